@@ -1,0 +1,207 @@
+"""`python -m bot [--config PATH] [--db URL] [--now ISO-8601] COMMAND`: the commands managers and scripts use."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.config.erros import ConfigInvalida
+from bot.conversa.diagrama import mermaid
+from bot.conversa.fatos import Entrada, Resposta
+from bot.conversa.servico import Atendimento
+from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
+from bot.dados.carteira import ImportacaoRecusada, importar_carteira, ler_carteira
+from bot.dados.modelos import Devedor, Transferencia
+from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, primeiro_nome
+from bot.projeto import Projeto, carregar_projeto
+
+RAIZ = Path(__file__).resolve().parent.parent
+EXEMPLO = RAIZ / "exemplos" / "carteira.csv"
+
+
+def _agora(texto: str) -> datetime:
+    try:
+        instante = datetime.fromisoformat(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(f"--now inválido: {texto!r} (esperado ISO-8601, ex. 2026-11-23T10:00-03:00)") from erro
+    if instante.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"--now sem fuso horário: {texto!r} (ex. 2026-11-23T10:00-03:00)")
+    return instante
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Bot de cobrança amigável")
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), help="arquivo de política (config.toml)")
+    parser.add_argument("--db", default=None, help=f"URL SQLAlchemy do banco (padrão: {url_padrao()})")
+    parser.add_argument("--now", type=_agora, default=None, help="fixa o relógio (ISO-8601 com fuso)")
+    comandos = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
+    comandos.add_parser("check", help="valida config.toml, fluxos/ e mensagens/")
+    importar = comandos.add_parser("import", help="importa uma carteira CSV")
+    importar.add_argument("arquivo", type=Path)
+    importar.add_argument("--skip-invalid", action="store_true", help="importa as linhas válidas e lista as outras")
+    chat = comandos.add_parser("chat", help="conversa no terminal como um devedor")
+    quem = chat.add_mutually_exclusive_group(required=True)
+    quem.add_argument("--cpf")
+    quem.add_argument("--telefone")
+    chat.add_argument("--json", action="store_true", help="uma linha JSON por mensagem do bot")
+    demo = comandos.add_parser("demo", help="banco novo com a carteira de exemplo e o chat web")
+    demo.add_argument("--porta", type=int, default=None)
+    serve = comandos.add_parser("serve", help="servidor web (chat web) sobre o banco configurado")
+    serve.add_argument("--porta", type=int, default=None)
+    diagram = comandos.add_parser("diagram", help="escreve um diagrama Mermaid por fluxo (fluxos/NOME.mmd)")
+    diagram.add_argument("--pasta", type=Path, default=None, help="onde escrever (padrão: fluxos/)")
+    comandos.add_parser("fila", help="lista as conversas aguardando uma pessoa")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        projeto = carregar_projeto(args.config)
+    except ConfigInvalida as erro:
+        for item in erro.erros:
+            print(item, file=sys.stderr)
+        print(f"{len(erro.erros)} erro(s) de configuração.", file=sys.stderr)
+        return 1
+    except FileNotFoundError as erro:
+        print(f"arquivo não encontrado: {erro.filename}", file=sys.stderr)
+        return 1
+    if args.comando == "check":
+        print(projeto.resumo)
+        return 0
+    if args.comando == "diagram":
+        return _diagram(projeto, args.pasta)
+    relogio: Callable[[], datetime] = (lambda: args.now) if args.now else (lambda: datetime.now(UTC))
+    if args.comando == "demo":
+        from bot.web.app import rodar_demo
+
+        return rodar_demo(projeto, relogio, args.porta)
+    url = args.db or url_padrao()
+    migrar(url)
+    if args.comando == "serve":
+        from bot.web.app import rodar
+
+        return rodar(projeto, url, relogio, args.porta, demo=False)
+    return asyncio.run(_assincrono(args, projeto, url, relogio))
+
+
+async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relogio: Callable[[], datetime]) -> int:
+    engine = criar_engine(url)
+    try:
+        if args.comando == "import":
+            return await importar(engine, args.arquivo, args.skip_invalid)
+        if args.comando == "fila":
+            return await fila(engine, sys.stdout)
+        atendimento = Atendimento(projeto.motor, engine, relogio)
+        return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
+    finally:
+        await engine.dispose()
+
+
+def _diagram(projeto: Projeto, pasta: Path | None) -> int:
+    destino = pasta or projeto.raiz / "fluxos"
+    destino.mkdir(parents=True, exist_ok=True)
+    for nome, fluxo in projeto.fluxos.items():
+        arquivo = destino / f"{nome}.mmd"
+        arquivo.write_text(mermaid(fluxo), encoding="utf-8")
+        print(f"escrito {arquivo}")
+    return 0
+
+
+async def importar(engine: AsyncEngine, arquivo: Path, pular_invalidas: bool) -> int:
+    try:
+        texto = arquivo.read_bytes().decode("utf-8-sig")
+    except OSError as erro:
+        print(f"{arquivo}: não foi possível ler: {erro.strerror}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as erro:
+        print(f"{arquivo}: não está em UTF-8 (byte {erro.start}); salve a planilha como CSV UTF-8", file=sys.stderr)
+        return 1
+    leitura = ler_carteira(texto, str(arquivo))
+    for erro_linha in leitura.erros:
+        print(erro_linha, file=sys.stderr)
+    try:
+        async with sessao(engine) as s:
+            resumo = await importar_carteira(s, leitura, pular_invalidas)
+    except ImportacaoRecusada as recusa:
+        print(
+            f"Nada foi importado: {len(recusa.erros)} linha(s) com erro. Corrija-as ou use --skip-invalid.",
+            file=sys.stderr,
+        )
+        return 1
+    print(resumo)
+    return 0
+
+
+async def fila(engine: AsyncEngine, saida: TextIO) -> int:
+    async with sessao(engine) as s:
+        consulta = (
+            select(Transferencia, Devedor)
+            .join(Devedor, col(Transferencia.devedor_id) == col(Devedor.id))
+            .where(Transferencia.situacao == "aguardando")
+            .order_by(col(Transferencia.criada_em))
+        )
+        linhas = (await s.exec(consulta)).all()
+    if not linhas:
+        print("Fila vazia.", file=saida)
+        return 0
+    for transferencia, devedor in linhas:
+        detalhe = transferencia.dados.get("proposta", {}).get("texto") or transferencia.dados.get("texto", "")
+        print(
+            f"#{transferencia.id}  {transferencia.criada_em:%d/%m/%Y %H:%M}  {transferencia.motivo:<14} "
+            f"{primeiro_nome(devedor.nome)} ({mascarar_cpf(devedor.cpf)})  conversa {transferencia.conversa_id}"
+            + (f'  "{detalhe}"' if detalhe else ""),
+            file=saida,
+        )
+    return 0
+
+
+async def _devedor(engine: AsyncEngine, cpf: str | None, telefone: str | None) -> Devedor | None:
+    async with sessao(engine) as s:
+        if cpf is not None:
+            consulta = select(Devedor).where(Devedor.cpf == normalizar_cpf(cpf))
+        else:
+            consulta = select(Devedor).where(Devedor.telefone == normalizar_telefone(telefone or ""))
+        return (await s.exec(consulta)).first()
+
+
+def _imprimir(respostas: Sequence[Resposta], em_json: bool, saida: TextIO) -> None:
+    for resposta in respostas:
+        titulos = [o.titulo for o in resposta.opcoes]
+        if em_json:
+            print(json.dumps({"text": resposta.texto, "options": titulos}, ensure_ascii=False), file=saida)
+            continue
+        print(f"bot> {resposta.texto}", file=saida)
+        for numero, titulo in enumerate(titulos, start=1):
+            print(f"     {numero}. {titulo}", file=saida)
+    saida.flush()
+
+
+async def chat(
+    atendimento: Atendimento, cpf: str | None, telefone: str | None, em_json: bool, entrada: TextIO, saida: TextIO
+) -> int:
+    try:
+        devedor = await _devedor(atendimento.engine, cpf, telefone)
+    except ValueError as erro:
+        print(erro, file=sys.stderr)
+        return 1
+    if devedor is None or devedor.id is None:
+        print("Nenhum devedor com esse CPF/telefone na carteira.", file=sys.stderr)
+        return 1
+    for linha in entrada:
+        texto = linha.rstrip("\n")
+        if not texto.strip():
+            continue
+        _imprimir(await atendimento.receber(devedor.id, "cli", Entrada(texto)), em_json, saida)
+    return 0

@@ -1,0 +1,70 @@
+"""`config.toml`: the manager's policy, as typed models that reject unknown keys."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from validate_docbr import CNPJ
+
+from bot.negociacao.politica import Encargos, LivroOfertas
+from bot.pagamentos.config import PagamentosConfig
+
+_CNPJ = CNPJ()
+
+
+class Estrito(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Credor(Estrito):
+    nome: str = Field(min_length=2, description="Razão social ou nome fantasia do credor (CDC art. 42-A)")
+    cnpj: str = Field(description="CNPJ do credor, com ou sem pontuação")
+    endereco: str = Field(min_length=5, description="Endereço do credor, mostrado nos documentos de cobrança")
+
+    @field_validator("cnpj")
+    @classmethod
+    def _cnpj_valido(cls, valor: str) -> str:
+        if not _CNPJ.validate(valor):
+            raise ValueError("CNPJ inválido (dígitos verificadores não conferem)")
+        digitos = "".join(c for c in valor if c.isdigit())
+        return f"{digitos[:2]}.{digitos[2:5]}.{digitos[5:8]}/{digitos[8:12]}-{digitos[12:]}"
+
+
+class MetodoIdentidade(StrEnum):
+    CPF3 = "cpf3"
+    NASCIMENTO = "nascimento"
+    AMBOS = "ambos"
+
+
+class Identidade(Estrito):
+    metodo: MetodoIdentidade = Field(
+        MetodoIdentidade.CPF3,
+        description="cpf3: três primeiros dígitos do CPF; nascimento: data de nascimento; ambos",
+    )
+    tentativas: int = Field(3, ge=1, le=10, description="Tentativas antes do bloqueio e da transferência")
+
+
+class Conversa(Estrito):
+    fluxo: str = Field("negociacao", description="Nome do fluxo (arquivo em fluxos/) usado nas conversas")
+    sessao_horas: int = Field(
+        24, ge=1, le=720, description="Depois deste tempo sem mensagens a conversa recomeça e pede identidade"
+    )
+    max_incompreensoes: int = Field(
+        2, ge=1, le=10, description="Mensagens não entendidas seguidas antes de oferecer um atendente"
+    )
+
+
+class Web(Estrito):
+    host: str = Field("127.0.0.1", description="Endereço em que o servidor web escuta")
+    porta: int = Field(8080, ge=1, le=65535, description="Porta do servidor web")
+
+
+class Config(Estrito):
+    credor: Credor
+    identidade: Identidade = Identidade()
+    conversa: Conversa = Conversa()
+    encargos: Encargos = Encargos()
+    ofertas: LivroOfertas
+    pagamentos: PagamentosConfig
+    web: Web = Web()

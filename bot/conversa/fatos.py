@@ -1,0 +1,150 @@
+"""What the engine reads (facts, memory, the debtor's message) and what it returns (a decision)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+from bot.conversa.modelo import Opcao
+from bot.negociacao.saldo import ParcelaAberta
+
+
+@dataclass(frozen=True)
+class DevedorFatos:
+    nome: str
+    cpf: str
+    uf: str
+    nascimento: date | None = None
+    segmento: str | None = None
+
+
+@dataclass(frozen=True)
+class AcordoAtivo:
+    """An agreement the debtor already has: shown instead of negotiating again."""
+
+    numero: int
+    plano: dict[str, Any]
+    documento: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Fatos:
+    """Everything the engine may know about the debtor, loaded by the adapter before a step."""
+
+    conversa_id: int
+    devedor: DevedorFatos
+    parcelas: tuple[ParcelaAberta, ...]
+    acordo_ativo: AcordoAtivo | None = None
+
+
+@dataclass(frozen=True)
+class Entrada:
+    """One debtor message: its text and, for a button press, the intent the button stands for."""
+
+    texto: str
+    opcao: str | None = None
+
+
+@dataclass(frozen=True)
+class Memoria:
+    """What the conversation remembers between messages (stored as JSON with the conversation)."""
+
+    identidade_ok: bool = False
+    fatores_ok: tuple[str, ...] = ()
+    falhas_identidade: int = 0
+    incompreensoes: int = 0
+    motivo: str | None = None
+    opcao: int | None = None
+    nivel: int = -1
+    plano: dict[str, Any] | None = None
+    concessao: bool = False
+    proposta: dict[str, Any] | None = None
+    primeiro_vencimento: str | None = None
+    acordos: int = 0
+    acordo: dict[str, Any] | None = None
+    documento: dict[str, str] | None = None
+    ultima_atividade: str | None = None
+
+    def com(self, **mudancas: Any) -> Memoria:
+        return replace(self, **mudancas)
+
+    def para_dict(self) -> dict[str, Any]:
+        dados = asdict(self)
+        dados["fatores_ok"] = list(self.fatores_ok)
+        return dados
+
+    @classmethod
+    def de_dict(cls, dados: dict[str, Any] | None) -> Memoria:
+        """Tolerant of keys from older versions: unknown ones are dropped, missing ones take defaults."""
+        if not dados:
+            return cls()
+        nomes = {f.name for f in fields(cls)}
+        limpos = {k: v for k, v in dados.items() if k in nomes}
+        if "fatores_ok" in limpos:
+            limpos["fatores_ok"] = tuple(limpos["fatores_ok"])
+        return cls(**limpos)
+
+    def expirou(self, agora: datetime, horas: int) -> bool:
+        if self.ultima_atividade is None:
+            return False
+        return (agora - datetime.fromisoformat(self.ultima_atividade)).total_seconds() > horas * 3600
+
+
+@dataclass(frozen=True)
+class Resposta:
+    texto: str
+    opcoes: tuple[Opcao, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegistrarEvento:
+    tipo: str
+    dados: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transferir:
+    motivo: str
+    dados: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PausarCobranca:
+    motivo: str
+
+
+@dataclass(frozen=True)
+class OptOut:
+    texto: str
+
+
+@dataclass(frozen=True)
+class NumeroErrado:
+    texto: str
+
+
+@dataclass(frozen=True)
+class NovoAcordo:
+    """Store the agreement (idempotent on `chave`) and its first payment document."""
+
+    chave: str
+    plano: dict[str, Any]
+    origem: tuple[int, ...]
+    documento: dict[str, str]
+
+
+Efeito = RegistrarEvento | Transferir | PausarCobranca | OptOut | NumeroErrado | NovoAcordo
+
+
+@dataclass(frozen=True)
+class Decisao:
+    estado: str
+    memoria: Memoria
+    respostas: tuple[Resposta, ...]
+    efeitos: tuple[Efeito, ...]
+    intencao: str | None = None
+
+    @property
+    def transferida(self) -> bool:
+        return any(isinstance(e, Transferir) for e in self.efeitos)

@@ -1,0 +1,135 @@
+"""The neutral flow model (what a `fluxos/*.toml` file becomes) and the fixed vocabulary it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Guarda(StrEnum):
+    """Conditions a transition may require (`se = "..."`). Evaluated purely from facts and memory."""
+
+    IDENTIDADE_CONFERE = "identidade_confere"
+    IDENTIDADE_PARCIAL = "identidade_parcial"
+    TENTATIVAS_ESGOTADAS = "tentativas_esgotadas"
+    IDENTIDADE_CONFIRMADA = "identidade_confirmada"
+    TEM_PENDENCIAS = "tem_pendencias"
+    TEM_ACORDO_ATIVO = "tem_acordo_ativo"
+    TEM_OFERTA = "tem_oferta"
+    PODE_CONCEDER = "pode_conceder"
+    PROPOSTA_ATENDIDA = "proposta_atendida"
+    PROPOSTA_POSSIVEL = "proposta_possivel"
+    DATA_PERMITIDA = "data_permitida"
+
+
+class Acao(StrEnum):
+    """Actions a transition may run (`acoes = ["..."]`); some take an argument after `:`."""
+
+    CONFIRMAR_IDENTIDADE = "confirmar_identidade"
+    REGISTRAR_FATOR_IDENTIDADE = "registrar_fator_identidade"
+    REGISTRAR_FALHA_IDENTIDADE = "registrar_falha_identidade"
+    REGISTRAR_MOTIVO = "registrar_motivo"
+    PAUSAR_COBRANCA = "pausar_cobranca"
+    TRANSFERIR = "transferir"
+    REGISTRAR_OPTOUT = "registrar_optout"
+    MARCAR_NUMERO_ERRADO = "marcar_numero_errado"
+    OFERECER = "oferecer"
+    CONCEDER = "conceder"
+    OFERECER_A_VISTA = "oferecer_a_vista"
+    OFERECER_PARCELADO = "oferecer_parcelado"
+    APLICAR_PROPOSTA = "aplicar_proposta"
+    MUDAR_DATA = "mudar_data"
+    REGISTRAR_ACORDO = "registrar_acordo"
+    REGISTRAR_PAGAMENTO_INFORMADO = "registrar_pagamento_informado"
+
+
+MOTIVOS = ("esqueci", "sem_renda", "doenca", "contestacao", "ja_paguei", "outro")
+MOTIVOS_TRANSFERENCIA = (
+    "pedido",
+    "contestacao",
+    "identidade",
+    "proposta",
+    "incompreensao",
+    "ja_paguei",
+    "sem_oferta",
+    "sem_acordo",
+)
+MOTIVOS_PAUSA = ("contestacao", "ja_paguei")
+
+# Which actions need an argument, and from which list.
+ARGUMENTOS: dict[Acao, tuple[str, ...]] = {
+    Acao.REGISTRAR_MOTIVO: MOTIVOS,
+    Acao.TRANSFERIR: MOTIVOS_TRANSFERENCIA,
+    Acao.PAUSAR_COBRANCA: MOTIVOS_PAUSA,
+}
+
+QUALQUER = "qualquer"
+"""`quando = "qualquer"`: any message not taken by an earlier transition of the state."""
+AO_ENTRAR = "ao_entrar"
+"""`quando = "ao_entrar"`: followed as soon as the state is entered, without waiting for a message."""
+ESPECIAIS = frozenset({QUALQUER, AO_ENTRAR})
+
+
+@dataclass(frozen=True)
+class Passo:
+    """One action with its optional argument, e.g. `transferir:pedido`."""
+
+    acao: Acao
+    argumento: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.acao}:{self.argumento}" if self.argumento else str(self.acao)
+
+
+@dataclass(frozen=True)
+class Opcao:
+    """A button: the intent it stands for and its title (≤ 20 characters, WhatsApp's limit)."""
+
+    intencao: str
+    titulo: str
+
+
+@dataclass(frozen=True)
+class Transicao:
+    quando: tuple[str, ...]
+    ir_para: str
+    se: Guarda | None = None
+    se_nao: Guarda | None = None
+    acoes: tuple[Passo, ...] = ()
+    mensagem: str | None = None
+
+    def aceita(self, intencao: str | None) -> bool:
+        return QUALQUER in self.quando or (intencao is not None and intencao in self.quando)
+
+    @property
+    def automatica(self) -> bool:
+        return AO_ENTRAR in self.quando
+
+
+@dataclass(frozen=True)
+class Estado:
+    nome: str
+    mensagem: str | None
+    opcoes: tuple[Opcao, ...] = ()
+    transicoes: tuple[Transicao, ...] = ()
+    final: bool = False
+    descricao: str = ""
+
+
+@dataclass(frozen=True)
+class Fluxo:
+    nome: str
+    arquivo: str
+    inicio: str
+    transferencia: str
+    mensagem_nao_entendi: str
+    mensagem_oferecer_atendente: str
+    estados: dict[str, Estado]
+    globais: tuple[Transicao, ...] = ()
+    descricao: str = ""
+    intencoes_proprias: tuple[str, ...] = field(default=())
+
+    def intencoes_usadas(self, estado: Estado) -> set[str]:
+        """Intents the classifier should consider in `estado` (its transitions, buttons and the globals)."""
+        nomes = {q for t in (*estado.transicoes, *self.globais) for q in t.quando if q not in ESPECIAIS}
+        return nomes | {o.intencao for o in estado.opcoes}

@@ -1,0 +1,184 @@
+"""The conversation engine: `Motor.passo(state, memory, message, facts, now) -> Decisao`, with no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.calendario import fuso
+from bot.config.modelos import Config
+from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, Resposta, Transferir
+from bot.conversa.modelo import Estado, Fluxo, Opcao, Transicao
+from bot.conversa.nlu import Classificador, Interpretacao
+from bot.conversa.regras import GUARDAS, Avaliacao, executar
+from bot.conversa.textos import Textos
+from bot.formatos import primeiro_nome
+from bot.negociacao.ofertas import Plano
+from bot.negociacao.saldo import proximas_parcelas
+
+ATENDENTE = "atendente"
+_MAX_AUTOMATICAS = 20  # a cycle of ao_entrar transitions stops here instead of spinning
+_BOTAO_ATENDENTE = Opcao(ATENDENTE, "Falar com atendente")
+
+
+def _normal(texto: str) -> str:
+    return " ".join(texto.lower().split())
+
+
+@dataclass(frozen=True)
+class Motor:
+    """A loaded, checked flow with its vocabulary, messages and policy. Immutable; safe to share."""
+
+    config: Config
+    fluxo: Fluxo
+    classificador: Classificador
+    textos: Textos
+
+    def passo(self, estado: str | None, memoria: Memoria, entrada: Entrada, fatos: Fatos, agora: datetime) -> Decisao:
+        """Decide the reply to one debtor message. Never raises on odd input; never reads the clock."""
+        if estado not in self.fluxo.estados or memoria.expirou(agora, self.config.conversa.sessao_horas):
+            estado, memoria = None, Memoria()
+        elif self.fluxo.estados[estado].final:  # a finished conversation starts over, identity kept
+            estado, memoria = None, memoria.com(incompreensoes=0)
+        memoria = memoria.com(ultima_atividade=agora.isoformat())
+        atual = self.fluxo.estados[estado or self.fluxo.inicio]
+        interpretacao = self._interpretar(entrada, atual, agora, fatos)
+        avaliacao = Avaliacao(
+            self.config, fatos, memoria, entrada, interpretacao, agora, agora.astimezone(fuso(fatos.devedor.uf)).date()
+        )
+        transicoes = self.fluxo.globais if estado is None else (*self.fluxo.globais, *atual.transicoes)
+        for transicao in transicoes:
+            if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
+                return self._seguir(transicao, avaliacao, memoria)
+        if estado is None:  # a new conversation opens with the flow's greeting, whatever was said
+            return self._decisao(self.fluxo.inicio, memoria, (self._entrar(atual, avaliacao, memoria),), (), interpretacao)
+        return self._nao_entendeu(atual, avaliacao, memoria)
+
+    def _interpretar(self, entrada: Entrada, estado: Estado, agora: datetime, fatos: Fatos) -> Interpretacao:
+        hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
+        interpretacao = self.classificador.interpretar(entrada.texto, hoje, self.fluxo.intencoes_usadas(estado))
+        escolhida = self._botao(entrada, estado, interpretacao)
+        if escolhida is None:
+            return interpretacao
+        return Interpretacao(escolhida, 1.0, interpretacao.entidades)
+
+    @staticmethod
+    def _botao(entrada: Entrada, estado: Estado, interpretacao: Interpretacao) -> str | None:
+        """A button press, its number ("2") or its exact title ("Sou eu") name the intent directly."""
+        validas = {o.intencao for o in estado.opcoes} | {ATENDENTE}
+        if entrada.opcao is not None:
+            return entrada.opcao if entrada.opcao in validas else None
+        numero = interpretacao.entidades.numero
+        if numero is not None and 1 <= numero <= len(estado.opcoes) and entrada.texto.strip().isdigit():
+            return estado.opcoes[numero - 1].intencao
+        texto = _normal(entrada.texto)
+        return next((o.intencao for o in estado.opcoes if _normal(o.titulo) == texto), None)
+
+    @staticmethod
+    def _permite(transicao: Transicao, avaliacao: Avaliacao) -> bool:
+        if transicao.se is not None and not GUARDAS[transicao.se](avaliacao):
+            return False
+        return transicao.se_nao is None or not GUARDAS[transicao.se_nao](avaliacao)
+
+    def _seguir(self, transicao: Transicao, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
+        """Follow a transition, then any `ao_entrar` transitions of the states it reaches."""
+        memoria = memoria.com(incompreensoes=0)
+        efeitos: list[Efeito] = []
+        respostas: list[Resposta] = []
+        for _ in range(_MAX_AUTOMATICAS):
+            for passo in transicao.acoes:
+                memoria, novos = executar(passo, avaliacao, memoria)
+                efeitos.extend(novos)
+            destino = self.fluxo.estados[transicao.ir_para]
+            if transicao.mensagem is not None:
+                respostas.append(Resposta(self._texto(transicao.mensagem, avaliacao, memoria)))
+            if destino.mensagem is not None:
+                respostas.append(self._entrar(destino, avaliacao, memoria))
+            avaliacao = avaliacao.com_memoria(memoria)
+            seguinte = self._automatica(destino, avaliacao)
+            if seguinte is None:
+                break
+            transicao = seguinte
+        return self._decisao(destino.nome, memoria, tuple(respostas), tuple(efeitos), avaliacao.interpretacao)
+
+    def _automatica(self, estado: Estado, avaliacao: Avaliacao) -> Transicao | None:
+        return next((t for t in estado.transicoes if t.automatica and self._permite(t, avaliacao)), None)
+
+    def _entrar(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Resposta:
+        texto = self._texto(estado.mensagem, avaliacao, memoria) if estado.mensagem else ""
+        return Resposta(texto, estado.opcoes)
+
+    def _nao_entendeu(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
+        """Re-prompt with the options; after repeated misses offer a person; never loop forever."""
+        vezes = memoria.incompreensoes + 1
+        memoria = memoria.com(incompreensoes=vezes)
+        limite = self.config.conversa.max_incompreensoes
+        interpretacao = avaliacao.interpretacao
+        if vezes >= 2 * limite:
+            transferencia = self.fluxo.estados[self.fluxo.transferencia]
+            efeito = Transferir("incompreensao", {"texto": avaliacao.entrada.texto, "estado": estado.nome})
+            resposta = self._entrar(transferencia, avaliacao, memoria)
+            return self._decisao(transferencia.nome, memoria, (resposta,), (efeito,), interpretacao)
+        if vezes >= limite:
+            opcoes = (*estado.opcoes, _BOTAO_ATENDENTE) if _BOTAO_ATENDENTE not in estado.opcoes else estado.opcoes
+            texto = self._texto(self.fluxo.mensagem_oferecer_atendente, avaliacao, memoria, opcoes)
+        else:
+            opcoes = estado.opcoes
+            texto = self._texto(self.fluxo.mensagem_nao_entendi, avaliacao, memoria, opcoes)
+        return self._decisao(estado.nome, memoria, (Resposta(texto, opcoes),), (), interpretacao)
+
+    def _decisao(
+        self,
+        estado: str,
+        memoria: Memoria,
+        respostas: tuple[Resposta, ...],
+        efeitos: tuple[Efeito, ...],
+        interpretacao: Interpretacao,
+    ) -> Decisao:
+        return Decisao(estado, memoria, respostas, efeitos, interpretacao.intencao)
+
+    def _texto(
+        self, nome: str, avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()
+    ) -> str:
+        return self.textos.renderizar(nome, contexto(avaliacao, memoria, opcoes))
+
+
+def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()) -> dict[str, Any]:
+    """What templates may use. Before identity is confirmed it holds nothing about the debt."""
+    config, fatos = avaliacao.config, avaliacao.fatos
+    atual = avaliacao.com_memoria(memoria)
+    base: dict[str, Any] = {
+        "credor": config.credor,
+        "devedor": {"primeiro_nome": primeiro_nome(fatos.devedor.nome)},
+        "pedir": atual.fator_pendente or "cpf",
+        "tentativas_restantes": atual.tentativas_restantes,
+        "opcoes": [o.titulo for o in opcoes],
+    }
+    if not memoria.identidade_ok:
+        return base
+    return base | {
+        "devedor": {"primeiro_nome": primeiro_nome(fatos.devedor.nome), "nome": fatos.devedor.nome},
+        "saldo": avaliacao.saldo,
+        "proximas": proximas_parcelas(fatos.parcelas, avaliacao.hoje, fatos.devedor.uf),
+        "encargos": config.encargos,
+        "plano": Plano.de_dict(memoria.plano) if memoria.plano else None,
+        "concessao": memoria.concessao,
+        "proposta": memoria.proposta,
+        "motivo": memoria.motivo,
+        "acordo": Plano.de_dict(memoria.acordo) if memoria.acordo else None,
+        "documento": memoria.documento,
+        "acordo_ativo": _acordo_ativo(fatos),
+        "hoje": avaliacao.hoje,
+        "prazo_max_dias": config.ofertas.prazo_max_dias,
+    }
+
+
+def _acordo_ativo(fatos: Fatos) -> dict[str, Any] | None:
+    if fatos.acordo_ativo is None:
+        return None
+    return {
+        "numero": fatos.acordo_ativo.numero,
+        "plano": Plano.de_dict(fatos.acordo_ativo.plano),
+        "documento": fatos.acordo_ativo.documento,
+    }

@@ -1,0 +1,329 @@
+"""The fixed vocabulary of guards and actions, evaluated purely over one step's facts and memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from bot.config.modelos import Config, MetodoIdentidade
+from bot.conversa.fatos import (
+    Efeito,
+    Entrada,
+    Fatos,
+    Memoria,
+    NovoAcordo,
+    NumeroErrado,
+    OptOut,
+    PausarCobranca,
+    RegistrarEvento,
+    Transferir,
+)
+from bot.conversa.modelo import Acao, Guarda, Passo
+from bot.conversa.nlu import Interpretacao
+from bot.formatos import so_digitos
+from bot.negociacao.ofertas import (
+    Plano,
+    PlanoImpossivel,
+    Proposta,
+    ResultadoProposta,
+    avaliar_proposta,
+    escolher_faixa,
+    montar_plano,
+)
+from bot.negociacao.politica import Faixa
+from bot.negociacao.saldo import Saldo, calcular_saldo
+from bot.pagamentos.local import emitir_documento
+
+
+@dataclass
+class Avaliacao:
+    """One step's view of the world; derived values are computed once, on first use."""
+
+    config: Config
+    fatos: Fatos
+    memoria: Memoria
+    entrada: Entrada
+    interpretacao: Interpretacao
+    agora: datetime
+    hoje: date
+
+    def com_memoria(self, memoria: Memoria) -> Avaliacao:
+        """The same step seen with the memory as the actions left it (derived values kept)."""
+        nova = replace(self, memoria=memoria)
+        for chave in ("saldo", "faixa"):
+            if chave in self.__dict__:
+                nova.__dict__[chave] = self.__dict__[chave]
+        return nova
+
+    @cached_property
+    def saldo(self) -> Saldo:
+        return calcular_saldo(self.fatos.parcelas, self.config.encargos, self.hoje, self.fatos.devedor.uf)
+
+    @cached_property
+    def faixa(self) -> Faixa | None:
+        return escolher_faixa(self.config.ofertas, self.saldo, self.fatos.devedor.segmento)
+
+    # -- identity -------------------------------------------------------------------------------
+
+    @property
+    def fatores(self) -> tuple[str, ...]:
+        metodo = self.config.identidade.metodo
+        sem_nascimento = self.fatos.devedor.nascimento is None
+        if metodo is MetodoIdentidade.NASCIMENTO and not sem_nascimento:
+            return ("nascimento",)
+        if metodo is MetodoIdentidade.AMBOS and not sem_nascimento:
+            return ("cpf", "nascimento")
+        return ("cpf",)  # also when the portfolio has no birth date for this debtor
+
+    @property
+    def fator_pendente(self) -> str | None:
+        return next((f for f in self.fatores if f not in self.memoria.fatores_ok), None)
+
+    @cached_property
+    def fator_confere(self) -> bool:
+        fator = self.fator_pendente
+        if fator == "cpf":
+            digitos = so_digitos(self.entrada.texto)
+            cpf = self.fatos.devedor.cpf
+            return (len(digitos) == 3 and cpf.startswith(digitos)) or digitos == cpf
+        if fator == "nascimento":
+            return _data_informada(self.entrada.texto, self.interpretacao) == self.fatos.devedor.nascimento
+        return False
+
+    @property
+    def tentativas_restantes(self) -> int:
+        return max(self.config.identidade.tentativas - self.memoria.falhas_identidade, 0)
+
+    # -- offers ---------------------------------------------------------------------------------
+
+    def plano(self, opcao: int, parcelas: int | None = None) -> Plano | None:
+        faixa = self.faixa
+        if faixa is None or not 0 <= opcao < len(faixa.opcoes):
+            return None
+        primeiro = date.fromisoformat(self.memoria.primeiro_vencimento) if self.memoria.primeiro_vencimento else None
+        try:
+            return montar_plano(
+                faixa, opcao, self.saldo, self.hoje, self.fatos.devedor.uf, self.config.ofertas, parcelas, primeiro
+            )
+        except PlanoImpossivel:
+            return None
+
+    def proxima_opcao(self, depois_de: int, tipo: str | None = None) -> int | None:
+        faixa = self.faixa
+        if faixa is None:
+            return None
+        for indice in range(depois_de + 1, len(faixa.opcoes)):
+            if (tipo is None or faixa.opcoes[indice].tipo == tipo) and self.plano(indice) is not None:
+                return indice
+        return None
+
+    def opcao_do_tipo(self, tipo: str) -> int | None:
+        """The most generous option of that kind already conceded, else the next one (a concession)."""
+        faixa = self.faixa
+        if faixa is None:
+            return None
+        ja_concedidas = [
+            i for i in range(min(self.memoria.nivel, len(faixa.opcoes) - 1), -1, -1) if faixa.opcoes[i].tipo == tipo
+        ]
+        for indice in ja_concedidas:
+            if self.plano(indice) is not None:
+                return indice
+        return self.proxima_opcao(max(self.memoria.nivel, -1), tipo)
+
+    @property
+    def proposta(self) -> Proposta | None:
+        entidades = self.interpretacao.entidades
+        if entidades.parcelas is None and entidades.valor is None:
+            return None
+        if entidades.parcelas is not None:
+            return Proposta(valor_parcela=entidades.valor, parcelas=entidades.parcelas)
+        if self.interpretacao.intencao == "a_vista" or "vista" in self.entrada.texto.lower():
+            return Proposta(valor_total=entidades.valor)
+        return Proposta(valor_parcela=entidades.valor)
+
+    @cached_property
+    def resultado_proposta(self) -> ResultadoProposta | None:
+        proposta = self.proposta
+        if self.faixa is None or proposta is None:
+            return None
+        return avaliar_proposta(self.faixa, self.saldo, proposta, self.hoje, self.fatos.devedor.uf, self.config.ofertas)
+
+    @property
+    def data_pedida(self) -> date | None:
+        return self.interpretacao.entidades.data
+
+    def data_permitida(self) -> bool:
+        pedida = self.data_pedida
+        limite = self.hoje + timedelta(days=self.config.ofertas.prazo_max_dias)
+        return pedida is not None and self.hoje <= pedida <= limite
+
+
+def _data_informada(texto: str, interpretacao: Interpretacao) -> date | None:
+    if interpretacao.entidades.data is not None:
+        return interpretacao.entidades.data
+    digitos = so_digitos(texto)
+    if len(digitos) == 8:  # 12051980
+        try:
+            return date(int(digitos[4:]), int(digitos[2:4]), int(digitos[:2]))
+        except ValueError:
+            return None
+    return None
+
+
+GUARDAS: dict[Guarda, Callable[[Avaliacao], bool]] = {
+    Guarda.IDENTIDADE_CONFERE: lambda a: a.fator_confere and len(a.memoria.fatores_ok) + 1 >= len(a.fatores),
+    Guarda.IDENTIDADE_PARCIAL: lambda a: a.fator_confere and len(a.memoria.fatores_ok) + 1 < len(a.fatores),
+    Guarda.TENTATIVAS_ESGOTADAS: lambda a: not a.fator_confere and a.tentativas_restantes <= 1,
+    Guarda.IDENTIDADE_CONFIRMADA: lambda a: a.memoria.identidade_ok,
+    Guarda.TEM_PENDENCIAS: lambda a: bool(a.saldo.linhas),
+    Guarda.TEM_ACORDO_ATIVO: lambda a: a.fatos.acordo_ativo is not None,
+    Guarda.TEM_OFERTA: lambda a: a.proxima_opcao(-1) is not None,
+    Guarda.PODE_CONCEDER: lambda a: a.proxima_opcao(a.memoria.opcao if a.memoria.opcao is not None else -1) is not None,
+    Guarda.PROPOSTA_ATENDIDA: lambda a: a.resultado_proposta is not None and a.resultado_proposta.atende,
+    Guarda.PROPOSTA_POSSIVEL: lambda a: a.resultado_proposta is not None,
+    Guarda.DATA_PERMITIDA: Avaliacao.data_permitida,
+}
+
+Resultado = tuple[Memoria, list[Efeito]]
+
+
+def _oferecer(a: Avaliacao, memoria: Memoria, opcao: int | None, concessao: bool = False) -> Resultado:
+    if opcao is None:
+        return memoria, []
+    plano = a.plano(opcao)
+    if plano is None:
+        return memoria, []
+    nova = memoria.com(opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano.para_dict(), concessao=concessao)
+    return nova, [RegistrarEvento("oferta", {"opcao": opcao, "total": str(plano.total), "parcelas": plano.quantidade})]
+
+
+def _aplicar_proposta(a: Avaliacao, memoria: Memoria) -> Resultado:
+    resultado = a.resultado_proposta
+    proposta = a.proposta
+    if resultado is None or proposta is None:
+        return memoria, []
+    registro = {
+        "texto": a.entrada.texto,
+        "valor_parcela": str(proposta.valor_parcela) if proposta.valor_parcela is not None else None,
+        "parcelas": proposta.parcelas,
+        "valor_total": str(proposta.valor_total) if proposta.valor_total is not None else None,
+        "atendida": resultado.atende,
+    }
+    plano = resultado.plano
+    nova = memoria.com(
+        opcao=plano.opcao,
+        nivel=max(memoria.nivel, plano.opcao),
+        plano=plano.para_dict(),
+        proposta=registro,
+        concessao=False,
+    )
+    return nova, [RegistrarEvento("proposta", registro)]
+
+
+def _mudar_data(a: Avaliacao, memoria: Memoria) -> Resultado:
+    pedida = a.data_pedida
+    if pedida is None or memoria.opcao is None:
+        return memoria, []
+    com_data = memoria.com(primeiro_vencimento=pedida.isoformat())
+    atual = Plano.de_dict(memoria.plano) if memoria.plano else None
+    a_nova = a.com_memoria(com_data)
+    plano = a_nova.plano(memoria.opcao, atual.quantidade if atual and atual.tipo == "parcelado" else None)
+    if plano is None:
+        return memoria, []
+    return com_data.com(plano=plano.para_dict()), [RegistrarEvento("data_pedida", {"data": pedida.isoformat()})]
+
+
+def _registrar_acordo(a: Avaliacao, memoria: Memoria) -> Resultado:
+    if memoria.plano is None:
+        return memoria, []
+    plano = Plano.de_dict(memoria.plano)
+    sequencia = memoria.acordos + 1
+    nosso_numero = f"{a.fatos.conversa_id % 10_000_000:07d}{sequencia:03d}"
+    entrada = plano.entrada
+    emitido = emitir_documento(
+        a.config.pagamentos, entrada.valor, entrada.vencimento, nosso_numero, f"Acordo parcela 1/{plano.quantidade}"
+    )
+    documento = {
+        "nosso_numero": emitido.nosso_numero,
+        "txid": emitido.txid,
+        "valor": str(emitido.valor),
+        "vencimento": emitido.vencimento.isoformat(),
+        "linha_digitavel": emitido.boleto.linha_formatada,
+        "codigo_barras": emitido.boleto.codigo_barras,
+        "pix": emitido.pix,
+        "parcela": "1",
+        "de": str(plano.quantidade),
+    }
+    chave = f"conversa-{a.fatos.conversa_id}-acordo-{sequencia}"
+    origem = tuple(linha.parcela.id for linha in a.saldo.linhas)
+    nova = memoria.com(acordos=sequencia, acordo=plano.para_dict(), documento=documento)
+    return nova, [NovoAcordo(chave, plano.para_dict(), origem, documento)]
+
+
+def _confirmar_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
+    fator = a.fator_pendente or "cpf"
+    fatores_ok = (*memoria.fatores_ok, fator)
+    confirmada = all(f in fatores_ok for f in a.fatores)
+    nova = memoria.com(fatores_ok=fatores_ok, identidade_ok=confirmada, falhas_identidade=0 if confirmada else memoria.falhas_identidade)
+    tipo = "identidade_ok" if confirmada else "identidade_fator_ok"
+    return nova, [RegistrarEvento(tipo, {"fator": fator})]
+
+
+def _falha_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
+    falhas = memoria.falhas_identidade + 1
+    return memoria.com(falhas_identidade=falhas), [
+        RegistrarEvento("identidade_falha", {"fator": a.fator_pendente, "tentativa": falhas})
+    ]
+
+
+def _transferir(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
+    dados: dict[str, Any] = {"texto": a.entrada.texto}
+    if memoria.proposta:
+        dados["proposta"] = memoria.proposta
+    if memoria.plano and memoria.identidade_ok:
+        dados["ultima_oferta"] = memoria.plano
+    return memoria, [Transferir(motivo, dados)]
+
+
+def executar(passo: Passo, a: Avaliacao, memoria: Memoria) -> Resultado:
+    """Run one action; `a` sees the memory as it was before the transition, `memoria` is the running one."""
+    acao, argumento = passo.acao, passo.argumento or ""
+    nivel_atual = memoria.opcao if memoria.opcao is not None else -1
+    match acao:
+        case Acao.CONFIRMAR_IDENTIDADE | Acao.REGISTRAR_FATOR_IDENTIDADE:
+            return _confirmar_identidade(a, memoria)
+        case Acao.REGISTRAR_FALHA_IDENTIDADE:
+            return _falha_identidade(a, memoria)
+        case Acao.REGISTRAR_MOTIVO:
+            return memoria.com(motivo=argumento), [RegistrarEvento("motivo", {"motivo": argumento, "texto": a.entrada.texto})]
+        case Acao.PAUSAR_COBRANCA:
+            return memoria, [PausarCobranca(argumento)]
+        case Acao.TRANSFERIR:
+            return _transferir(a, memoria, argumento)
+        case Acao.REGISTRAR_OPTOUT:
+            return memoria, [OptOut(a.entrada.texto)]
+        case Acao.MARCAR_NUMERO_ERRADO:
+            return memoria, [NumeroErrado(a.entrada.texto)]
+        case Acao.OFERECER:
+            return _oferecer(a, memoria, a.proxima_opcao(-1))
+        case Acao.CONCEDER:
+            return _oferecer(a, memoria, a.proxima_opcao(nivel_atual), concessao=True)
+        case Acao.OFERECER_A_VISTA | Acao.OFERECER_PARCELADO:
+            if a.proposta is not None and a.resultado_proposta is not None:
+                return _aplicar_proposta(a, memoria)
+            tipo = "a_vista" if acao is Acao.OFERECER_A_VISTA else "parcelado"
+            return _oferecer(a, memoria, a.opcao_do_tipo(tipo))
+        case Acao.APLICAR_PROPOSTA:
+            return _aplicar_proposta(a, memoria)
+        case Acao.MUDAR_DATA:
+            return _mudar_data(a, memoria)
+        case Acao.REGISTRAR_ACORDO:
+            return _registrar_acordo(a, memoria)
+        case Acao.REGISTRAR_PAGAMENTO_INFORMADO:
+            dados = {"texto": a.entrada.texto, "data": a.data_pedida.isoformat() if a.data_pedida else None}
+            return memoria, [RegistrarEvento("pagamento_informado", dados)]
+    raise AssertionError(f"ação sem implementação: {acao}")  # pragma: no cover - the enum is exhaustive
+

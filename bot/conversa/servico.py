@@ -1,0 +1,308 @@
+"""The adapter around the engine: load facts, run one step, store everything it decided in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.conversa.fatos import (
+    AcordoAtivo,
+    Decisao,
+    DevedorFatos,
+    Efeito,
+    Entrada,
+    Fatos,
+    Memoria,
+    NovoAcordo,
+    NumeroErrado,
+    OptOut,
+    PausarCobranca,
+    RegistrarEvento,
+    Resposta,
+    Transferir,
+)
+from bot.conversa.motor import Motor
+from bot.dados.banco import sessao
+from bot.dados.modelos import (
+    Acordo,
+    AcordoOrigem,
+    AcordoParcela,
+    Contrato,
+    Conversa,
+    Devedor,
+    Direcao,
+    DocumentoPagamento,
+    Dono,
+    Evento,
+    Mensagem,
+    Parcela,
+    SituacaoAcordo,
+    SituacaoAcordoParcela,
+    SituacaoParcela,
+    Transferencia,
+)
+from bot.formatos import mascarar_cpf
+from bot.negociacao.ofertas import ParcelaPlano, Plano
+from bot.negociacao.saldo import ParcelaAberta
+
+log = logging.getLogger(__name__)
+
+_TENTATIVAS = 3  # a concurrent update of the same conversation is retried, then reported
+
+
+class DevedorDesconhecido(LookupError):
+    """No debtor with that id: the caller answers with a generic message and reveals nothing."""
+
+
+@dataclass(frozen=True)
+class Atendimento:
+    """Receives one debtor message on a channel and returns the bot's replies (none while a person owns it)."""
+
+    motor: Motor
+    engine: AsyncEngine
+    relogio: Callable[[], datetime]
+
+    async def receber(
+        self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
+    ) -> list[Resposta]:
+        for tentativa in range(_TENTATIVAS):
+            try:
+                return await self._receber(devedor_id, canal, entrada, id_externo)
+            except StaleDataError:
+                log.info("conversa do devedor %s alterada em paralelo; tentativa %s", devedor_id, tentativa + 1)
+            except IntegrityError:
+                if id_externo is not None and await self._ja_recebida(canal, id_externo):
+                    return []  # the same provider message reached another worker first
+                if tentativa == _TENTATIVAS - 1:
+                    raise
+        raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
+
+    async def _ja_recebida(self, canal: str, id_externo: str) -> bool:
+        async with sessao(self.engine) as s:
+            return await _mensagem_existente(s, canal, id_externo) is not None
+
+    async def _receber(self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None) -> list[Resposta]:
+        agora = self.relogio()
+        async with sessao(self.engine) as s:
+            if id_externo is not None and await _mensagem_existente(s, canal, id_externo) is not None:
+                return []
+            devedor = await s.get(Devedor, devedor_id)
+            if devedor is None or devedor.id is None:
+                raise DevedorDesconhecido(devedor_id)
+            conversa = await _conversa(s, devedor.id, canal, agora)
+            texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
+            s.add(_mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo))
+            if conversa.dono != Dono.BOT:
+                await s.commit()  # a person owns the chat: store the message, say nothing
+                return []
+            fatos = await carregar_fatos(s, devedor, conversa)
+            decisao = self.motor.passo(conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora)
+            await _aplicar(s, decisao.efeitos, devedor, conversa, agora)
+            _atualizar(conversa, decisao, agora)
+            s.add(conversa)
+            for resposta in decisao.respostas:
+                s.add(_mensagem(conversa, Direcao.SAIDA, resposta.texto, resposta.opcoes, agora, None))
+            await s.commit()
+            log.info(
+                "devedor %s canal %s: %s → %s (%s)",
+                mascarar_cpf(devedor.cpf),
+                canal,
+                decisao.intencao,
+                decisao.estado,
+                ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
+            )
+            return list(decisao.respostas)
+
+
+async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> Mensagem | None:
+    consulta = select(Mensagem).where(
+        Mensagem.canal == canal, Mensagem.direcao == Direcao.ENTRADA.value, Mensagem.id_externo == id_externo
+    )
+    return (await s.exec(consulta)).first()
+
+
+async def _conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
+    consulta = select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == canal)
+    conversa = (await s.exec(consulta)).first()
+    if conversa is None:
+        conversa = Conversa(devedor_id=devedor_id, canal=canal, estado="", iniciada_em=agora, atualizada_em=agora)
+        s.add(conversa)
+        await s.flush()
+    return conversa
+
+
+def _mensagem(
+    conversa: Conversa, direcao: Direcao, texto: str, opcoes: Sequence[Any], agora: datetime, id_externo: str | None
+) -> Mensagem:
+    assert conversa.id is not None
+    return Mensagem(
+        conversa_id=conversa.id,
+        direcao=direcao.value,
+        canal=conversa.canal,
+        texto=texto,
+        opcoes=[getattr(o, "titulo", str(o)) for o in opcoes],
+        id_externo=id_externo,
+        status="recebida" if direcao is Direcao.ENTRADA else "enviada",
+        criada_em=agora,
+    )
+
+
+def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
+    conversa.estado = decisao.estado
+    conversa.memoria = decisao.memoria.para_dict()
+    conversa.atualizada_em = agora
+    if decisao.transferida:
+        conversa.dono = Dono.FILA.value
+
+
+async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) -> Fatos:
+    assert devedor.id is not None and conversa.id is not None
+    consulta = (
+        select(Parcela, Contrato)
+        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
+        .where(Contrato.devedor_id == devedor.id, Parcela.situacao == SituacaoParcela.ABERTA.value)
+        .order_by(col(Parcela.vencimento), col(Parcela.id))
+    )
+    parcelas = tuple(
+        ParcelaAberta(p.id or 0, c.numero, p.numero, p.valor, p.vencimento, c.descricao or "")
+        for p, c in (await s.exec(consulta)).all()
+    )
+    return Fatos(
+        conversa_id=conversa.id,
+        devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
+        parcelas=parcelas,
+        acordo_ativo=await _acordo_ativo(s, devedor.id),
+    )
+
+
+async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
+    consulta = (
+        select(Acordo)
+        .where(Acordo.devedor_id == devedor_id, Acordo.situacao == SituacaoAcordo.ATIVO.value)
+        .order_by(col(Acordo.id).desc())
+    )
+    acordo = (await s.exec(consulta)).first()
+    if acordo is None or acordo.id is None:
+        return None
+    parcelas = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id))).all()
+    plano = Plano(
+        faixa=acordo.faixa,
+        opcao=acordo.opcao,
+        tipo="a_vista" if acordo.tipo == "a_vista" else "parcelado",
+        valor_original=acordo.valor_original,
+        desconto=acordo.desconto,
+        valor_negociado=acordo.valor_negociado,
+        juros_mensal_percentual=Decimal(acordo.juros_mensal_percentual),
+        parcelas=tuple(
+            ParcelaPlano(p.numero, p.valor, p.vencimento) for p in sorted(parcelas, key=lambda p: p.numero)
+        ),
+    )
+    abertas = sorted((p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value))
+    documento = None
+    if abertas:
+        consulta_doc = select(DocumentoPagamento).where(
+            DocumentoPagamento.acordo_id == acordo.id, DocumentoPagamento.acordo_parcela_numero == abertas[0]
+        )
+        doc = (await s.exec(consulta_doc)).first()
+        if doc is not None:
+            documento = {
+                "valor": str(doc.valor),
+                "vencimento": doc.vencimento.isoformat(),
+                "linha_digitavel": doc.linha_digitavel,
+                "pix": doc.pix,
+                "nosso_numero": doc.nosso_numero,
+            }
+    return AcordoAtivo(acordo.id, plano.para_dict(), documento)
+
+
+async def _aplicar(s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime) -> None:
+    """Carry out the engine's decisions. Each is idempotent on its natural key."""
+    assert devedor.id is not None and conversa.id is not None
+    for efeito in efeitos:
+        match efeito:
+            case RegistrarEvento(tipo, dados):
+                _evento(s, devedor, conversa, tipo, dados, agora)
+            case Transferir(motivo, dados):
+                s.add(
+                    Transferencia(
+                        conversa_id=conversa.id, devedor_id=devedor.id, motivo=motivo, dados=dados, criada_em=agora
+                    )
+                )
+                _evento(s, devedor, conversa, "transferencia", {"motivo": motivo}, agora)
+            case PausarCobranca(motivo):
+                _evento(s, devedor, conversa, "pausa", {"motivo": motivo}, agora)
+            case OptOut(texto):
+                devedor.optout_em = devedor.optout_em or agora
+                s.add(devedor)
+                _evento(s, devedor, conversa, "optout", {"texto": texto, "canal": conversa.canal}, agora)
+            case NumeroErrado(texto):
+                devedor.telefone_invalido = True
+                s.add(devedor)
+                _evento(s, devedor, conversa, "numero_errado", {"texto": texto, "canal": conversa.canal}, agora)
+            case NovoAcordo():
+                await _novo_acordo(s, efeito, devedor, conversa, agora)
+
+
+def _evento(
+    s: AsyncSession, devedor: Devedor, conversa: Conversa, tipo: str, dados: dict[str, Any], agora: datetime
+) -> None:
+    assert devedor.id is not None
+    s.add(Evento(devedor_id=devedor.id, conversa_id=conversa.id, tipo=tipo, dados=dados, criado_em=agora))
+
+
+async def _novo_acordo(s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime) -> None:
+    assert devedor.id is not None and conversa.id is not None
+    if (await s.exec(select(Acordo).where(Acordo.chave == efeito.chave))).first() is not None:
+        return  # the same confirmation replayed: the agreement exists already
+    plano = Plano.de_dict(efeito.plano)
+    acordo = Acordo(
+        devedor_id=devedor.id,
+        conversa_id=conversa.id,
+        faixa=plano.faixa,
+        opcao=plano.opcao,
+        tipo=plano.tipo,
+        valor_original=plano.valor_original,
+        desconto=plano.desconto,
+        valor_negociado=plano.valor_negociado,
+        total=plano.total,
+        juros_mensal_percentual=str(plano.juros_mensal_percentual),
+        chave=efeito.chave,
+        criado_em=agora,
+    )
+    s.add(acordo)
+    await s.flush()
+    assert acordo.id is not None
+    for parcela in plano.parcelas:
+        s.add(AcordoParcela(acordo_id=acordo.id, numero=parcela.numero, valor=parcela.valor, vencimento=parcela.vencimento))
+    for parcela_id in efeito.origem:
+        s.add(AcordoOrigem(acordo_id=acordo.id, parcela_id=parcela_id))
+        original = await s.get(Parcela, parcela_id)
+        if original is not None:
+            original.situacao = SituacaoParcela.NEGOCIADA.value
+            s.add(original)
+    doc = efeito.documento
+    s.add(
+        DocumentoPagamento(
+            acordo_id=acordo.id,
+            acordo_parcela_numero=int(doc["parcela"]),
+            nosso_numero=doc["nosso_numero"],
+            txid=doc["txid"],
+            valor=Decimal(doc["valor"]),
+            vencimento=date.fromisoformat(doc["vencimento"]),
+            codigo_barras=doc["codigo_barras"],
+            linha_digitavel=doc["linha_digitavel"],
+            pix=doc["pix"],
+            criado_em=agora,
+        )
+    )
+    _evento(s, devedor, conversa, "acordo", {"acordo_id": acordo.id, "total": str(plano.total)}, agora)

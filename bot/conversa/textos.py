@@ -1,0 +1,105 @@
+"""Message templates (`mensagens/*.j2`): sandboxed Jinja2, strict about undefined names, pt-BR filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2.nodes import Template as NoTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.config.erros import ErroConfig
+from bot.formatos import brl, data_br, data_extenso, mascarar_cpf
+
+# What a message may use before the debtor proved who they are: nothing about the debt.
+VARIAVEIS_ANTES_DA_IDENTIDADE = frozenset({"credor", "devedor", "pedir", "tentativas_restantes", "opcoes"})
+
+
+def _dinheiro(valor: Decimal | str | int) -> str:
+    return brl(Decimal(valor))
+
+
+def _data(valor: date | str) -> str:
+    return data_br(date.fromisoformat(valor) if isinstance(valor, str) else valor)
+
+
+def _extenso(valor: date | str) -> str:
+    return data_extenso(date.fromisoformat(valor) if isinstance(valor, str) else valor)
+
+
+def _ambiente() -> SandboxedEnvironment:
+    ambiente = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
+    ambiente.filters.update(
+        dinheiro=_dinheiro, data=_data, data_extenso=_extenso, cpf=mascarar_cpf, plural=_plural
+    )
+    return ambiente
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+class ErroDeMensagem(Exception):
+    """A template failed to render (an undefined name, a bad filter): the text names file and line."""
+
+
+@dataclass(frozen=True)
+class Textos:
+    """All templates of `mensagens/`, parsed once; `renderizar` is pure."""
+
+    pasta: Path
+    fontes: Mapping[str, str]
+    _arvores: Mapping[str, NoTemplate]
+    _modelos: Mapping[str, Template]
+
+    @property
+    def nomes(self) -> set[str]:
+        """Message names (`saldo` for `saldo.j2` and `saldo.whatsapp.j2`)."""
+        return {n.split(".")[0] for n in self.fontes}
+
+    def arquivo(self, nome: str, canal: str | None = None) -> str:
+        if canal and f"{nome}.{canal}" in self.fontes:
+            return f"{nome}.{canal}"
+        return nome
+
+    def variaveis(self, nome: str) -> set[str]:
+        return set(meta.find_undeclared_variables(self._arvores[nome]))
+
+    def renderizar(self, nome: str, contexto: Mapping[str, Any], canal: str | None = None) -> str:
+        chave = self.arquivo(nome, canal)
+        try:
+            texto = self._modelos[chave].render(contexto)
+        except TemplateError as erro:
+            raise ErroDeMensagem(f"{self.pasta / (chave + '.j2')}: {erro}") from erro
+        return re.sub(r"\n{3,}", "\n\n", texto).strip()
+
+
+_AMBIENTE = _ambiente()
+
+
+def carregar_textos(pasta: Path) -> tuple[Textos, list[ErroConfig]]:
+    """Parse every `*.j2`; syntax errors are reported with file and line, the rest still load."""
+    fontes: dict[str, str] = {}
+    arvores: dict[str, NoTemplate] = {}
+    modelos: dict[str, Template] = {}
+    erros: list[ErroConfig] = []
+    for caminho in sorted(pasta.glob("*.j2")):
+        fonte = caminho.read_text(encoding="utf-8")
+        try:
+            arvores[caminho.stem] = _AMBIENTE.parse(fonte)
+            modelos[caminho.stem] = _AMBIENTE.from_string(fonte)
+        except TemplateSyntaxError as erro:
+            erros.append(ErroConfig(str(caminho), "", f"modelo Jinja2 inválido: {erro.message}", erro.lineno))
+            continue
+        fontes[caminho.stem] = fonte
+    if not fontes and not erros:
+        erros.append(ErroConfig(str(pasta), "", "nenhuma mensagem (*.j2) encontrada"))
+    return Textos(pasta, fontes, arvores, modelos), erros

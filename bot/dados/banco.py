@@ -1,0 +1,69 @@
+"""Engine, sessions and migrations: SQLite for a single box, PostgreSQL when agents share the bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MIGRACOES = Path(__file__).parent / "migracoes"
+
+
+def url_padrao() -> str:
+    """The SQLite file under `data/` of the current folder."""
+    return "sqlite+aiosqlite:///data/cobranca.db"
+
+
+def criar_pasta_sqlite(url: str) -> None:
+    """Create the folder of a SQLite file, which SQLite will not do itself."""
+    partes = make_url(url)
+    banco = partes.database or ":memory:"
+    if partes.get_backend_name() == "sqlite" and banco != ":memory:" and not banco.startswith("file:"):
+        Path(banco).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _pragmas_sqlite(conexao: Any, _registro: Any) -> None:
+    # WAL lets the web console read while the bot writes; busy_timeout waits for the writer instead of
+    # failing at once; SQLite ignores foreign keys unless asked, per connection.
+    cursor = conexao.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def criar_engine(url: str) -> AsyncEngine:
+    """An async engine; on SQLite every connection gets WAL, busy_timeout and foreign keys."""
+    criar_pasta_sqlite(url)
+    engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _pragmas_sqlite)
+    return engine
+
+
+@asynccontextmanager
+async def sessao(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose objects stay readable after commit (no lazy refresh under asyncio)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def config_alembic(url: str) -> Config:
+    """Alembic's configuration built in code: there is no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRACOES).replace("%", "%%"))
+    config.attributes["url"] = url
+    return config
+
+
+def migrar(url: str) -> None:
+    """`alembic upgrade head`. Synchronous: call it before starting the event loop (it runs its own)."""
+    criar_pasta_sqlite(url)
+    command.upgrade(config_alembic(url), "head")

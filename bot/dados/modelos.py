@@ -1,0 +1,288 @@
+"""Tables: debtors and their debts, conversations and their audit trail, agreements, payment documents.
+
+Closed vocabularies are `StrEnum`s stored as plain strings and guarded by CHECK constraints; open ones
+(event types, hand-off reasons) are `StrEnum`s too, without a constraint, so a new kind needs no migration.
+No ORM relationships: lazy loads do not work under asyncio, so `repositorio` joins explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import CheckConstraint, Column, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.dados.tipos import Dinheiro, InstanteUTC, Json
+
+# Named constraints let alembic alter them later (SQLite batch mode needs names to drop them).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Canal(StrEnum):
+    WEB = "web"
+    CLI = "cli"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+
+
+class Dono(StrEnum):
+    """Who answers a conversation; an agent is `agente:<id>` (see `PREFIXO_AGENTE`)."""
+
+    BOT = "bot"
+    FILA = "fila"
+
+
+PREFIXO_AGENTE = "agente:"
+
+
+class SituacaoParcela(StrEnum):
+    ABERTA = "aberta"
+    NEGOCIADA = "negociada"
+    PAGA = "paga"
+
+
+class Direcao(StrEnum):
+    ENTRADA = "entrada"
+    SAIDA = "saida"
+
+
+class TipoEvento(StrEnum):
+    IDENTIDADE_OK = "identidade_ok"
+    IDENTIDADE_FALHA = "identidade_falha"
+    MOTIVO = "motivo"
+    OPTOUT = "optout"
+    NUMERO_ERRADO = "numero_errado"
+    TRANSFERENCIA = "transferencia"
+    ACORDO = "acordo"
+    PAUSA = "pausa"
+
+
+class SituacaoAcordo(StrEnum):
+    ATIVO = "ativo"
+    PAGO = "pago"
+    QUEBRADO = "quebrado"
+    CANCELADO = "cancelado"
+
+
+class SituacaoAcordoParcela(StrEnum):
+    ABERTA = "aberta"
+    PAGA = "paga"
+
+
+class MotivoTransferencia(StrEnum):
+    PEDIDO = "pedido"
+    CONTESTACAO = "contestacao"
+    IDENTIDADE = "identidade"
+    PROPOSTA = "proposta"
+    INCOMPREENSAO = "incompreensao"
+    JA_PAGUEI = "ja_paguei"
+
+
+class SituacaoTransferencia(StrEnum):
+    AGUARDANDO = "aguardando"
+    EM_ATENDIMENTO = "em_atendimento"
+    ENCERRADA = "encerrada"
+
+
+def agora_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uma_de(coluna: str, valores: type[StrEnum]) -> CheckConstraint:
+    """CHECK that `coluna` holds one of the enum's values, named after the column."""
+    lista = ", ".join(f"'{v.value}'" for v in valores)
+    return CheckConstraint(f"{coluna} IN ({lista})", name=coluna)
+
+
+def _instante(*, nulo: bool = False, **kwargs: Any) -> Any:
+    if nulo:
+        return Field(default=None, sa_type=InstanteUTC, **kwargs)
+    return Field(default_factory=agora_utc, sa_type=InstanteUTC, **kwargs)
+
+
+class Devedor(SQLModel, table=True):
+    __tablename__ = "devedor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cpf: str = Field(max_length=11, unique=True)
+    nome: str
+    telefone: str | None = Field(default=None, index=True)
+    telegram_id: str | None = Field(default=None, unique=True)
+    email: str | None = None
+    nascimento: date | None = None
+    uf: str = Field(max_length=2)
+    segmento: str | None = None
+    telefone_invalido: bool = False
+    optout_em: datetime | None = _instante(nulo=True)
+    criado_em: datetime = _instante()
+    atualizado_em: datetime = _instante(sa_column_kwargs={"onupdate": agora_utc})
+
+
+class Contrato(SQLModel, table=True):
+    __tablename__ = "contrato"
+
+    id: int | None = Field(default=None, primary_key=True)
+    devedor_id: int = Field(foreign_key="devedor.id", index=True)
+    numero: str = Field(unique=True)
+    descricao: str | None = None
+
+
+class Parcela(SQLModel, table=True):
+    __tablename__ = "parcela"
+    __table_args__ = (UniqueConstraint("contrato_id", "numero"), _uma_de("situacao", SituacaoParcela))
+
+    id: int | None = Field(default=None, primary_key=True)
+    contrato_id: int = Field(foreign_key="contrato.id")
+    numero: int
+    valor: Decimal = Field(sa_type=Dinheiro)
+    vencimento: date
+    situacao: str = SituacaoParcela.ABERTA.value
+    pago_em: datetime | None = _instante(nulo=True)
+    valor_pago: Decimal | None = Field(default=None, sa_type=Dinheiro)
+
+
+_versao = Column("versao", Integer, nullable=False)
+
+
+class Conversa(SQLModel, table=True):
+    """One row per (debtor, channel), reused across sessions.
+
+    `versao` is SQLAlchemy's version counter: every ORM flush of a changed row checks and bumps it, and a
+    concurrent writer gets `sqlalchemy.orm.exc.StaleDataError`. Never set it by hand.
+    """
+
+    __tablename__ = "conversa"
+    __table_args__ = (
+        UniqueConstraint("devedor_id", "canal"),
+        _uma_de("canal", Canal),
+        CheckConstraint(f"dono IN ('bot', 'fila') OR dono LIKE '{PREFIXO_AGENTE}%'", name="dono"),
+    )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _versao}
+
+    id: int | None = Field(default=None, primary_key=True)
+    devedor_id: int = Field(foreign_key="devedor.id")
+    canal: str
+    estado: str
+    dono: str = Dono.BOT.value
+    memoria: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
+    iniciada_em: datetime = _instante()
+    atualizada_em: datetime = _instante(sa_column_kwargs={"onupdate": agora_utc})
+    versao: int = Field(default=1, sa_column=_versao)
+
+
+class Mensagem(SQLModel, table=True):
+    """Every message in or out; the unique key makes a redelivered webhook a no-op."""
+
+    __tablename__ = "mensagem"
+    __table_args__ = (
+        UniqueConstraint("canal", "direcao", "id_externo"),
+        _uma_de("direcao", Direcao),
+        _uma_de("canal", Canal),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversa_id: int = Field(foreign_key="conversa.id", index=True)
+    direcao: str
+    canal: str
+    texto: str
+    opcoes: list[str] = Field(default_factory=list, sa_type=Json)
+    id_externo: str | None = None
+    status: str
+    criada_em: datetime = _instante()
+
+
+class Evento(SQLModel, table=True):
+    __tablename__ = "evento"
+
+    id: int | None = Field(default=None, primary_key=True)
+    devedor_id: int = Field(foreign_key="devedor.id", index=True)
+    conversa_id: int | None = Field(default=None, foreign_key="conversa.id", index=True)
+    tipo: str = Field(index=True)
+    dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
+    criado_em: datetime = _instante()
+
+
+class Acordo(SQLModel, table=True):
+    """A confirmed agreement; `chave` makes storing the same confirmation twice yield one row."""
+
+    __tablename__ = "acordo"
+    __table_args__ = (_uma_de("situacao", SituacaoAcordo),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    devedor_id: int = Field(foreign_key="devedor.id", index=True)
+    conversa_id: int = Field(foreign_key="conversa.id", index=True)
+    faixa: str
+    opcao: int
+    tipo: str
+    valor_original: Decimal = Field(sa_type=Dinheiro)
+    desconto: Decimal = Field(sa_type=Dinheiro)
+    valor_negociado: Decimal = Field(sa_type=Dinheiro)
+    total: Decimal = Field(sa_type=Dinheiro)
+    juros_mensal_percentual: str
+    situacao: str = SituacaoAcordo.ATIVO.value
+    chave: str = Field(unique=True)
+    criado_em: datetime = _instante()
+
+
+class AcordoParcela(SQLModel, table=True):
+    __tablename__ = "acordo_parcela"
+    __table_args__ = (UniqueConstraint("acordo_id", "numero"), _uma_de("situacao", SituacaoAcordoParcela))
+
+    id: int | None = Field(default=None, primary_key=True)
+    acordo_id: int = Field(foreign_key="acordo.id")
+    numero: int
+    valor: Decimal = Field(sa_type=Dinheiro)
+    vencimento: date
+    situacao: str = SituacaoAcordoParcela.ABERTA.value
+
+
+class AcordoOrigem(SQLModel, table=True):
+    """Which original installments an agreement replaces."""
+
+    __tablename__ = "acordo_origem"
+
+    acordo_id: int = Field(foreign_key="acordo.id", primary_key=True)
+    parcela_id: int = Field(foreign_key="parcela.id", primary_key=True, index=True)
+
+
+class DocumentoPagamento(SQLModel, table=True):
+    """A boleto + PIX issued for one installment of an agreement."""
+
+    __tablename__ = "documento_pagamento"
+
+    id: int | None = Field(default=None, primary_key=True)
+    acordo_id: int = Field(foreign_key="acordo.id", index=True)
+    acordo_parcela_numero: int
+    nosso_numero: str = Field(unique=True)
+    txid: str = Field(unique=True)
+    valor: Decimal = Field(sa_type=Dinheiro)
+    vencimento: date
+    codigo_barras: str
+    linha_digitavel: str
+    pix: str
+    criado_em: datetime = _instante()
+
+
+class Transferencia(SQLModel, table=True):
+    """The hand-off queue to human agents."""
+
+    __tablename__ = "transferencia"
+    __table_args__ = (_uma_de("situacao", SituacaoTransferencia),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversa_id: int = Field(foreign_key="conversa.id", index=True)
+    devedor_id: int = Field(foreign_key="devedor.id", index=True)
+    motivo: str
+    dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
+    situacao: str = Field(default=SituacaoTransferencia.AGUARDANDO.value, index=True)
+    criada_em: datetime = _instante()
+    atendida_em: datetime | None = _instante(nulo=True)

@@ -1,0 +1,96 @@
+"""The `[pagamentos]` settings: bank account, boleto agreement and PIX receiver, checked at load."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from bot.pagamentos.pix import CIDADE_MAXIMA, NOME_MAXIMO, texto_ascii, tipo_da_chave
+
+_CONTA = re.compile(r"[0-9]{1,12}(-[0-9Xx])?")
+
+
+def _erro(mensagem: str) -> PydanticCustomError:
+    # A custom error keeps pydantic from prefixing the pt-BR message with "Value error, ".
+    return PydanticCustomError("valor_invalido", mensagem)
+
+
+def _digitos(tamanho: int, exemplo: str) -> Callable[[str], str]:
+    def validar(valor: str) -> str:
+        if not (len(valor) == tamanho and valor.isascii() and valor.isdigit()):
+            raise _erro(f"esperado {tamanho} dígitos, como {exemplo}")
+        return valor
+
+    return validar
+
+
+def _texto_pix(maximo: int) -> Callable[[str], str]:
+    def validar(valor: str) -> str:
+        if not 1 <= len(texto_ascii(valor)) <= maximo:
+            raise _erro(f"esperado de 1 a {maximo} caracteres (sem contar acentos)")
+        return valor
+
+    return validar
+
+
+def _conta(valor: str) -> str:
+    if not _CONTA.fullmatch(valor):
+        raise _erro("esperado o número da conta em dígitos, com o dígito verificador opcional, como 12345-6")
+    return valor
+
+
+def _chave_pix(valor: str) -> str:
+    try:
+        tipo_da_chave(valor)
+    except ValueError:
+        raise _erro(
+            "esperado CPF ou CNPJ sem pontuação, e-mail, telefone como +5511987654321 ou chave aleatória"
+        ) from None
+    return valor
+
+
+def _dias_validade(valor: int) -> int:
+    if not 1 <= valor <= 60:
+        raise _erro("esperado um número de dias de 1 a 60")
+    return valor
+
+
+class PagamentosConfig(BaseModel):
+    """How boletos and PIX codes are issued; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provedor: Literal["local"] = Field(
+        "local", description="Quem emite os documentos: 'local' gera boleto e PIX aqui mesmo, sem banco."
+    )
+    banco: Literal["001"] = Field("001", description="Código do banco do boleto (001 = Banco do Brasil).")
+    agencia: Annotated[str, AfterValidator(_digitos(4, "1234"))] = Field(
+        description="Agência do beneficiário, 4 dígitos sem o dígito verificador."
+    )
+    conta: Annotated[str, AfterValidator(_conta)] = Field(
+        description="Conta corrente do beneficiário, como 12345-6."
+    )
+    convenio: Annotated[str, AfterValidator(_digitos(7, "1234567"))] = Field(
+        description="Número do convênio de cobrança com o banco, 7 dígitos."
+    )
+    carteira: Annotated[str, AfterValidator(_digitos(2, "17"))] = Field(
+        description="Carteira de cobrança do convênio, 2 dígitos (ex. 17)."
+    )
+    pix_chave: Annotated[str, AfterValidator(_chave_pix)] = Field(
+        description="Chave PIX que recebe os pagamentos, como cadastrada no banco."
+    )
+    pix_nome: Annotated[str, AfterValidator(_texto_pix(NOME_MAXIMO))] = Field(
+        description=f"Nome do recebedor mostrado no PIX, até {NOME_MAXIMO} caracteres."
+    )
+    pix_cidade: Annotated[str, AfterValidator(_texto_pix(CIDADE_MAXIMA))] = Field(
+        description=f"Cidade do recebedor mostrada no PIX, até {CIDADE_MAXIMA} caracteres."
+    )
+    dias_validade_documento: Annotated[int, AfterValidator(_dias_validade)] = Field(
+        3,
+        description="Por quantos dias um boleto ou PIX emitido continua valendo (de 1 a 60).",
+        json_schema_extra={"minimum": 1, "maximum": 60},
+    )

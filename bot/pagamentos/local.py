@@ -1,0 +1,48 @@
+"""The embedded payment provider: issues a Banco do Brasil boleto and a static PIX without calling a bank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.pagamentos.boleto import Boleto, campo_livre_bb_convenio7
+from bot.pagamentos.config import PagamentosConfig
+from bot.pagamentos.pix import pix_copia_e_cola
+
+_NOSSO_NUMERO = re.compile(r"[0-9]{1,10}")
+
+
+@dataclass(frozen=True)
+class DocumentoEmitido:
+    """A boleto and a PIX code for the same amount, due date and nosso número."""
+
+    nosso_numero: str
+    txid: str
+    valor: Decimal
+    vencimento: date
+    boleto: Boleto
+    pix: str
+
+
+def emitir_documento(
+    config: PagamentosConfig,
+    valor: Decimal,
+    vencimento: date,
+    nosso_numero: str,
+    descricao: str | None = None,
+) -> DocumentoEmitido:
+    """Issue the boleto and PIX for one charge; `vencimento` must already be a business day."""
+    if not _NOSSO_NUMERO.fullmatch(nosso_numero):
+        raise ValueError(f"nosso número inválido: {nosso_numero!r} (esperado de 1 a 10 dígitos)")
+    complemento = nosso_numero.zfill(10)  # "123" and "0000000123" are the same boleto
+    # BB prints convênio + complemento as the 17-digit nosso número; reusing it as txid lets a PIX
+    # credit be matched to the boleto it settles.
+    nosso_numero_bb = config.convenio + complemento
+    campo_livre = campo_livre_bb_convenio7(config.convenio, complemento, config.carteira)
+    boleto = Boleto.montar(config.banco, valor, vencimento, nosso_numero_bb, campo_livre)
+    pix = pix_copia_e_cola(
+        config.pix_chave, config.pix_nome, config.pix_cidade, valor, nosso_numero_bb, descricao=descricao
+    )
+    return DocumentoEmitido(complemento, nosso_numero_bb, valor, vencimento, boleto, pix)

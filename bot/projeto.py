@@ -1,0 +1,144 @@
+"""Load and check everything a manager edits: `config.toml`, `fluxos/*.toml`, `mensagens/*.j2`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from bot.config.erros import ConfigInvalida, ErroConfig
+from bot.config.modelos import Config
+from bot.config.validacao import ler_toml, validar
+from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
+from bot.conversa.fatos import DevedorFatos, Entrada, Fatos, Memoria
+from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
+from bot.conversa.motor import Motor, contexto
+from bot.conversa.nlu import Classificador, Entidades, Interpretacao
+from bot.conversa.regras import Avaliacao, executar
+from bot.conversa.textos import VARIAVEIS_ANTES_DA_IDENTIDADE, ErroDeMensagem, Textos, carregar_textos
+from bot.conversa.validar import estados_antes_da_identidade, validar_fluxo
+from bot.negociacao.saldo import ParcelaAberta
+
+
+@dataclass(frozen=True)
+class Projeto:
+    raiz: Path
+    config: Config
+    fluxos: dict[str, Fluxo]
+    textos: Textos
+    motor: Motor
+
+    @property
+    def resumo(self) -> str:
+        estados = sum(len(f.estados) for f in self.fluxos.values())
+        return (
+            f"OK: config.toml, {len(self.fluxos)} fluxo(s) com {estados} estados, "
+            f"{len(self.motor.classificador.intencoes)} intenções, {len(self.textos.fontes)} mensagens"
+        )
+
+
+def carregar_projeto(config_path: Path) -> Projeto:
+    """Everything loaded and checked; raises `ConfigInvalida` with every error found."""
+    raiz = config_path.parent
+    erros: list[ErroConfig] = []
+    dados, texto, erros_toml = ler_toml(config_path)
+    config, erros_config = (None, []) if erros_toml else validar(Config, dados, str(config_path), texto)
+    erros += erros_toml + erros_config
+
+    textos, erros_textos = carregar_textos(raiz / "mensagens")
+    intencoes, erros_intencoes = carregar_intencoes(raiz / "fluxos")
+    erros += erros_textos + erros_intencoes
+
+    fluxos: dict[str, Fluxo] = {}
+    for caminho in sorted((raiz / "fluxos").glob("*.toml")):
+        if caminho.name == ARQUIVO_INTENCOES:
+            continue
+        fluxo, proprias, erros_fluxo = carregar_fluxo(caminho)
+        erros += erros_fluxo
+        if fluxo is None:
+            continue
+        vocabulario = intencoes | proprias
+        erros += validar_fluxo(fluxo, vocabulario, textos.nomes)
+        erros += _mensagens_antes_da_identidade(fluxo, textos)
+        fluxos[fluxo.nome] = fluxo
+        intencoes = vocabulario
+    if not fluxos and not erros:
+        erros.append(ErroConfig(str(raiz / "fluxos"), "", "nenhum fluxo (*.toml) encontrado"))
+    if config is not None and fluxos and config.conversa.fluxo not in fluxos:
+        erros.append(
+            ErroConfig(str(config_path), "conversa.fluxo", f"fluxo inexistente; há: {', '.join(fluxos)}", None, config.conversa.fluxo)
+        )
+    if erros or config is None:
+        raise ConfigInvalida(erros)
+    motor = Motor(config, fluxos[config.conversa.fluxo], Classificador(list(intencoes.values())), textos)
+    erros += _ensaiar_mensagens(motor)
+    if erros:
+        raise ConfigInvalida(erros)
+    return Projeto(raiz, config, fluxos, textos, motor)
+
+
+def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroConfig]:
+    """Messages that can go out before identity is confirmed may not touch the debt (CDC 42, LGPD)."""
+    antes = estados_antes_da_identidade(fluxo)
+    usos: dict[str, str] = {
+        fluxo.mensagem_nao_entendi: "qualquer estado",
+        fluxo.mensagem_oferecer_atendente: "qualquer estado",
+    }
+    for nome in antes:
+        estado = fluxo.estados[nome]
+        if estado.mensagem:
+            usos.setdefault(estado.mensagem, f"estado '{nome}'")
+        for transicao in (*estado.transicoes, *fluxo.globais):
+            confirma = any(p.acao is Acao.CONFIRMAR_IDENTIDADE for p in transicao.acoes)
+            if transicao.mensagem and not confirma:
+                usos.setdefault(transicao.mensagem, f"transição de '{nome}'")
+    erros = []
+    for mensagem, onde in sorted(usos.items()):
+        if mensagem not in textos.nomes:
+            continue
+        for arquivo in (a for a in textos.fontes if a.split(".")[0] == mensagem):
+            proibidas = textos.variaveis(arquivo) - VARIAVEIS_ANTES_DA_IDENTIDADE
+            if proibidas:
+                erros.append(
+                    ErroConfig(
+                        str(textos.pasta / f"{arquivo}.j2"),
+                        "",
+                        f"usa {', '.join(sorted(proibidas))} mas é enviada antes da confirmação de identidade "
+                        f"({onde}); só pode usar: {', '.join(sorted(VARIAVEIS_ANTES_DA_IDENTIDADE))}",
+                    )
+                )
+    return erros
+
+
+def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
+    """Render every message with a sample debtor, so a misspelt name fails in `check`, not in a chat."""
+    agora = datetime(2026, 11, 23, 15, tzinfo=UTC)
+    fatos = Fatos(
+        conversa_id=1,
+        devedor=DevedorFatos("Maria da Silva", "39053344705", "SP", date(1980, 5, 12), None),
+        parcelas=(
+            ParcelaAberta(1, "C-1", 1, Decimal("150.00"), date(2026, 9, 10), "Mensalidade"),
+            ParcelaAberta(2, "C-1", 2, Decimal("150.00"), date(2026, 10, 10), "Mensalidade"),
+        ),
+    )
+    interpretacao = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
+    avaliacao = Avaliacao(motor.config, fatos, Memoria(), Entrada("oi"), interpretacao, agora, agora.date())
+    antes = Memoria()
+    depois = Memoria(identidade_ok=True, fatores_ok=("cpf",), motivo="esqueci")
+    for acao in (Acao.OFERECER, Acao.REGISTRAR_ACORDO):
+        depois, _ = executar(Passo(acao), avaliacao, depois)
+    depois = depois.com(proposta={"texto": "200 por mes", "valor_parcela": "200", "parcelas": None, "valor_total": None, "atendida": False})
+    erros = []
+    for arquivo in sorted(motor.textos.fontes):
+        variaveis = motor.textos.variaveis(arquivo)
+        memoria = antes if variaveis <= VARIAVEIS_ANTES_DA_IDENTIDADE else depois
+        canal = arquivo.split(".")[1] if "." in arquivo else None
+        try:
+            motor.textos.renderizar(arquivo.split(".")[0], contexto(avaliacao, memoria, ()), canal)
+        except ErroDeMensagem as erro:
+            erros.append(ErroConfig(str(motor.textos.pasta / f"{arquivo}.j2"), "", f"erro ao montar a mensagem: {erro.__cause__}"))
+    return erros
+
+
+__all__ = ["QUALQUER", "Projeto", "carregar_projeto"]

@@ -1,0 +1,175 @@
+"""The aiohttp server: the web chat (a channel like the others) and, in demo mode, a debtor picker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.conversa.fatos import Entrada, Resposta
+from bot.conversa.servico import Atendimento, DevedorDesconhecido
+from bot.dados.banco import criar_engine, migrar, sessao
+from bot.dados.carteira import importar_carteira, ler_carteira
+from bot.dados.modelos import Conversa, Devedor, Mensagem
+from bot.formatos import mascarar_cpf, primeiro_nome
+from bot.projeto import Projeto
+
+log = logging.getLogger(__name__)
+
+ATENDIMENTO = web.AppKey("atendimento", Atendimento)
+ENGINE = web.AppKey("engine", AsyncEngine)
+PAGINAS = web.AppKey("paginas", Environment)
+DEMO = web.AppKey("demo", bool)
+CANAL_WEB = "web"
+TEXTO_MAXIMO = 2000  # a chat message longer than this is refused, not truncated
+
+_paginas = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "paginas"), autoescape=select_autoescape(["html"])
+)
+
+
+def _json(resposta: Resposta) -> dict[str, Any]:
+    return {"texto": resposta.texto, "opcoes": [{"id": o.intencao, "titulo": o.titulo} for o in resposta.opcoes]}
+
+
+def _erro(status: int, mensagem: str) -> web.Response:
+    return web.json_response({"erro": mensagem}, status=status)
+
+
+async def pagina_demo(request: web.Request) -> web.Response:
+    """The demo page: pick a (fictitious) debtor and chat as them."""
+    async with sessao(request.app[ENGINE]) as s:
+        devedores = (await s.exec(select(Devedor).order_by(col(Devedor.nome)))).all()
+    lista = [
+        {"id": d.id, "nome": d.nome, "primeiro_nome": primeiro_nome(d.nome), "cpf": d.cpf, "uf": d.uf}
+        for d in devedores
+    ]
+    html = request.app[PAGINAS].get_template("demo.html").render(devedores=lista)
+    return web.Response(text=html, content_type="text/html")
+
+
+async def _corpo(request: web.Request) -> dict[str, Any] | web.Response:
+    try:
+        corpo = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _erro(400, "corpo inválido: esperado JSON")
+    if not isinstance(corpo, dict):
+        return _erro(400, "corpo inválido: esperado um objeto JSON")
+    return corpo
+
+
+async def enviar_mensagem(request: web.Request) -> web.Response:
+    """POST {"texto": "...", "opcao": "sim"?} → {"respostas": [{"texto", "opcoes": [{"id", "titulo"}]}]}."""
+    try:
+        devedor_id = int(request.match_info["devedor_id"])
+    except ValueError:
+        return _erro(404, "conversa inexistente")
+    corpo = await _corpo(request)
+    if isinstance(corpo, web.Response):
+        return corpo
+    texto, opcao = corpo.get("texto", ""), corpo.get("opcao")
+    if not isinstance(texto, str) or (opcao is not None and not isinstance(opcao, str)):
+        return _erro(400, "'texto' e 'opcao' devem ser textos")
+    if len(texto) > TEXTO_MAXIMO:
+        return _erro(413, f"mensagem longa demais (máximo {TEXTO_MAXIMO} caracteres)")
+    if not texto.strip() and not opcao:
+        return _erro(400, "mensagem vazia")
+    try:
+        respostas = await request.app[ATENDIMENTO].receber(devedor_id, CANAL_WEB, Entrada(texto, opcao))
+    except DevedorDesconhecido:
+        return _erro(404, "conversa inexistente")
+    return web.json_response({"respostas": [_json(r) for r in respostas]})
+
+
+async def historico(request: web.Request) -> web.Response:
+    """The web conversation so far, oldest first (the page reloads it)."""
+    try:
+        devedor_id = int(request.match_info["devedor_id"])
+    except ValueError:
+        return _erro(404, "conversa inexistente")
+    async with sessao(request.app[ENGINE]) as s:
+        conversa = (
+            await s.exec(select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == CANAL_WEB))
+        ).first()
+        mensagens = (
+            []
+            if conversa is None
+            else (
+                await s.exec(
+                    select(Mensagem).where(Mensagem.conversa_id == conversa.id).order_by(col(Mensagem.id))
+                )
+            ).all()
+        )
+    return web.json_response(
+        {
+            "estado": conversa.estado if conversa else None,
+            "dono": conversa.dono if conversa else "bot",
+            "mensagens": [{"direcao": m.direcao, "texto": m.texto, "opcoes": m.opcoes} for m in mensagens],
+        }
+    )
+
+
+async def saude(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime], demo: bool) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+    app[ENGINE] = engine
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
+    app[PAGINAS] = _paginas
+    app[DEMO] = demo
+    rotas = [
+        web.get("/healthz", saude),
+        web.post("/api/conversas/{devedor_id}/mensagens", enviar_mensagem),
+        web.get("/api/conversas/{devedor_id}/mensagens", historico),
+    ]
+    if demo:  # picking any debtor is for the fictitious demo portfolio only
+        rotas.append(web.get("/", pagina_demo))
+    app.add_routes(rotas)
+
+    async def _fechar(app: web.Application) -> AsyncIterator[None]:
+        yield
+        await app[ENGINE].dispose()
+
+    app.cleanup_ctx.append(_fechar)
+    return app
+
+
+def rodar(projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool) -> int:
+    host, porta_final = projeto.config.web.host, porta or projeto.config.web.porta
+    app = criar_app(projeto, criar_engine(url), relogio, demo)
+    print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
+    web.run_app(app, host=host, port=porta_final, print=None)
+    return 0
+
+
+async def semear_demo(url: str, carteira: Path) -> str:
+    engine = criar_engine(url)
+    try:
+        leitura = ler_carteira(carteira.read_text(encoding="utf-8-sig"), str(carteira))
+        async with sessao(engine) as s:
+            return str(await importar_carteira(s, leitura))
+    finally:
+        await engine.dispose()
+
+
+def rodar_demo(projeto: Projeto, relogio: Callable[[], datetime], porta: int | None) -> int:
+    """A fresh SQLite database seeded with the example portfolio, then the server with the demo page."""
+    banco = projeto.raiz / "data" / "demo.db"
+    for sufixo in ("", "-wal", "-shm"):
+        Path(f"{banco}{sufixo}").unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{banco}"
+    migrar(url)
+    carteira = projeto.raiz / "exemplos" / "carteira.csv"
+    print(f"Demo: carteira {carteira.name} importada ({asyncio.run(semear_demo(url, carteira))})")
+    return rodar(projeto, url, relogio, porta, demo=True)
