@@ -49,8 +49,8 @@ def fuso(uf: str) -> ZoneInfo:
 
 @lru_cache(maxsize=256)
 def _feriados(ano: int, uf: str | None) -> dict[date, str]:
-    base = holidays.Brazil(years=ano, subdiv=uf, language="pt_BR")
-    opcionais = holidays.Brazil(years=ano, subdiv=uf, language="pt_BR", categories=("optional",))
+    base = holidays.country_holidays("BR", subdiv=uf, years=ano, language="pt_BR")
+    opcionais = holidays.country_holidays("BR", subdiv=uf, years=ano, language="pt_BR", categories=("optional",))
     dias: dict[date, str] = dict(base.items())
     for dia, nome in opcionais.items():
         if any(marca in nome for marca in _OPCIONAIS_BANCARIOS):

@@ -20,7 +20,8 @@ from bot.conversa.diagrama import mermaid
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
-from bot.dados.carteira import ImportacaoRecusada, importar_carteira, ler_carteira
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, primeiro_nome
 from bot.projeto import Projeto, carregar_projeto

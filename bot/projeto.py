@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +11,13 @@ from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
-from bot.conversa.fatos import DevedorFatos, Entrada, Fatos, Memoria
+from bot.conversa.fatos import AcordoAtivo, DevedorFatos, Entrada, Fatos, Memoria
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
 from bot.conversa.motor import Motor, contexto
 from bot.conversa.nlu import Classificador, Entidades, Interpretacao
 from bot.conversa.regras import Avaliacao, executar
 from bot.conversa.textos import VARIAVEIS_ANTES_DA_IDENTIDADE, ErroDeMensagem, Textos, carregar_textos
-from bot.conversa.validar import estados_antes_da_identidade, validar_fluxo
+from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
 from bot.negociacao.saldo import ParcelaAberta
 
 
@@ -34,7 +34,7 @@ class Projeto:
         estados = sum(len(f.estados) for f in self.fluxos.values())
         return (
             f"OK: config.toml, {len(self.fluxos)} fluxo(s) com {estados} estados, "
-            f"{len(self.motor.classificador.intencoes)} intenções, {len(self.textos.fontes)} mensagens"
+            f"{len(self.motor.classificador.nomes)} intenções, {len(self.textos.fontes)} mensagens"
         )
 
 
@@ -90,8 +90,7 @@ def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroCon
         if estado.mensagem:
             usos.setdefault(estado.mensagem, f"estado '{nome}'")
         for transicao in (*estado.transicoes, *fluxo.globais):
-            confirma = any(p.acao is Acao.CONFIRMAR_IDENTIDADE for p in transicao.acoes)
-            if transicao.mensagem and not confirma:
+            if transicao.mensagem and not exige_identidade(transicao):
                 usos.setdefault(transicao.mensagem, f"transição de '{nome}'")
     erros = []
     for mensagem, onde in sorted(usos.items()):
@@ -129,6 +128,9 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
     for acao in (Acao.OFERECER, Acao.REGISTRAR_ACORDO):
         depois, _ = executar(Passo(acao), avaliacao, depois)
     depois = depois.com(proposta={"texto": "200 por mes", "valor_parcela": "200", "parcelas": None, "valor_total": None, "atendida": False})
+    if depois.acordo is not None:
+        fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, depois.documento))
+        avaliacao = replace(avaliacao, fatos=fatos)
     erros = []
     for arquivo in sorted(motor.textos.fontes):
         variaveis = motor.textos.variaveis(arquivo)

@@ -118,6 +118,7 @@ class Motor:
         if vezes >= 2 * limite:
             transferencia = self.fluxo.estados[self.fluxo.transferencia]
             efeito = Transferir("incompreensao", {"texto": avaliacao.entrada.texto, "estado": estado.nome})
+            memoria = memoria.com(incompreensoes=0)
             resposta = self._entrar(transferencia, avaliacao, memoria)
             return self._decisao(transferencia.nome, memoria, (resposta,), (efeito,), interpretacao)
         if vezes >= limite:

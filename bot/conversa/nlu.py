@@ -10,14 +10,17 @@ import calendar
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
 from bot.formatos import parse_valor
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------- normalisation
 
@@ -244,3 +247,339 @@ def _resolver_data(m: re.Match[str], hoje: date) -> date | None:
     return hoje + timedelta(days=int(g["n"]))
 
 
+def _primeiro(
+    regex: re.Pattern[str], texto: str, ler: Callable[[re.Match[str]], T | None], marca: str
+) -> tuple[T | None, str]:
+    """The first match `ler` accepts, and the text with it replaced by `marca` so later patterns skip it."""
+    for m in regex.finditer(texto):
+        lido = ler(m)
+        if lido is not None:
+            return lido, f"{texto[: m.start()]}{marca}{texto[m.end() :]}"
+    return None, texto
+
+
+def _ler_parcelas(m: re.Match[str]) -> int | None:
+    n = int(m.group("n") or m.group("meses") or m.group("k"))
+    return n if n >= 1 else None
+
+
+def _contexto_de_valor(texto: str, inicio: int, fim: int) -> bool:
+    antes = texto[:inicio].split()[-2:]
+    depois = texto[fim:].split()[:2]
+    return (
+        not _ANTES_DE_VALOR.isdisjoint(antes)
+        or (bool(depois) and depois[0] in _DEPOIS_DE_VALOR)
+        or depois in (["de", "entrada"], ["na", "entrada"], ["a", "vista"])
+    )
+
+
+def _ler_valor(m: re.Match[str], texto: str) -> Decimal | None:
+    bruto = m.group("a") or m.group("b") or m.group("c")
+    minimo = Decimal("0.01")
+    if bruto is None:
+        # A bare number ("2", "390") is an option or CPF digits unless the words around it talk money.
+        if not _contexto_de_valor(texto, m.start(), m.end()):
+            return None
+        bruto, minimo = m.group("d"), Decimal(10)
+    try:
+        valor = parse_valor(bruto)
+    except ValueError:
+        return None
+    return valor if valor >= minimo else None
+
+
+def _numero_sozinho(tokens: Sequence[str]) -> int | None:
+    """`2`, `dois`, `opcao 2`, `a segunda` → the number; anything longer → None."""
+    resto = [t for t in tokens if t not in _PREENCHIMENTO]
+    if len(resto) != 1:
+        return None
+    if resto[0].isdigit() and len(resto[0]) <= 4:
+        return int(resto[0])
+    return _ORDINAIS.get(resto[0])
+
+
+def _entidades(normal: str, texto: str, hoje: date) -> Entidades:
+    tokens = _numerais_em_digitos(normal.split())
+    resto = " ".join(tokens)
+    data, resto = _primeiro(_RE_DATA, resto, lambda m: _resolver_data(m, hoje), " data ")
+    parcelas, resto = _primeiro(_RE_PARCELAS, resto, _ler_parcelas, " parcelas ")
+    sem_parcelas = resto
+    valor, _ = _primeiro(_RE_VALOR, sem_parcelas, lambda m: _ler_valor(m, sem_parcelas), " valor ")
+    digitos = "".join(c for c in texto if "0" <= c <= "9")
+    return Entidades(valor, parcelas, data, digitos, _numero_sozinho(tokens))
+
+
+def extrair_entidades(texto: str, hoje: date) -> Entidades:
+    """Amount, instalments, date (relative to `hoje`), digits and a lone number found in a message."""
+    return _entidades(normalizar(texto), texto, hoje)
+
+
+# ---------------------------------------------------------------------------------------------- intents
+
+
+@dataclass(frozen=True)
+class Intencao:
+    """One intent of the vocabulary: key phrases that signal it and whole example messages."""
+
+    nome: str
+    palavras: tuple[str, ...]
+    exemplos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Interpretacao:
+    """The best intent (None when nothing scored above the threshold), its confidence and the entities."""
+
+    intencao: str | None
+    confianca: float
+    entidades: Entidades
+
+
+PROPOSTA = "proposta"
+DATA_PAGAMENTO = "data_pagamento"
+LIMIAR = 0.5
+"""Below this score the message is not understood (`intencao=None`)."""
+
+_CORTE_FUZZY = 88.0  # "atendemte"~"atendente" is 88.9; "reconheco"~"conheco" (87.5) must stay apart
+_TAMANHO_FUZZY = 4
+_FOLGA = 2  # words allowed between two words of a key phrase
+_NEGACOES = frozenset(("nao", "nem", "sem"))  # never optional in a key phrase: they flip its meaning
+_NUMERO = "#"  # every number is the same word for the examples
+_PESO_DESCONHECIDO = 1.5
+_REGRA_PROPOSTA = 0.71  # above a one-word match ("parcelado"), below a phrase ("quero parcelar")
+_REGRA_DATA = 0.78
+_REGRA_SO_DATA = 0.60
+_PAGAMENTO = frozenset(
+    "pagar pago pagamento pagto pagaria consigo posso acerto acertar quito quitar deposito depositar transfiro "
+    "transferir resolvo resolver recebo receber".split()
+)
+
+Similares = dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Frase:
+    intencao: str
+    palavras: tuple[str, ...]
+    base: float
+
+
+@dataclass(frozen=True)
+class _Exemplo:
+    intencao: str
+    palavras: frozenset[str]
+    norma: float
+
+
+def _base(palavras: tuple[str, ...]) -> float:
+    """Longer, more specific key phrases weigh more: "nao sou eu" beats "nao"."""
+    return 0.58 + 0.04 * min(len(palavras), 4) + 0.01 * min(len(" ".join(palavras)), 16)
+
+
+def _casar_de(frase: tuple[str, ...], sims: Sequence[Similares], pos: int) -> tuple[float, int] | None:
+    """Match `frase` in order from token `pos`: (mean similarity minus gap penalties, words matched)."""
+    soma, casados, penalidade = 0.0, 0, 0.0
+    pode_faltar = len(frase) >= 4  # "me tira da lista" still matches "me tira dessa lista"
+    for k, palavra in enumerate(frase):
+        fim = min(pos + (1 if casados == 0 else _FOLGA + 1), len(sims))
+        achado = next((j for j in range(pos, fim) if palavra in sims[j]), None)
+        if achado is None:
+            if not (pode_faltar and len(palavra) <= 3 and palavra not in _NEGACOES and k < len(frase) - 1):
+                return None
+            pode_faltar, penalidade = False, penalidade + 0.06
+            continue
+        soma += sims[achado][palavra]
+        casados += 1
+        penalidade += 0.03 * (achado - pos)
+        pos = achado + 1
+    return soma / casados - penalidade, casados
+
+
+def _casar(frase: tuple[str, ...], sims: Sequence[Similares]) -> tuple[float, int] | None:
+    melhor: tuple[float, int] | None = None
+    for pos in range(len(sims)):
+        achado = _casar_de(frase, sims, pos)
+        if achado is not None and (melhor is None or achado > melhor):
+            melhor = achado
+    return melhor
+
+
+class Classificador:
+    """Guess a message's intent from key phrases, similarity to examples and the entities it carries."""
+
+    def __init__(self, intencoes: Sequence[Intencao]) -> None:
+        _validar(intencoes)
+        self.nomes: tuple[str, ...] = tuple(i.nome for i in intencoes)
+        self._frases = [
+            _Frase(i.nome, palavras, _base(palavras))
+            for i in intencoes
+            for palavras in {tuple(_raiz(t) for t in normalizar(p).split()) for p in i.palavras}
+            if palavras
+        ]
+        textos = {i.nome: [_palavras(normalizar(e)) for e in i.exemplos] for i in intencoes}
+        vocabulario = {p for f in self._frases for p in f.palavras} | {p for ts in textos.values() for t in ts for p in t}
+        self._vocabulario = frozenset(vocabulario)
+        self._longas = sorted(p for p in vocabulario if len(p) >= _TAMANHO_FUZZY and p.isalpha())
+        self._idf = _idf(self._frases, textos)
+        self._exemplos = [
+            _Exemplo(nome, frozenset(t), math.sqrt(sum(self._idf[p] ** 2 for p in set(t))))
+            for nome, ts in textos.items()
+            for t in ts
+            if t
+        ]
+        self._frases_por_palavra = _indice((f.palavras, n) for n, f in enumerate(self._frases))
+        self._exemplos_por_palavra = _indice((e.palavras, n) for n, e in enumerate(self._exemplos))
+        self._cache: dict[str, Similares] = {}
+
+    def interpretar(self, texto: str, hoje: date, candidatas: Collection[str] | None = None) -> Interpretacao:
+        """Classify one message; with `candidatas`, only those intents may be returned."""
+        permitidas = self._permitidas(candidatas)
+        normal = normalizar(texto)
+        entidades = _entidades(normal, texto, hoje)
+        tokens = normal.split()
+        if not tokens:
+            return Interpretacao(None, 0.0, entidades)
+        sims = [self._similares(_raiz(t)) for t in tokens]
+        por_palavras = self._pontuar_palavras(sims)
+        por_exemplos = self._pontuar_exemplos(sims)
+        pontos = {
+            nome: max(a, b) + 0.1 * min(a, b)
+            for nome in permitidas
+            if (a := por_palavras.get(nome, 0.0)) + (b := por_exemplos.get(nome, 0.0)) > 0
+        }
+        self._aplicar_regras(pontos, por_palavras, tokens, entidades, permitidas)
+        nome, melhor = max(pontos.items(), key=lambda item: item[1], default=(None, 0.0))
+        if melhor < LIMIAR:
+            return Interpretacao(None, round(min(melhor, 1.0), 3), entidades)
+        return Interpretacao(nome, round(min(melhor, 1.0), 3), entidades)
+
+    def _permitidas(self, candidatas: Collection[str] | None) -> Collection[str]:
+        if candidatas is None:
+            return self.nomes
+        desconhecidas = sorted(set(candidatas) - set(self.nomes))
+        if desconhecidas:
+            raise ValueError(f"intenções desconhecidas em candidatas: {desconhecidas} (conhecidas: {list(self.nomes)})")
+        return candidatas
+
+    def _similares(self, token: str) -> Similares:
+        """Vocabulary words this message word may be: itself, and near spellings when long enough."""
+        if token in self._cache:
+            return self._cache[token]
+        sims: Similares = {token: 1.0} if token in self._vocabulario else {}
+        if any(c.isdigit() for c in token):
+            sims[_NUMERO] = 1.0
+        elif len(token) >= _TAMANHO_FUZZY:
+            for palavra, nota, _ in process.extract(
+                token, self._longas, scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
+            ):
+                sims.setdefault(palavra, 0.95 * nota / 100)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[token] = sims
+        return sims
+
+    def _pontuar_palavras(self, sims: Sequence[Similares]) -> dict[str, float]:
+        candidatas = {n for s in sims for p in s for n in self._frases_por_palavra.get(p, ())}
+        achados: dict[str, list[float]] = {}
+        for n in candidatas:
+            frase = self._frases[n]
+            casamento = _casar(frase.palavras, sims)
+            if casamento is not None:
+                qualidade, casados = casamento
+                # A phrase covering a small part of a long message is weaker evidence ("nao" in "nao sei o que fazer").
+                nota = (frase.base + 0.12) * qualidade * (0.8 + 0.2 * casados / len(sims))
+                achados.setdefault(frase.intencao, []).append(nota)
+        return {nome: max(notas) + 0.02 * min(len(notas) - 1, 2) for nome, notas in achados.items()}
+
+    def _pontuar_exemplos(self, sims: Sequence[Similares]) -> dict[str, float]:
+        """Cosine between the message and each example, words weighted by how few intents use them."""
+        mensagem: Similares = {}
+        norma = 0.0
+        for s in {tuple(s.items()) for s in sims}:
+            for palavra, nota in s:
+                mensagem[palavra] = max(mensagem.get(palavra, 0.0), nota)
+            peso = max((self._idf[p] * nota for p, nota in s), default=_PESO_DESCONHECIDO)
+            norma += peso**2
+        produtos: dict[int, float] = {}
+        for palavra, nota in mensagem.items():
+            for n in self._exemplos_por_palavra.get(palavra, ()):
+                produtos[n] = produtos.get(n, 0.0) + nota * self._idf[palavra] ** 2
+        pontos: dict[str, float] = {}
+        for n, produto in produtos.items():
+            exemplo = self._exemplos[n]
+            cosseno = produto / (math.sqrt(norma) * exemplo.norma)
+            pontos[exemplo.intencao] = max(pontos.get(exemplo.intencao, 0.0), 0.88 * cosseno)
+        return pontos
+
+    def _aplicar_regras(
+        self,
+        pontos: dict[str, float],
+        por_palavras: dict[str, float],
+        tokens: Sequence[str],
+        entidades: Entidades,
+        permitidas: Collection[str],
+    ) -> None:
+        """A money value or instalment count suggests a proposal; a date next to paying words, a payment date."""
+        regras: dict[str, float] = {}
+        if entidades.valor is not None or (entidades.parcelas or 0) >= 2:
+            regras[PROPOSTA] = _REGRA_PROPOSTA
+        if entidades.data is not None:
+            regras[DATA_PAGAMENTO] = _REGRA_DATA if not _PAGAMENTO.isdisjoint(tokens) else _REGRA_SO_DATA
+        for nome, nota in regras.items():
+            if nome in permitidas:
+                reforco = 0.05 if nome in por_palavras else 0.0
+                pontos[nome] = max(pontos.get(nome, 0.0), nota + reforco)
+        if entidades.data is None and DATA_PAGAMENTO in pontos:
+            # Its examples all carry a date; without one, "posso pagar 300" only looks like them.
+            pontos[DATA_PAGAMENTO] *= 0.85
+
+
+_RE_PLURAL = re.compile(r"(?<=...)(?:(?P<ao>oes|aes)|(?P<m>ns)|(?P<l>is)|s)$")
+
+
+def _raiz(palavra: str) -> str:
+    """Singular of a plural ("mensagens" → "mensagem", "opcoes" → "opcao"), so either form matches the other."""
+    return _RE_PLURAL.sub(lambda m: "ao" if m["ao"] else "m" if m["m"] else "l" if m["l"] else "", palavra)
+
+
+def _palavras(normal: str) -> tuple[str, ...]:
+    return tuple(_NUMERO if any(c.isdigit() for c in t) else _raiz(t) for t in normal.split())
+
+
+def _idf(frases: Sequence[_Frase], exemplos: dict[str, list[tuple[str, ...]]]) -> dict[str, float]:
+    """Inverse intent frequency: a word used by one intent says more than one used by all."""
+    por_intencao: dict[str, set[str]] = {}
+    for f in frases:
+        por_intencao.setdefault(f.intencao, set()).update(f.palavras)
+    for nome, textos in exemplos.items():
+        por_intencao.setdefault(nome, set()).update(p for t in textos for p in t)
+    frequencia: dict[str, int] = {}
+    for palavras in por_intencao.values():
+        for p in palavras:
+            frequencia[p] = frequencia.get(p, 0) + 1
+    total = max(len(por_intencao), 1)
+    return {p: math.log(1 + total / f) for p, f in frequencia.items()}
+
+
+def _indice(itens: Iterable[tuple[Iterable[str], int]]) -> dict[str, tuple[int, ...]]:
+    indice: dict[str, set[int]] = {}
+    for palavras, n in itens:
+        for p in palavras:
+            indice.setdefault(p, set()).add(n)
+    return {p: tuple(sorted(ns)) for p, ns in indice.items()}
+
+
+def _validar(intencoes: Sequence[Intencao]) -> None:
+    """Reject a vocabulary the classifier could not use, naming every offender at once."""
+    erros: list[str] = []
+    vistos: set[str] = set()
+    for i in intencoes:
+        if not i.nome.strip():
+            erros.append(f"intenção sem nome: {i!r}")
+        elif i.nome in vistos:
+            erros.append(f"intenção repetida: {i.nome!r}")
+        vistos.add(i.nome)
+        if not any(normalizar(t) for t in (*i.palavras, *i.exemplos)):
+            erros.append(f"intenção {i.nome!r} sem palavras nem exemplos (esperado ao menos um texto)")
+    if erros:
+        raise ValueError("; ".join(erros))

@@ -72,9 +72,9 @@ class Avaliacao:
     def fatores(self) -> tuple[str, ...]:
         metodo = self.config.identidade.metodo
         sem_nascimento = self.fatos.devedor.nascimento is None
-        if metodo is MetodoIdentidade.NASCIMENTO and not sem_nascimento:
+        if metodo == MetodoIdentidade.NASCIMENTO and not sem_nascimento:
             return ("nascimento",)
-        if metodo is MetodoIdentidade.AMBOS and not sem_nascimento:
+        if metodo == MetodoIdentidade.AMBOS and not sem_nascimento:
             return ("cpf", "nascimento")
         return ("cpf",)  # also when the portfolio has no birth date for this debtor
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.config.erros import ErroConfig
 from bot.config.linhas import linha_de, mapa_de_linhas
-from bot.conversa.modelo import ESPECIAIS, QUALQUER, Acao, Fluxo, Transicao
+from bot.conversa.modelo import ESPECIAIS, QUALQUER, Acao, Fluxo, Guarda, Transicao
 
 
 def _todas_transicoes(fluxo: Fluxo) -> Iterator[tuple[str, str, Transicao]]:
@@ -111,6 +111,12 @@ def _chegam_ao_fim(fluxo: Fluxo) -> set[str]:
     return chegam
 
 
+def exige_identidade(transicao: Transicao) -> bool:
+    """Whether the debtor is surely identified once this transition is taken."""
+    confirma = any(p.acao is Acao.CONFIRMAR_IDENTIDADE for p in transicao.acoes)
+    return confirma or transicao.se in (Guarda.IDENTIDADE_CONFIRMADA, Guarda.IDENTIDADE_CONFERE)
+
+
 def estados_antes_da_identidade(fluxo: Fluxo) -> set[str]:
     """States reachable from the start without passing an edge that confirms identity.
 
@@ -123,9 +129,8 @@ def estados_antes_da_identidade(fluxo: Fluxo) -> set[str]:
     while pendentes:
         estado = fluxo.estados[pendentes.pop()]
         for transicao in (*estado.transicoes, *fluxo.globais):
-            confirma = any(p.acao is Acao.CONFIRMAR_IDENTIDADE for p in transicao.acoes)
             destino = transicao.ir_para
-            if not confirma and destino in fluxo.estados and destino not in vistos:
+            if not exige_identidade(transicao) and destino in fluxo.estados and destino not in vistos:
                 vistos.add(destino)
                 pendentes.append(destino)
     return vistos

@@ -211,10 +211,10 @@ class _Coerencia:
         anterior = self.contratos.get(novo.contrato)
         if anterior and anterior.cpf != novo.cpf:
             outro = mascarar_cpf(anterior.cpf)
-            mensagem = f"contrato já pertence a outro CPF ({outro}) na linha {anterior.linha}"
+            mensagem = f"contrato já pertence ao CPF {outro} na linha {anterior.linha}"
             erros.append(self._erro(novo, "contrato", mensagem))
         elif anterior and anterior.descricao and novo.descricao and anterior.descricao != novo.descricao:
-            mensagem = f"o contrato tem outra descrição na linha {anterior.linha} ({anterior.descricao!r})"
+            mensagem = f"o contrato tem descrição {anterior.descricao!r} na linha {anterior.linha}"
             erros.append(self._erro(novo, "descricao", mensagem))
         return erros
 
@@ -224,11 +224,11 @@ class _Coerencia:
         for campo in CAMPOS_DEVEDOR:
             valor, visto = getattr(novo, campo), vistos.get(campo)
             if valor is not None and visto and _normal(visto[0]) != _normal(valor):
-                mensagem = f"o mesmo CPF está na linha {visto[1]} com outro {campo} ({_exibir(visto[0])!r})"
+                mensagem = f"o mesmo CPF tem {campo} {_exibir(visto[0])!r} na linha {visto[1]}"
                 erros.append(self._erro(novo, campo, mensagem))
         dono = self.telegram.get(novo.telegram_id or "")
         if dono and dono.cpf != novo.cpf:
-            mensagem = f"telegram_id já pertence a outro CPF ({mascarar_cpf(dono.cpf)}) na linha {dono.linha}"
+            mensagem = f"telegram_id já pertence ao CPF {mascarar_cpf(dono.cpf)} na linha {dono.linha}"
             erros.append(self._erro(novo, "telegram_id", mensagem))
         return erros
 

@@ -65,6 +65,13 @@ class ResumoImportacao:
     linhas_ignoradas: int = 0
     erros: list[ErroLinha] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        return (
+            f"devedores: {self.devedores_novos} novos, {self.devedores_atualizados} atualizados; "
+            f"parcelas: {self.parcelas_novas} novas, {self.parcelas_atualizadas} atualizadas, "
+            f"{self.parcelas_mantidas} mantidas; linhas ignoradas: {self.linhas_ignoradas}"
+        )
+
 
 async def importar_carteira(
     session: AsyncSession,
@@ -144,7 +151,7 @@ async def _conflitos_no_banco(session: AsyncSession, leitura: LeituraCarteira) -
             ("telegram_id", linha.telegram_id, telegram.get(linha.telegram_id)),
         ):
             if dono and dono != linha.cpf:
-                mensagem = f"{coluna} já cadastrado para outro CPF ({mascarar_cpf(dono)})"
+                mensagem = f"{coluna} já cadastrado no banco para o CPF {mascarar_cpf(dono)}"
                 erros.append(ErroLinha(linha.linha, coluna, str(valor), mensagem, leitura.arquivo))
     return erros
 

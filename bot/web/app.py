@@ -18,7 +18,8 @@ from sqlmodel import col, select
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, migrar, sessao
-from bot.dados.carteira import importar_carteira, ler_carteira
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import mascarar_cpf, primeiro_nome
 from bot.projeto import Projeto

@@ -1,0 +1,73 @@
+"""Queries the conversation service and the agents' console need, joined explicitly (no lazy loads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dados.modelos import (
+    Contrato,
+    Devedor,
+    Parcela,
+    SituacaoParcela,
+    SituacaoTransferencia,
+    Transferencia,
+)
+from bot.formatos import so_digitos
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelaComContrato:
+    parcela: Parcela
+    contrato_numero: str
+    contrato_descricao: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFila:
+    transferencia: Transferencia
+    devedor: Devedor
+
+
+async def devedor_por_cpf(session: AsyncSession, cpf: str) -> Devedor | None:
+    """The debtor with this CPF, typed with or without punctuation."""
+    consulta = select(Devedor).where(Devedor.cpf == so_digitos(cpf))
+    return (await session.exec(consulta)).first()
+
+
+async def devedor_por_telefone(session: AsyncSession, e164: str) -> list[Devedor]:
+    """Debtors reachable at this E.164 number, oldest first.
+
+    A list because families share phones: the caller must confirm identity when there is more than one.
+    A number reported wrong (`telefone_invalido`) no longer leads to its debtor.
+    """
+    consulta = (
+        select(Devedor)
+        .where(Devedor.telefone == e164, col(Devedor.telefone_invalido).is_(False))
+        .order_by(col(Devedor.id))
+    )
+    return list((await session.exec(consulta)).all())
+
+
+async def parcelas_abertas(session: AsyncSession, devedor_id: int) -> list[ParcelaComContrato]:
+    """The debtor's open installments, earliest due first, with their contract."""
+    consulta = (
+        select(Parcela, Contrato.numero, Contrato.descricao)
+        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
+        .where(Contrato.devedor_id == devedor_id, Parcela.situacao == SituacaoParcela.ABERTA.value)
+        .order_by(col(Parcela.vencimento), col(Contrato.numero), col(Parcela.numero))
+    )
+    return [ParcelaComContrato(*linha) for linha in (await session.exec(consulta)).all()]
+
+
+async def fila(session: AsyncSession) -> list[ItemFila]:
+    """Hand-offs waiting for an agent, oldest first."""
+    consulta = (
+        select(Transferencia, Devedor)
+        .join(Devedor, col(Transferencia.devedor_id) == col(Devedor.id))
+        .where(Transferencia.situacao == SituacaoTransferencia.AGUARDANDO.value)
+        .order_by(col(Transferencia.criada_em), col(Transferencia.id))
+    )
+    return [ItemFila(*linha) for linha in (await session.exec(consulta)).all()]

@@ -1,0 +1,300 @@
+"""The default flow, path by path, through the pure engine (no database, no clock)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.conversa.fatos import NovoAcordo, NumeroErrado, OptOut, PausarCobranca, RegistrarEvento, Transferir
+from bot.negociacao.ofertas import Plano
+from bot.pagamentos.boleto import codigo_barras_da_linha
+from bot.pagamentos.pix import ler_pix, pix_valido
+from bot.projeto import Projeto
+from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
+
+DINHEIRO = re.compile(r"R\$")
+
+
+def identificada(d: Dialogo) -> str:
+    d.diz("oi")
+    d.diz("sim")
+    return d.texto("390")
+
+
+def test_saudacao_nomeia_credor_e_cnpj_sem_valores(dialogo: Dialogo) -> None:
+    respostas = dialogo.diz("oi")
+    texto = respostas[0].texto
+    assert "Loja Exemplo Comércio Ltda." in texto
+    assert "11.222.333/0001-81" in texto
+    assert "Maria" in texto
+    assert not DINHEIRO.search(texto) and "150" not in texto
+    assert [o.titulo for o in respostas[0].opcoes] == ["Sim, sou eu", "Não sou eu"]
+    assert dialogo.estado == "saudacao"
+
+
+def test_identidade_correta_mostra_saldo_linha_a_linha(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    assert "3 primeiros dígitos" in dialogo.texto("sim")
+    texto = dialogo.texto("390")
+    assert dialogo.estado == "saldo"
+    assert dialogo.memoria.identidade_ok
+    # 150,00 due 40 days ago: multa 3,00 and juros 150 × 1 % / 30 × 40 = 2,00
+    assert "R$\xa0150,00" in texto
+    assert "Multa (2%): R$\xa03,00" in texto
+    assert "R$\xa02,00" in texto
+    assert "40 dias de atraso" in texto
+    assert "Total atualizado hoje" in texto
+    assert RegistrarEvento("identidade_ok", {"fator": "cpf"}) in dialogo.efeitos
+
+
+def test_cpf_completo_tambem_confirma(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("sou eu sim")
+    dialogo.diz("390.533.447-05")
+    assert dialogo.estado == "saldo"
+
+
+def test_identidade_errada_bloqueia_e_transfere_sem_revelar(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("sim")
+    textos = [dialogo.texto(tentativa) for tentativa in ("123", "456", "789")]
+    assert "2 tentativas" in textos[0]
+    assert "1 tentativa" in textos[1]
+    assert dialogo.estado == "bloqueado"
+    assert Transferir("identidade", {"texto": "789"}) in dialogo.efeitos
+    assert not any(DINHEIRO.search(t) for t in textos)
+    assert not dialogo.memoria.identidade_ok
+
+
+def test_data_de_nascimento_quando_configurada(projeto: Projeto) -> None:
+    identidade = projeto.config.identidade.model_copy(update={"metodo": "ambos"})
+    config = projeto.config.model_copy(update={"identidade": identidade})
+    motor = projeto.motor.__class__(config, projeto.motor.fluxo, projeto.motor.classificador, projeto.motor.textos)
+    d = Dialogo(motor, fatos_maria())
+    d.diz("oi")
+    d.diz("sim")
+    assert "data de nascimento" in d.texto("390")
+    assert d.estado == "identificacao"
+    d.diz("12/05/1980")
+    assert d.estado == "saldo"
+
+
+def test_nao_sou_eu_marca_numero_e_nao_revela_nada(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    texto = dialogo.texto("nao sou eu, numero errado")
+    assert dialogo.estado == "numero_errado"
+    assert not DINHEIRO.search(texto) and "Mensalidade" not in texto
+    assert any(isinstance(e, NumeroErrado) for e in dialogo.efeitos)
+
+
+def test_optout_em_qualquer_ponto(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    texto = dialogo.texto("PARAR")
+    assert dialogo.estado == "optout"
+    assert "não vai mais receber" in texto
+    assert any(isinstance(e, OptOut) for e in dialogo.efeitos)
+
+
+def test_optout_antes_da_identidade(dialogo: Dialogo) -> None:
+    dialogo.texto("nao quero mais receber mensagens")
+    assert dialogo.estado == "optout"
+
+
+def test_atendente_em_qualquer_ponto(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("sim")
+    dialogo.texto("quero falar com um atendente")
+    assert dialogo.estado == "transferido"
+    assert any(isinstance(e, Transferir) and e.motivo == "pedido" for e in dialogo.efeitos)
+
+
+def test_contestacao_pausa_e_transfere(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("nao reconheco essa cobranca")
+    assert dialogo.estado == "transferido"
+    assert PausarCobranca("contestacao") in dialogo.efeitos
+    assert any(isinstance(e, Transferir) and e.motivo == "contestacao" for e in dialogo.efeitos)
+
+
+def test_ja_paguei_pergunta_quando_e_pede_conferencia(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    assert "quando e como" in dialogo.texto("ja paguei")
+    dialogo.diz("paguei dia 10 pelo pix")
+    assert dialogo.estado == "verificacao"
+    assert PausarCobranca("ja_paguei") in dialogo.efeitos
+    assert any(isinstance(e, Transferir) and e.motivo == "ja_paguei" for e in dialogo.efeitos)
+    assert any(isinstance(e, RegistrarEvento) and e.tipo == "pagamento_informado" for e in dialogo.efeitos)
+
+
+def test_motivo_registrado_e_oferta_a_vista_primeiro(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    texto = dialogo.texto("esqueci")
+    assert dialogo.memoria.motivo == "esqueci"
+    assert dialogo.estado == "oferta"
+    assert "À vista" in texto
+    assert dialogo.memoria.opcao == 0
+
+
+def test_cada_recusa_concede_um_passo_ate_o_limite(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    opcoes = [dialogo.memoria.opcao]
+    for _ in range(5):
+        dialogo.diz("nao consigo")
+        opcoes.append(dialogo.memoria.opcao)
+        if dialogo.estado != "oferta":
+            break
+    # tier "atraso" (31-180 days) has three options: each refusal concedes exactly one
+    assert opcoes[:3] == [0, 1, 2]
+    assert dialogo.estado == "sem_acordo"
+    dialogo.diz("sim")
+    assert dialogo.estado == "transferido"
+
+
+def test_acordo_completo_com_boleto_e_pix(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    confirmacao = dialogo.texto("sim")
+    assert dialogo.estado == "confirmacao"
+    assert "Total do acordo" in confirmacao
+    pagamento = dialogo.texto("confirmo")
+    assert dialogo.estado == "pagamento"
+    acordo = next(e for e in dialogo.efeitos if isinstance(e, NovoAcordo))
+    plano = Plano.de_dict(acordo.plano)
+    assert acordo.origem == (1, 2)
+    documento = acordo.documento
+    assert Decimal(documento["valor"]) == plano.entrada.valor
+    assert codigo_barras_da_linha(documento["linha_digitavel"]) == documento["codigo_barras"]
+    assert pix_valido(documento["pix"])
+    assert ler_pix(documento["pix"])["54"] == f"{plano.entrada.valor:.2f}"
+    assert documento["pix"] in pagamento and documento["linha_digitavel"] in pagamento
+
+
+def test_confirmacao_mostra_cronograma_inteiro(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz("quero parcelar")
+    texto = dialogo.texto("sim")
+    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    assert plano.tipo == "parcelado"
+    assert texto.count("vence") == plano.quantidade
+    assert sum(p.valor for p in plano.parcelas) == plano.total
+
+
+def test_proposta_por_parcelas_dentro_do_livro(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz("da pra fazer em 4x?")
+    assert dialogo.estado == "confirmacao"
+    assert Plano.de_dict(dialogo.memoria.plano or {}).quantidade == 4
+
+
+def test_proposta_fora_do_livro_vira_contraproposta_e_depois_pessoa(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    texto = dialogo.texto("consigo pagar em 40 vezes")
+    assert dialogo.estado == "contraproposta"
+    assert "40x eu não consigo" in texto
+    dialogo.diz("nao")
+    assert dialogo.estado == "transferido"
+    transferencia = next(e for e in dialogo.efeitos if isinstance(e, Transferir))
+    assert transferencia.motivo == "proposta"
+    assert transferencia.dados["proposta"]["parcelas"] == 40
+
+
+def test_proposta_de_valor_mensal(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("sem dinheiro")
+    dialogo.diz("consigo 60 reais por mes")
+    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    assert dialogo.estado == "confirmacao"
+    assert plano.parcela_regular <= Decimal("60")
+
+
+def test_data_pedida_move_o_vencimento(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz("consigo pagar dia 30")
+    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    assert plano.entrada.vencimento.day == 30
+    texto = dialogo.texto("so consigo pagar daqui a 3 meses, dia 20 de fevereiro")
+    assert "até 10 dias" in texto
+
+
+def test_botao_por_numero(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("1")
+    assert dialogo.estado == "identificacao"
+
+
+def test_incompreensao_reapresenta_opcoes_depois_oferece_pessoa_e_por_fim_transfere(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    primeira = dialogo.diz("asdkjh qwe")
+    assert "não entendi" in primeira[0].texto and "1. Sim, sou eu" in primeira[0].texto
+    segunda = dialogo.diz("zzz")
+    assert "pessoa" in segunda[0].texto
+    assert "Falar com atendente" in [o.titulo for o in segunda[0].opcoes]
+    dialogo.diz("???")
+    dialogo.diz("...")
+    assert dialogo.estado == "transferido"
+    assert any(isinstance(e, Transferir) and e.motivo == "incompreensao" for e in dialogo.efeitos)
+
+
+def test_sessao_expirada_pede_identidade_de_novo(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.agora = AGORA + timedelta(hours=25)
+    dialogo.diz("oi")
+    assert dialogo.estado == "saudacao"
+    assert not dialogo.memoria.identidade_ok
+
+
+def test_sem_pendencias(projeto: Projeto) -> None:
+    d = Dialogo(projeto.motor, fatos_maria(dias_atraso=(-5,)))
+    texto = identificada(d)
+    assert d.estado == "sem_pendencias"
+    assert "não há nada vencido" in texto
+
+
+def test_parcela_vencida_no_fim_de_semana_nao_atrasa_antes_do_dia_util(projeto: Projeto) -> None:
+    # due Saturday 2026-11-21; on Monday 23 it is payable without charges (Lei 7.089/1983)
+    d = Dialogo(projeto.motor, fatos_maria(dias_atraso=(2,)))
+    identificada(d)
+    assert d.estado == "sem_pendencias"
+
+
+MENSAGENS = st.sampled_from(
+    ["oi", "sim", "nao", "123", "456", "quanto devo?", "me manda o boleto", "qual o valor", "parcelar", "10x",
+     "consigo 200 por mes", "ja paguei", "esqueci", "nao sou eu", "bom dia", "???", "😀", "", "dia 10"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(MENSAGENS | st.text(max_size=40), max_size=12))
+def test_nenhum_valor_antes_da_identidade(mensagens: list[str]) -> None:
+    """Whatever is said, no amount, due date or debt detail goes out before identity is confirmed."""
+    d = Dialogo(projeto_padrao().motor, fatos_maria())
+    for mensagem in mensagens:
+        respostas = d.diz(mensagem)
+        if d.memoria.identidade_ok:
+            break
+        for resposta in respostas:
+            assert not DINHEIRO.search(resposta.texto)
+            assert "150" not in resposta.texto and "Mensalidade" not in resposta.texto
+            assert "/2026" not in resposta.texto
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(MENSAGENS | st.text(max_size=60), min_size=1, max_size=25))
+def test_qualquer_sequencia_nunca_quebra_nem_fica_presa(mensagens: list[str]) -> None:
+    projeto = projeto_padrao()
+    d = Dialogo(projeto.motor, fatos_maria())
+    identificada(d)
+    for mensagem in mensagens:
+        respostas = d.diz(mensagem)
+        assert d.estado in projeto.motor.fluxo.estados
+        assert respostas, f"sem resposta para {mensagem!r} no estado {d.estado}"
+        assert d.memoria.incompreensoes < 2 * projeto.config.conversa.max_incompreensoes
