@@ -71,8 +71,8 @@ def mensagem_de(erro: ErrorDetails) -> str:
         if tipo == "string_too_short":
             return f"deve ter pelo menos {ctx['min_length']} caractere(s)"
         return f"deve ter no máximo {ctx['max_length']} caracteres"
-    if tipo == "literal_error":
-        return f"esperado um de: {ctx.get('expected')}"
+    if tipo in ("literal_error", "enum"):
+        return f"esperado um de: {str(ctx.get('expected')).replace(' or ', ' ou ')}"
     if tipo in ("union_tag_invalid", "union_tag_not_found"):
         return f"'tipo' deve ser um de: {ctx.get('expected_tags', ctx.get('discriminator'))}"
     if tipo == "string_pattern_mismatch":

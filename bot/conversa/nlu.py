@@ -90,7 +90,7 @@ _ORDINAIS = {"primeira": 1, "primeiro": 1, "segunda": 2, "segundo": 2, "terceira
 
 def _cabe(acumulado: int, parcela: int | None) -> bool:
     """Whether `parcela` extends `acumulado` ("vinte" + "cinco", "cento" + "vinte"), not starts a new number."""
-    return parcela is not None and 0 < parcela and acumulado % 10 ** len(str(parcela)) == 0
+    return parcela is not None and parcela > 0 and acumulado % 10 ** len(str(parcela)) == 0
 
 
 def _ler_numeral(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
@@ -161,7 +161,7 @@ _RE_PARCELAS = re.compile(
     r"\b(?P<n>\d{1,3}) ?(?:x|vezes|parcelas|prestacoes|parcelinhas|mensalidades)\b"
     r"|\bem (?P<meses>\d{1,2}) meses\b"
     r"|\b(?:parcel\w*|divid\w*|divide|pagar|pago|fazer|faz|faco) em (?P<k>\d{1,2})\b"
-    r"(?! ?(?:dias?|semanas?|horas?|reais|real|contos?|pilas?|r\$|mil|de [a-z]))"
+    r"(?! ?(?:x\b|vezes|parcelas|dias?|semanas?|horas?|reais|real|contos?|pilas?|r\$|mil|de [a-z]))"
 )
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _RE_VALOR = re.compile(
@@ -172,11 +172,10 @@ _RE_VALOR = re.compile(
 )
 # A bare number is money only next to these ("consigo 200", "10x de 150", "200 por mes").
 _ANTES_DE_VALOR = frozenset(
-    "consigo posso pago pagar pagaria dar dou daria ofereco oferecer entrada parcela parcelas prestacao "
-    "tenho faco faz fazer aceita aceitam aceitaria proposta uns umas ate so mando depositar deposito".split()
+    ["consigo", "posso", "pago", "pagar", "pagaria", "dar", "dou", "daria", "ofereco", "oferecer", "entrada", "parcela", "parcelas", "prestacao", "tenho", "faco", "faz", "fazer", "aceita", "aceitam", "aceitaria", "proposta", "uns", "umas", "ate", "so", "mando", "depositar", "deposito"]
 )
-_DEPOIS_DE_VALOR = frozenset("por ao mensal mensais cada mensalmente semanal".split())
-_PREENCHIMENTO = frozenset("a o opcao numero num no na quero escolho prefiro e essa esse pode ser letra".split())
+_DEPOIS_DE_VALOR = frozenset(["por", "ao", "mensal", "mensais", "cada", "mensalmente", "semanal"])
+_PREENCHIMENTO = frozenset(["a", "o", "opcao", "numero", "num", "no", "na", "quero", "escolho", "prefiro", "e", "essa", "esse", "pode", "ser", "letra"])
 
 
 def _dias_no_mes(ano: int, mes: int) -> int:
@@ -295,6 +294,8 @@ def _numero_sozinho(tokens: Sequence[str]) -> int | None:
         return None
     if resto[0].isdigit() and len(resto[0]) <= 4:
         return int(resto[0])
+    if len(tokens) == 1 and resto[0] in _DIAS_DA_SEMANA:
+        return None  # "quinta" alone is Thursday; "a quinta" is the fifth option
     return _ORDINAIS.get(resto[0])
 
 
@@ -350,8 +351,7 @@ _REGRA_PROPOSTA = 0.71  # above a one-word match ("parcelado"), below a phrase (
 _REGRA_DATA = 0.78
 _REGRA_SO_DATA = 0.60
 _PAGAMENTO = frozenset(
-    "pagar pago pagamento pagto pagaria consigo posso acerto acertar quito quitar deposito depositar transfiro "
-    "transferir resolvo resolver recebo receber".split()
+    ["pagar", "pago", "pagamento", "pagto", "pagaria", "consigo", "posso", "acerto", "acertar", "quito", "quitar", "deposito", "depositar", "transfiro", "transferir", "resolvo", "resolver", "recebo", "receber"]
 )
 
 Similares = dict[str, float]
@@ -419,7 +419,10 @@ class Classificador:
         textos = {i.nome: [_palavras(normalizar(e)) for e in i.exemplos] for i in intencoes}
         vocabulario = {p for f in self._frases for p in f.palavras} | {p for ts in textos.values() for t in ts for p in t}
         self._vocabulario = frozenset(vocabulario)
-        self._longas = sorted(p for p in vocabulario if len(p) >= _TAMANHO_FUZZY and p.isalpha())
+        self._longas: dict[str, list[str]] = {}
+        for palavra in sorted(vocabulario):
+            if len(palavra) >= _TAMANHO_FUZZY and palavra.isalpha():
+                self._longas.setdefault(palavra[0], []).append(palavra)
         self._idf = _idf(self._frases, textos)
         self._exemplos = [
             _Exemplo(nome, frozenset(t), math.sqrt(sum(self._idf[p] ** 2 for p in set(t))))
@@ -468,9 +471,10 @@ class Classificador:
         sims: Similares = {token: 1.0} if token in self._vocabulario else {}
         if any(c.isdigit() for c in token):
             sims[_NUMERO] = 1.0
-        elif len(token) >= _TAMANHO_FUZZY:
+        elif not sims and len(token) >= _TAMANHO_FUZZY:  # a known word is not a typo: "lista" is not "lisa"
+            # Typos rarely hit the first letter; requiring it keeps "rato" away from "grato".
             for palavra, nota, _ in process.extract(
-                token, self._longas, scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
+                token, self._longas.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
             ):
                 sims.setdefault(palavra, 0.95 * nota / 100)
         if len(self._cache) > 50_000:
@@ -534,12 +538,13 @@ class Classificador:
             pontos[DATA_PAGAMENTO] *= 0.85
 
 
-_RE_PLURAL = re.compile(r"(?<=...)(?:(?P<ao>oes|aes)|(?P<m>ns)|(?P<l>is)|s)$")
+_RE_PLURAL = re.compile(r"(?<=...)(?:(?P<ao>oes|aes)|(?P<m>ns)|(?P<l>is)|(?<=[rsz])es|s)$")
+_SINGULAR = {"ao": "ao", "m": "m", "l": "l"}
 
 
 def _raiz(palavra: str) -> str:
-    """Singular of a plural ("mensagens" → "mensagem", "opcoes" → "opcao"), so either form matches the other."""
-    return _RE_PLURAL.sub(lambda m: "ao" if m["ao"] else "m" if m["m"] else "l" if m["l"] else "", palavra)
+    """Singular of a plural ("mensagens" → "mensagem", "opcoes" → "opcao", "valores" → "valor")."""
+    return _RE_PLURAL.sub(lambda m: _SINGULAR.get(m.lastgroup or "", ""), palavra)
 
 
 def _palavras(normal: str) -> tuple[str, ...]:

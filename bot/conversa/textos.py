@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, Undefined, meta
 from jinja2.nodes import Template as NoTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -21,15 +21,24 @@ from bot.formatos import brl, data_br, data_extenso, mascarar_cpf
 VARIAVEIS_ANTES_DA_IDENTIDADE = frozenset({"credor", "devedor", "pedir", "tentativas_restantes", "opcoes"})
 
 
+def _definido(valor: Any) -> None:
+    """A filter given an undefined name reports which name, as any other use of it would."""
+    if isinstance(valor, Undefined):
+        valor._fail_with_undefined_error()
+
+
 def _dinheiro(valor: Decimal | str | int) -> str:
+    _definido(valor)
     return brl(Decimal(valor))
 
 
 def _data(valor: date | str) -> str:
+    _definido(valor)
     return data_br(date.fromisoformat(valor) if isinstance(valor, str) else valor)
 
 
 def _extenso(valor: date | str) -> str:
+    _definido(valor)
     return data_extenso(date.fromisoformat(valor) if isinstance(valor, str) else valor)
 
 
@@ -77,7 +86,8 @@ class Textos:
         chave = self.arquivo(nome, canal)
         try:
             texto = self._modelos[chave].render(contexto)
-        except TemplateError as erro:
+        except (TemplateError, TypeError, ValueError, ArithmeticError) as erro:
+            # A filter fed an undefined name fails with TypeError/ValueError rather than TemplateError.
             raise ErroDeMensagem(f"{self.pasta / (chave + '.j2')}: {erro}") from erro
         return re.sub(r"\n{3,}", "\n\n", texto).strip()
 

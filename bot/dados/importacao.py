@@ -213,7 +213,7 @@ async def _gravar_devedores(
         inseridos = await session.exec(
             insert(Devedor).returning(col(Devedor.cpf), col(Devedor.id)), params=novos
         )
-        ids.update(inseridos.tuples().all())
+        ids.update((cpf, id_) for cpf, id_ in inseridos)
     return _Devedores(len(novos), len(alteracoes), ids)
 
 
@@ -245,7 +245,7 @@ async def _gravar_contratos(
         inseridos = await session.exec(
             insert(Contrato).returning(col(Contrato.numero), col(Contrato.id)), params=novos
         )
-        ids.update((numero, (id_, False)) for numero, id_ in inseridos.tuples())
+        ids.update((numero, (id_, False)) for numero, id_ in inseridos)
     return ids
 
 

@@ -1,0 +1,105 @@
+"""The command line as a user runs it: a real process, a real SQLite file, stdin and stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import RAIZ
+
+AGORA = "2026-11-23T11:00:00-03:00"
+
+
+def bot(*args: str, entrada: str = "", db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    opcoes = ["--now", AGORA] + (["--db", f"sqlite+aiosqlite:///{db}"] if db else [])
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *opcoes, *args],
+        input=entrada, capture_output=True, text=True, check=False, cwd=RAIZ, timeout=120,
+    )
+
+
+def importado(tmp_path: Path) -> Path:
+    db = tmp_path / "cli.db"
+    resultado = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db)
+    assert resultado.returncode == 0, resultado.stderr
+    return db
+
+
+def test_chat_json_ate_o_acordo(tmp_path: Path) -> None:
+    db = importado(tmp_path)
+    falas = ["oi", "sim", "390", "esqueci", "nao consigo", "1", "sim"]
+    resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
+    assert resultado.returncode == 0, resultado.stderr
+    mensagens = [json.loads(linha) for linha in resultado.stdout.splitlines()]
+    assert all(set(m) == {"text", "options"} for m in mensagens)
+    assert "CNPJ 11.222.333/0001-81" in mensagens[0]["text"]
+    assert mensagens[0]["options"] == ["Sim, sou eu", "Não sou eu"]
+    assert "Confira o acordo" in mensagens[-2]["text"] or "Confira o acordo" in mensagens[-3]["text"]
+    final = mensagens[-1]["text"]
+    assert final.startswith("Acordo registrado!")
+    assert "PIX copia e cola" in final and "00020126" in final
+
+
+def test_chat_texto_mostra_opcoes_numeradas(tmp_path: Path) -> None:
+    db = importado(tmp_path)
+    resultado = bot("chat", "--telefone", "(11) 98765-4321", entrada="oi\n", db=db)
+    assert resultado.returncode == 0, resultado.stderr
+    assert "bot> Olá, Maria!" in resultado.stdout
+    assert "     1. Sim, sou eu" in resultado.stdout
+
+
+def test_chat_com_devedor_desconhecido(tmp_path: Path) -> None:
+    db = importado(tmp_path)
+    resultado = bot("chat", "--cpf", "111.444.777-35", entrada="oi\n", db=db)
+    assert resultado.returncode == 1
+    assert "Nenhum devedor" in resultado.stderr
+
+
+def test_fila_lista_transferencias(tmp_path: Path) -> None:
+    db = importado(tmp_path)
+    assert bot("fila", db=db).stdout.strip() == "Fila vazia."
+    bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=db)
+    linhas = bot("fila", db=db).stdout.strip().splitlines()
+    assert len(linhas) == 1
+    assert "pedido" in linhas[0] and "Maria (***.533.447-**)" in linhas[0]
+    assert "39053344705" not in linhas[0]
+
+
+def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path) -> None:
+    csv = tmp_path / "carteira.csv"
+    csv.write_text(
+        "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento\n"
+        "390.533.447-05;Maria da Silva;(11) 98765-4321;SP;C1;1;1.234,56;10/10/2026\n"
+        "123;João;(11) 98765-4322;SP;C2;1;100,00;10/10/2026\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "imp.db"
+    recusado = bot("import", str(csv), db=db)
+    assert recusado.returncode == 1
+    assert f"{csv}:3: coluna 'cpf'" in recusado.stderr
+    assert "Nada foi importado" in recusado.stderr
+    aceito = bot("import", str(csv), "--skip-invalid", db=db)
+    assert aceito.returncode == 0, aceito.stderr
+    assert "devedores: 1 novos" in aceito.stdout
+
+
+def test_now_invalido(tmp_path: Path) -> None:
+    resultado = subprocess.run(
+        [sys.executable, "-m", "bot", "--now", "amanha", "check"],
+        capture_output=True, text=True, check=False, cwd=RAIZ,
+    )
+    assert resultado.returncode == 2
+    assert "--now inválido" in resultado.stderr
+
+
+def test_diagram_escreve_mermaid(tmp_path: Path) -> None:
+    resultado = bot("diagram", "--pasta", str(tmp_path))
+    assert resultado.returncode == 0, resultado.stderr
+    desenho = (tmp_path / "negociacao.mmd").read_text(encoding="utf-8")
+    assert desenho.startswith("stateDiagram-v2")
+    assert "[*] --> saudacao" in desenho
+    assert "identificacao --> menu" in desenho
+    # the committed diagram is up to date with the flow
+    assert (RAIZ / "fluxos" / "negociacao.mmd").read_text(encoding="utf-8") == desenho

@@ -1,0 +1,134 @@
+"""The conversation service over a real SQLite database: storage, idempotency, hand-off silence."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from bot.conversa.fatos import Entrada
+from bot.conversa.servico import Atendimento, DevedorDesconhecido
+from bot.dados.banco import criar_engine, migrar, sessao
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import importar_carteira
+from bot.dados.modelos import (
+    Acordo,
+    AcordoParcela,
+    Conversa,
+    Devedor,
+    DocumentoPagamento,
+    Evento,
+    Mensagem,
+    Parcela,
+    Transferencia,
+)
+from bot.projeto import Projeto
+from tests.conftest import AGORA, RAIZ
+
+
+def banco_de_exemplo(pasta: Path) -> str:
+    url = f"sqlite+aiosqlite:///{pasta / 'teste.db'}"
+    migrar(url)
+
+    async def semear() -> None:
+        engine = criar_engine(url)
+        leitura = ler_carteira((RAIZ / "exemplos" / "carteira.csv").read_text(encoding="utf-8"), "carteira.csv")
+        async with sessao(engine) as s:
+            await importar_carteira(s, leitura)
+        await engine.dispose()
+
+    asyncio.run(semear())
+    return url
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return banco_de_exemplo(tmp_path)
+
+
+async def maria(atendimento: Atendimento) -> int:
+    async with sessao(atendimento.engine) as s:
+        devedor = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
+    assert devedor.id is not None
+    return devedor.id
+
+
+async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, url: str) -> None:
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await maria(atendimento)
+    for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
+        await atendimento.receber(devedor_id, "web", Entrada(texto))
+    async with sessao(atendimento.engine) as s:
+        acordo = (await s.exec(select(Acordo))).one()
+        parcelas = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id))).all()
+        documento = (await s.exec(select(DocumentoPagamento))).one()
+        originais = (await s.exec(select(Parcela).where(Parcela.situacao == "negociada"))).all()
+        conversa = (await s.exec(select(Conversa))).one()
+        mensagens = (await s.exec(select(Mensagem).order_by(col(Mensagem.id)))).all()
+        eventos = {e.tipo for e in (await s.exec(select(Evento))).all()}
+    assert acordo.total == sum(p.valor for p in parcelas)
+    assert documento.valor == min(parcelas, key=lambda p: p.numero).valor
+    assert len(originais) == 2
+    assert conversa.estado == "pagamento"
+    assert [m.direcao for m in mensagens][:2] == ["entrada", "saida"]
+    assert sum(m.direcao == "entrada" for m in mensagens) == 6
+    assert {"identidade_ok", "motivo", "oferta", "acordo"} <= eventos
+    # a new conversation later shows the active agreement instead of negotiating again
+    for texto in ("oi", "sim"):
+        await atendimento.receber(devedor_id, "whatsapp", Entrada(texto))
+    respostas = await atendimento.receber(devedor_id, "whatsapp", Entrada("390"))
+    assert "acordo ativo" in respostas[-1].texto
+    assert documento.linha_digitavel in respostas[-1].texto
+    await atendimento.engine.dispose()
+
+
+async def test_mensagem_repetida_do_provedor_e_processada_uma_vez(projeto: Projeto, url: str) -> None:
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await maria(atendimento)
+    primeira = await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1")
+    segunda = await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1")
+    assert primeira and segunda == []
+    async with sessao(atendimento.engine) as s:
+        entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == "entrada"))).all()
+    assert len(entradas) == 1
+    await atendimento.engine.dispose()
+
+
+async def test_depois_da_transferencia_o_bot_fica_em_silencio(projeto: Projeto, url: str) -> None:
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await maria(atendimento)
+    await atendimento.receber(devedor_id, "web", Entrada("oi"))
+    transferido = await atendimento.receber(devedor_id, "web", Entrada("quero falar com um atendente"))
+    assert "pessoa da nossa equipe" in transferido[0].texto
+    assert await atendimento.receber(devedor_id, "web", Entrada("alo?")) == []
+    async with sessao(atendimento.engine) as s:
+        conversa = (await s.exec(select(Conversa))).one()
+        fila = (await s.exec(select(Transferencia))).all()
+        ultima = (await s.exec(select(Mensagem).order_by(col(Mensagem.id).desc()))).first()
+    assert conversa.dono == "fila"
+    assert [t.motivo for t in fila] == ["pedido"]
+    assert ultima is not None and ultima.texto == "alo?"  # stored for the agent, unanswered
+    await atendimento.engine.dispose()
+
+
+async def test_optout_e_numero_errado_ficam_no_cadastro(projeto: Projeto, url: str) -> None:
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await maria(atendimento)
+    await atendimento.receber(devedor_id, "web", Entrada("PARAR"))
+    await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"))
+    await atendimento.receber(devedor_id, "whatsapp", Entrada("numero errado"))
+    async with sessao(atendimento.engine) as s:
+        devedor = await s.get(Devedor, devedor_id)
+    assert devedor is not None
+    assert devedor.optout_em == AGORA
+    assert devedor.telefone_invalido
+    await atendimento.engine.dispose()
+
+
+async def test_devedor_inexistente(projeto: Projeto, url: str) -> None:
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    with pytest.raises(DevedorDesconhecido):
+        await atendimento.receber(99999, "web", Entrada("oi"))
+    await atendimento.engine.dispose()
