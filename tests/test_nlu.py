@@ -1,4 +1,4 @@
-"""Tests for bot.conversa.nlu: normalisation, entities, the classifier and its accuracy on a labelled corpus."""
+"""Tests for bot.conversa.nlu: normalisation, entities, the classifier and its accuracy on a corpus."""
 
 from __future__ import annotations
 
@@ -238,7 +238,9 @@ def test_interpretacao_traz_entidades_e_confianca(classificador: Classificador) 
     assert 0.0 < resultado.confianca <= 1.0
 
 
-@pytest.mark.parametrize("texto", ["", "???", "🙂🙂", "xpto qwerty zzz", "o rato roeu a roupa do rei de roma"])
+@pytest.mark.parametrize(
+    "texto", ["", "???", "🙂🙂", "xpto qwerty zzz", "o rato roeu a roupa do rei de roma"]
+)
 def test_sem_intencao(classificador: Classificador, texto: str) -> None:
     resultado = classificador.interpretar(texto, HOJE)
     assert resultado.intencao is None
@@ -255,7 +257,8 @@ def test_candidatas_restringem_o_resultado(classificador: Classificador) -> None
 def test_candidatas_escolhem_entre_as_permitidas(classificador: Classificador) -> None:
     resultado = classificador.interpretar("sim, sou eu", HOJE, candidatas=["sim", "nao_sou_eu"])
     assert resultado.intencao == "sim"
-    assert classificador.interpretar("nao sou eu", HOJE, candidatas=["sim", "nao_sou_eu"]).intencao == "nao_sou_eu"
+    negativa = classificador.interpretar("nao sou eu", HOJE, candidatas=["sim", "nao_sou_eu"])
+    assert negativa.intencao == "nao_sou_eu"
 
 
 def test_candidatas_sem_regra_de_entidade(classificador: Classificador) -> None:
@@ -270,7 +273,9 @@ def test_candidata_desconhecida_e_erro(classificador: Classificador) -> None:
 
 def test_vocabulario_invalido_lista_todos_os_erros() -> None:
     with pytest.raises(ValueError) as erro:
-        Classificador([Intencao("sim", ("sim",), ()), Intencao("sim", ("ok",), ()), Intencao("vazia", ("!!",), ())])
+        Classificador(
+            [Intencao("sim", ("sim",), ()), Intencao("sim", ("ok",), ()), Intencao("vazia", ("!!",), ())]
+        )
     assert "repetida: 'sim'" in str(erro.value)
     assert "'vazia' sem palavras nem exemplos" in str(erro.value)
 
@@ -281,7 +286,7 @@ def test_vocabulario_proprio_sem_acento_nem_minusculas() -> None:
     assert classificador.interpretar("quero meu dinheiro de volta!", HOJE).intencao == "reembolso"
 
 
-# ---------------------------------------------------------------------------------------------- vocabulário e corpus
+# ------------------------------------------------------------------------------------- vocabulário e corpus
 
 
 def test_vocabulario_tem_as_intencoes_esperadas_e_ricas() -> None:
@@ -306,9 +311,10 @@ def test_acuracia_no_corpus(classificador: Classificador) -> None:
     inicio = time.perf_counter()
     resultados = [(texto, rotulo, classificador.interpretar(texto, HOJE)) for texto, rotulo in corpus]
     ms_por_mensagem = (time.perf_counter() - inicio) * 1000 / len(corpus)
-    erros = [(texto, rotulo, r.intencao, r.confianca) for texto, rotulo, r in resultados if r.intencao != rotulo]
+    erros = [(t, rotulo, r.intencao, r.confianca) for t, rotulo, r in resultados if r.intencao != rotulo]
     acuracia = 1 - len(erros) / len(corpus)
-    print(f"\nacurácia {acuracia:.3f} ({len(corpus) - len(erros)}/{len(corpus)}), {ms_por_mensagem:.2f} ms/mensagem")
+    acertos = len(corpus) - len(erros)
+    print(f"\nacurácia {acuracia:.3f} ({acertos}/{len(corpus)}), {ms_por_mensagem:.2f} ms/mensagem")
     for texto, rotulo, obtido, confianca in erros:
         print(f"  {texto!r}: esperado {rotulo}, obtido {obtido} ({confianca:.2f})")
     assert acuracia >= 0.95

@@ -1,4 +1,4 @@
-"""Understand a debtor's message: normalise chat Portuguese, pull out amounts, instalments and dates, guess the intent.
+"""Understand a debtor's message: normalise chat Portuguese, read money, instalments and dates, guess intent.
 
 Pure and fast: build one `Classificador` from the intent vocabulary (`fluxos/intencoes.toml`) and call
 `interpretar` per message; "today" is passed in, never read from the clock.
@@ -22,7 +22,7 @@ from bot.formatos import parse_valor
 
 T = TypeVar("T")
 
-# ---------------------------------------------------------------------------------------------- normalisation
+# ------------------------------------------------------------------------------------------- normalisation
 
 # WhatsApp users answer with these alone; dropping them like other emojis would lose the answer.
 _EMOJIS_COM_SENTIDO = {"👍": " ok ", "👌": " ok ", "✅": " sim ", "👎": " nao ", "❌": " nao "}
@@ -43,7 +43,7 @@ _GIRIAS: dict[str, str] = {
     "qero": "quero", "kero": "quero", "axo": "acho", "okay": "ok", "okey": "ok", "oks": "ok",
     "msm": "mesmo", "kd": "cade", "qm": "quem", "vo": "vou", "d": "de", "pd": "pode", "hr": "hora",
     "hrs": "horas", "jah": "ja", "fzr": "fazer", "tbem": "tambem",
-}
+}  # fmt: skip
 _RE_RISADA = re.compile(r"^(?:k{2,}|(?:ha){2,}h?|(?:he){2,}|(?:rs){2,}|(?:hue){2,})$")
 _RE_FORA_DO_ALFABETO = re.compile(r"[^a-z0-9 .,/$-]")
 _RE_SINAL_SOLTO = re.compile(r"(?<![0-9])[.,/-]|[.,/-](?![0-9])|(?<!r)\$")
@@ -54,7 +54,7 @@ _RE_DUPLA = re.compile(r"([aiu])\1+|([a-z])\2$")
 
 
 def normalizar(texto: str) -> str:
-    """Lower-case, unaccented, emoji-free text with slang spelled out; keeps digits and `, . /` between digits."""
+    """Lower-case, unaccented, emoji-free text, slang spelled out; `, . / -` survive only between digits."""
     for emoji, palavra in _EMOJIS_COM_SENTIDO.items():
         texto = texto.replace(emoji, palavra)
     decomposto = unicodedata.normalize("NFKD", texto.casefold())
@@ -63,15 +63,15 @@ def normalizar(texto: str) -> str:
     limpo = _RE_SINAL_SOLTO.sub(" ", limpo)
     limpo = _RE_LETRA_DIGITO.sub(" ", limpo)
     palavras: list[str] = []
-    for token in limpo.split():
-        if _RE_RISADA.match(token):
+    for bruto in limpo.split():
+        if _RE_RISADA.match(bruto):
             continue
-        token = _RE_DUPLA.sub(lambda m: m.group(1) or m.group(2), _RE_TRIPLA.sub(r"\1", token))
+        token = _RE_DUPLA.sub(lambda m: m.group(1) or m.group(2), _RE_TRIPLA.sub(r"\1", bruto))
         palavras.append(_GIRIAS.get(token, token))
     return " ".join(palavras)
 
 
-# ---------------------------------------------------------------------------------------------- numbers in words
+# ------------------------------------------------------------------------------------------- numbers in words
 
 _NUMERAIS: dict[str, int] = {
     "zero": 0, "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
@@ -83,35 +83,42 @@ _NUMERAIS: dict[str, int] = {
     "quatrocentas": 400, "quinhentos": 500, "quinhentas": 500, "seiscentos": 600, "seiscentas": 600,
     "setecentos": 700, "setecentas": 700, "oitocentos": 800, "oitocentas": 800, "novecentos": 900,
     "novecentas": 900,
-}
+}  # fmt: skip
 _ORDINAIS = {"primeira": 1, "primeiro": 1, "segunda": 2, "segundo": 2, "terceira": 3, "terceiro": 3,
-             "quarta": 4, "quarto": 4, "quinta": 5, "quinto": 5}
+             "quarta": 4, "quarto": 4, "quinta": 5, "quinto": 5}  # fmt: skip
 
 
 def _cabe(acumulado: int, parcela: int | None) -> bool:
-    """Whether `parcela` extends `acumulado` ("vinte" + "cinco", "cento" + "vinte"), not starts a new number."""
+    """Whether `parcela` extends `acumulado` ("vinte" + "cinco", "cento" + "vinte") or starts a new number."""
     return parcela is not None and parcela > 0 and acumulado % 10 ** len(str(parcela)) == 0
 
 
+def _valor_numeral(token: str, aceita_digitos: bool) -> int | None:
+    if token in _NUMERAIS:
+        return _NUMERAIS[token]
+    return int(token) if aceita_digitos and token.isdigit() else None
+
+
 def _ler_numeral(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
-    """Read a number written in words from `tokens[i]` on: (value, index after it) or None."""
+    """Read a number written in words from `tokens[i]` on: (value, index after it) or None.
+
+    Digits join only around "mil": "2 mil" is 2000 and "mil e 500" is 1500, but "vinte 5" stays apart.
+    """
     total, grupo, j = 0, 0, i
     while j < len(tokens):
-        token = tokens[j]
-        seguinte = tokens[j + 1] if j + 1 < len(tokens) else ""
-        if token == "mil" and (j > i or seguinte in _NUMERAIS or seguinte == "e"):
+        token, seguinte = tokens[j], tokens[j + 1] if j + 1 < len(tokens) else ""
+        apos_mil = total > 0 and grupo == 0
+        if token == "mil":
             total, grupo = total + (grupo or 1) * 1000, 0
         elif j == i and token.isdigit() and seguinte == "mil":
             grupo = int(token)
-        elif token == "e" and j > i and _cabe(total + grupo, _NUMERAIS.get(seguinte)):
+        elif token == "e" and j > i and _cabe(total + grupo, _valor_numeral(seguinte, apos_mil)):
             pass
-        elif token in _NUMERAIS and (j == i or _cabe(total + grupo, _NUMERAIS[token])):
-            grupo += _NUMERAIS[token]
+        elif (n := _valor_numeral(token, apos_mil)) is not None and (j == i or _cabe(total + grupo, n)):
+            grupo += n
         else:
             break
         j += 1
-    if j > i and tokens[j - 1] == "e":
-        j -= 1
     return (total + grupo, j) if j > i else None
 
 
@@ -130,7 +137,7 @@ def _numerais_em_digitos(tokens: Sequence[str]) -> list[str]:
     return saida
 
 
-# ---------------------------------------------------------------------------------------------- entities
+# ------------------------------------------------------------------------------------------- entities
 
 
 @dataclass(frozen=True)
@@ -145,10 +152,10 @@ class Entidades:
 
 
 _MESES = {"janeiro": 1, "fevereiro": 2, "marco": 3, "abril": 4, "maio": 5, "junho": 6, "julho": 7,
-          "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12}
+          "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12}  # fmt: skip
 _DIAS_DA_SEMANA = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
 _RELATIVOS = ("depois de amanha", "amanha", "hoje", "semana que vem", "proxima semana", "mes que vem",
-              "proximo mes", "fim do mes", "final do mes")
+              "proximo mes", "fim do mes", "final do mes")  # fmt: skip
 _RE_DATA = re.compile(
     r"\b(?:dia )?(?P<d>\d{1,2})[/-](?P<m>\d{1,2})(?:[/-](?P<a>\d{4}|\d{2}))?\b"
     rf"|\b(?:dia )?(?P<dm>\d{{1,2}}|primeiro) de (?P<mes>{'|'.join(_MESES)})(?: de (?P<am>\d{{4}}))?\b"
@@ -171,11 +178,17 @@ _RE_VALOR = re.compile(
     rf"|\b(?P<d>{_NUM})\b"
 )
 # A bare number is money only next to these ("consigo 200", "10x de 150", "200 por mes").
-_ANTES_DE_VALOR = frozenset(
-    ["consigo", "posso", "pago", "pagar", "pagaria", "dar", "dou", "daria", "ofereco", "oferecer", "entrada", "parcela", "parcelas", "prestacao", "tenho", "faco", "faz", "fazer", "aceita", "aceitam", "aceitaria", "proposta", "uns", "umas", "ate", "so", "mando", "depositar", "deposito"]
-)
-_DEPOIS_DE_VALOR = frozenset(["por", "ao", "mensal", "mensais", "cada", "mensalmente", "semanal"])
-_PREENCHIMENTO = frozenset(["a", "o", "opcao", "numero", "num", "no", "na", "quero", "escolho", "prefiro", "e", "essa", "esse", "pode", "ser", "letra"])
+_ANTES_DE_VALOR = frozenset((
+    "consigo", "posso", "pago", "pagar", "pagaria", "dar", "dou", "daria", "ofereco", "oferecer", "entrada",
+    "parcela", "parcelas", "prestacao", "tenho", "faco", "faz", "fazer", "aceita", "aceitam", "aceitaria",
+    "proposta", "uns", "umas", "ate", "so", "mando", "depositar", "deposito",
+))  # fmt: skip
+_DEPOIS_DE_VALOR = frozenset(("por", "ao", "mensal", "mensais", "cada", "mensalmente", "semanal"))
+# Words around a lone number that still make it "just a number": "opcao 2", "quero a 3", "pode ser o 1".
+_PREENCHIMENTO = frozenset((
+    "a", "o", "opcao", "numero", "num", "no", "na", "quero", "escolho", "prefiro", "e", "essa", "esse",
+    "pode", "ser", "letra",
+))  # fmt: skip
 
 
 def _dias_no_mes(ano: int, mes: int) -> int:
@@ -197,7 +210,7 @@ def _proximo_dia(hoje: date, dia: int, a_partir_do_mes: int = 0) -> date | None:
 
 
 def _dia_e_mes(hoje: date, dia: int, mes: int, ano_escrito: str | None) -> date | None:
-    """`15/12` → the next 15 Dec; `12/05/1980` → that day; `12/05/80` → 1980 (years too far ahead are past)."""
+    """`15/12` → the next 15 Dec; `12/05/1980` → that day; `12/05/80` → 1980 (far-future years are past)."""
     if ano_escrito is None:
         anos: Iterable[int] = (hoje.year, hoje.year + 1)
     elif len(ano_escrito) == 2:
@@ -315,7 +328,7 @@ def extrair_entidades(texto: str, hoje: date) -> Entidades:
     return _entidades(normalizar(texto), texto, hoje)
 
 
-# ---------------------------------------------------------------------------------------------- intents
+# ------------------------------------------------------------------------------------------- intents
 
 
 @dataclass(frozen=True)
@@ -350,11 +363,13 @@ _PESO_DESCONHECIDO = 1.5
 _REGRA_PROPOSTA = 0.71  # above a one-word match ("parcelado"), below a phrase ("quero parcelar")
 _REGRA_DATA = 0.78
 _REGRA_SO_DATA = 0.60
-_PAGAMENTO = frozenset(
-    ["pagar", "pago", "pagamento", "pagto", "pagaria", "consigo", "posso", "acerto", "acertar", "quito", "quitar", "deposito", "depositar", "transfiro", "transferir", "resolvo", "resolver", "recebo", "receber"]
-)
+# Future paying words: with a date they make a payment date ("pago dia 10"); "paguei dia 10" is not one.
+_PAGAMENTO = frozenset((
+    "pagar", "pago", "pagamento", "pagto", "pagaria", "consigo", "posso", "acerto", "acertar", "quito",
+    "quitar", "deposito", "depositar", "transfiro", "transferir", "resolvo", "resolver", "recebo", "receber",
+))  # fmt: skip
 
-Similares = dict[str, float]
+_Similares = dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -376,7 +391,7 @@ def _base(palavras: tuple[str, ...]) -> float:
     return 0.58 + 0.04 * min(len(palavras), 4) + 0.01 * min(len(" ".join(palavras)), 16)
 
 
-def _casar_de(frase: tuple[str, ...], sims: Sequence[Similares], pos: int) -> tuple[float, int] | None:
+def _casar_de(frase: tuple[str, ...], sims: Sequence[_Similares], pos: int) -> tuple[float, int] | None:
     """Match `frase` in order from token `pos`: (mean similarity minus gap penalties, words matched)."""
     soma, casados, penalidade = 0.0, 0, 0.0
     pode_faltar = len(frase) >= 4  # "me tira da lista" still matches "me tira dessa lista"
@@ -395,7 +410,7 @@ def _casar_de(frase: tuple[str, ...], sims: Sequence[Similares], pos: int) -> tu
     return soma / casados - penalidade, casados
 
 
-def _casar(frase: tuple[str, ...], sims: Sequence[Similares]) -> tuple[float, int] | None:
+def _casar(frase: tuple[str, ...], sims: Sequence[_Similares]) -> tuple[float, int] | None:
     melhor: tuple[float, int] | None = None
     for pos in range(len(sims)):
         achado = _casar_de(frase, sims, pos)
@@ -417,7 +432,8 @@ class Classificador:
             if palavras
         ]
         textos = {i.nome: [_palavras(normalizar(e)) for e in i.exemplos] for i in intencoes}
-        vocabulario = {p for f in self._frases for p in f.palavras} | {p for ts in textos.values() for t in ts for p in t}
+        vocabulario = {p for f in self._frases for p in f.palavras}
+        vocabulario |= {p for ts in textos.values() for t in ts for p in t}
         self._vocabulario = frozenset(vocabulario)
         self._longas: dict[str, list[str]] = {}
         for palavra in sorted(vocabulario):
@@ -432,7 +448,7 @@ class Classificador:
         ]
         self._frases_por_palavra = _indice((f.palavras, n) for n, f in enumerate(self._frases))
         self._exemplos_por_palavra = _indice((e.palavras, n) for n, e in enumerate(self._exemplos))
-        self._cache: dict[str, Similares] = {}
+        self._cache: dict[str, _Similares] = {}
 
     def interpretar(self, texto: str, hoje: date, candidatas: Collection[str] | None = None) -> Interpretacao:
         """Classify one message; with `candidatas`, only those intents may be returned."""
@@ -442,9 +458,10 @@ class Classificador:
         tokens = normal.split()
         if not tokens:
             return Interpretacao(None, 0.0, entidades)
-        sims = [self._similares(_raiz(t)) for t in tokens]
-        por_palavras = self._pontuar_palavras(sims)
-        por_exemplos = self._pontuar_exemplos(sims)
+        raizes = [_raiz(t) for t in tokens]
+        por_token = {r: self._similares(r) for r in raizes}
+        por_palavras = self._pontuar_palavras([por_token[r] for r in raizes])
+        por_exemplos = self._pontuar_exemplos(por_token)
         pontos = {
             nome: max(a, b) + 0.1 * min(a, b)
             for nome in permitidas
@@ -461,20 +478,23 @@ class Classificador:
             return self.nomes
         desconhecidas = sorted(set(candidatas) - set(self.nomes))
         if desconhecidas:
-            raise ValueError(f"intenções desconhecidas em candidatas: {desconhecidas} (conhecidas: {list(self.nomes)})")
+            raise ValueError(
+                f"intenções desconhecidas em candidatas: {desconhecidas} (conhecidas: {list(self.nomes)})"
+            )
         return candidatas
 
-    def _similares(self, token: str) -> Similares:
+    def _similares(self, token: str) -> _Similares:
         """Vocabulary words this message word may be: itself, and near spellings when long enough."""
         if token in self._cache:
             return self._cache[token]
-        sims: Similares = {token: 1.0} if token in self._vocabulario else {}
+        sims: _Similares = {token: 1.0} if token in self._vocabulario else {}
         if any(c.isdigit() for c in token):
             sims[_NUMERO] = 1.0
         elif not sims and len(token) >= _TAMANHO_FUZZY:  # a known word is not a typo: "lista" is not "lisa"
             # Typos rarely hit the first letter; requiring it keeps "rato" away from "grato".
+            parecidas = self._longas.get(token[0], ())
             for palavra, nota, _ in process.extract(
-                token, self._longas.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
+                token, parecidas, scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
             ):
                 sims.setdefault(palavra, 0.95 * nota / 100)
         if len(self._cache) > 50_000:
@@ -482,7 +502,7 @@ class Classificador:
         self._cache[token] = sims
         return sims
 
-    def _pontuar_palavras(self, sims: Sequence[Similares]) -> dict[str, float]:
+    def _pontuar_palavras(self, sims: Sequence[_Similares]) -> dict[str, float]:
         candidatas = {n for s in sims for p in s for n in self._frases_por_palavra.get(p, ())}
         achados: dict[str, list[float]] = {}
         for n in candidatas:
@@ -490,19 +510,19 @@ class Classificador:
             casamento = _casar(frase.palavras, sims)
             if casamento is not None:
                 qualidade, casados = casamento
-                # A phrase covering a small part of a long message is weaker evidence ("nao" in "nao sei o que fazer").
+                # A phrase covering little of a long message is weak evidence ("nao" in "nao sei o que fazer")
                 nota = (frase.base + 0.12) * qualidade * (0.8 + 0.2 * casados / len(sims))
                 achados.setdefault(frase.intencao, []).append(nota)
         return {nome: max(notas) + 0.02 * min(len(notas) - 1, 2) for nome, notas in achados.items()}
 
-    def _pontuar_exemplos(self, sims: Sequence[Similares]) -> dict[str, float]:
+    def _pontuar_exemplos(self, por_token: dict[str, _Similares]) -> dict[str, float]:
         """Cosine between the message and each example, words weighted by how few intents use them."""
-        mensagem: Similares = {}
+        mensagem: _Similares = {}
         norma = 0.0
-        for s in {tuple(s.items()) for s in sims}:
-            for palavra, nota in s:
+        for s in por_token.values():
+            for palavra, nota in s.items():
                 mensagem[palavra] = max(mensagem.get(palavra, 0.0), nota)
-            peso = max((self._idf[p] * nota for p, nota in s), default=_PESO_DESCONHECIDO)
+            peso = max((self._idf[p] * nota for p, nota in s.items()), default=_PESO_DESCONHECIDO)
             norma += peso**2
         produtos: dict[int, float] = {}
         for palavra, nota in mensagem.items():
@@ -523,7 +543,7 @@ class Classificador:
         entidades: Entidades,
         permitidas: Collection[str],
     ) -> None:
-        """A money value or instalment count suggests a proposal; a date next to paying words, a payment date."""
+        """A money value or instalment count suggests a proposal; a date with paying words, a payment date."""
         regras: dict[str, float] = {}
         if entidades.valor is not None or (entidades.parcelas or 0) >= 2:
             regras[PROPOSTA] = _REGRA_PROPOSTA
