@@ -34,7 +34,9 @@ def _agora(texto: str) -> datetime:
     try:
         instante = datetime.fromisoformat(texto)
     except ValueError as erro:
-        raise argparse.ArgumentTypeError(f"--now inválido: {texto!r} (esperado ISO-8601, ex. 2026-11-23T10:00-03:00)") from erro
+        raise argparse.ArgumentTypeError(
+            f"--now inválido: {texto!r} (esperado ISO-8601, ex. 2026-11-23T10:00-03:00)"
+        ) from erro
     if instante.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--now sem fuso horário: {texto!r} (ex. 2026-11-23T10:00-03:00)")
     return instante
@@ -127,7 +129,10 @@ async def importar(engine: AsyncEngine, arquivo: Path, pular_invalidas: bool) ->
         print(f"{arquivo}: não foi possível ler: {erro.strerror}", file=sys.stderr)
         return 1
     except UnicodeDecodeError as erro:
-        print(f"{arquivo}: não está em UTF-8 (byte {erro.start}); salve a planilha como CSV UTF-8", file=sys.stderr)
+        print(
+            f"{arquivo}: não está em UTF-8 (byte {erro.start}); salve a planilha como CSV UTF-8",
+            file=sys.stderr,
+        )
         return 1
     leitura = ler_carteira(texto, str(arquivo))
     for erro_linha in leitura.erros:
@@ -190,7 +195,12 @@ def _imprimir(respostas: Sequence[Resposta], em_json: bool, saida: TextIO) -> No
 
 
 async def chat(
-    atendimento: Atendimento, cpf: str | None, telefone: str | None, em_json: bool, entrada: TextIO, saida: TextIO
+    atendimento: Atendimento,
+    cpf: str | None,
+    telefone: str | None,
+    em_json: bool,
+    entrada: TextIO,
+    saida: TextIO,
 ) -> int:
     try:
         devedor = await _devedor(atendimento.engine, cpf, telefone)

@@ -67,7 +67,13 @@ def carregar_projeto(config_path: Path) -> Projeto:
         erros.append(ErroConfig(str(raiz / "fluxos"), "", "nenhum fluxo (*.toml) encontrado"))
     if config is not None and fluxos and config.conversa.fluxo not in fluxos:
         erros.append(
-            ErroConfig(str(config_path), "conversa.fluxo", f"fluxo inexistente; há: {', '.join(fluxos)}", None, config.conversa.fluxo)
+            ErroConfig(
+                str(config_path),
+                "conversa.fluxo",
+                f"fluxo inexistente; há: {', '.join(fluxos)}",
+                None,
+                config.conversa.fluxo,
+            )
         )
     if erros or config is None:
         raise ConfigInvalida(erros)
@@ -127,7 +133,15 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
     depois = Memoria(identidade_ok=True, fatores_ok=("cpf",), motivo="esqueci")
     for acao in (Acao.OFERECER, Acao.REGISTRAR_ACORDO):
         depois, _ = executar(Passo(acao), avaliacao, depois)
-    depois = depois.com(proposta={"texto": "200 por mes", "valor_parcela": "200", "parcelas": None, "valor_total": None, "atendida": False})
+    depois = depois.com(
+        proposta={
+            "texto": "200 por mes",
+            "valor_parcela": "200",
+            "parcelas": None,
+            "valor_total": None,
+            "atendida": False,
+        }
+    )
     if depois.acordo is not None:
         fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, depois.documento))
         avaliacao = replace(avaliacao, fatos=fatos)
@@ -139,7 +153,13 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         try:
             motor.textos.renderizar(arquivo.split(".")[0], contexto(avaliacao, memoria, ()), canal)
         except ErroDeMensagem as erro:
-            erros.append(ErroConfig(str(motor.textos.pasta / f"{arquivo}.j2"), "", f"erro ao montar a mensagem: {erro.__cause__}"))
+            erros.append(
+                ErroConfig(
+                    str(motor.textos.pasta / f"{arquivo}.j2"),
+                    "",
+                    f"erro ao montar a mensagem: {erro.__cause__}",
+                )
+            )
     return erros
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,9 @@ def copia(tmp_path: Path) -> Path:
 
 
 def fatos_maria(
-    dias_atraso: tuple[int, ...] = (40, 10), valor: str = "150.00", nascimento: date | None = date(1980, 5, 12)
+    dias_atraso: tuple[int, ...] = (40, 10),
+    valor: str = "150.00",
+    nascimento: date | None = date(1980, 5, 12),
 ) -> Fatos:
     hoje = AGORA.date()
     parcelas = tuple(

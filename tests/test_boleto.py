@@ -228,9 +228,7 @@ def test_boleto_montar_e_linha_formatada() -> None:
     vencimento=st.dates(min_value=date(2000, 7, 3), max_value=date(2049, 10, 13)),
     campo_livre=st.from_regex(r"[0-9]{25}", fullmatch=True),
 )
-def test_propriedade_linha_volta_ao_mesmo_codigo(
-    banco: str, centavos: int, vencimento: date, campo_livre: str
-) -> None:
+def test_propriedade_linha_volta_ao_mesmo_codigo(banco: str, centavos: int, vencimento: date, campo_livre: str) -> None:
     valor = Decimal(centavos) / 100
     codigo = montar_codigo_barras(banco, valor, vencimento, campo_livre)
     linha = linha_digitavel(codigo)

@@ -53,8 +53,14 @@ def test_varios_erros_de_uma_vez_com_linha(copia: Path) -> None:
     assert len(mensagens) == 4
     texto = "\n".join(mensagens)
     assert f"{config}:{linha_de(config, 'cnpj =')}: [credor.cnpj] CNPJ inválido" in texto
-    assert f"{config}:{linha_de(config, 'tentativas = 0')}: [identidade.tentativas] deve ser no mínimo 1 (valor: 0)" in texto
-    assert f"{config}:{linha_de(config, 'parcela_minima')}: [ofertas.faixas[1].opcoes[1].parcela_minima] chave desconhecida" in texto
+    assert (
+        f"{config}:{linha_de(config, 'tentativas = 0')}: [identidade.tentativas] deve ser no mínimo 1 (valor: 0)"
+        in texto
+    )
+    assert (
+        f"{config}:{linha_de(config, 'parcela_minima')}: "
+        "[ofertas.faixas[1].opcoes[1].parcela_minima] chave desconhecida" in texto
+    )
     assert "[identidade.metodo] esperado um de: 'cpf3', 'nascimento' ou 'ambos' (valor: 'cpf4')" in texto
 
 
@@ -67,18 +73,34 @@ def test_toml_quebrado_diz_a_linha(copia: Path) -> None:
 
 def test_fluxo_com_nomes_desconhecidos_e_grafo_quebrado(copia: Path) -> None:
     fluxo = copia / "fluxos" / "negociacao.toml"
-    trocar(fluxo, 'ir_para = "identificacao"\n\n[[estados.saudacao.transicoes]]\nquando = "nao"',
-           'ir_para = "identifikacao"\n\n[[estados.saudacao.transicoes]]\nquando = "talvez"')
-    trocar(fluxo, 'acoes = ["registrar_optout"]', 'acoes = ["registrar_optout", "apagar_tudo", "transferir:cansei"]')
+    trocar(
+        fluxo,
+        'ir_para = "identificacao"\n\n[[estados.saudacao.transicoes]]\nquando = "nao"',
+        'ir_para = "identifikacao"\n\n[[estados.saudacao.transicoes]]\nquando = "talvez"',
+    )
+    trocar(
+        fluxo,
+        'acoes = ["registrar_optout"]',
+        'acoes = ["registrar_optout", "apagar_tudo", "transferir:cansei"]',
+    )
     trocar(fluxo, 'se = "tem_oferta"', 'se = "tem_ofertas"')
-    trocar(fluxo, "[estados.encerrado]", "[estados.orfao]\nmensagem = \"encerrado\"\n\n[estados.encerrado]")
+    trocar(fluxo, "[estados.encerrado]", '[estados.orfao]\nmensagem = "encerrado"\n\n[estados.encerrado]')
     texto = "\n".join(erros(copia))
-    assert f"{fluxo}:{linha_de(fluxo, 'identifikacao')}: [estados.saudacao.transicoes[1].ir_para] estado desconhecido" in texto
-    assert "[estados.saudacao.transicoes[2].quando] intenção desconhecida (defina-a em fluxos/intencoes.toml) (valor: 'talvez')" in texto
+    assert (
+        f"{fluxo}:{linha_de(fluxo, 'identifikacao')}: [estados.saudacao.transicoes[1].ir_para] estado desconhecido"
+        in texto
+    )
+    assert (
+        "[estados.saudacao.transicoes[2].quando] intenção desconhecida "
+        "(defina-a em fluxos/intencoes.toml) (valor: 'talvez')" in texto
+    )
     assert "[global[0].acoes[1]] ação desconhecida" in texto and "(valor: 'apagar_tudo')" in texto
     assert "[global[0].acoes[2]] argumento ausente ou desconhecido" in texto
     assert "[estados.saldo.transicoes[2].se] condição desconhecida" in texto
-    assert f"{fluxo}:{linha_de(fluxo, '[estados.orfao]')}: [estados.orfao] estado inalcançável a partir de 'saudacao'" in texto
+    assert (
+        f"{fluxo}:{linha_de(fluxo, '[estados.orfao]')}: [estados.orfao] estado inalcançável a partir de 'saudacao'"
+        in texto
+    )
     assert "[estados.orfao] beco sem saída: estado sem transições e sem 'final = true'" in texto
     # the state that lost its way in is now unreachable too
     assert "[estados.identificacao] estado inalcançável" not in texto or "identifikacao" in texto
@@ -112,14 +134,20 @@ def test_erro_de_atributo_aparece_no_ensaio(copia: Path) -> None:
 def test_comando_check(copia: Path) -> None:
     ok = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],
-        capture_output=True, text=True, check=False, cwd=RAIZ,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=RAIZ,
     )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("OK: config.toml, 1 fluxo(s) com 18 estados")
     trocar(copia / "config.toml", "multa_percentual = 2 ", "multa_percentual = 2.5 ")
     ruim = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],
-        capture_output=True, text=True, check=False, cwd=RAIZ,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=RAIZ,
     )
     assert ruim.returncode == 1
     assert "[encargos.multa_percentual] multa acima de 2% é proibida" in ruim.stderr

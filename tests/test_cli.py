@@ -16,7 +16,12 @@ def bot(*args: str, entrada: str = "", db: Path | None = None) -> subprocess.Com
     opcoes = ["--now", AGORA] + (["--db", f"sqlite+aiosqlite:///{db}"] if db else [])
     return subprocess.run(
         [sys.executable, "-m", "bot", *opcoes, *args],
-        input=entrada, capture_output=True, text=True, check=False, cwd=RAIZ, timeout=120,
+        input=entrada,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=RAIZ,
+        timeout=120,
     )
 
 
@@ -88,7 +93,10 @@ def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path)
 def test_now_invalido(tmp_path: Path) -> None:
     resultado = subprocess.run(
         [sys.executable, "-m", "bot", "--now", "amanha", "check"],
-        capture_output=True, text=True, check=False, cwd=RAIZ,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=RAIZ,
     )
     assert resultado.returncode == 2
     assert "--now inválido" in resultado.stderr

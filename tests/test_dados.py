@@ -111,9 +111,7 @@ async def _bruto(engine: AsyncEngine, sql: str) -> Any:
 # --- types
 
 
-@pytest.mark.parametrize(
-    "valor", [Decimal("1234.56"), Decimal("0.01"), Decimal("99999999999.99"), Decimal("7")]
-)
+@pytest.mark.parametrize("valor", [Decimal("1234.56"), Decimal("0.01"), Decimal("99999999999.99"), Decimal("7")])
 async def test_dinheiro_ida_e_volta_exata_em_centavos(engine: AsyncEngine, valor: Decimal) -> None:
     await _com_parcelas(engine, ("C-1", 1, date(2026, 10, 10), "aberta"), valor=valor)
     async with sessao(engine) as s:

@@ -59,9 +59,7 @@ def _csv(*linhas: str) -> LeituraCarteira:
     return ler_carteira("\n".join((CABECALHO, *linhas)) + "\n")
 
 
-async def _importar(
-    engine: AsyncEngine, leitura: LeituraCarteira, pular_invalidas: bool = False
-) -> ResumoImportacao:
+async def _importar(engine: AsyncEngine, leitura: LeituraCarteira, pular_invalidas: bool = False) -> ResumoImportacao:
     async with sessao(engine) as s:
         return await importar_carteira(s, leitura, pular_invalidas, agora=AGORA)
 
@@ -97,8 +95,7 @@ def _cpf(base: int) -> str:
 ERROS_POR_ARQUIVO = {
     "carteira_cpf_invalido.csv": ["4: coluna 'cpf': CPF inválido (valor: '123')"],
     "carteira_telefone_invalido.csv": [
-        "3: coluna 'telefone': telefone inválido, esperado DDD + número, ex. (11) 98765-4321"
-        " (valor: '(00) 1234')"
+        "3: coluna 'telefone': telefone inválido, esperado DDD + número, ex. (11) 98765-4321 (valor: '(00) 1234')"
     ],
     "carteira_uf_invalida.csv": [
         "2: coluna 'uf': UF inválida, esperada a sigla de um dos 27 estados, ex. SP (valor: 'XX')"
@@ -187,9 +184,7 @@ def test_cpf_sem_zeros_a_esquerda_da_planilha() -> None:
 
 
 def test_arquivo_vazio() -> None:
-    assert [str(e) for e in ler_carteira("\ufeff\n\n").erros] == [
-        "carteira.csv:1: arquivo vazio ou sem cabeçalho"
-    ]
+    assert [str(e) for e in ler_carteira("\ufeff\n\n").erros] == ["carteira.csv:1: arquivo vazio ou sem cabeçalho"]
 
 
 def test_nome_com_outra_caixa_e_o_mesmo_nome() -> None:
@@ -201,12 +196,9 @@ def test_nome_com_outra_caixa_e_o_mesmo_nome() -> None:
 
 
 def test_telegram_id_de_dois_cpfs() -> None:
-    leitura = ler_carteira(
-        f"{CABECALHO};telegram_id\n{MARIA};C-1;1;10;2026-10-10;42\n{JOAO};C-2;1;10;2026-10-10;42\n"
-    )
+    leitura = ler_carteira(f"{CABECALHO};telegram_id\n{MARIA};C-1;1;10;2026-10-10;42\n{JOAO};C-2;1;10;2026-10-10;42\n")
     assert [str(e) for e in leitura.erros] == [
-        "carteira.csv:3: coluna 'telegram_id': telegram_id já pertence ao CPF ***.533.447-** na linha 2"
-        " (valor: '42')"
+        "carteira.csv:3: coluna 'telegram_id': telegram_id já pertence ao CPF ***.533.447-** na linha 2 (valor: '42')"
     ]
 
 
@@ -292,9 +284,7 @@ async def test_campo_vazio_nao_apaga_e_telefone_novo_limpa_numero_errado(engine:
     async with sessao(engine) as s:
         maria = (await s.exec(select(Devedor))).one()
     assert (maria.email, maria.telegram_id, maria.telefone_invalido) == ("maria@example.com", "42", True)
-    await _importar(
-        engine, _csv("390.533.447-05;Maria da Silva Santos;11 91234-5678;SP;C-1;1;100;2026-10-10")
-    )
+    await _importar(engine, _csv("390.533.447-05;Maria da Silva Santos;11 91234-5678;SP;C-1;1;100;2026-10-10"))
     async with sessao(engine) as s:
         maria = (await s.exec(select(Devedor))).one()
     assert (maria.telefone, maria.telefone_invalido) == ("+5511912345678", False)
@@ -327,8 +317,7 @@ async def test_contrato_de_outro_cpf_no_banco(engine: AsyncEngine) -> None:
     with pytest.raises(ImportacaoRecusada) as recusa:
         await _importar(engine, leitura)
     assert [str(e) for e in recusa.value.erros] == [
-        "carteira.csv:2: coluna 'contrato': contrato já cadastrado no banco para o CPF ***.533.447-**"
-        " (valor: 'C-1')"
+        "carteira.csv:2: coluna 'contrato': contrato já cadastrado no banco para o CPF ***.533.447-** (valor: 'C-1')"
     ]
     assert await _contar(engine, Devedor) == 1
     resumo = await _importar(engine, leitura, pular_invalidas=True)
@@ -360,9 +349,7 @@ def _carteira_grande(devedores: int, parcelas: int, valor: str = "150,00") -> st
     linhas = [CABECALHO]
     for i in range(devedores):
         cpf = _cpf(100_000_000 + i)
-        linhas += [
-            f"{cpf};Devedor {i};(11) 9{i:08d};SP;K-{i};{n};{valor};10/10/2026" for n in range(1, parcelas + 1)
-        ]
+        linhas += [f"{cpf};Devedor {i};(11) 9{i:08d};SP;K-{i};{n};{valor};10/10/2026" for n in range(1, parcelas + 1)]
     return "\n".join(linhas)
 
 

@@ -267,8 +267,27 @@ def test_parcela_vencida_no_fim_de_semana_nao_atrasa_antes_do_dia_util(projeto: 
 
 
 MENSAGENS = st.sampled_from(
-    ["oi", "sim", "nao", "123", "456", "quanto devo?", "me manda o boleto", "qual o valor", "parcelar", "10x",
-     "consigo 200 por mes", "ja paguei", "esqueci", "nao sou eu", "bom dia", "???", "😀", "", "dia 10"]
+    [
+        "oi",
+        "sim",
+        "nao",
+        "123",
+        "456",
+        "quanto devo?",
+        "me manda o boleto",
+        "qual o valor",
+        "parcelar",
+        "10x",
+        "consigo 200 por mes",
+        "ja paguei",
+        "esqueci",
+        "nao sou eu",
+        "bom dia",
+        "???",
+        "😀",
+        "",
+        "dia 10",
+    ]
 )
 
 

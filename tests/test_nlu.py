@@ -225,10 +225,21 @@ def test_entidades_de_uma_mensagem_completa() -> None:
         ("quero falar com um atendemte", "atendente"),
         ("tem parcelameto?", "parcelar"),
         ("QUERO FALAR COM UMA PESSOA", "atendente"),
+        ("pode ser em 10x de 200?", "proposta"),
+        ("eu paguei dia 5", "motivo_ja_paguei"),
+        ("sexta", "data_pagamento"),
+        ("bom dia, quero parcelar", "parcelar"),
+        ("nao consigo pagar 200 por mes", "motivo_sem_renda"),
     ],
 )
 def test_casos_dificeis(classificador: Classificador, texto: str, intencao: str) -> None:
     assert classificador.interpretar(texto, HOJE).intencao == intencao
+
+
+@pytest.mark.parametrize("texto", ["390", "2", "12/05/1980"])
+def test_numero_ou_data_passada_sozinhos_nao_tem_intencao(classificador: Classificador, texto: str) -> None:
+    """Answers to "3 primeiros digitos do CPF?" or "data de nascimento?" are entities, not intents."""
+    assert classificador.interpretar(texto, HOJE).intencao is None
 
 
 def test_interpretacao_traz_entidades_e_confianca(classificador: Classificador) -> None:
@@ -290,6 +301,10 @@ def test_vocabulario_proprio_sem_acento_nem_minusculas() -> None:
 
 
 def test_vocabulario_tem_as_intencoes_esperadas_e_ricas() -> None:
+    with VOCABULARIO.open("rb") as arquivo:
+        tabelas = tomllib.load(arquivo)["intencoes"]
+    chaves = {"descricao", "palavras", "exemplos"}
+    assert {nome: set(t) for nome, t in tabelas.items() if set(t) != chaves} == {}
     intencoes = carregar_intencoes()
     assert {i.nome for i in intencoes} == INTENCOES
     pobres = [i.nome for i in intencoes if len(i.palavras) < 8 or len(i.exemplos) < 8]

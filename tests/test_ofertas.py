@@ -97,9 +97,7 @@ LIVRO_FAIXAS = LivroOfertas.model_validate(
         ((), None, None),  # nothing overdue, nothing to negotiate
     ],
 )
-def test_first_matching_tier(
-    parcelas: tuple[tuple[str, int], ...], segmento: str | None, faixa: str | None
-) -> None:
+def test_first_matching_tier(parcelas: tuple[tuple[str, int], ...], segmento: str | None, faixa: str | None) -> None:
     escolhida = escolher_faixa(LIVRO_FAIXAS, saldo_de(*parcelas), segmento)
 
     assert (escolhida.nome if escolhida else None) == faixa
@@ -153,9 +151,7 @@ def test_installments_with_interest_follow_the_price_table() -> None:
 
 
 def test_due_dates_keep_the_day_of_month_and_skip_weekends() -> None:
-    plano = montar_plano(
-        FAIXA, 1, SALDO_1030, HOJE, "SP", LIVRO, parcelas=4, primeiro_vencimento=date(2026, 3, 19)
-    )
+    plano = montar_plano(FAIXA, 1, SALDO_1030, HOJE, "SP", LIVRO, parcelas=4, primeiro_vencimento=date(2026, 3, 19))
     no_fim = montar_plano(FAIXA, 1, SALDO_1030, date(2026, 1, 27), "SP", LIVRO, 3, date(2026, 1, 31))
 
     assert [p.vencimento for p in plano.parcelas] == [
@@ -255,10 +251,7 @@ def test_no_option_of_the_kind_asked() -> None:
 
     assert avaliar_proposta(so_a_vista, SALDO_1030, Proposta(parcelas=3), HOJE, "SP", LIVRO) is None
     assert avaliar_proposta(so_parcelado, SALDO_1030, Proposta(valor_total=D(9)), HOJE, "SP", LIVRO) is None
-    assert (
-        avaliar_proposta(so_parcelado, saldo_de(("60.00", 5)), Proposta(parcelas=2), HOJE, "SP", LIVRO)
-        is None
-    )
+    assert avaliar_proposta(so_parcelado, saldo_de(("60.00", 5)), Proposta(parcelas=2), HOJE, "SP", LIVRO) is None
 
 
 @pytest.mark.parametrize("campos", [{}, {"parcelas": 0}, {"valor_parcela": D(0)}, {"valor_total": D("-1")}])
@@ -290,9 +283,7 @@ def test_invalid_tier(dados: dict[str, Any], mensagem: str) -> None:
 def test_invalid_offer_book() -> None:
     faixa = {"nome": "única", "opcoes": [{"tipo": "a_vista"}]}
 
-    with pytest.raises(
-        ValidationError, match=r"prazo_max_dias \(3\) menor .*; nomes de faixa repetidos: única"
-    ):
+    with pytest.raises(ValidationError, match=r"prazo_max_dias \(3\) menor .*; nomes de faixa repetidos: única"):
         LivroOfertas.model_validate({"dias_para_pagamento": 5, "prazo_max_dias": 3, "faixas": [faixa, faixa]})
 
 
@@ -401,16 +392,12 @@ def assert_price(plano: Plano) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.data(), livros, hojes, ufs)
-def test_no_plan_leaves_its_tier(
-    data: st.DataObject, livro: LivroOfertas, hoje: date, uf: str | None
-) -> None:
+def test_no_plan_leaves_its_tier(data: st.DataObject, livro: LivroOfertas, hoje: date, uf: str | None) -> None:
     faixa = livro.faixas[0]
     saldo = data.draw(saldos(hoje, uf))
     opcao = data.draw(st.integers(min_value=0, max_value=len(faixa.opcoes) - 1))
     parcelas = data.draw(st.none() | st.none() | st.integers(min_value=1, max_value=61))
-    primeiro = data.draw(
-        st.none() | st.dates(min_value=hoje - timedelta(days=3), max_value=hoje + timedelta(days=70))
-    )
+    primeiro = data.draw(st.none() | st.dates(min_value=hoje - timedelta(days=3), max_value=hoje + timedelta(days=70)))
     try:
         plano = montar_plano(faixa, opcao, saldo, hoje, uf, livro, parcelas, primeiro)
     except PlanoImpossivel:
@@ -419,11 +406,7 @@ def test_no_plan_leaves_its_tier(
     event(plano.tipo)
     assert_dentro_da_faixa(plano, faixa=faixa, saldo=saldo, livro=livro, hoje=hoje, uf=uf)
     escolhida = faixa.opcoes[opcao]
-    if (
-        parcelas is None
-        and isinstance(escolhida, OpcaoParcelado)
-        and plano.quantidade < escolhida.parcelas_max
-    ):
+    if parcelas is None and isinstance(escolhida, OpcaoParcelado) and plano.quantidade < escolhida.parcelas_max:
         # the count chosen is the largest that keeps every parcel above the minimum
         with pytest.raises(PlanoImpossivel):
             montar_plano(faixa, opcao, saldo, hoje, uf, livro, plano.quantidade + 1, primeiro)
@@ -471,9 +454,7 @@ def test_counter_proposal_never_leaves_the_tier(
     plano = resultado.plano
     assert plano.tipo == tipo
     assert_dentro_da_faixa(plano, faixa=faixa, saldo=saldo, livro=livro, hoje=hoje, uf=uf)
-    limite = (
-        proposta.limite_parcela if tipo == "parcelado" else proposta.valor_total or proposta.valor_parcela
-    )
+    limite = proposta.limite_parcela if tipo == "parcelado" else proposta.valor_total or proposta.valor_parcela
     if resultado.atende:
         assert proposta.parcelas in (None, plano.quantidade)
         assert limite is None or (plano.parcela_regular if tipo == "parcelado" else plano.total) <= limite

@@ -64,9 +64,7 @@ def test_vetores_estaticos_sao_validos(payload: str) -> None:
 
 
 def test_acentos_removidos_e_caixa_preservada() -> None:
-    payload = pix_copia_e_cola(
-        CHAVE, "José Araújo Ção", "São Paulo", None, "ABC123", descricao="Acordo nº 7 — março"
-    )
+    payload = pix_copia_e_cola(CHAVE, "José Araújo Ção", "São Paulo", None, "ABC123", descricao="Acordo nº 7 — março")
     campos = ler_pix(payload)
     assert campos["59"] == "Jose Araujo Cao"
     assert campos["60"] == "Sao Paulo"
@@ -75,9 +73,7 @@ def test_acentos_removidos_e_caixa_preservada() -> None:
 
 
 def test_nome_e_cidade_truncados_sem_espaco_no_fim() -> None:
-    payload = pix_copia_e_cola(
-        CHAVE, "Ana Maria da Silva Souza Lima", "Santo Antônio do Descoberto", None, "***"
-    )
+    payload = pix_copia_e_cola(CHAVE, "Ana Maria da Silva Souza Lima", "Santo Antônio do Descoberto", None, "***")
     campos = ler_pix(payload)
     assert campos["59"] == "Ana Maria da Silva Souza"
     assert campos["60"] == "Santo Antonio d"
@@ -204,8 +200,7 @@ _chaves = st.one_of(
     cidade=st.text(min_size=1, max_size=20),
     centavos=st.none() | st.integers(min_value=1, max_value=999_999_999_999),
     txid=st.just("***") | st.from_regex(r"[A-Za-z0-9]{1,25}", fullmatch=True),
-    descricao=st.none()
-    | st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20),
+    descricao=st.none() | st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20),
 )
 def test_propriedade_gerar_e_ler(
     *, chave: str, nome: str, cidade: str, centavos: int | None, txid: str, descricao: str | None

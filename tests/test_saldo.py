@@ -42,9 +42,7 @@ def test_example_from_the_brief_1000_reais_30_days() -> None:
 
 
 def test_each_charge_rounds_half_up_to_the_cent() -> None:
-    encargos = Encargos(
-        multa_percentual=D(2), juros_mensal_percentual=D(1), correcao_mensal_percentual=D("0.5")
-    )
+    encargos = Encargos(multa_percentual=D(2), juros_mensal_percentual=D(1), correcao_mensal_percentual=D("0.5"))
 
     (linha,) = calcular_saldo([parcela("333.33", HOJE - timedelta(days=45))], encargos, HOJE, None).linhas
 

@@ -58,7 +58,9 @@ async def test_conversa_pelo_chat_web(cliente: TestClient[object, object]) -> No
         (b"\xff\xfe", 400, "corpo inválido: esperado JSON"),
     ],
 )
-async def test_entrada_ruim_recebe_erro_claro(cliente: TestClient[object, object], corpo: bytes, status: int, erro: str) -> None:
+async def test_entrada_ruim_recebe_erro_claro(
+    cliente: TestClient[object, object], corpo: bytes, status: int, erro: str
+) -> None:
     devedor = await primeiro_devedor(cliente)
     resposta = await cliente.post(
         f"/api/conversas/{devedor}/mensagens", data=corpo, headers={"Content-Type": "application/json"}

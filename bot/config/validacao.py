@@ -49,37 +49,37 @@ def caminho_de(loc: tuple[int | str, ...]) -> str:
     return caminho
 
 
+_LIMITES = {
+    "less_than_equal": "no máximo",
+    "less_than": "menor que",
+    "greater_than_equal": "no mínimo",
+    "greater_than": "maior que",
+}
+_TAMANHOS = {
+    "too_short": "deve ter pelo menos {min_length} item(ns)",
+    "too_long": "deve ter no máximo {max_length} item(ns)",
+    "string_too_short": "deve ter pelo menos {min_length} caractere(s)",
+    "string_too_long": "deve ter no máximo {max_length} caracteres",
+}
+
+
 def mensagem_de(erro: ErrorDetails) -> str:
+    """Pydantic's error in pt-BR, saying what was expected."""
     tipo = erro["type"]
     ctx: dict[str, Any] = dict(erro.get("ctx") or {})
     if tipo in _MENSAGENS:
         return _MENSAGENS[tipo]
-    if tipo in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
-        limite = next(iter(ctx.values()))
-        texto = {
-            "less_than_equal": "no máximo",
-            "less_than": "menor que",
-            "greater_than_equal": "no mínimo",
-            "greater_than": "maior que",
-        }[tipo]
-        return f"deve ser {texto} {limite}"
-    if tipo in ("too_short", "too_long"):
-        if "min_length" in ctx:
-            return f"deve ter pelo menos {ctx['min_length']} item(ns)"
-        return f"deve ter no máximo {ctx['max_length']} item(ns)"
-    if tipo in ("string_too_short", "string_too_long"):
-        if tipo == "string_too_short":
-            return f"deve ter pelo menos {ctx['min_length']} caractere(s)"
-        return f"deve ter no máximo {ctx['max_length']} caracteres"
+    if tipo in _LIMITES:
+        return f"deve ser {_LIMITES[tipo]} {next(iter(ctx.values()))}"
+    if tipo in _TAMANHOS:
+        return _TAMANHOS[tipo].format(**ctx)
     if tipo in ("literal_error", "enum"):
         return f"esperado um de: {str(ctx.get('expected')).replace(' or ', ' ou ')}"
     if tipo in ("union_tag_invalid", "union_tag_not_found"):
         return f"'tipo' deve ser um de: {ctx.get('expected_tags', ctx.get('discriminator'))}"
     if tipo == "string_pattern_mismatch":
         return f"formato inválido (esperado o padrão {ctx.get('pattern')})"
-    if tipo in ("value_error", "assertion_error"):
-        return re.sub(r"^(Value error|Assertion failed), ", "", erro["msg"])
-    return erro["msg"]
+    return re.sub(r"^(Value error|Assertion failed), ", "", erro["msg"])
 
 
 def erros_de_validacao(erro: ValidationError, arquivo: str, texto: str) -> list[ErroConfig]:

@@ -79,7 +79,9 @@ def carregar_intencoes(pasta: Path) -> tuple[dict[str, Intencao], list[ErroConfi
     return _intencoes(modelo.intencoes, str(caminho), texto)
 
 
-def _intencoes(tabela: dict[str, _IntencaoToml], arquivo: str, texto: str) -> tuple[dict[str, Intencao], list[ErroConfig]]:
+def _intencoes(
+    tabela: dict[str, _IntencaoToml], arquivo: str, texto: str
+) -> tuple[dict[str, Intencao], list[ErroConfig]]:
     linhas = mapa_de_linhas(texto)
     erros: list[ErroConfig] = []
     resultado: dict[str, Intencao] = {}

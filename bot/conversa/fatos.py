@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ class AcordoAtivo:
     """An agreement the debtor already has: shown instead of negotiating again."""
 
     numero: int
-    plano: dict[str, Any]
+    plano: Mapping[str, Any]
     documento: dict[str, str] | None = None
 
 
@@ -129,7 +130,7 @@ class NovoAcordo:
     """Store the agreement (idempotent on `chave`) and its first payment document."""
 
     chave: str
-    plano: dict[str, Any]
+    plano: Mapping[str, Any]
     origem: tuple[int, ...]
     documento: dict[str, str]
 

@@ -45,14 +45,22 @@ class Motor:
         atual = self.fluxo.estados[estado or self.fluxo.inicio]
         interpretacao = self._interpretar(entrada, atual, agora, fatos)
         avaliacao = Avaliacao(
-            self.config, fatos, memoria, entrada, interpretacao, agora, agora.astimezone(fuso(fatos.devedor.uf)).date()
+            self.config,
+            fatos,
+            memoria,
+            entrada,
+            interpretacao,
+            agora,
+            agora.astimezone(fuso(fatos.devedor.uf)).date(),
         )
         transicoes = self.fluxo.globais if estado is None else (*self.fluxo.globais, *atual.transicoes)
         for transicao in transicoes:
             if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
                 return self._seguir(transicao, avaliacao, memoria)
         if estado is None:  # a new conversation opens with the flow's greeting, whatever was said
-            return self._decisao(self.fluxo.inicio, memoria, (self._entrar(atual, avaliacao, memoria),), (), interpretacao)
+            return self._decisao(
+                self.fluxo.inicio, memoria, (self._entrar(atual, avaliacao, memoria),), (), interpretacao
+            )
         return self._nao_entendeu(atual, avaliacao, memoria)
 
     def _interpretar(self, entrada: Entrada, estado: Estado, agora: datetime, fatos: Fatos) -> Interpretacao:
@@ -139,9 +147,7 @@ class Motor:
     ) -> Decisao:
         return Decisao(estado, memoria, respostas, efeitos, interpretacao.intencao)
 
-    def _texto(
-        self, nome: str, avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()
-    ) -> str:
+    def _texto(self, nome: str, avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()) -> str:
         return self.textos.renderizar(nome, contexto(avaliacao, memoria, opcoes))
 
 

@@ -2,6 +2,12 @@
 
 Pure and fast: build one `Classificador` from the intent vocabulary (`fluxos/intencoes.toml`) and call
 `interpretar` per message; "today" is passed in, never read from the clock.
+
+How an intent is scored (each channel gives 0..1, the best intent above `LIMIAR` wins):
+- key phrases (`palavras`): matched in order, a couple of words apart at most, typos tolerated for words of
+  4+ letters; longer phrases weigh more, and a phrase covering little of a long message weighs less;
+- examples (`exemplos`): cosine similarity of the words, each weighted by how few intents use it;
+- entities: a value or instalment count means `proposta`; a future date with a paying word, `data_pagamento`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from bot.formatos import parse_valor
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # ------------------------------------------------------------------------------------------- normalisation
 
@@ -260,8 +266,8 @@ def _resolver_data(m: re.Match[str], hoje: date) -> date | None:
 
 
 def _primeiro(
-    regex: re.Pattern[str], texto: str, ler: Callable[[re.Match[str]], T | None], marca: str
-) -> tuple[T | None, str]:
+    regex: re.Pattern[str], texto: str, ler: Callable[[re.Match[str]], _T | None], marca: str
+) -> tuple[_T | None, str]:
     """The first match `ler` accepts, and the text with it replaced by `marca` so later patterns skip it."""
     for m in regex.finditer(texto):
         lido = ler(m)
@@ -358,11 +364,10 @@ _CORTE_FUZZY = 88.0  # "atendemte"~"atendente" is 88.9; "reconheco"~"conheco" (8
 _TAMANHO_FUZZY = 4
 _FOLGA = 2  # words allowed between two words of a key phrase
 _NEGACOES = frozenset(("nao", "nem", "sem"))  # never optional in a key phrase: they flip its meaning
-_NUMERO = "#"  # every number is the same word for the examples
-_PESO_DESCONHECIDO = 1.5
+_PESO_DESCONHECIDO = 1.5  # weight of a word no intent uses: it makes the message less like any example
 _REGRA_PROPOSTA = 0.71  # above a one-word match ("parcelado"), below a phrase ("quero parcelar")
-_REGRA_DATA = 0.78
-_REGRA_SO_DATA = 0.60
+_REGRA_DATA = 0.78  # a future date with a paying word: above most two-word phrases
+_REGRA_SO_DATA = 0.60  # "sexta" alone: understood, but anything more specific wins
 # Future paying words: with a date they make a payment date ("pago dia 10"); "paguei dia 10" is not one.
 _PAGAMENTO = frozenset((
     "pagar", "pago", "pagamento", "pagto", "pagaria", "consigo", "posso", "acerto", "acertar", "quito",
@@ -410,9 +415,15 @@ def _casar_de(frase: tuple[str, ...], sims: Sequence[_Similares], pos: int) -> t
     return soma / casados - penalidade, casados
 
 
-def _casar(frase: tuple[str, ...], sims: Sequence[_Similares]) -> tuple[float, int] | None:
+def _casar(
+    frase: tuple[str, ...], sims: Sequence[_Similares], posicoes: dict[str, list[int]]
+) -> tuple[float, int] | None:
+    """Best occurrence of `frase`, tried only where its first word (or second, when optional) is."""
+    inicios = set(posicoes.get(frase[0], ()))
+    if len(frase) >= 4 and len(frase[0]) <= 3:
+        inicios.update(posicoes.get(frase[1], ()))
     melhor: tuple[float, int] | None = None
-    for pos in range(len(sims)):
+    for pos in inicios:
         achado = _casar_de(frase, sims, pos)
         if achado is not None and (melhor is None or achado > melhor):
             melhor = achado
@@ -431,7 +442,7 @@ class Classificador:
             for palavras in {tuple(_raiz(t) for t in normalizar(p).split()) for p in i.palavras}
             if palavras
         ]
-        textos = {i.nome: [_palavras(normalizar(e)) for e in i.exemplos] for i in intencoes}
+        textos = {i.nome: [_palavras_de_exemplo(normalizar(e)) for e in i.exemplos] for i in intencoes}
         vocabulario = {p for f in self._frases for p in f.palavras}
         vocabulario |= {p for ts in textos.values() for t in ts for p in t}
         self._vocabulario = frozenset(vocabulario)
@@ -462,16 +473,14 @@ class Classificador:
         por_token = {r: self._similares(r) for r in raizes}
         por_palavras = self._pontuar_palavras([por_token[r] for r in raizes])
         por_exemplos = self._pontuar_exemplos(por_token)
-        pontos = {
+        pontos = {  # the stronger channel decides; the other one agreeing adds a little
             nome: max(a, b) + 0.1 * min(a, b)
             for nome in permitidas
             if (a := por_palavras.get(nome, 0.0)) + (b := por_exemplos.get(nome, 0.0)) > 0
         }
-        self._aplicar_regras(pontos, por_palavras, tokens, entidades, permitidas)
+        _aplicar_regras(pontos, por_palavras, tokens, entidades, permitidas, hoje)
         nome, melhor = max(pontos.items(), key=lambda item: item[1], default=(None, 0.0))
-        if melhor < LIMIAR:
-            return Interpretacao(None, round(min(melhor, 1.0), 3), entidades)
-        return Interpretacao(nome, round(min(melhor, 1.0), 3), entidades)
+        return Interpretacao(nome if melhor >= LIMIAR else None, round(min(melhor, 1.0), 3), entidades)
 
     def _permitidas(self, candidatas: Collection[str] | None) -> Collection[str]:
         if candidatas is None:
@@ -488,10 +497,9 @@ class Classificador:
         if token in self._cache:
             return self._cache[token]
         sims: _Similares = {token: 1.0} if token in self._vocabulario else {}
-        if any(c.isdigit() for c in token):
-            sims[_NUMERO] = 1.0
-        elif not sims and len(token) >= _TAMANHO_FUZZY:  # a known word is not a typo: "lista" is not "lisa"
-            # Typos rarely hit the first letter; requiring it keeps "rato" away from "grato".
+        # A known word is not a typo ("lista" is not "lisa"), and typos rarely hit the first letter, so
+        # only unknown words are compared, and only with words sharing their first letter ("rato" ≠ "grato").
+        if not sims and len(token) >= _TAMANHO_FUZZY and not _tem_digito(token):
             parecidas = self._longas.get(token[0], ())
             for palavra, nota, _ in process.extract(
                 token, parecidas, scorer=fuzz.ratio, score_cutoff=_CORTE_FUZZY, limit=None
@@ -503,11 +511,15 @@ class Classificador:
         return sims
 
     def _pontuar_palavras(self, sims: Sequence[_Similares]) -> dict[str, float]:
-        candidatas = {n for s in sims for p in s for n in self._frases_por_palavra.get(p, ())}
+        posicoes: dict[str, list[int]] = {}
+        for pos, s in enumerate(sims):
+            for palavra in s:
+                posicoes.setdefault(palavra, []).append(pos)
+        candidatas = {n for p in posicoes for n in self._frases_por_palavra.get(p, ())}
         achados: dict[str, list[float]] = {}
         for n in candidatas:
             frase = self._frases[n]
-            casamento = _casar(frase.palavras, sims)
+            casamento = _casar(frase.palavras, sims, posicoes)
             if casamento is not None:
                 qualidade, casados = casamento
                 # A phrase covering little of a long message is weak evidence ("nao" in "nao sei o que fazer")
@@ -519,7 +531,9 @@ class Classificador:
         """Cosine between the message and each example, words weighted by how few intents use them."""
         mensagem: _Similares = {}
         norma = 0.0
-        for s in por_token.values():
+        for token, s in por_token.items():
+            if _tem_digito(token):
+                continue
             for palavra, nota in s.items():
                 mensagem[palavra] = max(mensagem.get(palavra, 0.0), nota)
             peso = max((self._idf[p] * nota for p, nota in s.items()), default=_PESO_DESCONHECIDO)
@@ -535,27 +549,30 @@ class Classificador:
             pontos[exemplo.intencao] = max(pontos.get(exemplo.intencao, 0.0), 0.88 * cosseno)
         return pontos
 
-    def _aplicar_regras(
-        self,
-        pontos: dict[str, float],
-        por_palavras: dict[str, float],
-        tokens: Sequence[str],
-        entidades: Entidades,
-        permitidas: Collection[str],
-    ) -> None:
-        """A money value or instalment count suggests a proposal; a date with paying words, a payment date."""
-        regras: dict[str, float] = {}
-        if entidades.valor is not None or (entidades.parcelas or 0) >= 2:
-            regras[PROPOSTA] = _REGRA_PROPOSTA
-        if entidades.data is not None:
-            regras[DATA_PAGAMENTO] = _REGRA_DATA if not _PAGAMENTO.isdisjoint(tokens) else _REGRA_SO_DATA
-        for nome, nota in regras.items():
-            if nome in permitidas:
-                reforco = 0.05 if nome in por_palavras else 0.0
-                pontos[nome] = max(pontos.get(nome, 0.0), nota + reforco)
-        if entidades.data is None and DATA_PAGAMENTO in pontos:
-            # Its examples all carry a date; without one, "posso pagar 300" only looks like them.
-            pontos[DATA_PAGAMENTO] *= 0.85
+
+def _aplicar_regras(
+    pontos: dict[str, float],
+    por_palavras: dict[str, float],
+    tokens: Sequence[str],
+    entidades: Entidades,
+    permitidas: Collection[str],
+    hoje: date,
+) -> None:
+    """A money value or instalment count suggests a proposal; a date with paying words, a payment date."""
+    regras: dict[str, float] = {}
+    termos = (entidades.valor is not None) + ((entidades.parcelas or 0) >= 2)  # "1x" is paying in full
+    if termos:
+        regras[PROPOSTA] = _REGRA_PROPOSTA + 0.09 * (termos - 1)  # "10x de 200" is a full proposal
+    futura = entidades.data is not None and entidades.data >= hoje  # a birth date is not a payment date
+    if futura:
+        regras[DATA_PAGAMENTO] = _REGRA_DATA if not _PAGAMENTO.isdisjoint(tokens) else _REGRA_SO_DATA
+    for nome, nota in regras.items():
+        if nome in permitidas:
+            reforco = 0.05 if nome in por_palavras else 0.0
+            pontos[nome] = max(pontos.get(nome, 0.0), nota + reforco)
+    if not futura and DATA_PAGAMENTO in pontos:
+        # Its examples all carry a date; without one, "posso pagar 300" only looks like them.
+        pontos[DATA_PAGAMENTO] *= 0.85
 
 
 _RE_PLURAL = re.compile(r"(?<=...)(?:(?P<ao>oes|aes)|(?P<m>ns)|(?P<l>is)|(?<=[rsz])es|s)$")
@@ -567,8 +584,13 @@ def _raiz(palavra: str) -> str:
     return _RE_PLURAL.sub(lambda m: _SINGULAR.get(m.lastgroup or "", ""), palavra)
 
 
-def _palavras(normal: str) -> tuple[str, ...]:
-    return tuple(_NUMERO if any(c.isdigit() for c in t) else _raiz(t) for t in normal.split())
+def _palavras_de_exemplo(normal: str) -> tuple[str, ...]:
+    """Example words without numbers: amounts and dates are entities, weighed by the rules instead."""
+    return tuple(_raiz(t) for t in normal.split() if not _tem_digito(t))
+
+
+def _tem_digito(palavra: str) -> bool:
+    return any(c.isdigit() for c in palavra)
 
 
 def _idf(frases: Sequence[_Frase], exemplos: dict[str, list[tuple[str, ...]]]) -> dict[str, float]:

@@ -106,7 +106,14 @@ class Avaliacao:
         primeiro = date.fromisoformat(self.memoria.primeiro_vencimento) if self.memoria.primeiro_vencimento else None
         try:
             return montar_plano(
-                faixa, opcao, self.saldo, self.hoje, self.fatos.devedor.uf, self.config.ofertas, parcelas, primeiro
+                faixa,
+                opcao,
+                self.saldo,
+                self.hoje,
+                self.fatos.devedor.uf,
+                self.config.ofertas,
+                parcelas,
+                primeiro,
             )
         except PlanoImpossivel:
             return None
@@ -244,7 +251,11 @@ def _registrar_acordo(a: Avaliacao, memoria: Memoria) -> Resultado:
     nosso_numero = f"{a.fatos.conversa_id % 10_000_000:07d}{sequencia:03d}"
     entrada = plano.entrada
     emitido = emitir_documento(
-        a.config.pagamentos, entrada.valor, entrada.vencimento, nosso_numero, f"Acordo parcela 1/{plano.quantidade}"
+        a.config.pagamentos,
+        entrada.valor,
+        entrada.vencimento,
+        nosso_numero,
+        f"Acordo parcela 1/{plano.quantidade}",
     )
     documento = {
         "nosso_numero": emitido.nosso_numero,
@@ -267,7 +278,11 @@ def _confirmar_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
     fator = a.fator_pendente or "cpf"
     fatores_ok = (*memoria.fatores_ok, fator)
     confirmada = all(f in fatores_ok for f in a.fatores)
-    nova = memoria.com(fatores_ok=fatores_ok, identidade_ok=confirmada, falhas_identidade=0 if confirmada else memoria.falhas_identidade)
+    nova = memoria.com(
+        fatores_ok=fatores_ok,
+        identidade_ok=confirmada,
+        falhas_identidade=0 if confirmada else memoria.falhas_identidade,
+    )
     tipo = "identidade_ok" if confirmada else "identidade_fator_ok"
     return nova, [RegistrarEvento(tipo, {"fator": fator})]
 
@@ -288,42 +303,49 @@ def _transferir(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
     return memoria, [Transferir(motivo, dados)]
 
 
+def _motivo(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
+    return memoria.com(motivo=motivo), [RegistrarEvento("motivo", {"motivo": motivo, "texto": a.entrada.texto})]
+
+
+def _oferecer_tipo(tipo: str) -> Callable[[Avaliacao, Memoria, str], Resultado]:
+    def acao(a: Avaliacao, memoria: Memoria, _argumento: str) -> Resultado:
+        if a.proposta is not None and a.resultado_proposta is not None:
+            return _aplicar_proposta(a, memoria)  # "quero parcelar em 5x" carries its own proposal
+        return _oferecer(a, memoria, a.opcao_do_tipo(tipo))
+
+    return acao
+
+
+def _conceder(a: Avaliacao, memoria: Memoria) -> Resultado:
+    atual = memoria.opcao if memoria.opcao is not None else -1
+    return _oferecer(a, memoria, a.proxima_opcao(atual), concessao=True)
+
+
+def _pagamento_informado(a: Avaliacao, memoria: Memoria) -> Resultado:
+    dados = {"texto": a.entrada.texto, "data": a.data_pedida.isoformat() if a.data_pedida else None}
+    return memoria, [RegistrarEvento("pagamento_informado", dados)]
+
+
+ACOES: dict[Acao, Callable[[Avaliacao, Memoria, str], Resultado]] = {
+    Acao.CONFIRMAR_IDENTIDADE: lambda a, m, _: _confirmar_identidade(a, m),
+    Acao.REGISTRAR_FATOR_IDENTIDADE: lambda a, m, _: _confirmar_identidade(a, m),
+    Acao.REGISTRAR_FALHA_IDENTIDADE: lambda a, m, _: _falha_identidade(a, m),
+    Acao.REGISTRAR_MOTIVO: _motivo,
+    Acao.PAUSAR_COBRANCA: lambda _a, m, motivo: (m, [PausarCobranca(motivo)]),
+    Acao.TRANSFERIR: _transferir,
+    Acao.REGISTRAR_OPTOUT: lambda a, m, _: (m, [OptOut(a.entrada.texto)]),
+    Acao.MARCAR_NUMERO_ERRADO: lambda a, m, _: (m, [NumeroErrado(a.entrada.texto)]),
+    Acao.OFERECER: lambda a, m, _: _oferecer(a, m, a.proxima_opcao(-1)),
+    Acao.CONCEDER: lambda a, m, _: _conceder(a, m),
+    Acao.OFERECER_A_VISTA: _oferecer_tipo("a_vista"),
+    Acao.OFERECER_PARCELADO: _oferecer_tipo("parcelado"),
+    Acao.APLICAR_PROPOSTA: lambda a, m, _: _aplicar_proposta(a, m),
+    Acao.MUDAR_DATA: lambda a, m, _: _mudar_data(a, m),
+    Acao.REGISTRAR_ACORDO: lambda a, m, _: _registrar_acordo(a, m),
+    Acao.REGISTRAR_PAGAMENTO_INFORMADO: lambda a, m, _: _pagamento_informado(a, m),
+}
+
+
 def executar(passo: Passo, a: Avaliacao, memoria: Memoria) -> Resultado:
     """Run one action; `a` sees the memory as it was before the transition, `memoria` is the running one."""
-    acao, argumento = passo.acao, passo.argumento or ""
-    nivel_atual = memoria.opcao if memoria.opcao is not None else -1
-    match acao:
-        case Acao.CONFIRMAR_IDENTIDADE | Acao.REGISTRAR_FATOR_IDENTIDADE:
-            return _confirmar_identidade(a, memoria)
-        case Acao.REGISTRAR_FALHA_IDENTIDADE:
-            return _falha_identidade(a, memoria)
-        case Acao.REGISTRAR_MOTIVO:
-            return memoria.com(motivo=argumento), [RegistrarEvento("motivo", {"motivo": argumento, "texto": a.entrada.texto})]
-        case Acao.PAUSAR_COBRANCA:
-            return memoria, [PausarCobranca(argumento)]
-        case Acao.TRANSFERIR:
-            return _transferir(a, memoria, argumento)
-        case Acao.REGISTRAR_OPTOUT:
-            return memoria, [OptOut(a.entrada.texto)]
-        case Acao.MARCAR_NUMERO_ERRADO:
-            return memoria, [NumeroErrado(a.entrada.texto)]
-        case Acao.OFERECER:
-            return _oferecer(a, memoria, a.proxima_opcao(-1))
-        case Acao.CONCEDER:
-            return _oferecer(a, memoria, a.proxima_opcao(nivel_atual), concessao=True)
-        case Acao.OFERECER_A_VISTA | Acao.OFERECER_PARCELADO:
-            if a.proposta is not None and a.resultado_proposta is not None:
-                return _aplicar_proposta(a, memoria)
-            tipo = "a_vista" if acao is Acao.OFERECER_A_VISTA else "parcelado"
-            return _oferecer(a, memoria, a.opcao_do_tipo(tipo))
-        case Acao.APLICAR_PROPOSTA:
-            return _aplicar_proposta(a, memoria)
-        case Acao.MUDAR_DATA:
-            return _mudar_data(a, memoria)
-        case Acao.REGISTRAR_ACORDO:
-            return _registrar_acordo(a, memoria)
-        case Acao.REGISTRAR_PAGAMENTO_INFORMADO:
-            dados = {"texto": a.entrada.texto, "data": a.data_pedida.isoformat() if a.data_pedida else None}
-            return memoria, [RegistrarEvento("pagamento_informado", dados)]
-    raise AssertionError(f"ação sem implementação: {acao}")  # pragma: no cover - the enum is exhaustive
-
+    return ACOES[passo.acao](a, memoria, passo.argumento or "")

@@ -106,7 +106,9 @@ class Atendimento:
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
             fatos = await carregar_fatos(s, devedor, conversa)
-            decisao = self.motor.passo(conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora)
+            decisao = self.motor.passo(
+                conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
+            )
             await _aplicar(s, decisao.efeitos, devedor, conversa, agora)
             _atualizar(conversa, decisao, agora)
             s.add(conversa)
@@ -142,7 +144,12 @@ async def _conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetim
 
 
 def _mensagem(
-    conversa: Conversa, direcao: Direcao, texto: str, opcoes: Sequence[Any], agora: datetime, id_externo: str | None
+    conversa: Conversa,
+    direcao: Direcao,
+    texto: str,
+    opcoes: Sequence[Any],
+    agora: datetime,
+    id_externo: str | None,
 ) -> Mensagem:
     assert conversa.id is not None
     return Mensagem(
@@ -203,11 +210,9 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
         desconto=acordo.desconto,
         valor_negociado=acordo.valor_negociado,
         juros_mensal_percentual=Decimal(acordo.juros_mensal_percentual),
-        parcelas=tuple(
-            ParcelaPlano(p.numero, p.valor, p.vencimento) for p in sorted(parcelas, key=lambda p: p.numero)
-        ),
+        parcelas=tuple(ParcelaPlano(p.numero, p.valor, p.vencimento) for p in sorted(parcelas, key=lambda p: p.numero)),
     )
-    abertas = sorted((p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value))
+    abertas = sorted(p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value)
     documento = None
     if abertas:
         consulta_doc = select(DocumentoPagamento).where(
@@ -225,7 +230,9 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
     return AcordoAtivo(acordo.id, plano.para_dict(), documento)
 
 
-async def _aplicar(s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime) -> None:
+async def _aplicar(
+    s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime
+) -> None:
     """Carry out the engine's decisions. Each is idempotent on its natural key."""
     assert devedor.id is not None and conversa.id is not None
     for efeito in efeitos:
@@ -235,7 +242,11 @@ async def _aplicar(s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor,
             case Transferir(motivo, dados):
                 s.add(
                     Transferencia(
-                        conversa_id=conversa.id, devedor_id=devedor.id, motivo=motivo, dados=dados, criada_em=agora
+                        conversa_id=conversa.id,
+                        devedor_id=devedor.id,
+                        motivo=motivo,
+                        dados=dados,
+                        criada_em=agora,
                     )
                 )
                 _evento(s, devedor, conversa, "transferencia", {"motivo": motivo}, agora)
@@ -260,7 +271,9 @@ def _evento(
     s.add(Evento(devedor_id=devedor.id, conversa_id=conversa.id, tipo=tipo, dados=dados, criado_em=agora))
 
 
-async def _novo_acordo(s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime) -> None:
+async def _novo_acordo(
+    s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime
+) -> None:
     assert devedor.id is not None and conversa.id is not None
     if (await s.exec(select(Acordo).where(Acordo.chave == efeito.chave))).first() is not None:
         return  # the same confirmation replayed: the agreement exists already
@@ -283,7 +296,11 @@ async def _novo_acordo(s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, co
     await s.flush()
     assert acordo.id is not None
     for parcela in plano.parcelas:
-        s.add(AcordoParcela(acordo_id=acordo.id, numero=parcela.numero, valor=parcela.valor, vencimento=parcela.vencimento))
+        s.add(
+            AcordoParcela(
+                acordo_id=acordo.id, numero=parcela.numero, valor=parcela.valor, vencimento=parcela.vencimento
+            )
+        )
     for parcela_id in efeito.origem:
         s.add(AcordoOrigem(acordo_id=acordo.id, parcela_id=parcela_id))
         original = await s.get(Parcela, parcela_id)

@@ -43,12 +43,8 @@ def _extenso(valor: date | str) -> str:
 
 
 def _ambiente() -> SandboxedEnvironment:
-    ambiente = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
-    )
-    ambiente.filters.update(
-        dinheiro=_dinheiro, data=_data, data_extenso=_extenso, cpf=mascarar_cpf, plural=_plural
-    )
+    ambiente = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    ambiente.filters.update(dinheiro=_dinheiro, data=_data, data_extenso=_extenso, cpf=mascarar_cpf, plural=_plural)
     return ambiente
 
 

@@ -10,13 +10,16 @@ from bot.config.linhas import linha_de, mapa_de_linhas
 from bot.conversa.modelo import ESPECIAIS, QUALQUER, Acao, Fluxo, Guarda, Transicao
 
 
-def _todas_transicoes(fluxo: Fluxo) -> Iterator[tuple[str, str, Transicao]]:
-    """(source state or '*', key path, transition) for every transition, globals first."""
+def _todas_transicoes(fluxo: Fluxo) -> Iterator[tuple[str, Transicao]]:
+    """(key path, transition) for every transition, globals first."""
     for i, transicao in enumerate(fluxo.globais):
-        yield "*", f"global[{i}]", transicao
+        yield f"global[{i}]", transicao
     for nome, estado in fluxo.estados.items():
         for i, transicao in enumerate(estado.transicoes):
-            yield nome, f"estados.{nome}.transicoes[{i}]", transicao
+            yield f"estados.{nome}.transicoes[{i}]", transicao
+
+
+Reportar = Callable[[str, str, object], None]
 
 
 def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collection[str]) -> list[ErroConfig]:
@@ -27,10 +30,18 @@ def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collectio
     def erro(caminho: str, mensagem: str, valor: object) -> None:
         erros.append(ErroConfig(fluxo.arquivo, caminho, mensagem, linha_de(linhas, caminho), valor))
 
-    estados = fluxo.estados
-    nomes = ", ".join(estados)
+    _validar_cabecalho(fluxo, mensagens, erro)
+    _validar_transicoes(fluxo, intencoes, mensagens, erro)
+    for nome in fluxo.estados:
+        _validar_estado(fluxo, nome, intencoes, mensagens, erro)
+    _validar_grafo(fluxo, erro)
+    return erros
+
+
+def _validar_cabecalho(fluxo: Fluxo, mensagens: Collection[str], erro: Reportar) -> None:
+    nomes = ", ".join(fluxo.estados)
     for chave, valor in (("fluxo.inicio", fluxo.inicio), ("fluxo.transferencia", fluxo.transferencia)):
-        if valor not in estados:
+        if valor not in fluxo.estados:
             erro(chave, f"estado desconhecido; estados do fluxo: {nomes}", valor)
     for chave, valor in (
         ("fluxo.mensagem_nao_entendi", fluxo.mensagem_nao_entendi),
@@ -39,8 +50,11 @@ def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collectio
         if valor not in mensagens:
             erro(chave, "mensagem inexistente em mensagens/", valor)
 
-    for _origem, caminho, transicao in _todas_transicoes(fluxo):
-        if transicao.ir_para not in estados:
+
+def _validar_transicoes(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collection[str], erro: Reportar) -> None:
+    nomes = ", ".join(fluxo.estados)
+    for caminho, transicao in _todas_transicoes(fluxo):
+        if transicao.ir_para not in fluxo.estados:
             erro(f"{caminho}.ir_para", f"estado desconhecido; estados do fluxo: {nomes}", transicao.ir_para)
         for quando in transicao.quando:
             if quando not in ESPECIAIS and quando not in intencoes:
@@ -48,9 +62,9 @@ def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collectio
         if transicao.mensagem is not None and transicao.mensagem not in mensagens:
             erro(f"{caminho}.mensagem", "mensagem inexistente em mensagens/", transicao.mensagem)
 
-    for nome, estado in estados.items():
-        _validar_estado(fluxo, nome, intencoes, mensagens, erro)
 
+def _validar_grafo(fluxo: Fluxo, erro: Reportar) -> None:
+    estados = fluxo.estados
     for nome in sorted(set(estados) - alcancaveis(fluxo)):
         erro(f"estados.{nome}", f"estado inalcançável a partir de '{fluxo.inicio}'", nome)
     sem_saida = {n for n, e in estados.items() if not e.transicoes and not e.final}
@@ -58,10 +72,15 @@ def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collectio
         erro(f"estados.{nome}", "beco sem saída: estado sem transições e sem 'final = true'", nome)
     for nome in sorted(set(estados) - sem_saida - _chegam_ao_fim(fluxo)):
         erro(f"estados.{nome}", "nenhum caminho deste estado leva a um estado final", nome)
-    return erros
 
 
-def _validar_estado(fluxo: Fluxo, nome: str, intencoes: Collection[str], mensagens: Collection[str], erro: Callable[[str, str, object], None]) -> None:
+def _validar_estado(
+    fluxo: Fluxo,
+    nome: str,
+    intencoes: Collection[str],
+    mensagens: Collection[str],
+    erro: Callable[[str, str, object], None],
+) -> None:
     estado = fluxo.estados[nome]
     base = f"estados.{nome}"
     if estado.mensagem is not None and estado.mensagem not in mensagens:
@@ -71,11 +90,19 @@ def _validar_estado(fluxo: Fluxo, nome: str, intencoes: Collection[str], mensage
         if opcao.intencao not in intencoes:
             erro(f"{base}.opcoes[{i}].intencao", "intenção desconhecida", opcao.intencao)
         elif opcao.intencao not in tratadas and QUALQUER not in tratadas:
-            erro(f"{base}.opcoes[{i}].intencao", "botão sem transição para esta intenção neste estado", opcao.intencao)
+            erro(
+                f"{base}.opcoes[{i}].intencao",
+                "botão sem transição para esta intenção neste estado",
+                opcao.intencao,
+            )
     vistas: set[str] = set()
     for i, transicao in enumerate(estado.transicoes):
         if QUALQUER in vistas or set(transicao.quando) <= vistas:
-            erro(f"{base}.transicoes[{i}]", "transição nunca usada: uma anterior sem condição já a captura", transicao.quando)
+            erro(
+                f"{base}.transicoes[{i}]",
+                "transição nunca usada: uma anterior sem condição já a captura",
+                transicao.quando,
+            )
         if transicao.se is None and transicao.se_nao is None:
             vistas |= set(transicao.quando)
 

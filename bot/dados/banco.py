@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,16 @@ def config_alembic(url: str) -> Config:
 
 
 def migrar(url: str) -> None:
-    """`alembic upgrade head`. Synchronous: call it before starting the event loop (it runs its own)."""
+    """`alembic upgrade head`, blocking until done.
+
+    The migration environment runs its own event loop, which cannot nest: called from a running loop
+    (inside `async def`), the upgrade runs in a worker thread while the caller waits.
+    """
     criar_pasta_sqlite(url)
-    command.upgrade(config_alembic(url), "head")
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(config_alembic(url), "head")
+        return
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(command.upgrade, config_alembic(url), "head").result()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from bot.calendario import UFS
@@ -75,7 +75,6 @@ class LeituraCarteira:
 # --- one field at a time: each converter returns the clean value or raises ValueError(what was expected)
 
 
-@lru_cache(maxsize=65536)
 def _cpf(texto: str) -> str:
     if not re.fullmatch(r"\d{3}\.?\d{3}\.?\d{3}-?\d{2}|\d{9,11}", texto):
         raise ValueError("CPF inválido")
@@ -90,7 +89,6 @@ def _nome(texto: str) -> str:
     return " ".join(texto.split())
 
 
-@lru_cache(maxsize=65536)
 def _telefone(texto: str) -> str:
     try:
         return normalizar_telefone(texto)
@@ -105,7 +103,7 @@ def _uf(texto: str) -> str:
 
 
 def _parcela(texto: str) -> int:
-    if not texto.isdecimal() or int(texto) == 0:
+    if not (texto.isascii() and texto.isdigit()) or int(texto) == 0:
         raise ValueError("parcela deve ser um número inteiro positivo")
     return int(texto)
 
@@ -134,7 +132,7 @@ def _email(texto: str) -> str:
 
 
 def _telegram_id(texto: str) -> str:
-    if not texto.isdecimal():
+    if not (texto.isascii() and texto.isdigit()):
         raise ValueError("telegram_id deve ser o número do usuário no Telegram")
     return texto
 
@@ -156,10 +154,15 @@ CONVERSORES: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _converter(campos: dict[str, str], linha: int, arquivo: str) -> LinhaCarteira | list[ErroLinha]:
+Conversores = Mapping[str, Callable[[str], Any]]
+
+
+def _converter(
+    campos: dict[str, str], linha: int, arquivo: str, conversores: Conversores
+) -> LinhaCarteira | list[ErroLinha]:
     valores: dict[str, Any] = {}
     erros: list[ErroLinha] = []
-    for coluna, conversor in CONVERSORES.items():
+    for coluna, conversor in conversores.items():
         bruto = campos.get(coluna, "").strip()
         if not bruto:
             valores[coluna] = None
@@ -272,9 +275,7 @@ def _conferir_cabecalho(colunas: list[str], arquivo: str) -> list[ErroLinha]:
     return erros
 
 
-def _registros(
-    texto: str, delimitador: str, erros: list[ErroLinha], arquivo: str
-) -> Iterator[tuple[int, list[str]]]:
+def _registros(texto: str, delimitador: str, erros: list[ErroLinha], arquivo: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, fields) of each record after the header, skipping blank lines."""
     leitor = csv.reader(io.StringIO(texto, newline=""), delimiter=delimitador)
     next(leitor, None)
@@ -302,12 +303,15 @@ def ler_carteira(texto: str, arquivo: str = "carteira.csv") -> LeituraCarteira:
         return LeituraCarteira([], erros, arquivo)
     linhas: list[LinhaCarteira] = []
     coerencia = _Coerencia(arquivo)
+    # CPFs, phones, dates and amounts repeat from line to line; the caches live as long as this call,
+    # so no personal data outlives the reading.
+    conversores = {coluna: cache(conversor) for coluna, conversor in CONVERSORES.items()}
     for numero, campos in _registros(texto, delimitador, erros, arquivo):
         if len(campos) != len(colunas):
             mensagem = f"esperados {len(colunas)} campos, encontrados {len(campos)}"
             erros.append(ErroLinha(numero, None, "", mensagem, arquivo))
             continue
-        lida = _converter(dict(zip(colunas, campos, strict=True)), numero, arquivo)
+        lida = _converter(dict(zip(colunas, campos, strict=True)), numero, arquivo, conversores)
         problemas = lida if isinstance(lida, list) else coerencia.conferir(lida)
         erros += problemas
         if not problemas and isinstance(lida, LinhaCarteira):

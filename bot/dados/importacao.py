@@ -120,9 +120,7 @@ def _colunas(*colunas: Any) -> Consulta:
     return Select(*colunas)
 
 
-async def _buscar(
-    session: AsyncSession, consulta: Consulta, chave: Mapped[Any], valores: Iterable[Any]
-) -> list[Any]:
+async def _buscar(session: AsyncSession, consulta: Consulta, chave: Mapped[Any], valores: Iterable[Any]) -> list[Any]:
     """Rows of `consulta` whose `chave` is among `valores`, a batch of IN (...) at a time."""
     lista = list(dict.fromkeys(valores))
     linhas: list[Any] = []
@@ -135,12 +133,8 @@ async def _buscar(
 async def _conflitos_no_banco(session: AsyncSession, leitura: LeituraCarteira) -> list[ErroLinha]:
     """Lines the database contradicts: a contract or a telegram_id that belongs to another CPF."""
     linhas = leitura.linhas
-    donos_contratos = _colunas(Contrato.numero, Devedor.cpf).join(
-        Devedor, col(Contrato.devedor_id) == col(Devedor.id)
-    )
-    contratos = dict(
-        await _buscar(session, donos_contratos, col(Contrato.numero), (li.contrato for li in linhas))
-    )
+    donos_contratos = _colunas(Contrato.numero, Devedor.cpf).join(Devedor, col(Contrato.devedor_id) == col(Devedor.id))
+    contratos = dict(await _buscar(session, donos_contratos, col(Contrato.numero), (li.contrato for li in linhas)))
     donos_telegram = _colunas(Devedor.telegram_id, Devedor.cpf)
     com_telegram = (li.telegram_id for li in linhas if li.telegram_id)
     telegram = dict(await _buscar(session, donos_telegram, col(Devedor.telegram_id), com_telegram))
@@ -182,9 +176,7 @@ def _mudancas(atual: Any, novos: dict[str, Any]) -> dict[str, Any]:
     return mudancas
 
 
-async def _gravar_devedores(
-    session: AsyncSession, linhas: list[LinhaCarteira], agora: datetime
-) -> _Devedores:
+async def _gravar_devedores(session: AsyncSession, linhas: list[LinhaCarteira], agora: datetime) -> _Devedores:
     dados = _dados_devedores(linhas)
     consulta = _colunas(*(getattr(Devedor, campo) for campo in ("id", "cpf", *CAMPOS_DEVEDOR)))
     existentes = {d.cpf: d for d in await _buscar(session, consulta, col(Devedor.cpf), dados)}
@@ -210,9 +202,7 @@ async def _gravar_devedores(
         if cpf not in existentes
     ]
     if novos:
-        inseridos = await session.exec(
-            insert(Devedor).returning(col(Devedor.cpf), col(Devedor.id)), params=novos
-        )
+        inseridos = await session.exec(insert(Devedor).returning(col(Devedor.cpf), col(Devedor.id)), params=novos)
         ids.update((cpf, id_) for cpf, id_ in inseridos)
     return _Devedores(len(novos), len(alteracoes), ids)
 
@@ -242,9 +232,7 @@ async def _gravar_contratos(
         if numero not in existentes
     ]
     if novos:
-        inseridos = await session.exec(
-            insert(Contrato).returning(col(Contrato.numero), col(Contrato.id)), params=novos
-        )
+        inseridos = await session.exec(insert(Contrato).returning(col(Contrato.numero), col(Contrato.id)), params=novos)
         ids.update((numero, (id_, False)) for numero, id_ in inseridos)
     return ids
 
@@ -263,8 +251,7 @@ async def _gravar_parcelas(
     consulta = _colunas(*(getattr(Parcela, campo) for campo in campos))
     conhecidos = [id_ for id_, existia in contratos.values() if existia]
     existentes = {
-        (p.contrato_id, p.numero): p
-        for p in await _buscar(session, consulta, col(Parcela.contrato_id), conhecidos)
+        (p.contrato_id, p.numero): p for p in await _buscar(session, consulta, col(Parcela.contrato_id), conhecidos)
     }
     novas: list[dict[str, Any]] = []
     alteracoes: list[dict[str, Any]] = []
@@ -274,9 +261,7 @@ async def _gravar_parcelas(
         dados = {"valor": linha.valor, "vencimento": linha.vencimento}
         if atual is None:
             novas.append({"contrato_id": contrato_id, "numero": linha.parcela, **dados})
-        elif atual.situacao == SituacaoParcela.ABERTA and (atual.valor, atual.vencimento) != tuple(
-            dados.values()
-        ):
+        elif atual.situacao == SituacaoParcela.ABERTA and (atual.valor, atual.vencimento) != tuple(dados.values()):
             alteracoes.append({"id": atual.id, **dados})
     if novas:
         await session.exec(insert(Parcela), params=novas)

@@ -227,9 +227,7 @@ def _primeiro_vencimento(hoje: date, livro: LivroOfertas, pedido: date | None) -
         raise PlanoImpossivel(f"a data {data_br(pedido)} já passou")
     limite = hoje + timedelta(days=livro.prazo_max_dias)
     if pedido > limite:
-        raise PlanoImpossivel(
-            f"o primeiro vencimento pode ser até {data_br(limite)} (pedido: {data_br(pedido)})"
-        )
+        raise PlanoImpossivel(f"o primeiro vencimento pode ser até {data_br(limite)} (pedido: {data_br(pedido)})")
     return pedido
 
 
@@ -256,9 +254,7 @@ def _valores_parcelado(opcao: OpcaoParcelado, negociado: Decimal, parcelas: int 
         raise PlanoImpossivel(f"esta opção permite de 2 a {opcao.parcelas_max} parcelas (pedido: {parcelas})")
     valores = _tabela(opcao, negociado, parcelas)
     if min(valores) < opcao.parcela_min:
-        raise PlanoImpossivel(
-            f"em {parcelas} parcelas, cada uma ficaria abaixo do mínimo de {brl(opcao.parcela_min)}"
-        )
+        raise PlanoImpossivel(f"em {parcelas} parcelas, cada uma ficaria abaixo do mínimo de {brl(opcao.parcela_min)}")
     return valores
 
 

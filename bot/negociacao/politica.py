@@ -51,9 +51,7 @@ class Encargos(_Politica):
 class _Descontos(_Politica):
     """Discounts an option grants on each part of the balance; correção is never discounted."""
 
-    rotulo: str | None = Field(
-        None, description="Nome da opção mostrado ao devedor (ex.: 'À vista com 50% off')"
-    )
+    rotulo: str | None = Field(None, description="Nome da opção mostrado ao devedor (ex.: 'À vista com 50% off')")
     desconto_juros: Decimal = Field(Decimal(0), ge=0, le=100, description="Desconto sobre os juros, em %")
     desconto_multa: Decimal = Field(Decimal(0), ge=0, le=100, description="Desconto sobre a multa, em %")
     desconto_principal: Decimal = Field(
@@ -99,17 +97,13 @@ class Faixa(_Politica):
     valor_min: Decimal = Field(Decimal(0), ge=0, description="Menor saldo coberto, em reais (inclusive)")
     valor_max: Decimal | None = Field(None, ge=0, description="Maior saldo coberto, em reais (inclusive)")
     segmento: str | None = Field(None, description="Segmento de clientes da faixa; vazio = todos")
-    opcoes: list[Opcao] = Field(
-        min_length=1, description="Opções oferecidas, da melhor para o credor à mais generosa"
-    )
+    opcoes: list[Opcao] = Field(min_length=1, description="Opções oferecidas, da melhor para o credor à mais generosa")
 
     @model_validator(mode="after")
     def _intervalos(self) -> Faixa:
         erros = []
         if self.dias_atraso_max is not None and self.dias_atraso_min > self.dias_atraso_max:
-            erros.append(
-                f"dias_atraso_min ({self.dias_atraso_min}) maior que dias_atraso_max ({self.dias_atraso_max})"
-            )
+            erros.append(f"dias_atraso_min ({self.dias_atraso_min}) maior que dias_atraso_max ({self.dias_atraso_max})")
         if self.valor_max is not None and self.valor_min > self.valor_max:
             erros.append(f"valor_min ({self.valor_min}) maior que valor_max ({self.valor_max})")
         if erros:
@@ -135,15 +129,12 @@ class LivroOfertas(_Politica):
         erros = []
         if self.prazo_max_dias < self.dias_para_pagamento:
             erros.append(
-                f"prazo_max_dias ({self.prazo_max_dias}) menor que dias_para_pagamento "
-                f"({self.dias_para_pagamento})"
+                f"prazo_max_dias ({self.prazo_max_dias}) menor que dias_para_pagamento ({self.dias_para_pagamento})"
             )
         nomes = [faixa.nome for faixa in self.faixas]
         repetidos = sorted({nome for nome in nomes if nomes.count(nome) > 1})
         if repetidos:
-            erros.append(
-                f"nomes de faixa repetidos: {', '.join(repetidos)} (o plano guarda a faixa pelo nome)"
-            )
+            erros.append(f"nomes de faixa repetidos: {', '.join(repetidos)} (o plano guarda a faixa pelo nome)")
         if erros:
             raise ValueError("; ".join(erros))
         return self

@@ -70,9 +70,7 @@ def em_atraso(parcela: ParcelaAberta, hoje: date, uf: str | None) -> bool:
     return hoje > proximo_dia_util(parcela.vencimento, uf)
 
 
-def calcular_saldo(
-    parcelas: Sequence[ParcelaAberta], encargos: Encargos, hoje: date, uf: str | None
-) -> Saldo:
+def calcular_saldo(parcelas: Sequence[ParcelaAberta], encargos: Encargos, hoje: date, uf: str | None) -> Saldo:
     """The overdue balance on `hoje`: only late installments, ordered by due date."""
     linhas = tuple(_linha(p, encargos, hoje) for p in _por_vencimento(parcelas) if em_atraso(p, hoje, uf))
     return Saldo(
@@ -86,9 +84,7 @@ def calcular_saldo(
     )
 
 
-def proximas_parcelas(
-    parcelas: Sequence[ParcelaAberta], hoje: date, uf: str | None
-) -> tuple[ParcelaAberta, ...]:
+def proximas_parcelas(parcelas: Sequence[ParcelaAberta], hoje: date, uf: str | None) -> tuple[ParcelaAberta, ...]:
     """The installments not late yet (due later, today, or in the weekend/holiday grace), by due date."""
     return tuple(p for p in _por_vencimento(parcelas) if not em_atraso(p, hoje, uf))
 

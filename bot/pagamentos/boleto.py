@@ -85,9 +85,7 @@ def montar_codigo_barras(banco: str, valor: Decimal, vencimento: date, campo_liv
 def _validar_codigo_barras(codigo_barras: str) -> None:
     _exigir_digitos("código de barras", codigo_barras, 44)
     if int(codigo_barras[4]) != mod11_dv_geral(codigo_barras[:4] + codigo_barras[5:]):
-        raise ValueError(
-            f"código de barras inválido: {codigo_barras!r} (dígito verificador geral não confere)"
-        )
+        raise ValueError(f"código de barras inválido: {codigo_barras!r} (dígito verificador geral não confere)")
 
 
 def _com_dv(campo: str) -> str:
@@ -124,14 +122,10 @@ def codigo_barras_da_linha(linha: str) -> str:
     campos = (("campo 1", d[0:9], d[9]), ("campo 2", d[10:20], d[20]), ("campo 3", d[21:31], d[31]))
     for nome, corpo, dv in campos:
         if mod10(corpo) != int(dv):
-            raise ValueError(
-                f"linha digitável inválida: dígito verificador do {nome} não confere ({corpo}-{dv})"
-            )
+            raise ValueError(f"linha digitável inválida: dígito verificador do {nome} não confere ({corpo}-{dv})")
     codigo = d[0:4] + d[32] + d[33:47] + d[4:9] + d[10:20] + d[21:31]
     if mod11_dv_geral(codigo[:4] + codigo[5:]) != int(d[32]):
-        raise ValueError(
-            f"linha digitável inválida: dígito verificador geral (campo 4) não confere ({d[32]})"
-        )
+        raise ValueError(f"linha digitável inválida: dígito verificador geral (campo 4) não confere ({d[32]})")
     return codigo
 
 
@@ -159,16 +153,12 @@ class Boleto:
         _validar_codigo_barras(self.codigo_barras)
         esperado = montar_codigo_barras(self.banco, self.valor, self.vencimento, self.codigo_barras[19:])
         if self.codigo_barras != esperado:
-            raise ValueError(
-                f"código de barras não confere com banco, valor e vencimento: {self.codigo_barras!r}"
-            )
+            raise ValueError(f"código de barras não confere com banco, valor e vencimento: {self.codigo_barras!r}")
         if self.linha_digitavel != linha_digitavel(self.codigo_barras):
             raise ValueError(f"linha digitável não confere com o código de barras: {self.linha_digitavel!r}")
 
     @classmethod
-    def montar(
-        cls, banco: str, valor: Decimal, vencimento: date, nosso_numero: str, campo_livre: str
-    ) -> Boleto:
+    def montar(cls, banco: str, valor: Decimal, vencimento: date, nosso_numero: str, campo_livre: str) -> Boleto:
         """Build a boleto from its parts, computing barcode and linha digitável."""
         codigo = montar_codigo_barras(banco, valor, vencimento, campo_livre)
         return cls(banco, valor, vencimento, nosso_numero, codigo, linha_digitavel(codigo))

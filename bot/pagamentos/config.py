@@ -71,9 +71,7 @@ class PagamentosConfig(BaseModel):
     agencia: Annotated[str, AfterValidator(_digitos(4, "1234"))] = Field(
         description="Agência do beneficiário, 4 dígitos sem o dígito verificador."
     )
-    conta: Annotated[str, AfterValidator(_conta)] = Field(
-        description="Conta corrente do beneficiário, como 12345-6."
-    )
+    conta: Annotated[str, AfterValidator(_conta)] = Field(description="Conta corrente do beneficiário, como 12345-6.")
     convenio: Annotated[str, AfterValidator(_digitos(7, "1234567"))] = Field(
         description="Número do convênio de cobrança com o banco, 7 dígitos."
     )

@@ -84,8 +84,7 @@ def _texto_curto(nome_campo: str, texto: str, maximo: int) -> str:
     limpo = texto_ascii(texto)[:maximo].rstrip()
     if not limpo:
         raise ValueError(
-            f"{nome_campo} inválido: {texto!r} "
-            f"(esperado texto ASCII de 1 a {maximo} caracteres após tirar acentos)"
+            f"{nome_campo} inválido: {texto!r} (esperado texto ASCII de 1 a {maximo} caracteres após tirar acentos)"
         )
     return limpo
 

@@ -21,7 +21,7 @@ from bot.dados.banco import criar_engine, migrar, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
-from bot.formatos import mascarar_cpf, primeiro_nome
+from bot.formatos import primeiro_nome
 from bot.projeto import Projeto
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,10 @@ _paginas = Environment(
 
 
 def _json(resposta: Resposta) -> dict[str, Any]:
-    return {"texto": resposta.texto, "opcoes": [{"id": o.intencao, "titulo": o.titulo} for o in resposta.opcoes]}
+    return {
+        "texto": resposta.texto,
+        "opcoes": [{"id": o.intencao, "titulo": o.titulo} for o in resposta.opcoes],
+    }
 
 
 def _erro(status: int, mensagem: str) -> web.Response:
@@ -105,9 +108,7 @@ async def historico(request: web.Request) -> web.Response:
             []
             if conversa is None
             else (
-                await s.exec(
-                    select(Mensagem).where(Mensagem.conversa_id == conversa.id).order_by(col(Mensagem.id))
-                )
+                await s.exec(select(Mensagem).where(Mensagem.conversa_id == conversa.id).order_by(col(Mensagem.id)))
             ).all()
         )
     return web.json_response(

@@ -87,12 +87,8 @@ def upgrade() -> None:
         sa.Column("situacao", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("chave", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("criado_em", bot.dados.tipos.InstanteUTC(), nullable=False),
-        sa.CheckConstraint(
-            "situacao IN ('ativo', 'pago', 'quebrado', 'cancelado')", name=op.f("ck_acordo_situacao")
-        ),
-        sa.ForeignKeyConstraint(
-            ["conversa_id"], ["conversa.id"], name=op.f("fk_acordo_conversa_id_conversa")
-        ),
+        sa.CheckConstraint("situacao IN ('ativo', 'pago', 'quebrado', 'cancelado')", name=op.f("ck_acordo_situacao")),
+        sa.ForeignKeyConstraint(["conversa_id"], ["conversa.id"], name=op.f("fk_acordo_conversa_id_conversa")),
         sa.ForeignKeyConstraint(["devedor_id"], ["devedor.id"], name=op.f("fk_acordo_devedor_id_devedor")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_acordo")),
         sa.UniqueConstraint("chave", name=op.f("uq_acordo_chave")),
@@ -109,9 +105,7 @@ def upgrade() -> None:
         sa.Column("tipo", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("dados", bot.dados.tipos.Json(), nullable=False),
         sa.Column("criado_em", bot.dados.tipos.InstanteUTC(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["conversa_id"], ["conversa.id"], name=op.f("fk_evento_conversa_id_conversa")
-        ),
+        sa.ForeignKeyConstraint(["conversa_id"], ["conversa.id"], name=op.f("fk_evento_conversa_id_conversa")),
         sa.ForeignKeyConstraint(["devedor_id"], ["devedor.id"], name=op.f("fk_evento_devedor_id_devedor")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evento")),
     )
@@ -133,13 +127,9 @@ def upgrade() -> None:
         sa.Column("criada_em", bot.dados.tipos.InstanteUTC(), nullable=False),
         sa.CheckConstraint("canal IN ('web', 'cli', 'whatsapp', 'telegram')", name=op.f("ck_mensagem_canal")),
         sa.CheckConstraint("direcao IN ('entrada', 'saida')", name=op.f("ck_mensagem_direcao")),
-        sa.ForeignKeyConstraint(
-            ["conversa_id"], ["conversa.id"], name=op.f("fk_mensagem_conversa_id_conversa")
-        ),
+        sa.ForeignKeyConstraint(["conversa_id"], ["conversa.id"], name=op.f("fk_mensagem_conversa_id_conversa")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mensagem")),
-        sa.UniqueConstraint(
-            "canal", "direcao", "id_externo", name=op.f("uq_mensagem_canal_direcao_id_externo")
-        ),
+        sa.UniqueConstraint("canal", "direcao", "id_externo", name=op.f("uq_mensagem_canal_direcao_id_externo")),
     )
     with op.batch_alter_table("mensagem", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mensagem_conversa_id"), ["conversa_id"], unique=False)
@@ -155,9 +145,7 @@ def upgrade() -> None:
         sa.Column("pago_em", bot.dados.tipos.InstanteUTC(), nullable=True),
         sa.Column("valor_pago", bot.dados.tipos.Dinheiro(), nullable=True),
         sa.CheckConstraint("situacao IN ('aberta', 'negociada', 'paga')", name=op.f("ck_parcela_situacao")),
-        sa.ForeignKeyConstraint(
-            ["contrato_id"], ["contrato.id"], name=op.f("fk_parcela_contrato_id_contrato")
-        ),
+        sa.ForeignKeyConstraint(["contrato_id"], ["contrato.id"], name=op.f("fk_parcela_contrato_id_contrato")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parcela")),
         sa.UniqueConstraint("contrato_id", "numero", name=op.f("uq_parcela_contrato_id_numero")),
     )
@@ -175,12 +163,8 @@ def upgrade() -> None:
             "situacao IN ('aguardando', 'em_atendimento', 'encerrada')",
             name=op.f("ck_transferencia_situacao"),
         ),
-        sa.ForeignKeyConstraint(
-            ["conversa_id"], ["conversa.id"], name=op.f("fk_transferencia_conversa_id_conversa")
-        ),
-        sa.ForeignKeyConstraint(
-            ["devedor_id"], ["devedor.id"], name=op.f("fk_transferencia_devedor_id_devedor")
-        ),
+        sa.ForeignKeyConstraint(["conversa_id"], ["conversa.id"], name=op.f("fk_transferencia_conversa_id_conversa")),
+        sa.ForeignKeyConstraint(["devedor_id"], ["devedor.id"], name=op.f("fk_transferencia_devedor_id_devedor")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transferencia")),
     )
     with op.batch_alter_table("transferencia", schema=None) as batch_op:
@@ -193,9 +177,7 @@ def upgrade() -> None:
         sa.Column("acordo_id", sa.Integer(), nullable=False),
         sa.Column("parcela_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["acordo_id"], ["acordo.id"], name=op.f("fk_acordo_origem_acordo_id_acordo")),
-        sa.ForeignKeyConstraint(
-            ["parcela_id"], ["parcela.id"], name=op.f("fk_acordo_origem_parcela_id_parcela")
-        ),
+        sa.ForeignKeyConstraint(["parcela_id"], ["parcela.id"], name=op.f("fk_acordo_origem_parcela_id_parcela")),
         sa.PrimaryKeyConstraint("acordo_id", "parcela_id", name=op.f("pk_acordo_origem")),
     )
     with op.batch_alter_table("acordo_origem", schema=None) as batch_op:
@@ -210,9 +192,7 @@ def upgrade() -> None:
         sa.Column("vencimento", sa.Date(), nullable=False),
         sa.Column("situacao", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.CheckConstraint("situacao IN ('aberta', 'paga')", name=op.f("ck_acordo_parcela_situacao")),
-        sa.ForeignKeyConstraint(
-            ["acordo_id"], ["acordo.id"], name=op.f("fk_acordo_parcela_acordo_id_acordo")
-        ),
+        sa.ForeignKeyConstraint(["acordo_id"], ["acordo.id"], name=op.f("fk_acordo_parcela_acordo_id_acordo")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_acordo_parcela")),
         sa.UniqueConstraint("acordo_id", "numero", name=op.f("uq_acordo_parcela_acordo_id_numero")),
     )
@@ -229,9 +209,7 @@ def upgrade() -> None:
         sa.Column("linha_digitavel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("pix", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("criado_em", bot.dados.tipos.InstanteUTC(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["acordo_id"], ["acordo.id"], name=op.f("fk_documento_pagamento_acordo_id_acordo")
-        ),
+        sa.ForeignKeyConstraint(["acordo_id"], ["acordo.id"], name=op.f("fk_documento_pagamento_acordo_id_acordo")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documento_pagamento")),
         sa.UniqueConstraint("nosso_numero", name=op.f("uq_documento_pagamento_nosso_numero")),
         sa.UniqueConstraint("txid", name=op.f("uq_documento_pagamento_txid")),
