@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, Undefined, meta
 from jinja2.nodes import Template as NoTemplate
 from jinja2.sandbox import SandboxedEnvironment
@@ -44,8 +45,21 @@ def _extenso(valor: date | str) -> str:
 
 def _ambiente() -> SandboxedEnvironment:
     ambiente = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
-    ambiente.filters.update(dinheiro=_dinheiro, data=_data, data_extenso=_extenso, cpf=mascarar_cpf, plural=_plural)
+    ambiente.filters.update(
+        dinheiro=_dinheiro,
+        data=_data,
+        data_extenso=_extenso,
+        cpf=mascarar_cpf,
+        plural=_plural,
+        percentual=_percentual,
+    )
     return ambiente
+
+
+def _percentual(valor: Decimal | int | str) -> str:
+    """`Decimal("1.5")` → `1,5%`."""
+    _definido(valor)
+    return f"{format_decimal(Decimal(valor), locale='pt_BR')}%"
 
 
 def _plural(n: int, singular: str, plural: str) -> str:
