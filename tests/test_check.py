@@ -140,7 +140,7 @@ def test_comando_check(copia: Path) -> None:
         cwd=RAIZ,
     )
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("OK: config.toml, 1 fluxo(s) com 18 estados")
+    assert ok.stdout.startswith("OK: config.toml, 1 fluxo(s) com 19 estados")
     trocar(copia / "config.toml", "multa_percentual = 2 ", "multa_percentual = 2.5 ")
     ruim = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],

@@ -86,6 +86,8 @@ def test_data_de_nascimento_quando_configurada(projeto: Projeto) -> None:
 def test_nao_sou_eu_marca_numero_e_nao_revela_nada(dialogo: Dialogo) -> None:
     dialogo.diz("oi")
     texto = dialogo.texto("nao sou eu, numero errado")
+    assert dialogo.estado == "confirmar_numero"
+    texto += dialogo.texto("isso, nao e meu numero")
     assert dialogo.estado == "numero_errado"
     assert not DINHEIRO.search(texto) and "Mensalidade" not in texto
     assert any(isinstance(e, NumeroErrado) for e in dialogo.efeitos)
@@ -317,3 +319,27 @@ def test_qualquer_sequencia_nunca_quebra_nem_fica_presa(mensagens: list[str]) ->
         assert d.estado in projeto.motor.fluxo.estados
         assert respostas, f"sem resposta para {mensagem!r} no estado {d.estado}"
         assert d.memoria.incompreensoes < 2 * projeto.config.conversa.max_incompreensoes
+
+
+def test_numero_errado_so_depois_de_confirmar(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    assert "não* é de Maria" in dialogo.texto("nao")
+    assert dialogo.estado == "confirmar_numero"
+    assert not any(isinstance(e, NumeroErrado) for e in dialogo.efeitos)
+    dialogo.diz("é meu sim, sou eu")
+    assert dialogo.estado == "identificacao"
+
+
+def test_cpf_digitado_por_extenso_ou_com_letra_o(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("eu mesma")
+    dialogo.diz("tres nove zero")
+    assert dialogo.estado == "saldo"
+
+
+def test_proposta_a_vista_abaixo_do_livro_vira_contraproposta(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    texto = dialogo.texto("pago 200 a vista")
+    assert dialogo.estado == "contraproposta"
+    assert "Por R$\xa0200,00 eu não consigo" in texto

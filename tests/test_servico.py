@@ -119,6 +119,7 @@ async def test_optout_e_numero_errado_ficam_no_cadastro(projeto: Projeto, url: s
     await atendimento.receber(devedor_id, "web", Entrada("PARAR"))
     await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"))
     await atendimento.receber(devedor_id, "whatsapp", Entrada("numero errado"))
+    await atendimento.receber(devedor_id, "whatsapp", Entrada("Não é meu número", opcao="nao_sou_eu"))
     async with sessao(atendimento.engine) as s:
         devedor = await s.get(Devedor, devedor_id)
     assert devedor is not None

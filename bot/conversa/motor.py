@@ -53,7 +53,9 @@ class Motor:
             agora,
             agora.astimezone(fuso(fatos.devedor.uf)).date(),
         )
-        transicoes = self.fluxo.globais if estado is None else (*self.fluxo.globais, *atual.transicoes)
+        # A global transition into the current state would only repeat it: there the state's own transitions decide.
+        globais = tuple(t for t in self.fluxo.globais if t.ir_para != estado)
+        transicoes = globais if estado is None else (*globais, *atual.transicoes)
         for transicao in transicoes:
             if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
                 return self._seguir(transicao, avaliacao, memoria)

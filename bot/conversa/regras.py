@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -22,7 +23,7 @@ from bot.conversa.fatos import (
     Transferir,
 )
 from bot.conversa.modelo import Acao, Guarda, Passo
-from bot.conversa.nlu import Interpretacao
+from bot.conversa.nlu import Interpretacao, normalizar
 from bot.formatos import so_digitos
 from bot.negociacao.ofertas import (
     Plano,
@@ -86,7 +87,7 @@ class Avaliacao:
     def fator_confere(self) -> bool:
         fator = self.fator_pendente
         if fator == "cpf":
-            digitos = so_digitos(self.entrada.texto)
+            digitos = digitos_informados(self.entrada.texto)
             cpf = self.fatos.devedor.cpf
             return (len(digitos) == 3 and cpf.startswith(digitos)) or digitos == cpf
         if fator == "nascimento":
@@ -166,6 +167,24 @@ class Avaliacao:
         pedida = self.data_pedida
         limite = self.hoje + timedelta(days=self.config.ofertas.prazo_max_dias)
         return pedida is not None and self.hoje <= pedida <= limite
+
+
+_DIGITOS_POR_EXTENSO = {
+    "zero": "0", "um": "1", "uma": "1", "dois": "2", "duas": "2", "tres": "3", "quatro": "4",
+    "cinco": "5", "seis": "6", "sete": "7", "oito": "8", "nove": "9",
+}  # fmt: skip
+
+
+def digitos_informados(texto: str) -> str:
+    """Digits as people type them on a phone: "390", "390.533", "tres nove zero", "39o" (a letter o for zero)."""
+    resultado = []
+    texto = re.sub(r"(?<=\d)[oO]|[oO](?=\d)", "0", texto)
+    for palavra in normalizar(texto).replace(".", " ").replace("-", " ").split():
+        if palavra in _DIGITOS_POR_EXTENSO:
+            resultado.append(_DIGITOS_POR_EXTENSO[palavra])
+        elif any(c.isdigit() for c in palavra):
+            resultado.append(so_digitos(palavra))
+    return "".join(resultado)
 
 
 def _data_informada(texto: str, interpretacao: Interpretacao) -> date | None:
