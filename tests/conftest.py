@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -11,9 +12,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.conversa.fatos import Decisao, DevedorFatos, Entrada, Fatos, Memoria, Resposta
 from bot.conversa.motor import Motor
+from bot.dados.banco import criar_engine, migrar, sessao
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import importar_carteira
 from bot.negociacao.saldo import ParcelaAberta
 from bot.projeto import Projeto, carregar_projeto
 
@@ -29,6 +34,44 @@ def projeto_padrao() -> Projeto:
 @pytest.fixture
 def projeto() -> Projeto:
     return projeto_padrao()
+
+
+@pytest.fixture(scope="session")
+def banco_migrado(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test gets a copy."""
+    arquivo = tmp_path_factory.mktemp("modelo") / "cobranca.db"
+    migrar(f"sqlite+aiosqlite:///{arquivo}")
+    return arquivo
+
+
+@pytest.fixture
+async def engine(banco_migrado: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    arquivo = tmp_path / "cobranca.db"
+    shutil.copy(banco_migrado, arquivo)
+    engine = criar_engine(f"sqlite+aiosqlite:///{arquivo}")
+    yield engine
+    await engine.dispose()
+
+
+def banco_de_exemplo(pasta: Path) -> str:
+    """A migrated SQLite file with the example portfolio imported; returns its URL."""
+    url = f"sqlite+aiosqlite:///{pasta / 'teste.db'}"
+    migrar(url)
+
+    async def semear() -> None:
+        engine = criar_engine(url)
+        leitura = ler_carteira((RAIZ / "exemplos" / "carteira.csv").read_text(encoding="utf-8"), "carteira.csv")
+        async with sessao(engine) as s:
+            await importar_carteira(s, leitura)
+        await engine.dispose()
+
+    asyncio.run(semear())
+    return url
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return banco_de_exemplo(tmp_path)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +20,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados import repositorio
-from bot.dados.banco import config_alembic, criar_engine, migrar, sessao, url_padrao
+from bot.dados.banco import config_alembic, migrar, sessao, url_padrao
 from bot.dados.modelos import (
     Acordo,
     Contrato,
@@ -37,23 +35,6 @@ from bot.dados.modelos import (
 from bot.dados.tipos import Dinheiro, InstanteUTC, Json
 
 AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def banco_migrado(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrated once; each test gets a copy."""
-    arquivo = tmp_path_factory.mktemp("modelo") / "cobranca.db"
-    migrar(f"sqlite+aiosqlite:///{arquivo}")
-    return arquivo
-
-
-@pytest.fixture
-async def engine(banco_migrado: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    arquivo = tmp_path / "cobranca.db"
-    shutil.copy(banco_migrado, arquivo)
-    engine = criar_engine(f"sqlite+aiosqlite:///{arquivo}")
-    yield engine
-    await engine.dispose()
 
 
 def _devedor(cpf: str = "39053344705", telefone: str | None = "+5511987654321", **extra: Any) -> Devedor:

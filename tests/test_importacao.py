@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -16,7 +15,7 @@ from sqlalchemy import event, func
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.dados.banco import criar_engine, migrar, sessao
+from bot.dados.banco import sessao
 from bot.dados.importacao import (
     ErroLinha,
     ImportacaoRecusada,
@@ -33,22 +32,6 @@ AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 CABECALHO = "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento"
 MARIA = "390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP"
 JOAO = "719.428.367-08;João Pedro Oliveira;(21) 99812-3456;RJ"
-
-
-@pytest.fixture(scope="session")
-def banco_migrado(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    arquivo = tmp_path_factory.mktemp("modelo") / "cobranca.db"
-    migrar(f"sqlite+aiosqlite:///{arquivo}")
-    return arquivo
-
-
-@pytest.fixture
-async def engine(banco_migrado: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    arquivo = tmp_path / "cobranca.db"
-    shutil.copy(banco_migrado, arquivo)
-    engine = criar_engine(f"sqlite+aiosqlite:///{arquivo}")
-    yield engine
-    await engine.dispose()
 
 
 def _ler(nome: str) -> LeituraCarteira:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import pytest
 from sqlmodel import col, select
 
 from bot.conversa.fatos import Entrada
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
-from bot.dados.banco import criar_engine, migrar, sessao
-from bot.dados.carteira import ler_carteira
-from bot.dados.importacao import importar_carteira
+from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -25,27 +20,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.projeto import Projeto
-from tests.conftest import AGORA, RAIZ
-
-
-def banco_de_exemplo(pasta: Path) -> str:
-    url = f"sqlite+aiosqlite:///{pasta / 'teste.db'}"
-    migrar(url)
-
-    async def semear() -> None:
-        engine = criar_engine(url)
-        leitura = ler_carteira((RAIZ / "exemplos" / "carteira.csv").read_text(encoding="utf-8"), "carteira.csv")
-        async with sessao(engine) as s:
-            await importar_carteira(s, leitura)
-        await engine.dispose()
-
-    asyncio.run(semear())
-    return url
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return banco_de_exemplo(tmp_path)
+from tests.conftest import AGORA
 
 
 async def maria(atendimento: Atendimento) -> int:

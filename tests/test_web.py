@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -12,12 +11,6 @@ from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.conftest import AGORA
-from tests.test_servico import banco_de_exemplo
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return banco_de_exemplo(tmp_path)
 
 
 @pytest.fixture
