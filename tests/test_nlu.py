@@ -249,9 +249,7 @@ def test_interpretacao_traz_entidades_e_confianca(classificador: Classificador) 
     assert 0.0 < resultado.confianca <= 1.0
 
 
-@pytest.mark.parametrize(
-    "texto", ["", "???", "🙂🙂", "xpto qwerty zzz", "o rato roeu a roupa do rei de roma"]
-)
+@pytest.mark.parametrize("texto", ["", "???", "🙂🙂", "xpto qwerty zzz", "o rato roeu a roupa do rei de roma"])
 def test_sem_intencao(classificador: Classificador, texto: str) -> None:
     resultado = classificador.interpretar(texto, HOJE)
     assert resultado.intencao is None
@@ -284,9 +282,7 @@ def test_candidata_desconhecida_e_erro(classificador: Classificador) -> None:
 
 def test_vocabulario_invalido_lista_todos_os_erros() -> None:
     with pytest.raises(ValueError) as erro:
-        Classificador(
-            [Intencao("sim", ("sim",), ()), Intencao("sim", ("ok",), ()), Intencao("vazia", ("!!",), ())]
-        )
+        Classificador([Intencao("sim", ("sim",), ()), Intencao("sim", ("ok",), ()), Intencao("vazia", ("!!",), ())])
     assert "repetida: 'sim'" in str(erro.value)
     assert "'vazia' sem palavras nem exemplos" in str(erro.value)
 
