@@ -77,4 +77,6 @@ async def test_sem_modo_demo_nao_ha_lista_de_devedores(projeto: Projeto, url: st
     app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=False)
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/")).status == 404
+        assert (await client.post("/api/conversas/1/mensagens", json={"texto": "oi"})).status == 404
+        assert (await client.get("/api/conversas/1/mensagens")).status == 404
         assert (await client.get("/healthz")).status == 200

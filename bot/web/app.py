@@ -130,13 +130,15 @@ def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datet
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
-    rotas = [
-        web.get("/healthz", saude),
-        web.post("/api/conversas/{devedor_id}/mensagens", enviar_mensagem),
-        web.get("/api/conversas/{devedor_id}/mensagens", historico),
-    ]
-    if demo:  # picking any debtor is for the fictitious demo portfolio only
-        rotas.append(web.get("/", pagina_demo))
+    rotas = [web.get("/healthz", saude)]
+    if demo:
+        # Chatting as any debtor by id is for the fictitious demo portfolio only: on real data it would let
+        # anyone learn who owes the creditor. A real web chat opens from a per-debtor link (channels issue).
+        rotas += [
+            web.get("/", pagina_demo),
+            web.post("/api/conversas/{devedor_id}/mensagens", enviar_mensagem),
+            web.get("/api/conversas/{devedor_id}/mensagens", historico),
+        ]
     app.add_routes(rotas)
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
