@@ -387,7 +387,8 @@ def assert_price(plano: Plano) -> None:
         return
     presente = sum(p.valor / (1 + taxa) ** k for k, p in enumerate(plano.parcelas))
     assert abs(presente - plano.valor_negociado) <= D("0.01") * plano.quantidade
-    assert plano.total > plano.valor_negociado
+    # interest never lowers the total; on a few cents at a tiny rate it may round to nothing
+    assert plano.total >= plano.valor_negociado
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,7 +14,7 @@ from bot.conversa.nlu import Classificador, Interpretacao
 from bot.conversa.regras import GUARDAS, Avaliacao, executar
 from bot.conversa.textos import Textos
 from bot.formatos import primeiro_nome
-from bot.negociacao.ofertas import Plano
+from bot.negociacao.plano import Plano
 from bot.negociacao.saldo import proximas_parcelas
 
 ATENDENTE = "atendente"

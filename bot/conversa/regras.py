@@ -25,15 +25,8 @@ from bot.conversa.fatos import (
 from bot.conversa.modelo import Acao, Guarda, Passo
 from bot.conversa.nlu import Interpretacao, normalizar
 from bot.formatos import so_digitos
-from bot.negociacao.ofertas import (
-    Plano,
-    PlanoImpossivel,
-    Proposta,
-    ResultadoProposta,
-    avaliar_proposta,
-    escolher_faixa,
-    montar_plano,
-)
+from bot.negociacao.ofertas import Proposta, ResultadoProposta, avaliar_proposta, escolher_faixa, montar_plano
+from bot.negociacao.plano import Plano, PlanoImpossivel
 from bot.negociacao.politica import Faixa
 from bot.negociacao.saldo import Saldo, calcular_saldo
 from bot.pagamentos.local import emitir_documento

@@ -52,7 +52,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.formatos import mascarar_cpf
-from bot.negociacao.ofertas import ParcelaPlano, Plano
+from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
 
 log = logging.getLogger(__name__)

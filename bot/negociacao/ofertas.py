@@ -8,23 +8,28 @@ within prazo_max_dias and every due date on a business day of the debtor's UF.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any, Literal, TypedDict
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from bot.calendario import proximo_dia_util
 from bot.formatos import CENTAVO, brl, centavos, data_br
+from bot.negociacao.plano import ParcelaPlano, Plano, PlanoImpossivel
 from bot.negociacao.politica import Faixa, LivroOfertas, OpcaoAVista, OpcaoParcelado
 from bot.negociacao.saldo import ZERO, Saldo
 
-Tipo = Literal["a_vista", "parcelado"]
-_TIPOS: tuple[Tipo, ...] = ("a_vista", "parcelado")
-
-
-class PlanoImpossivel(ValueError):
-    """The plan asked for would leave its tier; the message (pt-BR) can be shown to the debtor."""
+# The plan types live in `plano`; listed here too so `from bot.negociacao.ofertas import Plano` keeps working.
+__all__ = [
+    "ParcelaPlano",
+    "Plano",
+    "PlanoImpossivel",
+    "Proposta",
+    "ResultadoProposta",
+    "avaliar_proposta",
+    "escolher_faixa",
+    "montar_plano",
+]
 
 
 def escolher_faixa(livro: LivroOfertas, saldo: Saldo, segmento: str | None) -> Faixa | None:
@@ -46,115 +51,6 @@ def _cobre(faixa: Faixa, saldo: Saldo, segmento: str | None) -> bool:
         and (faixa.valor_max is None or valor <= faixa.valor_max)
         and (faixa.segmento is None or faixa.segmento == segmento)
     )
-
-
-class ParcelaDict(TypedDict):
-    numero: int
-    valor: str
-    vencimento: str
-
-
-class PlanoDict(TypedDict):
-    faixa: str
-    opcao: int
-    tipo: Tipo
-    valor_original: str
-    desconto: str
-    valor_negociado: str
-    juros_mensal_percentual: str
-    parcelas: list[ParcelaDict]
-
-
-@dataclass(frozen=True)
-class ParcelaPlano:
-    numero: int
-    valor: Decimal
-    vencimento: date
-
-
-@dataclass(frozen=True)
-class Plano:
-    """A payment plan: `opcao` is the 0-based index of the option in the tier's `opcoes`."""
-
-    faixa: str
-    opcao: int
-    tipo: Tipo
-    valor_original: Decimal
-    desconto: Decimal
-    valor_negociado: Decimal
-    juros_mensal_percentual: Decimal
-    parcelas: tuple[ParcelaPlano, ...]
-
-    @property
-    def total(self) -> Decimal:
-        return sum((parcela.valor for parcela in self.parcelas), ZERO)
-
-    @property
-    def entrada(self) -> ParcelaPlano:
-        return self.parcelas[0]
-
-    @property
-    def quantidade(self) -> int:
-        return len(self.parcelas)
-
-    @property
-    def parcela_regular(self) -> Decimal:
-        """The largest monthly parcel after the entry (the single parcel when paid at once)."""
-        return max(parcela.valor for parcela in self.parcelas[1:] or self.parcelas)
-
-    def para_dict(self) -> PlanoDict:
-        """JSON-friendly form for the conversation memory: Decimals as strings, dates ISO."""
-        return {
-            "faixa": self.faixa,
-            "opcao": self.opcao,
-            "tipo": self.tipo,
-            "valor_original": str(self.valor_original),
-            "desconto": str(self.desconto),
-            "valor_negociado": str(self.valor_negociado),
-            "juros_mensal_percentual": str(self.juros_mensal_percentual),
-            "parcelas": [
-                {"numero": p.numero, "valor": str(p.valor), "vencimento": p.vencimento.isoformat()}
-                for p in self.parcelas
-            ],
-        }
-
-    @classmethod
-    def de_dict(cls, dados: Mapping[str, Any]) -> Plano:
-        """Read back `para_dict()`; raises ValueError naming what is wrong."""
-        try:
-            tipo = dados["tipo"]
-            if tipo not in _TIPOS:
-                raise ValueError(f"tipo {tipo!r} (esperado a_vista ou parcelado)")
-            parcelas = tuple(
-                ParcelaPlano(int(p["numero"]), _decimal(p["valor"]), date.fromisoformat(p["vencimento"]))
-                for p in dados["parcelas"]
-            )
-            if not parcelas:
-                raise ValueError("plano sem parcelas")
-            return cls(
-                faixa=str(dados["faixa"]),
-                opcao=int(dados["opcao"]),
-                tipo=tipo,
-                valor_original=_decimal(dados["valor_original"]),
-                desconto=_decimal(dados["desconto"]),
-                valor_negociado=_decimal(dados["valor_negociado"]),
-                juros_mensal_percentual=_decimal(dados["juros_mensal_percentual"]),
-                parcelas=parcelas,
-            )
-        except KeyError as erro:
-            raise ValueError(f"plano inválido: falta a chave {erro}") from erro
-        except (TypeError, ValueError) as erro:
-            raise ValueError(f"plano inválido: {erro}") from erro
-
-
-def _decimal(valor: object) -> Decimal:
-    # Strings only: a float that slipped into the memory would carry binary noise into money.
-    if not isinstance(valor, str):
-        raise TypeError(f"valor {valor!r} (esperado texto como '123.45')")
-    try:
-        return Decimal(valor)
-    except InvalidOperation as erro:
-        raise ValueError(f"valor {valor!r} não é um número") from erro
 
 
 def montar_plano(
