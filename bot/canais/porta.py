@@ -59,3 +59,11 @@ class Remetente(Protocol):
     """Sends one message and returns the provider's message id."""
 
     async def enviar(self, envio: Envio) -> str: ...
+
+
+class Cliente(Remetente, Protocol):
+    """A channel's client with a life cycle: opened when the server starts, closed when it stops."""
+
+    async def abrir(self) -> None: ...
+
+    async def fechar(self) -> None: ...

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from validate_docbr import CNPJ
 
+from bot.canais.config import CanaisConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
 
@@ -68,3 +69,4 @@ class Config(Estrito):
     ofertas: LivroOfertas
     pagamentos: PagamentosConfig
     web: Web = Web()
+    canais: CanaisConfig = CanaisConfig()

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.canais.servidor import instalar_canais
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, migrar, sessao
@@ -140,6 +141,7 @@ def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datet
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
+    instalar_canais(app, projeto, engine, relogio)
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
         yield

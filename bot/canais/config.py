@@ -1,0 +1,62 @@
+"""`[canais.*]` of config.toml. Secrets are never in the file: it names the environment variables holding them."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class _Estrito(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def ler_segredo(variavel: str) -> str | None:
+    """The value of the named environment variable, or None when unset or blank."""
+    valor = os.environ.get(variavel, "").strip()
+    return valor or None
+
+
+class WhatsappConfig(_Estrito):
+    id_telefone: str = Field("", pattern=r"^\d*$", description="Phone number ID do WhatsApp Business (só dígitos)")
+    env_token: str = Field("WHATSAPP_TOKEN", min_length=1, description="Variável de ambiente com o access token")
+    env_segredo_app: str = Field(
+        "WHATSAPP_APP_SECRET", min_length=1, description="Variável de ambiente com o app secret (assinatura)"
+    )
+    env_token_verificacao: str = Field(
+        "WHATSAPP_VERIFY_TOKEN", min_length=1, description="Variável de ambiente com o verify token do webhook"
+    )
+    api_base_url: HttpUrl = Field(HttpUrl("https://graph.facebook.com"), description="Base da Graph API")
+    versao_api: str = Field("23.0", pattern=r"^\d+\.\d+$", description="Versão da Graph API, ex. 23.0")
+
+
+class TelegramConfig(_Estrito):
+    env_token: str = Field("TELEGRAM_TOKEN", min_length=1, description="Variável de ambiente com o token do bot")
+    env_segredo: str = Field(
+        "TELEGRAM_SECRET", min_length=1, description="Variável de ambiente com o secret_token do webhook"
+    )
+    api_base_url: HttpUrl = Field(
+        HttpUrl("https://api.telegram.org/bot"), description="Base da Bot API (ou de um servidor Bot API local)"
+    )
+
+
+class Seguranca(StrEnum):
+    STARTTLS = "starttls"
+    SSL = "ssl"
+    NENHUMA = "nenhuma"
+
+
+class EmailConfig(_Estrito):
+    host: str = Field("", description="Servidor SMTP; vazio desliga o e-mail")
+    porta: int = Field(587, ge=1, le=65535, description="Porta SMTP")
+    seguranca: Seguranca = Field(Seguranca.STARTTLS, description="starttls, ssl ou nenhuma")
+    usuario: str = Field("", description="Usuário SMTP (vazio: sem autenticação)")
+    env_senha: str = Field("SMTP_PASSWORD", min_length=1, description="Variável de ambiente com a senha SMTP")
+    remetente: str = Field("", description="Endereço do remetente, ex. cobranca@empresa.com.br")
+
+
+class CanaisConfig(_Estrito):
+    whatsapp: WhatsappConfig = WhatsappConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    email: EmailConfig = EmailConfig()

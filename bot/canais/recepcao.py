@@ -1,0 +1,141 @@
+"""Inbound processing shared by the channels: claim a stored update, find the debtor, answer through the channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.canais import caixa
+from bot.canais.entregas import registrar_envio
+from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
+from bot.conversa.fatos import Entrada, Resposta
+from bot.conversa.servico import Atendimento
+from bot.dados.banco import sessao
+from bot.dados.entrada import Anexo, Atualizacao
+from bot.dados.modelos import Conversa, Direcao, Mensagem
+
+log = logging.getLogger(__name__)
+
+Processador = Callable[["Recepcao", Atualizacao], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ArquivoRecebido:
+    tipo: str
+    id_midia: str
+    mime: str | None
+    nome: str | None
+    legenda: str | None
+
+
+@dataclass
+class Recepcao:
+    """Runs stored updates in background tasks; `ocioso()` waits for them (tests and shutdown)."""
+
+    atendimento: Atendimento
+    credor: str
+    remetentes: dict[TipoCanal, Cliente] = field(default_factory=dict)
+    processadores: dict[str, Processador] = field(default_factory=dict)
+    tarefas: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.atendimento.engine
+
+    def agora(self) -> datetime:
+        return self.atendimento.relogio()
+
+    def agendar(self, ids: Sequence[int]) -> None:
+        for atualizacao_id in ids:
+            tarefa = asyncio.create_task(self.processar(atualizacao_id))
+            self.tarefas.add(tarefa)
+            tarefa.add_done_callback(self.tarefas.discard)
+
+    async def ocioso(self) -> None:
+        while self.tarefas:
+            await asyncio.gather(*self.tarefas)
+
+    async def processar(self, atualizacao_id: int) -> None:
+        """Never raises: a failure is logged and kept on the stored update for someone to look at."""
+        atualizacao = await caixa.reivindicar(self.engine, atualizacao_id)
+        if atualizacao is None:
+            return
+        try:
+            await self.processadores[atualizacao.canal](self, atualizacao)
+        except Exception as erro:
+            log.exception("falha ao processar %s %s", atualizacao.canal, atualizacao.id_externo)
+            await caixa.concluir(self.engine, atualizacao_id, self.agora(), f"{type(erro).__name__}: {erro}")
+            return
+        await caixa.concluir(self.engine, atualizacao_id, self.agora())
+
+    async def enviar(self, canal: TipoCanal, destino: str, texto: str, botoes: tuple[Botao, ...] = ()) -> str | None:
+        """Send one message; a refused send is logged with its code, not raised (the debtor already wrote)."""
+        try:
+            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes))
+        except ErroCanal as erro:
+            log.warning("%s recusou o envio (%s): %s", canal, type(erro).__name__, erro)
+            return None
+
+    async def responder(
+        self, canal: TipoCanal, destino: str, devedor_id: int, entrada: Entrada, id_externo: str
+    ) -> None:
+        """The debtor's message through the conversation service; each reply sent and tied to its provider id."""
+        respostas = await self.atendimento.receber(devedor_id, canal.value, entrada, id_externo=id_externo)
+        await self.entregar(canal, destino, devedor_id, respostas)
+
+    async def entregar(self, canal: TipoCanal, destino: str, devedor_id: int, respostas: Sequence[Resposta]) -> None:
+        for resposta in respostas:
+            botoes = tuple(Botao(o.intencao, o.titulo) for o in resposta.opcoes)
+            enviado = await self.enviar(canal, destino, resposta.texto, botoes)
+            if enviado is not None:
+                await registrar_envio(self.engine, canal.value, devedor_id, resposta.texto, enviado)
+
+    async def guardar_nao_texto(
+        self, canal: TipoCanal, devedor_id: int, id_externo: str, descricao: str, arquivo: ArquivoRecebido | None
+    ) -> bool:
+        """Record a non-text message (and its file, for an agent) in the conversation; False if seen before."""
+        agora = self.agora()
+        async with sessao(self.engine) as s:
+            consulta = select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == canal.value)
+            conversa = (await s.exec(consulta)).first()
+            if conversa is None:
+                conversa = Conversa(devedor_id=devedor_id, canal=canal.value, estado="", iniciada_em=agora)
+                s.add(conversa)
+                await s.flush()
+            assert conversa.id is not None
+            s.add(
+                Mensagem(
+                    conversa_id=conversa.id,
+                    direcao=Direcao.ENTRADA.value,
+                    canal=canal.value,
+                    texto=descricao,
+                    id_externo=id_externo,
+                    status="recebida",
+                    criada_em=agora,
+                )
+            )
+            if arquivo is not None:
+                s.add(
+                    Anexo(
+                        conversa_id=conversa.id,
+                        canal=canal.value,
+                        tipo=arquivo.tipo,
+                        id_midia=arquivo.id_midia,
+                        mime=arquivo.mime,
+                        nome=arquivo.nome,
+                        legenda=arquivo.legenda,
+                        recebido_em=agora,
+                    )
+                )
+            try:
+                await s.commit()
+            except IntegrityError:
+                return False
+        return True

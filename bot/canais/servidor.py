@@ -1,0 +1,175 @@
+"""Webhook routes in the aiohttp server: requests verified, updates stored before the 200, processed after."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.canais import caixa
+from bot.canais.config import CanaisConfig, ler_segredo
+from bot.canais.porta import TipoCanal
+from bot.canais.recepcao import Recepcao
+from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
+from bot.canais.whatsapp import RemetenteWhatsapp
+from bot.canais.whatsapp_recepcao import processar_whatsapp
+from bot.canais.whatsapp_webhook import CABECALHO_ASSINATURA, CorpoInvalido, assinatura_valida, unidades
+from bot.conversa.servico import Atendimento
+from bot.projeto import Projeto
+
+log = logging.getLogger(__name__)
+
+LIMITE_CORPO = 256 * 1024  # WhatsApp batches up to ~1000 updates; anything bigger is not a real webhook
+CABECALHO_TELEGRAM = "X-Telegram-Bot-Api-Secret-Token"
+
+
+@dataclass(frozen=True)
+class SegredosWebhook:
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    telegram_secret: str | None = None
+
+
+RECEPCAO = web.AppKey("recepcao", Recepcao)
+SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
+
+
+def _iguais(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+async def _corpo_json(request: web.Request) -> tuple[bytes, Any] | web.Response:
+    if request.content_length is not None and request.content_length > LIMITE_CORPO:
+        return web.json_response({"erro": "corpo grande demais"}, status=413)
+    bruto = await request.content.read(LIMITE_CORPO + 1)
+    if len(bruto) > LIMITE_CORPO:
+        return web.json_response({"erro": "corpo grande demais"}, status=413)
+    try:
+        return bruto, json.loads(bruto)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return bruto, None
+
+
+async def verificar_whatsapp(request: web.Request) -> web.Response:
+    """GET: Meta's subscription challenge, answered only with our verify token."""
+    esperado = request.app[SEGREDOS].whatsapp_verify_token
+    q = request.query
+    if esperado and q.get("hub.mode") == "subscribe" and _iguais(q.get("hub.verify_token", ""), esperado):
+        return web.Response(text=q.get("hub.challenge", ""))
+    return web.json_response({"erro": "verify token inválido"}, status=403)
+
+
+async def webhook_whatsapp(request: web.Request) -> web.Response:
+    """POST: signed by Meta (missing → 401, wrong → 403); every message and status stored, then a 200."""
+    segredo = request.app[SEGREDOS].whatsapp_app_secret
+    assert segredo is not None
+    lido = await _corpo_json(request)
+    if isinstance(lido, web.Response):
+        return lido
+    bruto, payload = lido
+    assinatura = request.headers.get(CABECALHO_ASSINATURA)
+    if not assinatura:
+        return web.json_response({"erro": f"{CABECALHO_ASSINATURA} ausente"}, status=401)
+    if not assinatura_valida(segredo, bruto, assinatura):
+        return web.json_response({"erro": "assinatura inválida"}, status=403)
+    if payload is None:
+        return web.json_response({"erro": "corpo inválido: esperado JSON"}, status=400)
+    try:
+        lista = unidades(payload)
+    except CorpoInvalido as erro:
+        return web.json_response({"erro": f"corpo inválido: {erro}"}, status=400)
+    recepcao = request.app[RECEPCAO]
+    novas = await caixa.guardar(
+        recepcao.engine, TipoCanal.WHATSAPP.value, [(u.tipo, u.id_externo, u.corpo) for u in lista], recepcao.agora()
+    )
+    recepcao.agendar(novas)
+    return web.json_response({"ok": True})
+
+
+async def webhook_telegram(request: web.Request) -> web.Response:
+    """POST: Telegram's secret token header, compared in constant time; the update stored, then a 200."""
+    segredo = request.app[SEGREDOS].telegram_secret
+    assert segredo is not None
+    if not _iguais(request.headers.get(CABECALHO_TELEGRAM, ""), segredo):
+        return web.json_response({"erro": "secret token inválido"}, status=403)
+    lido = await _corpo_json(request)
+    if isinstance(lido, web.Response):
+        return lido
+    unidade = unidade_telegram(lido[1])
+    if unidade is None:
+        return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)
+    recepcao = request.app[RECEPCAO]
+    novas = await caixa.guardar(recepcao.engine, TipoCanal.TELEGRAM.value, [unidade], recepcao.agora())
+    recepcao.agendar(novas)
+    return web.json_response({"ok": True})
+
+
+def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
+    c = config.whatsapp
+    token, segredo, verificacao = (
+        ler_segredo(c.env_token),
+        ler_segredo(c.env_segredo_app),
+        ler_segredo(c.env_token_verificacao),
+    )
+    if not (c.id_telefone and token and segredo and verificacao):
+        log.warning(
+            "canal WhatsApp desligado: defina canais.whatsapp.id_telefone e as variáveis de ambiente %s, %s e %s",
+            c.env_token,
+            c.env_segredo_app,
+            c.env_token_verificacao,
+        )
+        return None
+    remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api)
+    return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
+
+
+def _telegram(config: CanaisConfig) -> tuple[RemetenteTelegram, str] | None:
+    c = config.telegram
+    token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo)
+    if not (token and segredo):
+        log.warning("canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
+        return None
+    return RemetenteTelegram(token, str(c.api_base_url)), segredo
+
+
+def instalar_canais(
+    app: web.Application, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+) -> None:
+    """Add the webhooks of every channel with credentials; a channel without them is off (one log line)."""
+    recepcao = Recepcao(Atendimento(projeto.motor, engine, relogio), projeto.config.credor.nome)
+    segredos = SegredosWebhook()
+    rotas: list[web.AbstractRouteDef] = []
+    whatsapp = _whatsapp(projeto.config.canais)
+    if whatsapp is not None:
+        recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
+        recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
+        rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
+    telegram = _telegram(projeto.config.canais)
+    if telegram is not None:
+        recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
+        segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
+        recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
+        rotas.append(web.post("/webhooks/telegram", webhook_telegram))
+    app[RECEPCAO] = recepcao
+    app[SEGREDOS] = segredos
+    app.add_routes(rotas)
+    app.cleanup_ctx.append(_ciclo)
+
+
+async def _ciclo(app: web.Application) -> AsyncIterator[None]:
+    """Start the clients, resume updates a previous process stored but never handled; at exit, finish and close."""
+    recepcao = app[RECEPCAO]
+    for remetente in recepcao.remetentes.values():
+        await remetente.abrir()
+    recepcao.agendar(await caixa.pendentes(recepcao.engine))
+    yield
+    await recepcao.ocioso()
+    for remetente in recepcao.remetentes.values():
+        await remetente.fechar()

@@ -1,0 +1,182 @@
+"""Telegram with python-telegram-bot 22: sending through its real client, and what to do with each update."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.canais import textos
+from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
+from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.conversa.fatos import Entrada
+from bot.dados.banco import sessao
+from bot.dados.entrada import Atualizacao, ConviteTelegram
+from bot.dados.modelos import Devedor
+
+log = logging.getLogger(__name__)
+
+CANAL = TipoCanal.TELEGRAM
+MAX_CALLBACK = 64  # bytes of callback_data
+
+
+def traduzir(erro: TelegramError) -> ErroCanal:
+    if isinstance(erro, Forbidden):
+        return Indeliveravel(f"Telegram: {erro.message}", "403")  # the debtor blocked the bot
+    if isinstance(erro, RetryAfter):
+        return TentarDepois(f"Telegram: {erro.message}", "429")
+    if isinstance(erro, BadRequest):
+        if "chat not found" in erro.message.lower():
+            return Indeliveravel(f"Telegram: {erro.message}", "400")
+        return ErroCanal(f"Telegram: {erro.message}", "400")
+    if isinstance(erro, NetworkError):  # includes TimedOut
+        return TentarDepois(f"Telegram: {erro.message}")
+    return ErroCanal(f"Telegram: {erro.message}")
+
+
+def teclado(botoes: tuple[Botao, ...]) -> InlineKeyboardMarkup | None:
+    """One button per row; an id longer than Telegram's 64 bytes is a bug in the flow, reported loudly."""
+    if not botoes:
+        return None
+    for botao in botoes:
+        if len(botao.id.encode()) > MAX_CALLBACK:
+            raise ValueError(f"opção {botao.id!r} passa de {MAX_CALLBACK} bytes (limite do callback_data)")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.titulo, callback_data=b.id)] for b in botoes])
+
+
+class RemetenteTelegram:
+    """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self.aplicacao = Application.builder().token(token).base_url(base_url).updater(None).build()
+
+    async def abrir(self) -> None:
+        await self.aplicacao.initialize()
+
+    async def fechar(self) -> None:
+        await self.aplicacao.shutdown()
+
+    async def enviar(self, envio: Envio) -> str:
+        try:
+            enviada = await self.aplicacao.bot.send_message(
+                chat_id=int(envio.destino), text=envio.texto, reply_markup=teclado(envio.botoes)
+            )
+        except TelegramError as erro:
+            raise traduzir(erro) from erro
+        return f"{enviada.chat_id}:{enviada.message_id}"
+
+    async def responder_botao(self, callback_id: str) -> None:
+        """Stop the button's spinner; failing that is harmless."""
+        try:
+            await self.aplicacao.bot.answer_callback_query(callback_id)
+        except TelegramError as erro:
+            log.info("answerCallbackQuery falhou: %s", erro)
+
+
+def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+        return None
+    return "telegram", str(payload["update_id"]), payload
+
+
+async def _devedor_do_chat(recepcao: Recepcao, chat_id: int) -> int | None:
+    async with sessao(recepcao.engine) as s:
+        devedor = (await s.exec(select(Devedor).where(Devedor.telegram_id == str(chat_id)))).first()
+        return devedor.id if devedor else None
+
+
+async def _aceitar_convite(recepcao: Recepcao, token: str, chat_id: int) -> int | None:
+    """A one-time token ties this chat to its debtor; None if unknown or already used."""
+    async with sessao(recepcao.engine) as s:
+        convite = await s.get(ConviteTelegram, token)
+        if convite is None or convite.usado_em is not None:
+            return None
+        devedor = await s.get(Devedor, convite.devedor_id)
+        if devedor is None:
+            return None
+        devedor.telegram_id = str(chat_id)
+        convite.usado_em = recepcao.agora()
+        s.add_all([devedor, convite])
+        await s.commit()
+        return devedor.id
+
+
+async def processar_telegram(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+    update = Update.de_json(atualizacao.corpo, None)
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        log.info("update %s do Telegram ignorado (sem chat privado)", update.update_id)
+        return
+    if update.edited_message is not None:
+        log.info("mensagem editada no Telegram ignorada (a original já foi respondida)")
+        return
+    destino = str(chat.id)
+    consulta = update.callback_query
+    if consulta is not None:
+        remetente = recepcao.remetentes[CANAL]
+        if isinstance(remetente, RemetenteTelegram):
+            await remetente.responder_botao(consulta.id)
+        devedor_id = await _devedor_do_chat(recepcao, chat.id)
+        if devedor_id is None or not consulta.data:
+            await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+            return
+        entrada = Entrada(_titulo_do_botao(consulta.message, consulta.data), consulta.data)
+        await recepcao.responder(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
+        return
+    if update.message is not None:
+        await _mensagem(recepcao, update.message, destino)
+
+
+def _titulo_do_botao(mensagem: Any, dado: str) -> str:
+    teclado_original = getattr(mensagem, "reply_markup", None)
+    for linha in getattr(teclado_original, "inline_keyboard", ()):
+        for botao in linha:
+            if botao.callback_data == dado:
+                return str(botao.text)
+    return dado
+
+
+async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None:
+    id_externo = f"{mensagem.chat_id}:{mensagem.message_id}"
+    texto = mensagem.text or ""
+    devedor_id = await _devedor_do_chat(recepcao, mensagem.chat_id)
+    if texto.startswith("/start"):
+        partes = texto.split(maxsplit=1)
+        if len(partes) == 2:
+            devedor_id = await _aceitar_convite(recepcao, partes[1].strip(), mensagem.chat_id) or devedor_id
+            if devedor_id is None:
+                await recepcao.enviar(CANAL, destino, textos.CONVITE_INVALIDO)
+                return
+        texto = "oi"
+    if devedor_id is None:
+        await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+        return
+    if texto.strip():
+        await recepcao.responder(CANAL, destino, devedor_id, Entrada(texto), id_externo)
+        return
+    arquivo = _arquivo(mensagem)
+    tipo = arquivo.tipo if arquivo else _tipo(mensagem)
+    descricao = f"[{textos.ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
+    if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
+        await recepcao.enviar(CANAL, destino, textos.ARQUIVO_GUARDADO if arquivo else textos.SO_TEXTO)
+
+
+def _arquivo(mensagem: Message) -> ArquivoRecebido | None:
+    if mensagem.photo:
+        foto = mensagem.photo[-1]  # the largest size
+        return ArquivoRecebido("image", foto.file_id, "image/jpeg", None, mensagem.caption)
+    if mensagem.document is not None:
+        d = mensagem.document
+        return ArquivoRecebido("document", d.file_id, d.mime_type, d.file_name, mensagem.caption)
+    return None
+
+
+def _tipo(mensagem: Message) -> str:
+    for tipo in ("voice", "audio", "video", "sticker", "location", "contact"):
+        if getattr(mensagem, tipo, None) is not None:
+            return tipo
+    return "outro"

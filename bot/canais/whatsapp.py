@@ -1,0 +1,81 @@
+"""Sending on WhatsApp with `pywa_async`; provider errors become the port's typed errors."""
+
+from __future__ import annotations
+
+import httpx
+from pywa_async.client import WhatsApp
+from pywa_async.errors import WhatsAppError
+from pywa_async.types.callback import Button, Section, SectionList, SectionRow
+
+from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
+
+MAX_BOTOES = 3  # reply buttons per message
+MAX_TITULO_BOTAO = 20
+MAX_LINHAS = 10  # rows of a list message
+MAX_TITULO_LINHA = 24
+TITULO_LISTA = "Ver opções"
+
+JANELA_FECHADA = {131047}
+INDELIVERAVEL = {131026, 131030, 131021}
+TENTAR_DEPOIS = {4, 80007, 130429, 131048, 131056, 131000, 131016, 133016}
+
+
+def traduzir(erro: WhatsAppError) -> ErroCanal:
+    """The Cloud API error code decides: template, do not retry, or retry later."""
+    codigo, texto = erro.code, f"WhatsApp {erro.code}: {erro.message}"
+    if codigo in JANELA_FECHADA:
+        return JanelaFechada(texto, str(codigo))
+    if codigo in INDELIVERAVEL:
+        return Indeliveravel(texto, str(codigo))
+    status_http = erro.raw_response.status_code if erro.raw_response is not None else 0
+    if codigo in TENTAR_DEPOIS or status_http >= 500:
+        return TentarDepois(texto, str(codigo))
+    return ErroCanal(texto, str(codigo))
+
+
+def _botoes(botoes: tuple[Botao, ...]) -> list[Button] | SectionList:
+    """Up to three short titles fit reply buttons; anything else becomes a list (at most ten rows)."""
+    if len(botoes) <= MAX_BOTOES and all(len(b.titulo) <= MAX_TITULO_BOTAO for b in botoes):
+        return [Button(title=b.titulo, callback_data=b.id) for b in botoes]
+    if len(botoes) > MAX_LINHAS:
+        raise ValueError(f"{len(botoes)} opções: o WhatsApp aceita no máximo {MAX_LINHAS} numa lista")
+    linhas = [SectionRow(title=b.titulo[:MAX_TITULO_LINHA], callback_data=b.id) for b in botoes]
+    return SectionList(button_title=TITULO_LISTA, sections=[Section(title="Opções", rows=linhas)])
+
+
+class RemetenteWhatsapp:
+    """`Remetente` over the Cloud API. The httpx client is ours, so tests and proxies can point it anywhere."""
+
+    def __init__(self, id_telefone: str, token: str, app_secret: str, base_url: str, versao: str) -> None:
+        self.sessao = httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+        self.cliente = WhatsApp(
+            phone_id=id_telefone,
+            token=token,
+            session=self.sessao,
+            server=None,
+            app_secret=app_secret,
+            api_version=versao,
+        )
+        # pywa has no base-URL option and sets Graph's own on the client it is given: point ours back.
+        self.sessao.base_url = httpx.URL(f"{base_url.rstrip('/')}/v{versao}")
+
+    async def abrir(self) -> None:
+        """Nothing to do: the Cloud API needs no handshake."""
+
+    async def fechar(self) -> None:
+        await self.sessao.aclose()
+
+    async def enviar(self, envio: Envio) -> str:
+        para = envio.destino.lstrip("+")
+        try:
+            if envio.botoes:
+                enviada = await self.cliente.send_message(to=para, text=envio.texto, buttons=_botoes(envio.botoes))
+            else:
+                enviada = await self.cliente.send_message(to=para, text=envio.texto, preview_url=True)
+        except WhatsAppError as erro:
+            raise traduzir(erro) from erro
+        except httpx.TimeoutException as erro:
+            raise TentarDepois(f"WhatsApp sem resposta: {erro!r}") from erro
+        except httpx.TransportError as erro:
+            raise TentarDepois(f"WhatsApp inacessível: {erro!r}") from erro
+        return str(enviada.id)

@@ -1,0 +1,64 @@
+"""What to do with each stored WhatsApp unit: a debtor's message or a delivery status."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.canais import textos
+from bot.canais.entregas import registrar_status
+from bot.canais.porta import TipoCanal
+from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.whatsapp_webhook import MensagemRecebida, ler_mensagem, ler_status
+from bot.conversa.fatos import Entrada
+from bot.dados.banco import sessao
+from bot.dados.entrada import Atualizacao
+from bot.dados.repositorio import devedor_por_telefone
+from bot.formatos import normalizar_telefone
+
+log = logging.getLogger(__name__)
+
+CANAL = TipoCanal.WHATSAPP
+IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order"}
+
+
+async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+    if atualizacao.tipo == "status":
+        await registrar_status(recepcao.engine, CANAL.value, ler_status(atualizacao.corpo))
+        return
+    await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
+
+
+async def _devedor(recepcao: Recepcao, wa_id: str) -> int | None:
+    """The debtor at this number (with or without the ninth digit); the oldest when a family shares it."""
+    try:
+        e164 = normalizar_telefone("+" + wa_id)
+    except ValueError:
+        return None  # not a Brazilian number we could have in the portfolio
+    async with sessao(recepcao.engine) as s:
+        devedores = await devedor_por_telefone(s, e164)
+    if len(devedores) > 1:
+        log.info("número compartilhado por %s devedores: conversa com o mais antigo", len(devedores))
+    return devedores[0].id if devedores else None
+
+
+async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
+    if mensagem.tipo in IGNORADOS:
+        log.info("WhatsApp %s ignorado (%s)", mensagem.tipo, mensagem.id)
+        return
+    destino = "+" + mensagem.de
+    devedor_id = await _devedor(recepcao, mensagem.de)
+    if devedor_id is None:
+        # Reveal nothing: not whether the number is in the portfolio under another name, not the creditor's claim.
+        await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+        return
+    if mensagem.texto.strip() or mensagem.opcao:
+        await recepcao.responder(CANAL, destino, devedor_id, Entrada(mensagem.texto, mensagem.opcao), mensagem.id)
+        return
+    rotulo = textos.ROTULOS_MIDIA.get(mensagem.tipo, mensagem.tipo)
+    arquivo = None
+    if mensagem.midia is not None:
+        m = mensagem.midia
+        arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
+    descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
+    if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
+        await recepcao.enviar(CANAL, destino, textos.ARQUIVO_GUARDADO if arquivo else textos.SO_TEXTO)

@@ -1,0 +1,85 @@
+"""Tables of the channels: raw inbound updates, delivery statuses, attachments and Telegram invitations.
+
+`Atualizacao` is written before a webhook is acknowledged; its unique `(canal, id_externo)` is what makes a
+redelivered update (or the same update reaching two processes) a no-op. A row is claimed atomically
+(`situacao` from `pendente` to `processando`) by exactly one worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.dados.modelos import _instante, _uma_de
+from bot.dados.tipos import Json
+
+
+class SituacaoAtualizacao(StrEnum):
+    PENDENTE = "pendente"
+    PROCESSANDO = "processando"
+    PROCESSADA = "processada"
+    FALHOU = "falhou"
+
+
+class Atualizacao(SQLModel, table=True):
+    """One inbound unit from a provider (a message, a status or a Telegram update), as received."""
+
+    __tablename__ = "atualizacao"
+    __table_args__ = (UniqueConstraint("canal", "id_externo"), _uma_de("situacao", SituacaoAtualizacao))
+
+    id: int | None = Field(default=None, primary_key=True)
+    canal: str
+    tipo: str  # "mensagem", "status" or "telegram"
+    id_externo: str
+    corpo: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
+    situacao: str = Field(default=SituacaoAtualizacao.PENDENTE.value, index=True)
+    erro: str | None = None
+    recebida_em: datetime = _instante()
+    processada_em: datetime | None = _instante(nulo=True)
+
+
+class StatusEntrega(SQLModel, table=True):
+    """Every delivery status a provider reported for an outbound message, in any order, once each."""
+
+    __tablename__ = "status_entrega"
+    __table_args__ = (UniqueConstraint("canal", "id_externo", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    canal: str
+    id_externo: str = Field(index=True)  # the outbound message's provider id (wamid)
+    status: str  # sent, delivered, read, failed
+    codigo: str | None = None  # provider error code of a failure (131047, 131026, ...)
+    detalhe: str | None = None
+    instante: datetime = _instante()
+
+
+class Anexo(SQLModel, table=True):
+    """An image or document a debtor sent (a "comprovante"), kept for an agent to look at."""
+
+    __tablename__ = "anexo"
+    __table_args__ = (UniqueConstraint("canal", "id_midia"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversa_id: int = Field(foreign_key="conversa.id", index=True)
+    canal: str
+    tipo: str  # image, document
+    id_midia: str  # provider media id (WhatsApp media id, Telegram file_id)
+    mime: str | None = None
+    nome: str | None = None
+    legenda: str | None = None
+    recebido_em: datetime = _instante()
+
+
+class ConviteTelegram(SQLModel, table=True):
+    """A one-time `/start <token>` link sent by another channel that ties a Telegram chat to a debtor."""
+
+    __tablename__ = "convite_telegram"
+
+    token: str = Field(primary_key=True, max_length=64)
+    devedor_id: int = Field(foreign_key="devedor.id", index=True)
+    criado_em: datetime = _instante()
+    usado_em: datetime | None = _instante(nulo=True)

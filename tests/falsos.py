@@ -1,0 +1,92 @@
+"""Local fakes of the providers, speaking their wire format: the Graph API (WhatsApp) and the Bot API (Telegram)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class FalsoGraph:
+    """POST /v{versao}/{phone_id}/messages: records each request, answers with a new wamid or a queued error."""
+
+    enviadas: list[dict[str, Any]] = field(default_factory=list)
+    erros: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Graph error code), used in order
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v{versao}/{telefone}/messages", self._mensagens)
+        return app
+
+    async def _mensagens(self, request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == "Bearer token-wa"
+        if self.erros:
+            status, codigo = self.erros.pop(0)
+            erro = {"message": f"erro {codigo}", "type": "OAuthException", "code": codigo, "fbtrace_id": "AbC"}
+            erro["error_data"] = {"messaging_product": "whatsapp", "details": f"detalhe {codigo}"}
+            return web.json_response({"error": erro}, status=status)
+        corpo = await request.json()
+        self.enviadas.append(corpo)
+        wamid = f"wamid.SAIDA{len(self.enviadas)}"
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": corpo["to"], "wa_id": corpo["to"]}],
+                "messages": [{"id": wamid}],
+            }
+        )
+
+
+@dataclass
+class FalsoBotApi:
+    """POST /bot{token}/{method} for getMe, sendMessage and answerCallbackQuery, with form-encoded parameters."""
+
+    enviadas: list[dict[str, Any]] = field(default_factory=list)
+    respondidos: list[str] = field(default_factory=list)
+    erros: list[tuple[int, str]] = field(default_factory=list)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{metodo}", self._metodo)
+        return app
+
+    async def _metodo(self, request: web.Request) -> web.Response:
+        assert request.match_info["token"] == "123:tg"
+        metodo = request.match_info["metodo"]
+        parametros = {k: str(v) for k, v in (await request.post()).items()}
+        if metodo == "getMe":
+            bot = {"id": 123, "is_bot": True, "first_name": "Cobrança", "username": "cobranca_bot"}
+            return web.json_response({"ok": True, "result": bot})
+        if metodo == "answerCallbackQuery":
+            self.respondidos.append(parametros["callback_query_id"])
+            return web.json_response({"ok": True, "result": True})
+        assert metodo == "sendMessage", metodo
+        if self.erros:
+            status, descricao = self.erros.pop(0)
+            return web.json_response({"ok": False, "error_code": status, "description": descricao}, status=status)
+        if "reply_markup" in parametros:
+            parametros["reply_markup"] = json.loads(parametros["reply_markup"])
+        self.enviadas.append(parametros)
+        chat = {"id": int(parametros["chat_id"]), "type": "private", "first_name": "Maria"}
+        mensagem = {"message_id": 1000 + len(self.enviadas), "date": 1795442400, "chat": chat}
+        return web.json_response({"ok": True, "result": mensagem | {"text": parametros["text"]}})
+
+
+def com_canais(projeto: Any, graph_url: str = "", bot_api_url: str = "") -> Any:
+    """The shipped project with the channels pointed at local fakes."""
+    from dataclasses import replace
+
+    canais = projeto.config.canais.model_copy(
+        update={
+            "whatsapp": projeto.config.canais.whatsapp.model_copy(
+                update={"id_telefone": "106540352242922", "api_base_url": graph_url or "http://127.0.0.1:9"}
+            ),
+            "telegram": projeto.config.canais.telegram.model_copy(
+                update={"api_base_url": f"{bot_api_url or 'http://127.0.0.1:9'}/bot"}
+            ),
+        }
+    )
+    return replace(projeto, config=projeto.config.model_copy(update={"canais": canais}))
