@@ -1,0 +1,163 @@
+"""Telegram webhooks end to end: real python-telegram-bot client against a local Bot API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
+
+from bot.canais.servidor import RECEPCAO
+from bot.dados.banco import criar_engine, sessao
+from bot.dados.entrada import Anexo, Atualizacao, ConviteTelegram
+from bot.dados.modelos import Devedor
+from bot.projeto import Projeto
+from bot.web.app import criar_app
+from tests.conftest import AGORA, RAIZ
+from tests.falsos import FalsoBotApi, com_canais
+
+UPDATES = RAIZ / "tests" / "data" / "updates"
+SEGREDO = "segredo-tg"
+CHAT = 777000111
+Cliente = TestClient[Any, Any]
+
+
+def carregar(nome: str) -> dict[str, Any]:
+    dados: dict[str, Any] = json.loads((UPDATES / nome).read_text(encoding="utf-8"))
+    return dados
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[tuple[FalsoBotApi, str]]:
+    falso = FalsoBotApi()
+    async with TestServer(falso.app()) as servidor:
+        yield falso, str(servidor.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def cliente(
+    projeto: Projeto, url: str, bot_api: tuple[FalsoBotApi, str], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Cliente]:
+    monkeypatch.setenv("TELEGRAM_TOKEN", "123:tg")
+    monkeypatch.setenv("TELEGRAM_SECRET", SEGREDO)
+    app = criar_app(com_canais(projeto, bot_api_url=bot_api[1]), criar_engine(url), lambda: AGORA, demo=False)
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def postar(cliente: Cliente, payload: Any, segredo: str | None = SEGREDO) -> int:
+    cabecalhos = {} if segredo is None else {"X-Telegram-Bot-Api-Secret-Token": segredo}
+    resposta = await cliente.post("/webhooks/telegram", json=payload, headers=cabecalhos)
+    await cliente.app[RECEPCAO].ocioso()
+    return resposta.status
+
+
+async def convidar(cliente: Cliente) -> None:
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        maria = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
+        assert maria.id is not None
+        s.add(ConviteTelegram(token="CONVITE123", devedor_id=maria.id, criado_em=AGORA))
+        await s.commit()
+
+
+@pytest.mark.parametrize(("segredo", "status"), [(None, 403), ("outro", 403), (SEGREDO, 200)])
+async def test_secret_token(cliente: Cliente, segredo: str | None, status: int) -> None:
+    assert await postar(cliente, carregar("telegram_texto.json"), segredo) == status
+
+
+async def test_corpo_invalido(cliente: Cliente) -> None:
+    cabecalhos = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO}
+    assert (await cliente.post("/webhooks/telegram", data=b"{x", headers=cabecalhos)).status == 400
+    assert (await cliente.post("/webhooks/telegram", json={"sem": "update_id"}, headers=cabecalhos)).status == 400
+
+
+async def test_chat_desconhecido_recebe_resposta_generica(cliente: Cliente, bot_api: tuple[FalsoBotApi, str]) -> None:
+    await postar(cliente, carregar("telegram_texto.json"))
+    assert len(bot_api[0].enviadas) == 1
+    assert "Não encontramos um cadastro" in bot_api[0].enviadas[0]["text"]
+
+
+async def test_convite_liga_o_chat_e_a_conversa_segue_por_botoes(
+    cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    await convidar(cliente)
+    await postar(cliente, carregar("telegram_start.json"))
+    saudacao = bot_api[0].enviadas[0]
+    assert saudacao["chat_id"] == str(CHAT)
+    assert saudacao["reply_markup"]["inline_keyboard"][0][0] == {"text": "Sim, sou eu", "callback_data": "sim"}
+    await postar(cliente, carregar("telegram_botao.json"))
+    assert bot_api[0].respondidos == ["4382bfdwdsb323b2d9"]
+    assert "CPF" in bot_api[0].enviadas[1]["text"]
+    await postar(cliente, carregar("telegram_start.json"))  # the same update again: nothing new
+    assert len(bot_api[0].enviadas) == 2
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        maria = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
+    assert maria.telegram_id == str(CHAT)
+
+
+async def test_convite_usado_nao_vale_de_novo(cliente: Cliente, bot_api: tuple[FalsoBotApi, str]) -> None:
+    await convidar(cliente)
+    await postar(cliente, carregar("telegram_start.json"))
+    outro = json.loads(json.dumps(carregar("telegram_start.json")).replace(str(CHAT), "555"))
+    outro["update_id"] += 100
+    await postar(cliente, outro)
+    assert "não é mais válido" in bot_api[0].enviadas[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("arquivo", "resposta", "anexos"),
+    [
+        ("telegram_foto.json", "guardei", [("image", "AgACAgEAAxkBAAMEZ_grande", "comprovante")]),
+        ("telegram_voz.json", "apenas textos", []),
+        ("telegram_editada.json", None, []),
+        ("telegram_grupo.json", None, []),
+    ],
+)
+async def test_o_que_nao_e_texto(
+    cliente: Cliente,
+    bot_api: tuple[FalsoBotApi, str],
+    arquivo: str,
+    resposta: str | None,
+    anexos: list[tuple[str, str, str]],
+) -> None:
+    await convidar(cliente)
+    await postar(cliente, carregar("telegram_start.json"))
+    antes = len(bot_api[0].enviadas)
+    await postar(cliente, carregar(arquivo))
+    novas = [e["text"] for e in bot_api[0].enviadas[antes:]]
+    assert len(novas) == (0 if resposta is None else 1)
+    assert resposta is None or resposta in novas[0]
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        assert [(a.tipo, a.id_midia, a.legenda) for a in (await s.exec(select(Anexo))).all()] == anexos
+        assert (await s.exec(select(Atualizacao).where(Atualizacao.situacao != "processada"))).all() == []
+
+
+@pytest.mark.parametrize(
+    ("status", "descricao", "erro"),
+    [
+        (403, "Forbidden: bot was blocked by the user", "Indeliveravel"),
+        (400, "Bad Request: chat not found", "Indeliveravel"),
+        (400, "Bad Request: message is too long", "ErroCanal"),
+        (502, "Bad Gateway", "TentarDepois"),
+    ],
+)
+async def test_erros_da_bot_api_viram_erros_tipados(
+    bot_api: tuple[FalsoBotApi, str], status: int, descricao: str, erro: str
+) -> None:
+    from bot.canais.porta import Botao, Envio, ErroCanal, TipoCanal
+    from bot.canais.telegram import RemetenteTelegram
+
+    bot_api[0].erros.append((status, descricao))
+    remetente = RemetenteTelegram("123:tg", f"{bot_api[1]}/bot")
+    await remetente.abrir()
+    try:
+        with pytest.raises(ErroCanal) as capturado:
+            await remetente.enviar(Envio(TipoCanal.TELEGRAM, str(CHAT), "oi"))
+        with pytest.raises(ValueError, match="64 bytes"):
+            await remetente.enviar(Envio(TipoCanal.TELEGRAM, str(CHAT), "oi", (Botao("x" * 65, "X"),)))
+    finally:
+        await remetente.fechar()
+    assert type(capturado.value).__name__ == erro
