@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -17,15 +18,21 @@ from bot.dados.modelos import Conversa, Direcao, Mensagem
 ORDEM = {"enviada": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
-def mais_avancado(atual: str, novo: str) -> str:
-    return novo if ORDEM.get(novo, -1) > ORDEM.get(atual, -1) else atual
-
-
-async def _mensagem_saida(s: AsyncSession, canal: str, id_externo: str) -> Mensagem | None:
-    consulta = select(Mensagem).where(
-        Mensagem.canal == canal, Mensagem.direcao == Direcao.SAIDA.value, Mensagem.id_externo == id_externo
+async def _avancar(s: AsyncSession, canal: str, id_externo: str, status: str) -> None:
+    """One conditional UPDATE, so concurrent reports of a batch cannot overwrite a later one with an earlier one."""
+    if status not in ORDEM:
+        return
+    anteriores = [nome for nome, posicao in ORDEM.items() if posicao < ORDEM[status]]
+    await s.exec(
+        update(Mensagem)
+        .where(
+            col(Mensagem.canal) == canal,
+            col(Mensagem.direcao) == Direcao.SAIDA.value,
+            col(Mensagem.id_externo) == id_externo,
+            col(Mensagem.status).in_(anteriores),
+        )
+        .values(status=status)
     )
-    return (await s.exec(consulta)).first()
 
 
 async def registrar_status(engine: AsyncEngine, canal: str, status: StatusRecebido) -> None:
@@ -45,10 +52,8 @@ async def registrar_status(engine: AsyncEngine, canal: str, status: StatusRecebi
                 )
         except IntegrityError:
             return  # the same report again
-        mensagem = await _mensagem_saida(s, canal, status.id)
-        if mensagem is not None:
-            mensagem.status = mais_avancado(mensagem.status, status.status)
-            s.add(mensagem)
+        await s.commit()
+        await _avancar(s, canal, status.id, status.status)
         await s.commit()
 
 
@@ -71,10 +76,12 @@ async def registrar_envio(engine: AsyncEngine, canal: str, devedor_id: int, text
         if mensagem is None:
             return
         mensagem.id_externo = id_externo
+        s.add(mensagem)
+        await s.commit()
+        # Reports that arrived before the id was known could not find the message: apply them now.
         anteriores = await s.exec(
             select(StatusEntrega.status).where(StatusEntrega.canal == canal, StatusEntrega.id_externo == id_externo)
         )
         for status in anteriores.all():
-            mensagem.status = mais_avancado(mensagem.status, status)
-        s.add(mensagem)
+            await _avancar(s, canal, id_externo, status)
         await s.commit()

@@ -1,0 +1,65 @@
+"""E-mail by SMTP (aiosmtplib): a text part and an HTML part, both carrying the creditor's identification."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+import aiosmtplib
+
+from bot.canais.config import EmailConfig, Seguranca
+from bot.canais.porta import Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
+from bot.config.modelos import Credor
+from bot.conversa.textos import Textos
+
+
+def compor(textos: Textos, nome: str, contexto: Mapping[str, Any], credor: Credor, destino: str, assunto: str) -> Envio:
+    """`mensagens/NOME.email.j2` (or `NOME.j2`) as text and as HTML, with the creditor's name, CNPJ and address."""
+    corpo = textos.renderizar(nome, contexto, canal="email")
+    rodape = f"{credor.nome} · CNPJ {credor.cnpj} · {credor.endereco}"
+    paragrafos = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in corpo.split("\n\n"))
+    pagina = f'<html><body>{paragrafos}<hr><p style="font-size:small">{html.escape(rodape)}</p></body></html>'
+    return Envio(TipoCanal.EMAIL, destino, f"{corpo}\n\n--\n{rodape}", modelo=assunto, html=pagina)
+
+
+class RemetenteEmail:
+    def __init__(self, config: EmailConfig, senha: str | None) -> None:
+        self.config, self.senha = config, senha
+
+    async def abrir(self) -> None:
+        """Nothing to do: one SMTP connection per message."""
+
+    async def fechar(self) -> None:
+        """Nothing to do."""
+
+    async def enviar(self, envio: Envio) -> str:
+        mensagem = EmailMessage()
+        mensagem["From"], mensagem["To"] = self.config.remetente, envio.destino
+        mensagem["Subject"] = envio.modelo or "Aviso"
+        mensagem["Message-ID"] = make_msgid(domain=self.config.remetente.rpartition("@")[2] or None)
+        mensagem.set_content(envio.texto)
+        if envio.html:
+            mensagem.add_alternative(envio.html, subtype="html")
+        c = self.config
+        try:
+            await aiosmtplib.send(
+                mensagem,
+                hostname=c.host,
+                port=c.porta,
+                use_tls=c.seguranca is Seguranca.SSL,
+                start_tls=c.seguranca is Seguranca.STARTTLS,
+                username=c.usuario or None,
+                password=self.senha if c.usuario else None,
+                timeout=30,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as erro:
+            raise Indeliveravel(f"SMTP recusou {envio.destino}: {erro}") from erro
+        except aiosmtplib.SMTPResponseException as erro:
+            classe = TentarDepois if 400 <= erro.code < 500 else ErroCanal
+            raise classe(f"SMTP {erro.code}: {erro.message}", str(erro.code)) from erro
+        except (aiosmtplib.SMTPException, OSError) as erro:
+            raise TentarDepois(f"SMTP indisponível: {erro}") from erro
+        return str(mensagem["Message-ID"])
