@@ -9,6 +9,7 @@ from validate_docbr import CNPJ
 
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
+from bot.regua.config import Regua
 
 _CNPJ = CNPJ()
 
@@ -68,3 +69,4 @@ class Config(Estrito):
     ofertas: LivroOfertas
     pagamentos: PagamentosConfig
     web: Web = Web()
+    regua: Regua = Regua()

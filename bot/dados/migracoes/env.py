@@ -10,7 +10,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import bot.dados.modelos  # noqa: F401 - registers the tables in SQLModel.metadata
+import bot.dados.modelos  # registers the tables in SQLModel.metadata
+import bot.dados.saida  # noqa: F401 - the régua outbox
 
 config = context.config
 target_metadata = sqlmodel.SQLModel.metadata
