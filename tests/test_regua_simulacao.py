@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import heapq
-from itertools import pairwise
 import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import holidays
