@@ -48,7 +48,7 @@ async def inserir(s: AsyncSession, valores: Sequence[dict[str, Any]]) -> int:
         return 0
     dialeto = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
     comando = dialeto.insert(Saida).values(list(valores)).on_conflict_do_nothing().returning(col(Saida.id))
-    novos = len((await s.execute(comando)).all())
+    novos = len((await s.exec(comando)).all())
     await s.commit()
     return novos
 
@@ -80,7 +80,7 @@ async def reservar(s: AsyncSession, canal: str, agora: datetime, limite: int) ->
         .values(situacao=_ENVIANDO, reservada_em=agora, tentativas=col(Saida.tentativas) + 1)
         .returning(Saida)
     )
-    linhas = list((await s.execute(comando)).scalars().all())
+    linhas = list((await s.exec(comando)).scalars().all())
     await s.commit()
     return linhas
 
@@ -94,7 +94,7 @@ async def interrompidas(s: AsyncSession, antes_de: datetime) -> list[Saida]:
 async def marcar(s: AsyncSession, saida_id: int, de: str, **valores: Any) -> bool:
     """Move a row on from state `de`; False when someone else already did."""
     comando = update(Saida).where(col(Saida.id) == saida_id, col(Saida.situacao) == de).values(**valores)
-    resultado = await s.execute(comando)
+    resultado = await s.exec(comando)
     await s.commit()
     return bool(getattr(resultado, "rowcount", 0))
 
@@ -110,12 +110,8 @@ async def cancelar_pendentes(
         filtro.append(col(Saida.alvo) == alvo)
     if len(filtro) == 1:
         raise ValueError("cancelar_pendentes precisa de devedor_id ou alvo")
-    comando = (
-        update(Saida)
-        .where(*filtro)
-        .values(situacao=SituacaoSaida.DESCARTADA.value, motivo=motivo)
-    )
-    resultado = await s.execute(comando)
+    comando = update(Saida).where(*filtro).values(situacao=SituacaoSaida.DESCARTADA.value, motivo=motivo)
+    resultado = await s.exec(comando)
     await s.commit()
     return int(getattr(resultado, "rowcount", 0))
 

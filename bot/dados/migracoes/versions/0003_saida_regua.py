@@ -56,7 +56,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_saida_id_provedor"), ["id_provedor"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("saida", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_saida_id_provedor"))
