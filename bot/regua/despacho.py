@@ -95,7 +95,9 @@ class Despachante:
             devedor = await s.get(Devedor, saida.devedor_id)
             assert devedor is not None
             aberto = await fatos.em_aberto(s, saida.alvo)
-            regua_devedor = (await fatos.devedores(s, self.regua.politica, agora)).get(saida.devedor_id)
+            regua_devedor = (await fatos.devedores(s, self.regua.politica, agora, saida.devedor_id)).get(
+                saida.devedor_id
+            )
             envios = (await fatos.contatos(s, agora - timedelta(days=8), pendentes=False)).get(saida.devedor_id, [])
             janela = await fatos.ultima_entrada_whatsapp(s, saida.devedor_id)
         envios = [e for e in envios if e != saida.reservada_em]  # this row's own claim is not a prior contact

@@ -79,13 +79,17 @@ async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[
     return pausas
 
 
-async def devedores(s: AsyncSession, politica: Politica, agora: datetime) -> dict[int, DevedorRegua]:
+async def devedores(
+    s: AsyncSession, politica: Politica, agora: datetime, so: int | None = None
+) -> dict[int, DevedorRegua]:
+    """Debtors as the régua sees them; `so` limits it to one (the dispatcher asks row by row)."""
     entradas = await _ultimas_entradas(s)
     pausas = await _pausas(s, politica, agora)
     ativos = select(Acordo.devedor_id).where(Acordo.situacao == SituacaoAcordo.ATIVO.value)
     com_acordo = set((await s.exec(ativos)).all())
     resultado = {}
-    for d in (await s.exec(select(Devedor))).all():
+    consulta = select(Devedor) if so is None else select(Devedor).where(Devedor.id == so)
+    for d in (await s.exec(consulta)).all():
         assert d.id is not None
         resultado[d.id] = DevedorRegua(
             d.id, d.cpf, d.nome, d.uf, d.segmento, d.telefone, d.telegram_id, d.email, d.telefone_invalido,
