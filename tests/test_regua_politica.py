@@ -66,7 +66,7 @@ def test_horario_uf_alem_da_lei_recusado() -> None:
     [
         (Impedimento(), _sp(23, 11, 10), LONGE, Liberado()),
         (Impedimento(obsoleto="opt-out em 20/11"), _sp(23, 11, 10), LONGE, Descartado("opt-out em 20/11")),
-        (Impedimento(pausa="pausa: contestação"), _sp(23, 11, 10), LONGE, Adiado(_sp(24, 11, 10), "pausa: contestação")),
+        (Impedimento(pausa="pausa: disputa"), _sp(23, 11, 10), LONGE, Adiado(_sp(24, 11, 10), "pausa: disputa")),
         (Impedimento(), _sp(28, 11, 10), _sp(29, 11, 0),
          Descartado("fim de semana (sábado); vencido o prazo do lembrete")),
     ],
