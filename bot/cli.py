@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -64,7 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     diagram = comandos.add_parser("diagram", help="escreve um diagrama Mermaid por fluxo (fluxos/NOME.mmd)")
     diagram.add_argument("--pasta", type=Path, default=None, help="onde escrever (padrão: fluxos/)")
     comandos.add_parser("fila", help="lista as conversas aguardando uma pessoa")
+    regua = comandos.add_parser("regua", help="plano de lembretes do dia; sem --dry-run, enfileira")
+    regua.add_argument("--data", type=_data, default=None, help="dia do plano, AAAA-MM-DD (padrão: hoje)")
+    regua.add_argument("--dry-run", action="store_true", help="só mostra o plano; não enfileira")
     return parser
+
+
+def _data(texto: str) -> date:
+    try:
+        return date.fromisoformat(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(f"--data inválida: {texto!r} (esperado AAAA-MM-DD)") from erro
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,10 +116,20 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await importar(engine, args.arquivo, args.skip_invalid)
         if args.comando == "fila":
             return await fila(engine, sys.stdout)
+        if args.comando == "regua":
+            return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         atendimento = Atendimento(projeto.motor, engine, relogio)
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()
+
+
+async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: date | None, previa: bool) -> int:
+    from bot.calendario import fuso
+    from bot.regua.comando import regua
+
+    dia = dia or agora.astimezone(fuso("SP")).date()
+    return await regua(engine, projeto.config.regua, projeto.config.credor.nome, dia, agora, previa, sys.stdout)
 
 
 def _diagram(projeto: Projeto, pasta: Path | None) -> int:

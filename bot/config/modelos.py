@@ -10,6 +10,7 @@ from validate_docbr import CNPJ
 from bot.canais.config import CanaisConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
+from bot.regua.config import Regua
 
 _CNPJ = CNPJ()
 
@@ -70,3 +71,4 @@ class Config(Estrito):
     pagamentos: PagamentosConfig
     web: Web = Web()
     canais: CanaisConfig = CanaisConfig()
+    regua: Regua = Regua()

@@ -10,8 +10,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import bot.dados.entrada  # channel tables (atualizacao, status_entrega, anexo, convite_telegram)
-import bot.dados.modelos  # noqa: F401 - registers the tables in SQLModel.metadata
+# Importing the table modules registers them in SQLModel.metadata.
+from bot.dados import entrada, modelos, saida  # noqa: F401
 
 config = context.config
 target_metadata = sqlmodel.SQLModel.metadata

@@ -1,0 +1,178 @@
+"""Read from the database the facts planning and dispatch decide on: debtors, what is open, pauses, contacts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dados.modelos import (
+    Acordo,
+    AcordoParcela,
+    Contrato,
+    Conversa,
+    Devedor,
+    Direcao,
+    Dono,
+    Evento,
+    Mensagem,
+    Parcela,
+    SituacaoAcordo,
+    SituacaoAcordoParcela,
+    SituacaoParcela,
+)
+from bot.dados.saida import Saida, SituacaoSaida
+from bot.regua.config import Alvo, Politica
+from bot.regua.fila import filtro_contatos
+from bot.regua.plano import Cobravel, DevedorRegua
+
+RETOMADA = "retomada"  # event an agent records to end a pause before `pausa_dias`
+
+
+async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[int, datetime]:
+    consulta = (
+        select(Conversa.devedor_id, func.max(Mensagem.criada_em))
+        .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
+        .where(Mensagem.direcao == Direcao.ENTRADA.value)
+        .group_by(col(Conversa.devedor_id))
+    )
+    if canal is not None:
+        consulta = consulta.where(Mensagem.canal == canal)
+    return {d: m for d, m in (await s.exec(consulta)).all() if m is not None}
+
+
+async def ultima_entrada_whatsapp(s: AsyncSession, devedor_id: int) -> datetime | None:
+    """When the debtor last wrote on WhatsApp: the 24 h free-text window runs from it."""
+    consulta = (
+        select(func.max(Mensagem.criada_em))
+        .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
+        .where(
+            Conversa.devedor_id == devedor_id,
+            Mensagem.direcao == Direcao.ENTRADA.value,
+            Mensagem.canal == "whatsapp",
+        )
+    )
+    return (await s.exec(consulta)).first()
+
+
+async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[int, str]:
+    """Debtors on hold: an agent owns a chat, or a recent 'pausa' event (dispute, 'já paguei') not yet lifted."""
+    pausas: dict[int, str] = {}
+    donos = select(Conversa.devedor_id).where(Conversa.dono != Dono.BOT.value)
+    for devedor_id in (await s.exec(donos)).all():
+        pausas[devedor_id] = "conversa com uma pessoa"
+    desde = agora - timedelta(days=politica.pausa_dias)
+    eventos = (
+        select(Evento)
+        .where(col(Evento.tipo).in_(["pausa", RETOMADA]), col(Evento.criado_em) >= desde)
+        .order_by(col(Evento.criado_em), col(Evento.id))
+    )
+    ultimos: dict[int, Evento] = {}
+    for evento in (await s.exec(eventos)).all():
+        ultimos[evento.devedor_id] = evento
+    for devedor_id, evento in ultimos.items():
+        if evento.tipo == "pausa":
+            pausas.setdefault(devedor_id, str(evento.dados.get("motivo") or "pausa"))
+    return pausas
+
+
+async def devedores(
+    s: AsyncSession, politica: Politica, agora: datetime, so: int | None = None
+) -> dict[int, DevedorRegua]:
+    """Debtors as the régua sees them; `so` limits it to one (the dispatcher asks row by row)."""
+    entradas = await _ultimas_entradas(s)
+    pausas = await _pausas(s, politica, agora)
+    ativos = select(Acordo.devedor_id).where(Acordo.situacao == SituacaoAcordo.ATIVO.value)
+    com_acordo = set((await s.exec(ativos)).all())
+    resultado = {}
+    consulta = select(Devedor) if so is None else select(Devedor).where(Devedor.id == so)
+    for d in (await s.exec(consulta)).all():
+        assert d.id is not None
+        resultado[d.id] = DevedorRegua(
+            d.id, d.cpf, d.nome, d.uf, d.segmento, d.telefone, d.telegram_id, d.email, d.telefone_invalido,
+            d.optout_em, entradas.get(d.id), d.id in com_acordo, pausas.get(d.id),
+        )  # fmt: skip
+    return resultado
+
+
+async def cobraveis(s: AsyncSession, dia: date) -> list[Cobravel]:
+    """Open original installments, open installments of active agreements, and broken agreements."""
+    itens: list[Cobravel] = []
+    abertas = (
+        select(Parcela, Contrato)
+        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
+        .where(Parcela.situacao == SituacaoParcela.ABERTA.value)
+    )
+    linhas = (await s.exec(abertas)).all()
+    mais_antiga: dict[int, date] = {}
+    totais: dict[int, int] = defaultdict(int)
+    for parcela, contrato in linhas:
+        anterior = mais_antiga.get(contrato.devedor_id, parcela.vencimento)
+        mais_antiga[contrato.devedor_id] = min(anterior, parcela.vencimento)
+        totais[parcela.contrato_id] = max(totais[parcela.contrato_id], parcela.numero)
+    for parcela, contrato in linhas:
+        assert parcela.id is not None
+        atraso = (dia - mais_antiga[contrato.devedor_id]).days
+        itens.append(
+            Cobravel(Alvo.PARCELA, parcela.id, contrato.devedor_id, parcela.vencimento, parcela.valor,
+                     parcela.numero, totais[parcela.contrato_id], contrato.numero, atraso)
+        )  # fmt: skip
+    itens += await _acordos(s)
+    return itens
+
+
+async def _acordos(s: AsyncSession) -> list[Cobravel]:
+    consulta = (
+        select(AcordoParcela, Acordo)
+        .join(Acordo, col(AcordoParcela.acordo_id) == col(Acordo.id))
+        .where(col(Acordo.situacao).in_([SituacaoAcordo.ATIVO.value, SituacaoAcordo.QUEBRADO.value]))
+        .order_by(col(AcordoParcela.acordo_id), col(AcordoParcela.numero))
+    )
+    linhas = (await s.exec(consulta)).all()
+    totais: dict[int, int] = defaultdict(int)
+    for parcela, _acordo in linhas:
+        totais[parcela.acordo_id] += 1
+    itens, quebrados = [], set()
+    for parcela, acordo in linhas:
+        assert parcela.id is not None and acordo.id is not None
+        if parcela.situacao != SituacaoAcordoParcela.ABERTA.value:
+            continue
+        if acordo.situacao == SituacaoAcordo.ATIVO.value:
+            itens.append(Cobravel(Alvo.ACORDO, parcela.id, acordo.devedor_id, parcela.vencimento, parcela.valor,
+                                  parcela.numero, totais[acordo.id], f"acordo {acordo.id}"))  # fmt: skip
+        elif acordo.id not in quebrados:  # counted from the first installment left unpaid
+            quebrados.add(acordo.id)
+            itens.append(Cobravel(Alvo.QUEBRA, acordo.id, acordo.devedor_id, parcela.vencimento, acordo.total,
+                                  parcela.numero, totais[acordo.id], f"acordo {acordo.id}"))  # fmt: skip
+    return itens
+
+
+async def em_aberto(s: AsyncSession, alvo: str) -> bool:
+    """Whether what an outbox row reminds of is still owed (else the reminder is obsolete)."""
+    tipo, _, numero = alvo.partition(":")
+    ref = int(numero)
+    if tipo == Alvo.PARCELA:
+        parcela = await s.get(Parcela, ref)
+        return parcela is not None and parcela.situacao == SituacaoParcela.ABERTA.value
+    if tipo == Alvo.ACORDO:
+        item = await s.get(AcordoParcela, ref)
+        acordo = await s.get(Acordo, item.acordo_id) if item else None
+        return bool(item and acordo and item.situacao == "aberta" and acordo.situacao == SituacaoAcordo.ATIVO.value)
+    acordo = await s.get(Acordo, ref)
+    return acordo is not None and acordo.situacao == SituacaoAcordo.QUEBRADO.value
+
+
+async def contatos(s: AsyncSession, desde: datetime, pendentes: bool) -> dict[int, list[datetime]]:
+    """Each debtor's contacts since `desde`: sent or in flight, and with `pendentes` also those scheduled."""
+    situacoes = [SituacaoSaida.ENVIADA.value, SituacaoSaida.ENVIANDO.value]
+    if pendentes:
+        situacoes.append(SituacaoSaida.PENDENTE.value)
+    consulta = select(Saida).where(col(Saida.situacao).in_(situacoes), filtro_contatos(desde))
+    resultado: dict[int, list[datetime]] = defaultdict(list)
+    for saida in (await s.exec(consulta)).all():
+        quando = saida.enviada_em or saida.reservada_em or saida.proxima_tentativa
+        resultado[saida.devedor_id].append(quando)
+    return resultado

@@ -1,0 +1,46 @@
+"""The régua's clock inside `serve`: APScheduler 3.11 only ticks; the work and its state live in the database.
+
+APScheduler 3's job stores are not safe across processes, so the jobs here keep nothing: each tick plans today
+(idempotent, thanks to the outbox's unique key) or dispatches what is due (claimed atomically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.calendario import fuso
+from bot.dados.banco import sessao
+from bot.regua.comando import plano_do_dia
+from bot.regua.config import Regua
+from bot.regua.despacho import Despachante, Resumo
+from bot.regua.fila import enfileirar
+
+PLANEJAR_A_CADA_MINUTOS = 15
+DESPACHAR_A_CADA_SEGUNDOS = 1
+
+
+async def planejar_hoje(engine: AsyncEngine, regua: Regua, credor: str, agora: datetime) -> int:
+    """Enqueue today's plan (today in Brasília); returns how many reminders are new."""
+    linhas = await plano_do_dia(engine, regua, credor, agora.astimezone(fuso("DF")).date(), agora)
+    async with sessao(engine) as s:
+        return await enfileirar(s, regua, linhas)
+
+
+def instalar(
+    agendador: AsyncIOScheduler, despachante: Despachante, credor: str, relogio: Callable[[], datetime]
+) -> None:
+    """Add the régua's two jobs to the scheduler `serve` runs; the lead wires this into `serve`."""
+
+    async def planejar() -> int:
+        return await planejar_hoje(despachante.engine, despachante.regua, credor, relogio())
+
+    async def despachar() -> Resumo:
+        return await despachante.rodada(relogio())
+
+    comum = {"max_instances": 1, "coalesce": True, "replace_existing": True}
+    agendador.add_job(planejar, "interval", minutes=PLANEJAR_A_CADA_MINUTOS, id="regua-planejar", **comum)
+    agendador.add_job(despachar, "interval", seconds=DESPACHAR_A_CADA_SEGUNDOS, id="regua-despachar", **comum)

@@ -1,0 +1,82 @@
+"""`python -m bot regua`: the day's plan for a manager, with reasons, and enqueuing it; `[regua]` errors in `check`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
+390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;30/11/2026
+719.428.367-08;João Pedro Oliveira;(21) 99812-3456;RJ;22/07/1990;;;C-2;Academia;1;80;26/12/2026
+"""
+
+
+@pytest.fixture
+def banco(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    (tmp_path / "carteira.csv").write_text(CSV, encoding="utf-8")
+    db = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert main(["--db", db, "import", str(tmp_path / "carteira.csv")]) == 0
+    capsys.readouterr()
+    return db
+
+
+def _saidas(db: str) -> int:
+    with sqlite3.connect(db.removeprefix("sqlite+aiosqlite:///")) as conexao:
+        return int(conexao.execute("SELECT count(*) FROM saida").fetchone()[0])
+
+
+def _regua(db: str, data: str, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    assert main(["--db", db, "--now", "2026-11-20T10:00-03:00", "regua", "--data", data, *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_domingo_nada_sai_e_o_motivo_aparece(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
+    saida = _regua(banco, "2026-11-29", capsys, "--dry-run")
+    assert saida.splitlines() == [
+        "Régua de 29/11/2026 (domingo): 1 lembrete(s)",
+        "***.533.447-**  SP  vespera          whatsapp  lembrete_amanha        bloqueado: fim de semana (domingo); "
+        "adiado para 30/11 09:00 (America/Sao_Paulo)",
+        "Prévia (--dry-run): nada foi enfileirado nem enviado.",
+    ]
+    assert _saidas(banco) == 0
+
+
+def test_feriado_nada_sai_e_o_motivo_aparece(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
+    saida = _regua(banco, "2026-12-25", capsys, "--dry-run")
+    assert "***.428.367-**  RJ  vespera" in saida
+    assert "bloqueado: feriado: Natal; adiado para 28/12 09:00 (America/Sao_Paulo)" in saida
+    assert _saidas(banco) == 0
+
+
+def test_sem_dry_run_enfileira_uma_vez(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
+    saida = _regua(banco, "2026-11-25", capsys)  # D-5 of Maria's installment
+    assert "antes_5          whatsapp  lembrete_vencimento    às 09:00 (America/Sao_Paulo)" in saida
+    assert "1 lembrete(s) novo(s) na fila de envio." in saida
+    assert "0 lembrete(s) novo(s) na fila de envio." in _regua(banco, "2026-11-25", capsys)
+    assert _saidas(banco) == 1
+
+
+def test_data_invalida(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--db", banco, "regua", "--data", "29/11/2026"])
+    assert "--data inválida: '29/11/2026' (esperado AAAA-MM-DD)" in capsys.readouterr().err
+
+
+def test_check_aponta_erros_da_regua(copia: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = copia / "config.toml"
+    texto = config.read_text(encoding="utf-8")
+    texto = texto.replace("SP = { inicio = 9, fim = 19 }", "SP = { inicio = 7, fim = 19 }")
+    texto = texto.replace(
+        'canais = ["whatsapp", "email"]\ncondicoes = { tem_acordo = false }', 'canais = ["whatsapp", "fax"]'
+    )
+    texto = texto.replace("Oi, {primeiro_nome}! Amanhã", "Oi, {nome}! Amanhã", 1)
+    config.write_text(texto, encoding="utf-8")
+    assert main(["--config", str(config), "check"]) == 1
+    erros = capsys.readouterr().err
+    assert "[regua.politica.horario_uf] SP: 7h–19h além do que a lei permite (8h–20h)" in erros
+    assert "[regua.passos[0].canais[1]] esperado um de:" in erros
+    assert "[regua.passos[1].modelos.whatsapp.texto] variável desconhecida: nome" in erros

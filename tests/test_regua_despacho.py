@@ -1,0 +1,169 @@
+"""Outbox dispatch on a real SQLite file: exactly once across crashes, retries, window fallback, channel fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
+from bot.dados.banco import sessao
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import importar_carteira
+from bot.dados.modelos import Conversa, Devedor, Mensagem, Parcela
+from bot.dados.saida import Saida
+from bot.regua.comando import plano_do_dia
+from bot.regua.despacho import RESERVA, Despachante
+from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
+from tests.conftest import projeto_padrao
+from tests.regua_falso import Queda, RemetenteFalso, RemetenteSemConsulta
+
+CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
+390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;maria@example.com;varejo;C-1;Carnê;1;100;24/11/2026
+"""
+DIA = date(2026, 11, 23)  # Monday; the installment is due Tuesday: step "vespera" (D-1)
+NOVE_EM_SP = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+async def _semear(engine: AsyncEngine) -> None:
+    async with sessao(engine) as s:
+        await importar_carteira(s, ler_carteira(CSV))
+    regua = projeto_padrao().config.regua
+    linhas = await plano_do_dia(engine, regua, "Loja", DIA, datetime(2026, 11, 23, 3, tzinfo=UTC))
+    async with sessao(engine) as s:
+        assert await enfileirar(s, regua, linhas) == 1
+        assert await enfileirar(s, regua, linhas) == 0  # planning twice enqueues nothing new
+
+
+async def _saidas(engine: AsyncEngine) -> list[Saida]:
+    async with sessao(engine) as s:
+        return list((await s.exec(select(Saida).order_by(Saida.id))).all())  # type: ignore[arg-type]
+
+
+def _despachante(engine: AsyncEngine, zap: object, email: object | None = None) -> Despachante:
+    remetentes = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
+    return Despachante(engine, projeto_padrao().config.regua, remetentes)  # type: ignore[arg-type]
+
+
+async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    [saida] = await _saidas(engine)
+    assert (saida.chave, saida.proxima_tentativa) == (f"{saida.alvo}|vespera|whatsapp", NOVE_EM_SP)
+    zap = RemetenteFalso()
+    assert (await _despachante(engine, zap).rodada(NOVE_EM_SP - timedelta(minutes=1))).enviadas == 0
+    assert (await _despachante(engine, zap).rodada(NOVE_EM_SP)).enviadas == 1
+    assert (await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0
+    [envio] = zap.enviados
+    assert envio.modelo == "lembrete_amanha" and envio.parametros == ("Maria",)  # no inbound: template
+    assert (await _saidas(engine))[0].id_provedor == "wamid.1"
+
+
+@pytest.mark.parametrize("onde", ["antes", "depois"])
+async def test_queda_entre_reserva_e_confirmacao_nao_repete_nem_perde(engine: AsyncEngine, onde: str) -> None:
+    await _semear(engine)
+    zap = RemetenteFalso(morrer_antes=onde == "antes", morrer_depois=onde == "depois")
+    with pytest.raises(Queda):
+        await _despachante(engine, zap).rodada(NOVE_EM_SP)
+    assert (await _saidas(engine))[0].situacao == "enviando"
+    await _despachante(engine, zap).rodada(NOVE_EM_SP + RESERVA / 2)  # the claim may still be alive
+    assert (await _saidas(engine))[0].situacao == "enviando"
+    resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP + RESERVA + timedelta(seconds=1))
+    await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=2))
+    assert resumo.reconciliadas == 1
+    assert len(zap.enviados) == 1
+    [saida] = await _saidas(engine)
+    assert (saida.situacao, saida.id_provedor) == ("enviada", "wamid.1")
+
+
+async def test_queda_sem_como_consultar_o_provedor_fica_incerta(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    with pytest.raises(Queda):
+        await _despachante(engine, RemetenteFalso(morrer_depois=True)).rodada(NOVE_EM_SP)
+    cego = RemetenteSemConsulta()
+    await _despachante(engine, cego).rodada(NOVE_EM_SP + RESERVA * 2)
+    [saida] = await _saidas(engine)
+    assert saida.situacao == "incerta" and "confira" in (saida.motivo or "")
+    assert cego.enviados == []
+
+
+async def test_dois_despachantes_ao_mesmo_tempo_enviam_uma_vez(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    zap = RemetenteFalso()
+    await asyncio.gather(*(_despachante(engine, zap).rodada(NOVE_EM_SP) for _ in range(4)))
+    assert len(zap.enviados) == 1
+
+
+async def test_erro_transitorio_tenta_de_novo_com_espera_dobrada(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    zap = RemetenteFalso(falhas=[TentarDepois("limite", "130429"), TentarDepois("limite", "130429")])
+    despachante = _despachante(engine, zap)
+    await despachante.rodada(NOVE_EM_SP)
+    assert (await _saidas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=60)
+    await despachante.rodada(NOVE_EM_SP + timedelta(seconds=60))
+    assert (await _saidas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=180)
+    await despachante.rodada(NOVE_EM_SP + timedelta(seconds=180))
+    [saida] = await _saidas(engine)
+    assert (saida.situacao, saida.tentativas, len(zap.enviados)) == ("enviada", 3, 1)
+
+
+async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    async with sessao(engine) as s:
+        devedor = (await s.exec(select(Devedor))).one()
+        assert devedor.id is not None
+        conversa = Conversa(devedor_id=devedor.id, canal="whatsapp", estado="inicio")
+        s.add(conversa)
+        await s.flush()
+        assert conversa.id is not None
+        s.add(Mensagem(conversa_id=conversa.id, direcao="entrada", canal="whatsapp", texto="oi", status="recebida",
+                       criada_em=NOVE_EM_SP - timedelta(hours=23)))  # fmt: skip
+        await s.commit()
+    zap = RemetenteFalso(falhas=[JanelaFechada("janela", "131047")])
+    await _despachante(engine, zap).rodada(NOVE_EM_SP)
+    [envio] = zap.enviados
+    assert envio.modelo == "lembrete_amanha"
+    async with sessao(engine) as s:  # a late `failed` 131047 for a free-text send: resent as the template
+        saida = (await s.exec(select(Saida))).one()
+        saida.usar_modelo = False
+        s.add(saida)
+        await s.commit()
+        assert await janela_fechada_tardia(s, "wamid.1", NOVE_EM_SP + timedelta(minutes=1))
+    await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=5))
+    assert [e.modelo for e in zap.enviados] == ["lembrete_amanha", "lembrete_amanha"]
+
+
+async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    zap, email = RemetenteFalso(falhas=[Indeliveravel("não entregável", "131026")]), RemetenteFalso()
+    await _despachante(engine, zap, email).rodada(NOVE_EM_SP)
+    await _despachante(engine, zap, email).rodada(NOVE_EM_SP + timedelta(seconds=1))
+    primeira, segunda = await _saidas(engine)
+    assert (primeira.canal, primeira.situacao, primeira.motivo) == ("whatsapp", "falhou", "não entregável (131026)")
+    assert (segunda.canal, segunda.situacao, segunda.destino) == ("email", "enviada", "maria@example.com")
+    assert email.enviados[0].modelo == "Vence amanhã"
+
+
+async def test_pagamento_descarta_pendentes(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    async with sessao(engine) as s:
+        parcela = (await s.exec(select(Parcela))).one()
+        parcela.situacao = "paga"
+        s.add(parcela)
+        await s.commit()
+    zap = RemetenteFalso()
+    resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP)
+    assert (resumo.descartadas, zap.enviados) == (1, [])
+    assert "paga" in ((await _saidas(engine))[0].motivo or "")
+
+
+async def test_optout_cancela_na_hora(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    async with sessao(engine) as s:
+        devedor = (await s.exec(select(Devedor))).one()
+        assert await cancelar_pendentes(s, "opt-out", devedor_id=devedor.id) == 1
+        with pytest.raises(ValueError, match="devedor_id ou alvo"):
+            await cancelar_pendentes(s, "x")
+    assert (await _saidas(engine))[0].situacao == "descartada"
