@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.erros import ConfigInvalida
+from bot.console.usuarios import comando_usuario
+from bot.console.usuarios import configurar_parser as configurar_usuarios
 from bot.conversa.diagrama import mermaid
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     diagram = comandos.add_parser("diagram", help="escreve um diagrama Mermaid por fluxo (fluxos/NOME.mmd)")
     diagram.add_argument("--pasta", type=Path, default=None, help="onde escrever (padrão: fluxos/)")
     comandos.add_parser("fila", help="lista as conversas aguardando uma pessoa")
+    configurar_usuarios(comandos)
     return parser
 
 
@@ -106,6 +109,8 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await importar(engine, args.arquivo, args.skip_invalid)
         if args.comando == "fila":
             return await fila(engine, sys.stdout)
+        if args.comando == "usuario":
+            return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
         atendimento = Atendimento(projeto.motor, engine, relogio)
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:

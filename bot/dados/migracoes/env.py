@@ -10,6 +10,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.dados.console  # the console's tables (the next import registers the same package)
 import bot.dados.modelos  # noqa: F401 - registers the tables in SQLModel.metadata
 
 config = context.config
