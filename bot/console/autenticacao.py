@@ -38,7 +38,7 @@ def gerar_hash(senha: str) -> str:
 def senha_confere(senha_hash: str, senha: str) -> bool:
     try:
         return _hasher.verify(senha_hash, senha)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a corrupt stored hash refuses, never crashes
         return False
 
 
