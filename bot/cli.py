@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.erros import ConfigInvalida
+from bot.console.usuarios import comando_usuario
+from bot.console.usuarios import configurar_parser as configurar_usuarios
 from bot.conversa.diagrama import mermaid
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
@@ -67,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     regua = comandos.add_parser("regua", help="plano de lembretes do dia; sem --dry-run, enfileira")
     regua.add_argument("--data", type=_data, default=None, help="dia do plano, AAAA-MM-DD (padrão: hoje)")
     regua.add_argument("--dry-run", action="store_true", help="só mostra o plano; não enfileira")
+    configurar_usuarios(comandos)
     return parser
 
 
@@ -118,6 +121,8 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await fila(engine, sys.stdout)
         if args.comando == "regua":
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
+        if args.comando == "usuario":
+            return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
         atendimento = Atendimento(projeto.motor, engine, relogio)
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais import caixa
 from bot.canais.config import CanaisConfig, ler_segredo
-from bot.canais.porta import TipoCanal
+from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
 from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
 from bot.canais.whatsapp import RemetenteWhatsapp
@@ -141,8 +141,11 @@ def _telegram(config: CanaisConfig) -> tuple[RemetenteTelegram, str] | None:
 
 def instalar_canais(
     app: web.Application, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
-) -> None:
-    """Add the webhooks of every channel with credentials; a channel without them is off (one log line)."""
+) -> Mapping[str, Remetente]:
+    """Add the webhooks of every channel with credentials (a channel without them is off, one log line).
+
+    Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
+    """
     recepcao = Recepcao(Atendimento(projeto.motor, engine, relogio), projeto.config.credor.nome)
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
@@ -161,6 +164,7 @@ def instalar_canais(
     app[SEGREDOS] = segredos
     app.add_routes(rotas)
     app.cleanup_ctx.append(_ciclo)
+    return {canal.value: cliente for canal, cliente in recepcao.remetentes.items()}
 
 
 async def _ciclo(app: web.Application) -> AsyncIterator[None]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.calendario import fuso
 from bot.config.modelos import Config
-from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, Resposta, Transferir
-from bot.conversa.modelo import Estado, Fluxo, Opcao, Transicao
+from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, RegistrarEvento, Resposta, Transferir
+from bot.conversa.modelo import AO_ENTRAR, Estado, Fluxo, Opcao, Transicao
 from bot.conversa.nlu import Classificador, Interpretacao
+from bot.conversa.nlu.entidades import Entidades
 from bot.conversa.regras import GUARDAS, Avaliacao, executar
 from bot.conversa.textos import Textos
 from bot.formatos import primeiro_nome
@@ -64,6 +65,32 @@ class Motor:
                 self.fluxo.inicio, memoria, (self._entrar(atual, avaliacao, memoria),), (), interpretacao
             )
         return self._nao_entendeu(atual, avaliacao, memoria)
+
+    def retomar(
+        self, estado: str, memoria: Memoria, fatos: Fatos, agora: datetime, opcao: int | None = None
+    ) -> Decisao:
+        """A person hands the chat back: enter `estado` as a transition would, saying its message.
+
+        `opcao` (an option of the debtor's tier in the offer book) becomes the current offer first, so a
+        hand-back "to the offer" shows the plan the agent chose. Raises ValueError for an unknown state or an
+        option the book does not allow for this debtor.
+        """
+        if estado not in self.fluxo.estados:
+            raise ValueError(f"estado inexistente: {estado!r}")
+        memoria = memoria.com(ultima_atividade=agora.isoformat())
+        nada = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
+        hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
+        avaliacao = Avaliacao(self.config, fatos, memoria, Entrada(""), nada, agora, hoje)
+        efeitos: tuple[Efeito, ...] = ()
+        if opcao is not None:
+            plano = avaliacao.plano(opcao)
+            if plano is None:
+                raise ValueError(f"a opção {opcao} do book não serve para este devedor")
+            memoria = memoria.com(opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano.para_dict())
+            dados = {"opcao": opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "atendente"}
+            efeitos = (RegistrarEvento("oferta", dados),)
+        decisao = self._seguir(Transicao((AO_ENTRAR,), estado), avaliacao.com_memoria(memoria), memoria)
+        return replace(decisao, efeitos=efeitos + decisao.efeitos)
 
     def _interpretar(self, entrada: Entrada, estado: Estado, agora: datetime, fatos: Fatos) -> Interpretacao:
         hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()

@@ -109,11 +109,7 @@ class Atendimento:
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
-            await _aplicar(s, decisao.efeitos, devedor, conversa, agora)
-            _atualizar(conversa, decisao, agora)
-            s.add(conversa)
-            for resposta in decisao.respostas:
-                s.add(_mensagem(conversa, Direcao.SAIDA, resposta.texto, resposta.opcoes, agora, None))
+            await aplicar_decisao(s, decisao, devedor, conversa, agora)
             await s.commit()
             log.info(
                 "devedor %s canal %s: %s → %s (%s)",
@@ -124,6 +120,18 @@ class Atendimento:
                 ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
             )
             return list(decisao.respostas)
+
+
+async def aplicar_decisao(
+    s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime
+) -> list[Mensagem]:
+    """Carry out a decision in the session (not committed): effects, new state, the bot's replies."""
+    await _aplicar(s, decisao.efeitos, devedor, conversa, agora)
+    _atualizar(conversa, decisao, agora)
+    s.add(conversa)
+    saida = [_mensagem(conversa, Direcao.SAIDA, r.texto, r.opcoes, agora, None) for r in decisao.respostas]
+    s.add_all(saida)
+    return saida
 
 
 async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> Mensagem | None:

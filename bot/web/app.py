@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.canais.porta import Remetente
 from bot.canais.servidor import instalar_canais
+from bot.console.contexto import Console
+from bot.console.rotas import registrar as registrar_console
+from bot.console.usuarios import criar_usuarios_demo
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, migrar, sessao
@@ -125,7 +129,13 @@ async def saude(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime], demo: bool) -> web.Application:
+def criar_app(
+    projeto: Projeto,
+    engine: AsyncEngine,
+    relogio: Callable[[], datetime],
+    demo: bool,
+    remetentes: Mapping[str, Remetente] | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
@@ -141,7 +151,8 @@ def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datet
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
-    instalar_canais(app, projeto, engine, relogio)
+    dos_canais = instalar_canais(app, projeto, engine, relogio)
+    registrar_console(app, Console(projeto, engine, relogio, remetentes if remetentes is not None else dos_canais))
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
         yield
@@ -178,4 +189,7 @@ def rodar_demo(projeto: Projeto, relogio: Callable[[], datetime], porta: int | N
     migrar(url)
     carteira = projeto.raiz / "exemplos" / "carteira.csv"
     print(f"Demo: carteira {carteira.name} importada ({asyncio.run(semear_demo(url, carteira))})")
+    for login, senha, papel in asyncio.run(criar_usuarios_demo(url, relogio())):
+        endereco = f"http://{projeto.config.web.host}:{porta or projeto.config.web.porta}/console/"
+        print(f"Console: {endereco}  {papel}: login {login!r} senha {senha!r}")
     return rodar(projeto, url, relogio, porta, demo=True)

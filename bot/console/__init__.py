@@ -1,0 +1,1 @@
+"""The agents' console: login, the hand-off queue, taking over, replying and giving conversations back."""

@@ -1,0 +1,63 @@
+"""The console's shared services (typed app keys), page rendering and the logged-in person of a request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.canais.porta import Remetente
+from bot.dados.console import SessaoConsole, Usuario
+from bot.formatos import brl, data_br
+from bot.projeto import Projeto
+
+FUSO_CONSOLE = ZoneInfo("America/Sao_Paulo")
+
+
+@dataclass(frozen=True)
+class Console:
+    projeto: Projeto
+    engine: AsyncEngine
+    relogio: Callable[[], datetime]
+    remetentes: Mapping[str, Remetente]  # channel name → sender; channels without one (web, cli) only store
+    intervalo_fila: float = 1.0  # seconds between checks of the queue for the live page
+
+
+CONSOLE = web.AppKey("console", Console)
+USUARIO = web.RequestKey("console_usuario", Usuario)
+SESSAO = web.RequestKey("console_sessao", SessaoConsole)
+
+
+def _hora(instante: datetime) -> str:
+    return instante.astimezone(FUSO_CONSOLE).strftime("%d/%m/%Y %H:%M")
+
+
+paginas = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "paginas"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+)
+paginas.filters.update(dinheiro=brl, data=data_br, hora=_hora)
+
+
+def usuario(request: web.Request) -> Usuario:
+    return request[USUARIO]
+
+
+def sessao_atual(request: web.Request) -> SessaoConsole:
+    return request[SESSAO]
+
+
+def pagina(request: web.Request, nome: str, status: int = 200, **dados: Any) -> web.Response:
+    """Render a page; logged-in pages get the person and the CSRF token every form must carry."""
+    if USUARIO in request:
+        dados |= {"eu": usuario(request), "csrf": sessao_atual(request).csrf}
+    html = paginas.get_template(nome).render(**dados)
+    return web.Response(text=html, status=status, content_type="text/html")

@@ -1,0 +1,80 @@
+"""The gestores' page: the flows drawn, and the basic figures of a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from aiohttp import web
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
+from bot.conversa.diagrama import mermaid
+from bot.dados.banco import sessao
+from bot.dados.console import Papel
+from bot.dados.modelos import Acordo, Evento, Parcela, Transferencia
+
+
+@dataclass(frozen=True)
+class Numeros:
+    recuperado: Decimal
+    acordos: int
+    valor_acordos: Decimal
+    transferencias: int
+    optouts: int
+
+
+async def numeros(s: AsyncSession, inicio: datetime, fim: datetime) -> Numeros:
+    """Figures for [inicio, fim): paid installments, agreements, hand-offs and opt-outs."""
+    pago = await s.exec(
+        select(func.coalesce(func.sum(Parcela.valor_pago), 0)).where(
+            col(Parcela.pago_em) >= inicio, col(Parcela.pago_em) < fim
+        )
+    )
+    acordos = (
+        await s.exec(
+            select(func.count(), func.coalesce(func.sum(Acordo.total), 0)).where(
+                col(Acordo.criado_em) >= inicio, col(Acordo.criado_em) < fim
+            )
+        )
+    ).one()
+    transferencias = await s.exec(
+        select(func.count()).where(col(Transferencia.criada_em) >= inicio, col(Transferencia.criada_em) < fim)
+    )
+    optouts = await s.exec(
+        select(func.count()).where(
+            Evento.tipo == "optout", col(Evento.criado_em) >= inicio, col(Evento.criado_em) < fim
+        )
+    )
+    return Numeros(
+        recuperado=Decimal(str(pago.one() or 0)),
+        acordos=int(acordos[0]),
+        valor_acordos=Decimal(str(acordos[1] or 0)),
+        transferencias=int(transferencias.one()),
+        optouts=int(optouts.one()),
+    )
+
+
+def _dia(texto: str | None, padrao: date) -> date:
+    try:
+        return date.fromisoformat(texto) if texto else padrao
+    except ValueError:
+        raise web.HTTPBadRequest(text="data inválida: use AAAA-MM-DD") from None
+
+
+async def pagina_gestao(request: web.Request) -> web.StreamResponse:
+    if usuario(request).papel != Papel.GESTOR:
+        return pagina(request, "erro.html", status=403, mensagem="página só para gestores")
+    console = request.app[CONSOLE]
+    hoje = console.relogio().astimezone(FUSO_CONSOLE).date()
+    de = _dia(request.query.get("de"), hoje.replace(day=1))
+    ate = _dia(request.query.get("ate"), hoje)
+    inicio = datetime.combine(de, time(), FUSO_CONSOLE)
+    fim = datetime.combine(ate + timedelta(days=1), time(), FUSO_CONSOLE)
+    async with sessao(console.engine) as s:
+        figuras = await numeros(s, inicio, fim)
+    diagramas = {nome: mermaid(fluxo) for nome, fluxo in console.projeto.fluxos.items()}
+    return pagina(request, "gestao.html", n=figuras, de=de, ate=ate, diagramas=diagramas)

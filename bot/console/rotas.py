@@ -1,0 +1,202 @@
+"""Console pages and actions: the queue (live), a conversation, and what a person does in it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from bot.canais.porta import Envio, ErroCanal, TipoCanal
+from bot.console import acesso, gestao
+from bot.console.contexto import CONSOLE, Console, pagina, paginas, usuario
+from bot.console.operacoes import (
+    Ponto,
+    Recusa,
+    anotar,
+    assumir,
+    conversa_legivel,
+    destino,
+    devolver,
+    marcar_envio,
+    prometer,
+    reatribuir,
+    responder,
+)
+from bot.console.visao import carregar_fila, carregar_visao
+from bot.dados.banco import sessao
+from bot.dados.console import Usuario
+from bot.dados.modelos import Mensagem
+from bot.formatos import parse_valor
+
+log = logging.getLogger(__name__)
+PARAR_FILA = web.AppKey("console_parar_fila", asyncio.Event)
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["conversa_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def pagina_fila(request: web.Request) -> web.StreamResponse:
+    console = request.app[CONSOLE]
+    async with sessao(console.engine) as s:
+        itens = await carregar_fila(s, console.relogio())
+    return pagina(request, "fila.html", itens=itens)
+
+
+async def eventos_fila(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the queue's rows again whenever they change (new hand-off, taken, given back)."""
+    console, parar = request.app[CONSOLE], request.app[PARAR_FILA]
+    resposta = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+    await resposta.prepare(request)
+    anterior = None
+    while not parar.is_set():
+        async with sessao(console.engine) as s:
+            itens = await carregar_fila(s, console.relogio())
+        linhas = paginas.get_template("_fila_linhas.html").render(itens=itens)
+        if linhas != anterior:
+            dados = "".join(f"data: {linha}\n" for linha in linhas.splitlines() or [""])
+            try:
+                await resposta.write(f"event: fila\n{dados}\n".encode())
+            except ConnectionResetError:
+                break
+            anterior = linhas
+        try:
+            await asyncio.wait_for(parar.wait(), console.intervalo_fila)
+        except TimeoutError:
+            continue
+    return resposta
+
+
+async def pagina_conversa(request: web.Request) -> web.StreamResponse:
+    console, eu = request.app[CONSOLE], usuario(request)
+    async with sessao(console.engine) as s:
+        try:
+            conversa = await conversa_legivel(s, eu, _id(request))
+        except Recusa as recusa:
+            return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
+        visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio())
+        colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
+    return pagina(
+        request, "conversa.html", v=visao, colegas=colegas, pontos=list(Ponto), minha=conversa.dono == f"agente:{eu.id}"
+    )
+
+
+Acao = Callable[[Console, Usuario, int, dict[str, str]], Awaitable[None]]
+
+
+def _acao(executar: Acao) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A form POST on a conversation: run it, then back to the conversation page (or the error page)."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        conversa_id = _id(request)
+        campos = {k: str(v) for k, v in (await request.post()).items()}
+        try:
+            await executar(request.app[CONSOLE], usuario(request), conversa_id, campos)
+        except Recusa as recusa:
+            return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
+        return acesso.redirecionar(f"{acesso.PREFIXO}/conversas/{conversa_id}")
+
+    return handler
+
+
+async def _assumir(console: Console, eu: Usuario, conversa_id: int, _campos: dict[str, str]) -> None:
+    async with sessao(console.engine) as s:
+        await assumir(s, eu, conversa_id, console.relogio())
+
+
+async def _reatribuir(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+    try:
+        para = int(campos.get("usuario", ""))
+    except ValueError:
+        raise Recusa(400, "escolha a pessoa") from None
+    async with sessao(console.engine) as s:
+        await reatribuir(s, eu, conversa_id, para, console.relogio())
+
+
+async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+    async with sessao(console.engine) as s:
+        mensagem = await responder(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
+    await enviar(console, [mensagem])
+
+
+async def enviar(console: Console, mensagens: list[Mensagem]) -> None:
+    """Send stored outbound messages through their channel; web and cli chats read them from the database."""
+    async with sessao(console.engine) as s:
+        for mensagem in mensagens:
+            remetente = console.remetentes.get(mensagem.canal)
+            para = await destino(s, mensagem.conversa_id)
+            if remetente is None or para.endereco is None:
+                await marcar_envio(s, mensagem, "enviada", None)
+                continue
+            envio = Envio(TipoCanal(mensagem.canal), para.endereco, mensagem.texto, chave=f"console-{mensagem.id}")
+            try:
+                await marcar_envio(s, mensagem, "enviada", await remetente.enviar(envio))
+            except ErroCanal as erro:
+                log.warning("envio da mensagem %s falhou: %s (%s)", mensagem.id, type(erro).__name__, erro.codigo)
+                await marcar_envio(s, mensagem, f"falhou: {type(erro).__name__}", None)
+
+
+async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+    try:
+        ponto = Ponto(campos.get("ponto", ""))
+        opcao = int(campos["opcao"]) if campos.get("opcao") else None
+    except ValueError:
+        raise Recusa(400, "ponto de retorno ou opção inválidos") from None
+    async with sessao(console.engine) as s:
+        falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, console.relogio(), opcao)
+    await enviar(console, falas)
+
+
+async def _anotar(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+    async with sessao(console.engine) as s:
+        await anotar(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
+
+
+async def _prometer(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+    try:
+        valor = parse_valor(campos.get("valor", ""))
+        dia = date.fromisoformat(campos.get("data", ""))
+    except (ValueError, InvalidOperation):
+        raise Recusa(400, "informe o valor (ex. 150,00) e a data da promessa") from None
+    async with sessao(console.engine) as s:
+        await prometer(s, eu, conversa_id, Decimal(valor), dia, console.relogio())
+
+
+def registrar(app: web.Application, console: Console) -> None:
+    """Mount the console under /console on the bot's server."""
+    app[CONSOLE] = console
+    app[PARAR_FILA] = asyncio.Event()
+    app.middlewares.append(acesso.guarda)
+
+    async def _parar(app: web.Application) -> None:
+        app[PARAR_FILA].set()  # live queue streams end so the server can stop at once
+
+    app.on_shutdown.append(_parar)
+    p = acesso.PREFIXO
+    app.add_routes(
+        [
+            web.get(f"{p}/entrar", acesso.formulario_entrar),
+            web.post(f"{p}/entrar", acesso.entrar_post),
+            web.post(f"{p}/sair", acesso.sair),
+            web.get(f"{p}/", pagina_fila),
+            web.get(f"{p}/fila/eventos", eventos_fila),
+            web.get(f"{p}/gestao", gestao.pagina_gestao),
+            web.get(f"{p}/conversas/{{conversa_id}}", pagina_conversa),
+            web.post(f"{p}/conversas/{{conversa_id}}/assumir", _acao(_assumir)),
+            web.post(f"{p}/conversas/{{conversa_id}}/reatribuir", _acao(_reatribuir)),
+            web.post(f"{p}/conversas/{{conversa_id}}/responder", _acao(_responder)),
+            web.post(f"{p}/conversas/{{conversa_id}}/devolver", _acao(_devolver)),
+            web.post(f"{p}/conversas/{{conversa_id}}/notas", _acao(_anotar)),
+            web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer)),
+            web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),
+        ]
+    )

@@ -1,0 +1,279 @@
+"""Console security and operations over HTTP: sessions, CSRF, lock-out, ownership, replies, give-back, audit."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.canais.porta import Envio, Indeliveravel
+from bot.console.usuarios import criar_usuario
+from bot.conversa.fatos import Entrada
+from bot.conversa.servico import Atendimento
+from bot.dados.banco import criar_engine, sessao
+from bot.dados.console import Auditoria, PromessaPagamento, Usuario
+from bot.dados.modelos import Conversa, Devedor, Mensagem, Transferencia
+from bot.projeto import Projeto
+from bot.web.app import criar_app
+from tests.conftest import AGORA
+
+SENHA = "senha-do-teste-123"
+CPF_MARIA = "39053344705"
+
+
+@dataclass
+class Relogio:
+    agora: datetime = AGORA
+
+    def __call__(self) -> datetime:
+        return self.agora
+
+
+@dataclass
+class RemetenteFalso:
+    """A channel that records what it was asked to send (the port's contract), failing for one address."""
+
+    enviados: list[Envio] = field(default_factory=list)
+    recusar: str | None = None
+
+    async def enviar(self, envio: Envio) -> str:
+        if envio.destino == self.recusar:
+            raise Indeliveravel("bloqueado", "131026")
+        self.enviados.append(envio)
+        return f"wamid.{len(self.enviados)}"
+
+
+@dataclass
+class Ambiente:
+    app: web.Application
+    engine: AsyncEngine
+    relogio: Relogio
+    remetente: RemetenteFalso
+    atendimento: Atendimento
+    clientes: list[TestClient] = field(default_factory=list)
+
+    async def cliente(self) -> TestClient:
+        cliente = TestClient(TestServer(self.app) if not self.clientes else self.clientes[0].server)
+        if not self.clientes:
+            await cliente.start_server()
+        self.clientes.append(cliente)
+        return cliente
+
+    async def escalar(self, cpf: str = CPF_MARIA, canal: str = "web") -> int:
+        """The debtor confirms identity and asks for a person; returns the conversation id."""
+        async with sessao(self.engine) as s:
+            devedor = (await s.exec(select(Devedor).where(Devedor.cpf == cpf))).one()
+        assert devedor.id is not None
+        for texto in ("oi", "sim", cpf[:3], "quero falar com um atendente"):
+            await self.atendimento.receber(devedor.id, canal, Entrada(texto))
+        async with sessao(self.engine) as s:
+            conversa = (
+                await s.exec(select(Conversa).where(Conversa.devedor_id == devedor.id, Conversa.canal == canal))
+            ).one()
+        assert conversa.dono == "fila" and conversa.id is not None
+        return conversa.id
+
+
+@pytest.fixture
+async def amb(projeto: Projeto, url: str) -> AsyncIterator[Ambiente]:
+    relogio, remetente = Relogio(), RemetenteFalso()
+    engine = criar_engine(url)
+    async with sessao(engine) as s:
+        await criar_usuario(s, "ana", "Ana", "agente", SENHA, AGORA)
+        await criar_usuario(s, "beto", "Beto", "agente", SENHA, AGORA)
+        await criar_usuario(s, "gil", "Gil", "gestor", SENHA, AGORA)
+    app = criar_app(projeto, engine, relogio, demo=True, remetentes={"whatsapp": remetente})
+    ambiente = Ambiente(app, engine, relogio, remetente, Atendimento(projeto.motor, engine, relogio))
+    yield ambiente
+    for cliente in reversed(ambiente.clientes):
+        await cliente.close()
+
+
+def csrf(html: str) -> str:
+    achado = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert achado is not None
+    return achado.group(1)
+
+
+async def entrar(cliente: TestClient, login: str, senha: str = SENHA) -> int:
+    formulario = await (await cliente.get("/console/entrar")).text()
+    resposta = await cliente.post(
+        "/console/entrar", data={"login": login, "senha": senha, "csrf": csrf(formulario)}, allow_redirects=False
+    )
+    return resposta.status
+
+
+async def token(cliente: TestClient, conversa_id: int | None = None) -> str:
+    caminho = f"/console/conversas/{conversa_id}" if conversa_id else "/console/"
+    return csrf(await (await cliente.get(caminho)).text())
+
+
+async def postar(cliente: TestClient, conversa_id: int, acao: str, **campos: str) -> int:
+    campos.setdefault("csrf", await token(cliente, conversa_id))
+    resposta = await cliente.post(f"/console/conversas/{conversa_id}/{acao}", data=campos, allow_redirects=False)
+    return resposta.status
+
+
+async def test_nada_responde_sem_sessao(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    rotas = [
+        (r.method, r.resource.canonical.replace("{conversa_id}", "1"))
+        for r in amb.app.router.routes()
+        if r.resource is not None and r.resource.canonical.startswith("/console")
+    ]
+    protegidas = [(m, c) for m, c in rotas if c != "/console/entrar" and not c.startswith("/console/estatico")]
+    assert len(protegidas) >= 12
+    for metodo, caminho in protegidas:
+        resposta = await cliente.request(metodo, caminho, allow_redirects=False)
+        assert resposta.status in (303, 401), (metodo, caminho, resposta.status)
+        if resposta.status == 303:
+            assert resposta.headers["Location"] == "/console/entrar"
+    pagina = await cliente.get("/console/", headers={"Accept": "text/html"}, allow_redirects=False)
+    assert pagina.status == 303
+
+
+async def test_login_cria_cookie_seguro_e_sair_encerra(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    formulario = await cliente.get("/console/entrar")
+    resposta = await cliente.post(
+        "/console/entrar",
+        data={"login": "ana", "senha": SENHA, "csrf": csrf(await formulario.text())},
+        allow_redirects=False,
+    )
+    assert resposta.status == 303
+    cookie = next(v for k, v in resposta.headers.items() if k == "Set-Cookie" and "console_sessao=" in v)
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+    assert (await cliente.get("/console/", allow_redirects=False)).status == 200
+    assert (
+        await cliente.post("/console/sair", data={"csrf": await token(cliente)}, allow_redirects=False)
+    ).status == 303
+    assert (await cliente.get("/console/", allow_redirects=False)).status == 401
+
+
+async def test_formularios_sem_csrf_recusados(amb: Ambiente) -> None:
+    conversa = await amb.escalar()
+    cliente = await amb.cliente()
+    sem_token = await cliente.post("/console/entrar", data={"login": "ana", "senha": SENHA}, allow_redirects=False)
+    assert sem_token.status == 403
+    assert await entrar(cliente, "ana") == 303
+    assert await postar(cliente, conversa, "assumir", csrf="") == 403
+    assert await postar(cliente, conversa, "assumir", csrf="x" * 43) == 403
+    async with sessao(amb.engine) as s:
+        assert (await s.get(Conversa, conversa)).dono == "fila"  # type: ignore[union-attr]
+    assert await postar(cliente, conversa, "assumir") == 303
+
+
+async def test_bloqueio_depois_de_senhas_erradas(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    for _ in range(5):
+        assert await entrar(cliente, "ana", "errada-errada") == 401
+    assert await entrar(cliente, "ana") == 401  # the right password is refused while locked
+    pagina = await (await cliente.get("/console/entrar")).text()
+    assert "bloqueado" not in pagina
+    amb.relogio.agora += timedelta(minutes=16)
+    assert await entrar(cliente, "ana") == 303
+
+
+async def test_agente_nao_le_nem_escreve_conversa_de_outro(amb: Ambiente) -> None:
+    conversa = await amb.escalar()
+    ana, beto, gil = await amb.cliente(), await amb.cliente(), await amb.cliente()
+    for cliente, login in ((ana, "ana"), (beto, "beto"), (gil, "gil")):
+        assert await entrar(cliente, login) == 303
+    assert await postar(ana, conversa, "assumir") == 303
+    assert (await beto.get(f"/console/conversas/{conversa}")).status == 404
+    csrf_beto = await token(beto)
+    for acao, campos in (
+        ("responder", {"texto": "oi"}),
+        ("assumir", {}),
+        ("notas", {"texto": "x"}),
+        ("devolver", {"ponto": "inicio"}),
+        ("promessas", {"valor": "10,00", "data": "2026-12-01"}),
+    ):
+        assert await postar(beto, conversa, acao, csrf=csrf_beto, **campos) == 404, acao
+    assert "Ana" in await (await beto.get("/console/")).text()  # the queue still shows who has it
+    assert (await gil.get(f"/console/conversas/{conversa}")).status == 200
+    assert await postar(gil, conversa, "responder", texto="oi") == 409  # a gestor reassigns, not writes over
+    async with sessao(amb.engine) as s:
+        beto_id = (await s.exec(select(Usuario.id).where(Usuario.login == "beto"))).one()
+    assert await postar(ana, conversa, "reatribuir", usuario=str(beto_id)) == 403
+    assert await postar(gil, conversa, "reatribuir", usuario=str(beto_id)) == 303
+    assert (await ana.get(f"/console/conversas/{conversa}")).status == 404
+    assert await postar(beto, conversa, "responder", texto="Oi, aqui é o Beto") == 303
+
+
+async def test_resposta_sai_pelo_canal_e_devolucao_retoma_o_bot(amb: Ambiente) -> None:
+    conversa = await amb.escalar(canal="whatsapp")
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, conversa, "assumir") == 303
+    assert await amb.atendimento.receber(1, "whatsapp", Entrada("alguém aí?")) == []  # the bot stays silent
+    assert await postar(ana, conversa, "responder", texto="Olá, sou a Ana") == 303
+    assert [(e.texto, e.destino) for e in amb.remetente.enviados] == [("Olá, sou a Ana", "+5511987654321")]
+    assert await postar(ana, conversa, "notas", texto="pediu prazo") == 303
+    assert await postar(ana, conversa, "promessas", valor="150,00", data="2026-11-30") == 303
+    assert await postar(ana, conversa, "promessas", valor="abc", data="2026-11-30") == 400
+    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="0") == 303
+    assert "Tenho uma proposta" in amb.remetente.enviados[-1].texto
+    respostas = await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
+    assert "Confirma o acordo?" in respostas[-1].texto
+    async with sessao(amb.engine) as s:
+        transferencia = (await s.exec(select(Transferencia))).one()
+        acoes = [a.acao for a in (await s.exec(select(Auditoria).where(col(Auditoria.usuario_id).is_not(None)))).all()]
+        promessa = (await s.exec(select(PromessaPagamento))).one()
+        status = [m.status for m in (await s.exec(select(Mensagem).where(Mensagem.texto == "Olá, sou a Ana"))).all()]
+    assert transferencia.situacao == "encerrada"
+    assert acoes[-5:] == ["assumiu", "respondeu", "anotou", "promessa", "devolveu"]
+    assert str(promessa.valor) == "150.00"
+    assert status == ["enviada"]
+
+
+async def test_devolver_com_valores_exige_identidade(amb: Ambiente) -> None:
+    async with sessao(amb.engine) as s:
+        devedor = (await s.exec(select(Devedor).where(Devedor.cpf == CPF_MARIA))).one()
+    assert devedor.id is not None
+    for texto in ("oi", "sim", "111", "222", "333"):  # identity locked: handed to a person
+        await amb.atendimento.receber(devedor.id, "web", Entrada(texto))
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, 1, "assumir") == 303
+    assert await postar(ana, 1, "devolver", ponto="saldo") == 409
+    assert await postar(ana, 1, "devolver", ponto="voar") == 400
+    assert await postar(ana, 1, "devolver", ponto="encerrar") == 303
+
+
+async def test_dados_do_devedor_fora_de_urls_e_logs(amb: Ambiente, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)  # DEBUG traces of the database driver carry query parameters by design
+    conversa = await amb.escalar()
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    fila = await (await ana.get("/console/")).text()
+    assert "***.533.447-**" in fila and CPF_MARIA not in fila
+    links = re.findall(r'href="([^"]+)"', fila + await (await ana.get(f"/console/conversas/{conversa}")).text())
+    await postar(ana, conversa, "assumir")
+    await postar(ana, conversa, "responder", texto="Oi")
+    proibidos = (CPF_MARIA, "390.533.447", "Maria", "Silva", "987654321")
+    assert [link for link in links if any(p in link for p in proibidos)] == []
+    assert [r.getMessage() for r in caplog.records if any(p in r.getMessage() for p in proibidos)] == []
+    assert any("/console/conversas/" in r.getMessage() for r in caplog.records)  # the access log was captured
+
+
+async def test_gestao_so_para_gestores(amb: Ambiente) -> None:
+    await amb.escalar()
+    ana, gil = await amb.cliente(), await amb.cliente()
+    await entrar(ana, "ana")
+    await entrar(gil, "gil")
+    assert (await ana.get("/console/gestao")).status == 403
+    pagina = await gil.get("/console/gestao", params={"de": "2026-11-01", "ate": "2026-11-30"})
+    html = await pagina.text()
+    assert pagina.status == 200
+    assert re.search(r'id="transferencias">1<', html)
+    assert "stateDiagram-v2" in html
+    assert (await gil.get("/console/gestao", params={"de": "ontem"})).status == 400
