@@ -51,9 +51,11 @@ from bot.dados.modelos import (
     SituacaoParcela,
     Transferencia,
 )
+from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
+from bot.pagamentos.token import novo_token
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +191,7 @@ async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) 
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
         acordo_ativo=await _acordo_ativo(s, devedor.id),
+        token_pagamento=novo_token(),
     )
 
 
@@ -226,6 +229,10 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
                 "linha_digitavel": doc.linha_digitavel,
                 "pix": doc.pix,
                 "nosso_numero": doc.nosso_numero,
+                "token": (
+                    await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == doc.id))
+                ).first()
+                or "",
             }
     return AcordoAtivo(acordo.id, plano.para_dict(), documento)
 
@@ -308,18 +315,22 @@ async def _novo_acordo(
             original.situacao = SituacaoParcela.NEGOCIADA.value
             s.add(original)
     doc = efeito.documento
-    s.add(
-        DocumentoPagamento(
-            acordo_id=acordo.id,
-            acordo_parcela_numero=int(doc["parcela"]),
-            nosso_numero=doc["nosso_numero"],
-            txid=doc["txid"],
-            valor=Decimal(doc["valor"]),
-            vencimento=date.fromisoformat(doc["vencimento"]),
-            codigo_barras=doc["codigo_barras"],
-            linha_digitavel=doc["linha_digitavel"],
-            pix=doc["pix"],
-            criado_em=agora,
-        )
+    documento = DocumentoPagamento(
+        acordo_id=acordo.id,
+        acordo_parcela_numero=int(doc["parcela"]),
+        nosso_numero=doc["nosso_numero"],
+        txid=doc["txid"],
+        valor=Decimal(doc["valor"]),
+        vencimento=date.fromisoformat(doc["vencimento"]),
+        codigo_barras=doc["codigo_barras"],
+        linha_digitavel=doc["linha_digitavel"],
+        pix=doc["pix"],
+        criado_em=agora,
     )
+    s.add(documento)
+    await s.flush()
+    if doc.get("token"):
+        assert documento.id is not None
+        valido = date.fromisoformat(doc["valido_ate"])
+        s.add(TokenPagamento(token=doc["token"], documento_id=documento.id, valido_ate=valido, criado_em=agora))
     _evento(s, devedor, conversa, "acordo", {"acordo_id": acordo.id, "total": str(plano.total)}, agora)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.calendario import dia_util, feriado, proximo_dia_util
 from bot.pagamentos.boleto import Boleto, campo_livre_bb_convenio7
 from bot.pagamentos.config import PagamentosConfig
 from bot.pagamentos.pix import pix_copia_e_cola
@@ -32,8 +33,15 @@ def emitir_documento(
     vencimento: date,
     nosso_numero: str,
     descricao: str | None = None,
+    uf: str | None = None,
 ) -> DocumentoEmitido:
-    """Issue the boleto and PIX for one charge; `vencimento` must already be a business day."""
+    """Issue the boleto and PIX for one charge; `vencimento` must be a bank business day (national + `uf`)."""
+    if not dia_util(vencimento, uf):
+        motivo = feriado(vencimento, uf) or "fim de semana"
+        raise ValueError(
+            f"vencimento em dia sem expediente bancário: {vencimento.isoformat()} ({motivo}); "
+            f"use o próximo dia útil, {proximo_dia_util(vencimento, uf).isoformat()}"
+        )
     if not _NOSSO_NUMERO.fullmatch(nosso_numero):
         raise ValueError(f"nosso número inválido: {nosso_numero!r} (esperado de 1 a 10 dígitos)")
     complemento = nosso_numero.zfill(10)  # "123" and "0000000123" are the same boleto

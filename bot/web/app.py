@@ -22,6 +22,9 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.pagamentos.confirmacao import Confirmador
+from bot.pagamentos.pagina import Pagina
+from bot.pagamentos.pagina import instalar as instalar_pagina
 from bot.projeto import Projeto
 
 log = logging.getLogger(__name__)
@@ -140,6 +143,8 @@ def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datet
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
+    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
         yield

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.dados.modelos  # noqa: F401 - registers the tables in SQLModel.metadata
+from bot.dados import pagamentos  # noqa: F401 - payment tables
 
 config = context.config
 target_metadata = sqlmodel.SQLModel.metadata
