@@ -8,7 +8,8 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +24,7 @@ from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
-from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, primeiro_nome
+from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
 from bot.projeto import Projeto, carregar_projeto
 
 RAIZ = Path(__file__).resolve().parent.parent
@@ -40,6 +41,23 @@ def _agora(texto: str) -> datetime:
     if instante.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--now sem fuso horário: {texto!r} (ex. 2026-11-23T10:00-03:00)")
     return instante
+
+
+def _valor(texto: str) -> Decimal:
+    try:
+        valor = parse_valor(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(str(erro)) from erro
+    if valor <= 0:
+        raise argparse.ArgumentTypeError(f"valor inválido: {texto!r} (esperado maior que zero)")
+    return valor
+
+
+def _data(texto: str) -> date:
+    try:
+        return parse_data(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(str(erro)) from erro
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     diagram = comandos.add_parser("diagram", help="escreve um diagrama Mermaid por fluxo (fluxos/NOME.mmd)")
     diagram.add_argument("--pasta", type=Path, default=None, help="onde escrever (padrão: fluxos/)")
     comandos.add_parser("fila", help="lista as conversas aguardando uma pessoa")
+    pagar = comandos.add_parser("pagar", help="simula o pagamento de um documento (provedor local)")
+    pagar.add_argument("documento", help="nosso número ou txid do documento")
+    pagar.add_argument("--valor", type=_valor, default=None, help="valor pago (padrão: o que falta do documento)")
+    pagar.add_argument("--data", type=_data, default=None, help="data do pagamento (padrão: hoje)")
+    retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
+    retorno.add_argument("arquivo", type=Path)
     return parser
 
 
@@ -106,10 +130,24 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await importar(engine, args.arquivo, args.skip_invalid)
         if args.comando == "fila":
             return await fila(engine, sys.stdout)
+        if args.comando in ("pagar", "import-pagamentos"):
+            return await _pagamentos(args, projeto, engine, relogio)
         atendimento = Atendimento(projeto.motor, engine, relogio)
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()
+
+
+async def _pagamentos(
+    args: argparse.Namespace, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+) -> int:
+    from bot.pagamentos.comandos import importar_pagamentos, pagar
+    from bot.pagamentos.confirmacao import Confirmador
+
+    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    if args.comando == "pagar":
+        return await pagar(confirmador, args.documento, args.valor, args.data, relogio, sys.stdout)
+    return await importar_pagamentos(confirmador, args.arquivo, relogio, sys.stdout)
 
 
 def _diagram(projeto: Projeto, pasta: Path | None) -> int:
