@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     pagar.add_argument("--data", type=_data, default=None, help="data do pagamento (padrão: hoje)")
     retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
     retorno.add_argument("arquivo", type=Path)
+    comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
     return parser
 
 
@@ -130,7 +131,7 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await importar(engine, args.arquivo, args.skip_invalid)
         if args.comando == "fila":
             return await fila(engine, sys.stdout)
-        if args.comando in ("pagar", "import-pagamentos"):
+        if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         atendimento = Atendimento(projeto.motor, engine, relogio)
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
@@ -143,6 +144,10 @@ async def _pagamentos(
 ) -> int:
     from bot.pagamentos.comandos import importar_pagamentos, pagar
     from bot.pagamentos.confirmacao import Confirmador
+    from bot.pagamentos.quebra import quebrar_acordos
+
+    if args.comando == "quebrar-acordos":
+        return await quebrar_acordos(engine, projeto.config.pagamentos.dias_para_quebra, relogio, sys.stdout)
 
     confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
     if args.comando == "pagar":

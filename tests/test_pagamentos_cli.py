@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem
+from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
 from tests.test_cli import bot, importado
 
@@ -97,3 +98,25 @@ def test_retorno_com_colunas_erradas(tmp_path: Path) -> None:
     resultado = bot("import-pagamentos", str(arquivo), db=tmp_path / "vazio.db")
     assert resultado.returncode == 1
     assert "faltam as colunas documento, data; colunas desconhecidas: nosso_numero" in resultado.stderr
+
+
+def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path) -> None:
+    db = com_acordo(tmp_path)
+    _, parcelas, _, _, _ = consultar(db)
+    no_prazo = bot("quebrar-acordos", db=db)
+    assert "0 acordo(s) quebrado(s)" in no_prazo.stdout, no_prazo.stderr
+    dia = parcelas[0].vencimento.toordinal() + 30
+    tarde = date.fromordinal(dia).isoformat() + "T12:00:00-03:00"
+    quebrado = bot("--now", tarde, "quebrar-acordos", db=db)
+    assert "1 acordo(s) quebrado(s)" in quebrado.stdout, quebrado.stderr
+    assert "0 acordo(s)" in bot("--now", tarde, "quebrar-acordos", db=db).stdout
+
+    async def originais() -> set[str]:
+        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        async with sessao(engine) as s:
+            situacoes = {p.situacao for p in (await s.exec(select(Parcela))).all()}
+        await engine.dispose()
+        return situacoes
+
+    assert consultar(db)[0].situacao == "quebrado"
+    assert asyncio.run(originais()) == {"aberta"}

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config.erros import ConfigInvalida
-from bot.pagamentos.baixa import distribuir
+from bot.pagamentos.baixa import acordo_quebrado, distribuir
 from bot.pagamentos.config import PagamentosConfig
 from bot.pagamentos.desenho import larguras_itf, svg_itf, svg_qr
 from bot.pagamentos.local import emitir_documento
@@ -111,3 +111,10 @@ def test_url_publica_invalida_no_check(copia: Path) -> None:
     with pytest.raises(ConfigInvalida) as erro:
         carregar_projeto(config)
     assert "web.url_publica" in str(erro.value.erros[0]) and "esperado um endereço http(s)" in str(erro.value.erros[0])
+
+
+def test_acordo_quebra_no_dia_limite() -> None:
+    vencimento = date(2026, 12, 1)
+    assert not acordo_quebrado([vencimento], date(2026, 12, 30), 30)
+    assert acordo_quebrado([date(2027, 1, 5), vencimento], date(2026, 12, 31), 30)
+    assert not acordo_quebrado([], date(2030, 1, 1), 1)

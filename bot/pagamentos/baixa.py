@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 ZERO = Decimal("0.00")
@@ -40,3 +41,8 @@ def distribuir(valores: Sequence[Decimal], recebido: Decimal) -> Situacao:
         pago.append(parte)
         sobra -= parte
     return Situacao(tuple(pago), sobra)
+
+
+def acordo_quebrado(abertas: Sequence[date], hoje: date, dias_para_quebra: int) -> bool:
+    """An agreement breaks when an installment still open is `dias_para_quebra` days or more past due."""
+    return any((hoje - vencimento).days >= dias_para_quebra for vencimento in abertas)

@@ -87,6 +87,12 @@ class PagamentosConfig(BaseModel):
     pix_cidade: Annotated[str, AfterValidator(_texto_pix(CIDADE_MAXIMA))] = Field(
         description=f"Cidade do recebedor mostrada no PIX, até {CIDADE_MAXIMA} caracteres."
     )
+    dias_para_quebra: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Dias de atraso de uma parcela do acordo até ele ser quebrado e a dívida original reaberta.",
+    )
     dias_validade_documento: Annotated[int, AfterValidator(_dias_validade)] = Field(
         3,
         description="Por quantos dias um boleto ou PIX emitido continua valendo (de 1 a 60).",
