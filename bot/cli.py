@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -117,11 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return rodar_demo(projeto, relogio, args.porta)
     url = args.db or url_padrao()
     migrar(url)
-    if args.comando == "serve":
-        from bot.web.app import rodar
+    try:
+        if args.comando == "serve":
+            from bot.web.app import rodar
 
-        return rodar(projeto, url, relogio, args.porta, demo=False)
-    return asyncio.run(_assincrono(args, projeto, url, relogio))
+            return rodar(projeto, url, relogio, args.porta, demo=False)
+        return asyncio.run(_assincrono(args, projeto, url, relogio))
+    except ConfigInvalida as erro:  # a secret named in config but missing from the environment
+        for item in erro.erros:
+            print(item, file=sys.stderr)
+        return 1
 
 
 async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relogio: Callable[[], datetime]) -> int:
@@ -133,7 +139,9 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await fila(engine, sys.stdout)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
-        atendimento = Atendimento(projeto.motor, engine, relogio)
+        from bot.pagamentos.provedores import criar_emissor
+
+        atendimento = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, os.environ))
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()

@@ -271,14 +271,16 @@ def _registrar_acordo(a: Avaliacao, memoria: Memoria) -> Resultado:
         f"Acordo parcela 1/{plano.quantidade}",
         a.fatos.devedor.uf,
     )
+    # With a PSP the codes come from it after this step (the adapter issues the charge); ours are not payable.
+    local = a.config.pagamentos.provedor == "local"
     documento = {
         "nosso_numero": emitido.nosso_numero,
         "txid": emitido.txid,
         "valor": str(emitido.valor),
         "vencimento": emitido.vencimento.isoformat(),
-        "linha_digitavel": emitido.boleto.linha_formatada,
-        "codigo_barras": emitido.boleto.codigo_barras,
-        "pix": emitido.pix,
+        "linha_digitavel": emitido.boleto.linha_formatada if local else "",
+        "codigo_barras": emitido.boleto.codigo_barras if local else "",
+        "pix": emitido.pix if local else "",
         "parcela": "1",
         "de": str(plano.quantidade),
         **dados_da_pagina(a.config, a.fatos.token_pagamento, emitido.vencimento),

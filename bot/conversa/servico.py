@@ -55,6 +55,7 @@ from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
+from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.token import novo_token
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Atendimento:
     motor: Motor
     engine: AsyncEngine
     relogio: Callable[[], datetime]
+    emissor: Emissor | None = None  # a PSP issues the charges: called after the agreement is stored
 
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
@@ -125,7 +127,13 @@ class Atendimento:
                 decisao.estado,
                 ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
             )
-            return list(decisao.respostas)
+        respostas = list(decisao.respostas)
+        if self.emissor is not None:
+            for efeito in decisao.efeitos:
+                if isinstance(efeito, NovoAcordo):
+                    texto = await self.emissor.emitir_por_txid(efeito.documento["txid"], agora)
+                    respostas.append(Resposta(texto))
+        return respostas
 
 
 async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> Mensagem | None:

@@ -57,7 +57,7 @@ class Encontrado:
 
 
 async def _buscar(pagina: Pagina, token: str) -> Encontrado | None:
-    """The document behind a valid, unexpired token; None for anything else (the caller says the same)."""
+    """The document behind a valid, unexpired token, once its codes exist; None for anything else."""
     if not FORMATO_TOKEN.fullmatch(token):
         return None
     async with sessao(pagina.engine) as s:
@@ -65,7 +65,7 @@ async def _buscar(pagina: Pagina, token: str) -> Encontrado | None:
         documento = await s.get(DocumentoPagamento, registro.documento_id) if registro else None
         acordo = await s.get(Acordo, documento.acordo_id) if documento else None
         devedor = await s.get(Devedor, acordo.devedor_id) if acordo else None
-        if registro is None or documento is None or acordo is None or devedor is None:
+        if registro is None or documento is None or acordo is None or devedor is None or not documento.pix:
             return None
         hoje = pagina.relogio().astimezone(fuso(devedor.uf)).date()
         if hoje > registro.valido_ate:

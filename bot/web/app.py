@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from bot.formatos import primeiro_nome
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
 from bot.pagamentos.pagina import instalar as instalar_pagina
+from bot.pagamentos.provedores import criar_emissor, segredo
+from bot.pagamentos.webhook_asaas import WebhookAsaas
+from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 
 log = logging.getLogger(__name__)
@@ -127,10 +131,16 @@ async def saude(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime], demo: bool) -> web.Application:
+def criar_app(
+    projeto: Projeto,
+    engine: AsyncEngine,
+    relogio: Callable[[], datetime],
+    demo: bool,
+    ambiente: Mapping[str, str] = os.environ,
+) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
-    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, ambiente))
     app[PAGINAS] = _paginas
     app[DEMO] = demo
     rotas = [web.get("/healthz", saude)]
@@ -145,6 +155,9 @@ def criar_app(projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datet
     app.add_routes(rotas)
     confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
+    if projeto.config.pagamentos.provedor == "asaas":
+        token = segredo(projeto, "asaas_webhook_token_env", ambiente)
+        instalar_webhook_asaas(app, WebhookAsaas(engine, confirmador, token, relogio))
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
         yield
