@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -25,7 +27,7 @@ from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
-from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, primeiro_nome
+from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
 from bot.projeto import Projeto, carregar_projeto
 
 RAIZ = Path(__file__).resolve().parent.parent
@@ -42,6 +44,23 @@ def _agora(texto: str) -> datetime:
     if instante.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--now sem fuso horário: {texto!r} (ex. 2026-11-23T10:00-03:00)")
     return instante
+
+
+def _valor(texto: str) -> Decimal:
+    try:
+        valor = parse_valor(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(str(erro)) from erro
+    if valor <= 0:
+        raise argparse.ArgumentTypeError(f"valor inválido: {texto!r} (esperado maior que zero)")
+    return valor
+
+
+def _data(texto: str) -> date:
+    try:
+        return parse_data(texto)
+    except ValueError as erro:
+        raise argparse.ArgumentTypeError(str(erro)) from erro
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,14 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     regua.add_argument("--data", type=_data, default=None, help="dia do plano, AAAA-MM-DD (padrão: hoje)")
     regua.add_argument("--dry-run", action="store_true", help="só mostra o plano; não enfileira")
     configurar_usuarios(comandos)
+    pagar = comandos.add_parser("pagar", help="simula o pagamento de um documento (provedor local)")
+    pagar.add_argument("documento", help="nosso número ou txid do documento")
+    pagar.add_argument("--valor", type=_valor, default=None, help="valor pago (padrão: o que falta do documento)")
+    pagar.add_argument("--data", type=_data, default=None, help="data do pagamento (padrão: hoje)")
+    retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
+    retorno.add_argument("arquivo", type=Path)
+    comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
     return parser
-
-
-def _data(texto: str) -> date:
-    try:
-        return date.fromisoformat(texto)
-    except ValueError as erro:
-        raise argparse.ArgumentTypeError(f"--data inválida: {texto!r} (esperado AAAA-MM-DD)") from erro
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,11 +124,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return rodar_demo(projeto, relogio, args.porta)
     url = args.db or url_padrao()
     migrar(url)
-    if args.comando == "serve":
-        from bot.web.app import rodar
+    try:
+        if args.comando == "serve":
+            from bot.web.app import rodar
 
-        return rodar(projeto, url, relogio, args.porta, demo=False)
-    return asyncio.run(_assincrono(args, projeto, url, relogio))
+            return rodar(projeto, url, relogio, args.porta, demo=False)
+        return asyncio.run(_assincrono(args, projeto, url, relogio))
+    except ConfigInvalida as erro:  # a secret named in config but missing from the environment
+        for item in erro.erros:
+            print(item, file=sys.stderr)
+        return 1
 
 
 async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relogio: Callable[[], datetime]) -> int:
@@ -123,7 +147,11 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
-        atendimento = Atendimento(projeto.motor, engine, relogio)
+        if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
+            return await _pagamentos(args, projeto, engine, relogio)
+        from bot.pagamentos.provedores import criar_emissor
+
+        atendimento = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, os.environ))
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()
@@ -135,6 +163,22 @@ async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: da
 
     dia = dia or agora.astimezone(fuso("SP")).date()
     return await regua(engine, projeto.config.regua, projeto.config.credor.nome, dia, agora, previa, sys.stdout)
+
+
+async def _pagamentos(
+    args: argparse.Namespace, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+) -> int:
+    from bot.pagamentos.comandos import importar_pagamentos, pagar
+    from bot.pagamentos.confirmacao import Confirmador
+    from bot.pagamentos.quebra import quebrar_acordos
+
+    if args.comando == "quebrar-acordos":
+        return await quebrar_acordos(engine, projeto.config.pagamentos.dias_para_quebra, relogio, sys.stdout)
+
+    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    if args.comando == "pagar":
+        return await pagar(confirmador, args.documento, args.valor, args.data, relogio, sys.stdout)
+    return await importar_pagamentos(confirmador, args.arquivo, relogio, sys.stdout)
 
 
 def _diagram(projeto: Projeto, pasta: Path | None) -> int:

@@ -20,6 +20,16 @@ from bot.conversa.textos import VARIAVEIS_ANTES_DA_IDENTIDADE, ErroDeMensagem, T
 from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
 from bot.negociacao.saldo import ParcelaAberta
 
+# What the thank-you message (`pagamento_recebido.j2`, sent by bot.pagamentos.confirmacao) may use.
+EXEMPLO_PAGAMENTO = {
+    "acordo": 1,
+    "parcela": 1,
+    "valor": "150.00",
+    "data": "2026-11-24",
+    "restante": "0.00",
+    "quitado": False,
+}
+
 
 @dataclass(frozen=True)
 class Projeto:
@@ -151,7 +161,8 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         memoria = antes if variaveis <= VARIAVEIS_ANTES_DA_IDENTIDADE else depois
         canal = arquivo.split(".")[1] if "." in arquivo else None
         try:
-            motor.textos.renderizar(arquivo.split(".")[0], contexto(avaliacao, memoria, ()), canal)
+            amostra = contexto(avaliacao, memoria, ()) | {"pagamento": EXEMPLO_PAGAMENTO}
+            motor.textos.renderizar(arquivo.split(".")[0], amostra, canal)
         except ErroDeMensagem as erro:
             erros.append(
                 ErroConfig(

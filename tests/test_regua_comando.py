@@ -62,8 +62,8 @@ def test_sem_dry_run_enfileira_uma_vez(banco: str, capsys: pytest.CaptureFixture
 
 def test_data_invalida(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["--db", banco, "regua", "--data", "29/11/2026"])
-    assert "--data inválida: '29/11/2026' (esperado AAAA-MM-DD)" in capsys.readouterr().err
+        main(["--db", banco, "regua", "--data", "31/11/2026"])
+    assert "data inválida: '31/11/2026' (esperado AAAA-MM-DD ou dd/mm/aaaa)" in capsys.readouterr().err
 
 
 def test_check_aponta_erros_da_regua(copia: Path, capsys: pytest.CaptureFixture[str]) -> None:

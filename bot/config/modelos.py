@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -60,6 +61,17 @@ class Conversa(Estrito):
 class Web(Estrito):
     host: str = Field("127.0.0.1", description="Endereço em que o servidor web escuta")
     porta: int = Field(8080, ge=1, le=65535, description="Porta do servidor web")
+    url_publica: str = Field(
+        "http://127.0.0.1:8080",
+        description="Endereço público do servidor, usado nos links de pagamento enviados ao devedor",
+    )
+
+    @field_validator("url_publica")
+    @classmethod
+    def _url(cls, valor: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", valor):
+            raise ValueError("esperado um endereço http(s) sem parâmetros, como https://pagar.exemplo.com.br")
+        return valor.rstrip("/")
 
 
 class Config(Estrito):

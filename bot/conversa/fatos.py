@@ -37,6 +37,7 @@ class Fatos:
     devedor: DevedorFatos
     parcelas: tuple[ParcelaAberta, ...]
     acordo_ativo: AcordoAtivo | None = None
+    token_pagamento: str | None = None  # drawn by the adapter: the page link of a document issued in this step
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.conversa.textos import Textos
 from bot.formatos import primeiro_nome
 from bot.negociacao.plano import Plano
 from bot.negociacao.saldo import proximas_parcelas
+from bot.pagamentos.token import link_pagamento
 
 ATENDENTE = "atendente"
 _MAX_AUTOMATICAS = 20  # a cycle of ao_entrar transitions stops here instead of spinning
@@ -204,17 +205,21 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "motivo": memoria.motivo,
         "acordo": Plano.de_dict(memoria.acordo) if memoria.acordo else None,
         "documento": memoria.documento,
-        "acordo_ativo": _acordo_ativo(fatos),
+        "acordo_ativo": _acordo_ativo(config, fatos),
         "hoje": avaliacao.hoje,
         "prazo_max_dias": config.ofertas.prazo_max_dias,
     }
 
 
-def _acordo_ativo(fatos: Fatos) -> dict[str, Any] | None:
+def _acordo_ativo(config: Config, fatos: Fatos) -> dict[str, Any] | None:
     if fatos.acordo_ativo is None:
         return None
+    documento = fatos.acordo_ativo.documento
+    if documento is not None:
+        token = documento.get("token") or ""
+        documento = documento | {"link": link_pagamento(config.web.url_publica, token) if token else ""}
     return {
         "numero": fatos.acordo_ativo.numero,
         "plano": Plano.de_dict(fatos.acordo_ativo.plano),
-        "documento": fatos.acordo_ativo.documento,
+        "documento": documento,
     }

@@ -51,9 +51,12 @@ from bot.dados.modelos import (
     SituacaoParcela,
     Transferencia,
 )
+from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
+from bot.pagamentos.emissao import Emissor
+from bot.pagamentos.token import novo_token
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class Atendimento:
     motor: Motor
     engine: AsyncEngine
     relogio: Callable[[], datetime]
+    emissor: Emissor | None = None  # a PSP issues the charges: called after the agreement is stored
 
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
@@ -119,7 +123,13 @@ class Atendimento:
                 decisao.estado,
                 ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
             )
-            return list(decisao.respostas)
+        respostas = list(decisao.respostas)
+        if self.emissor is not None:
+            for efeito in decisao.efeitos:
+                if isinstance(efeito, NovoAcordo):
+                    texto = await self.emissor.emitir_por_txid(efeito.documento["txid"], agora)
+                    respostas.append(Resposta(texto))
+        return respostas
 
 
 async def aplicar_decisao(
@@ -197,6 +207,7 @@ async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) 
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
         acordo_ativo=await _acordo_ativo(s, devedor.id),
+        token_pagamento=novo_token(),
     )
 
 
@@ -234,6 +245,10 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
                 "linha_digitavel": doc.linha_digitavel,
                 "pix": doc.pix,
                 "nosso_numero": doc.nosso_numero,
+                "token": (
+                    await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == doc.id))
+                ).first()
+                or "",
             }
     return AcordoAtivo(acordo.id, plano.para_dict(), documento)
 
@@ -316,18 +331,22 @@ async def _novo_acordo(
             original.situacao = SituacaoParcela.NEGOCIADA.value
             s.add(original)
     doc = efeito.documento
-    s.add(
-        DocumentoPagamento(
-            acordo_id=acordo.id,
-            acordo_parcela_numero=int(doc["parcela"]),
-            nosso_numero=doc["nosso_numero"],
-            txid=doc["txid"],
-            valor=Decimal(doc["valor"]),
-            vencimento=date.fromisoformat(doc["vencimento"]),
-            codigo_barras=doc["codigo_barras"],
-            linha_digitavel=doc["linha_digitavel"],
-            pix=doc["pix"],
-            criado_em=agora,
-        )
+    documento = DocumentoPagamento(
+        acordo_id=acordo.id,
+        acordo_parcela_numero=int(doc["parcela"]),
+        nosso_numero=doc["nosso_numero"],
+        txid=doc["txid"],
+        valor=Decimal(doc["valor"]),
+        vencimento=date.fromisoformat(doc["vencimento"]),
+        codigo_barras=doc["codigo_barras"],
+        linha_digitavel=doc["linha_digitavel"],
+        pix=doc["pix"],
+        criado_em=agora,
     )
+    s.add(documento)
+    await s.flush()
+    if doc.get("token"):
+        assert documento.id is not None
+        valido = date.fromisoformat(doc["valido_ate"])
+        s.add(TokenPagamento(token=doc["token"], documento_id=documento.id, valido_ate=valido, criado_em=agora))
     _evento(s, devedor, conversa, "acordo", {"acordo_id": acordo.id, "total": str(plano.total)}, agora)

@@ -12,6 +12,9 @@ from pydantic_core import PydanticCustomError
 from bot.pagamentos.pix import CIDADE_MAXIMA, NOME_MAXIMO, texto_ascii, tipo_da_chave
 
 _CONTA = re.compile(r"[0-9]{1,12}(-[0-9Xx])?")
+_VARIAVEL = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+ASAAS_PRODUCAO = "https://api.asaas.com/v3"
 
 
 def _erro(mensagem: str) -> PydanticCustomError:
@@ -53,6 +56,18 @@ def _chave_pix(valor: str) -> str:
     return valor
 
 
+def _nome_variavel(valor: str) -> str:
+    if not _VARIAVEL.fullmatch(valor):
+        raise _erro("esperado o NOME de uma variável de ambiente, como ASAAS_TOKEN (nunca o próprio token)")
+    return valor
+
+
+def _url_api(valor: str) -> str:
+    if not _URL.fullmatch(valor):
+        raise _erro("esperado um endereço http(s) sem parâmetros, como https://api.asaas.com/v3")
+    return valor.rstrip("/")
+
+
 def _dias_validade(valor: int) -> int:
     if not 1 <= valor <= 60:
         raise _erro("esperado um número de dias de 1 a 60")
@@ -64,8 +79,10 @@ class PagamentosConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    provedor: Literal["local"] = Field(
-        "local", description="Quem emite os documentos: 'local' gera boleto e PIX aqui mesmo, sem banco."
+    provedor: Literal["local", "asaas"] = Field(
+        "local",
+        description="Quem emite os documentos: 'local' gera boleto e PIX aqui mesmo, sem banco; "
+        "'asaas' emite cobranças reais na API v3 do Asaas.",
     )
     banco: Literal["001"] = Field("001", description="Código do banco do boleto (001 = Banco do Brasil).")
     agencia: Annotated[str, AfterValidator(_digitos(4, "1234"))] = Field(
@@ -87,8 +104,31 @@ class PagamentosConfig(BaseModel):
     pix_cidade: Annotated[str, AfterValidator(_texto_pix(CIDADE_MAXIMA))] = Field(
         description=f"Cidade do recebedor mostrada no PIX, até {CIDADE_MAXIMA} caracteres."
     )
+    dias_para_quebra: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Dias de atraso de uma parcela do acordo até ele ser quebrado e a dívida original reaberta.",
+    )
     dias_validade_documento: Annotated[int, AfterValidator(_dias_validade)] = Field(
         3,
         description="Por quantos dias um boleto ou PIX emitido continua valendo (de 1 a 60).",
         json_schema_extra={"minimum": 1, "maximum": 60},
+    )
+    asaas_url: Annotated[str, AfterValidator(_url_api)] = Field(
+        ASAAS_PRODUCAO,
+        description="Endereço da API v3 do Asaas (sandbox: https://api-sandbox.asaas.com/v3).",
+    )
+    asaas_token_env: Annotated[str, AfterValidator(_nome_variavel)] = Field(
+        "ASAAS_TOKEN", description="NOME da variável de ambiente com a chave de API do Asaas (nunca a chave)."
+    )
+    asaas_webhook_token_env: Annotated[str, AfterValidator(_nome_variavel)] = Field(
+        "ASAAS_WEBHOOK_TOKEN",
+        description="NOME da variável de ambiente com o token que o Asaas envia no webhook (asaas-access-token).",
+    )
+    asaas_forma: Literal["BOLETO", "PIX"] = Field(
+        "BOLETO", description="Forma de cobrança no Asaas: BOLETO (boleto com PIX) ou PIX."
+    )
+    asaas_timeout_segundos: float = Field(
+        10.0, gt=0, le=120, description="Quanto esperar por uma resposta do Asaas antes de desistir."
     )

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.calendario import dia_util, feriado, proximo_dia_util
 from bot.pagamentos.boleto import Boleto, campo_livre_bb_convenio7
 from bot.pagamentos.config import PagamentosConfig
 from bot.pagamentos.pix import pix_copia_e_cola
+from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca
 
 _NOSSO_NUMERO = re.compile(r"[0-9]{1,10}")
 
@@ -32,8 +34,15 @@ def emitir_documento(
     vencimento: date,
     nosso_numero: str,
     descricao: str | None = None,
+    uf: str | None = None,
 ) -> DocumentoEmitido:
-    """Issue the boleto and PIX for one charge; `vencimento` must already be a business day."""
+    """Issue the boleto and PIX for one charge; `vencimento` must be a bank business day (national + `uf`)."""
+    if not dia_util(vencimento, uf):
+        motivo = feriado(vencimento, uf) or "fim de semana"
+        raise ValueError(
+            f"vencimento em dia sem expediente bancário: {vencimento.isoformat()} ({motivo}); "
+            f"use o próximo dia útil, {proximo_dia_util(vencimento, uf).isoformat()}"
+        )
     if not _NOSSO_NUMERO.fullmatch(nosso_numero):
         raise ValueError(f"nosso número inválido: {nosso_numero!r} (esperado de 1 a 10 dígitos)")
     complemento = nosso_numero.zfill(10)  # "123" and "0000000123" are the same boleto
@@ -46,3 +55,20 @@ def emitir_documento(
         config.pix_chave, config.pix_nome, config.pix_cidade, valor, nosso_numero_bb, descricao=descricao
     )
     return DocumentoEmitido(complemento, nosso_numero_bb, valor, vencimento, boleto, pix)
+
+
+@dataclass(frozen=True)
+class ProvedorLocal:
+    """The `local` provider behind the PSP port: the document is computed here, so a retry is the same one."""
+
+    config: PagamentosConfig
+    nome: str = "local"
+
+    async def emitir(self, pedido: PedidoCobranca) -> CobrancaEmitida:
+        try:
+            doc = emitir_documento(
+                self.config, pedido.valor, pedido.vencimento, pedido.nosso_numero, pedido.descricao, pedido.uf
+            )
+        except ValueError as erro:
+            raise ErroProvedor(str(erro)) from erro
+        return CobrancaEmitida(doc.txid, doc.boleto.linha_formatada, doc.boleto.codigo_barras, doc.pix)

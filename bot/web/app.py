@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,12 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.pagamentos.confirmacao import Confirmador
+from bot.pagamentos.pagina import Pagina
+from bot.pagamentos.pagina import instalar as instalar_pagina
+from bot.pagamentos.provedores import criar_emissor, segredo
+from bot.pagamentos.webhook_asaas import WebhookAsaas
+from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 
 log = logging.getLogger(__name__)
@@ -135,10 +142,11 @@ def criar_app(
     relogio: Callable[[], datetime],
     demo: bool,
     remetentes: Mapping[str, Remetente] | None = None,
+    ambiente: Mapping[str, str] = os.environ,
 ) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
-    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, ambiente))
     app[PAGINAS] = _paginas
     app[DEMO] = demo
     rotas = [web.get("/healthz", saude)]
@@ -153,6 +161,11 @@ def criar_app(
     app.add_routes(rotas)
     dos_canais = instalar_canais(app, projeto, engine, relogio)
     registrar_console(app, Console(projeto, engine, relogio, remetentes if remetentes is not None else dos_canais))
+    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
+    if projeto.config.pagamentos.provedor == "asaas":
+        token = segredo(projeto, "asaas_webhook_token_env", ambiente)
+        instalar_webhook_asaas(app, WebhookAsaas(engine, confirmador, token, relogio))
 
     async def _fechar(app: web.Application) -> AsyncIterator[None]:
         yield

@@ -1,0 +1,58 @@
+"""Payment tables: page tokens, payments received (one row per provider payment id) and PSP charges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.dados.modelos import agora_utc
+from bot.dados.tipos import Dinheiro, InstanteUTC, Json
+
+
+class TokenPagamento(SQLModel, table=True):
+    """The unguessable key of a document's payment page `/p/<token>`; one per document."""
+
+    __tablename__ = "token_pagamento"
+
+    token: str = Field(primary_key=True, max_length=64)
+    documento_id: int = Field(foreign_key="documento_pagamento.id", unique=True)
+    valido_ate: date  # last day (debtor's time zone) the page opens
+    criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)
+
+
+class PagamentoRecebido(SQLModel, table=True):
+    """A confirmed payment; (provedor, id_provedor) makes a redelivered confirmation a no-op."""
+
+    __tablename__ = "pagamento_recebido"
+    __table_args__ = (UniqueConstraint("provedor", "id_provedor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provedor: str
+    id_provedor: str
+    origem: str  # simulado, retorno (CSV), webhook
+    documento_id: int = Field(foreign_key="documento_pagamento.id", index=True)
+    acordo_id: int = Field(foreign_key="acordo.id", index=True)
+    acordo_parcela_numero: int
+    valor: Decimal = Field(sa_type=Dinheiro)
+    pago_em: date
+    criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)
+
+
+class CobrancaPsp(SQLModel, table=True):
+    """A charge issued at a PSP for a document; the key is sent as externalReference so a retry finds it."""
+
+    __tablename__ = "cobranca_psp"
+    __table_args__ = (UniqueConstraint("provedor", "chave"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provedor: str
+    chave: str
+    documento_id: int | None = Field(default=None, foreign_key="documento_pagamento.id", index=True)
+    id_externo: str | None = None
+    situacao: str
+    dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
+    criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)

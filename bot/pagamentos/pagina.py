@@ -1,0 +1,152 @@
+"""The payment page `/p/<token>`: boleto and PIX of one document, for the debtor's phone (and printer)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.calendario import fuso
+from bot.config.modelos import Config
+from bot.dados.banco import sessao
+from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
+from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
+from bot.formatos import brl, data_br, mascarar_cpf, primeiro_nome
+from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
+from bot.pagamentos.desenho import svg_itf, svg_qr
+from bot.pagamentos.token import FORMATO_TOKEN
+
+log = logging.getLogger(__name__)
+
+_paginas = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "paginas"), autoescape=select_autoescape(["html"])
+)
+
+
+@dataclass(frozen=True)
+class Pagina:
+    """What the routes need: storage, policy, the clock, the confirmer and whether this is the demo."""
+
+    engine: AsyncEngine
+    config: Config
+    relogio: Callable[[], datetime]
+    confirmador: Confirmador
+    demo: bool
+
+
+PAGINA = web.AppKey("pagina_pagamento", Pagina)
+
+
+@dataclass(frozen=True)
+class Encontrado:
+    documento: DocumentoPagamento
+    devedor: Devedor
+    acordo: Acordo
+    parcelas: int
+    pago: Decimal
+    hoje: date
+
+
+async def _buscar(pagina: Pagina, token: str) -> Encontrado | None:
+    """The document behind a valid, unexpired token, once its codes exist; None for anything else."""
+    if not FORMATO_TOKEN.fullmatch(token):
+        return None
+    async with sessao(pagina.engine) as s:
+        registro = await s.get(TokenPagamento, token)
+        documento = await s.get(DocumentoPagamento, registro.documento_id) if registro else None
+        acordo = await s.get(Acordo, documento.acordo_id) if documento else None
+        devedor = await s.get(Devedor, acordo.devedor_id) if acordo else None
+        if registro is None or documento is None or acordo is None or devedor is None or not documento.pix:
+            return None
+        hoje = pagina.relogio().astimezone(fuso(devedor.uf)).date()
+        if hoje > registro.valido_ate:
+            return None
+        parcelas = (await s.exec(select(AcordoParcela.numero).where(AcordoParcela.acordo_id == acordo.id))).all()
+        pagos = await s.exec(select(PagamentoRecebido).where(PagamentoRecebido.documento_id == documento.id))
+        pago = sum((p.valor for p in pagos.all()), Decimal("0.00"))
+        return Encontrado(documento, devedor, acordo, len(parcelas), pago, hoje)
+
+
+def _visao(pagina: Pagina, achado: Encontrado, token: str) -> dict[str, Any]:
+    """Only what the page shows: first name and masked CPF, never more personal data (LGPD)."""
+    doc = achado.documento
+    restante = max(doc.valor - achado.pago, Decimal("0.00"))
+    return {
+        "credor": pagina.config.credor,
+        "banco": pagina.config.pagamentos.banco,
+        "primeiro_nome": primeiro_nome(achado.devedor.nome),
+        "cpf": mascarar_cpf(achado.devedor.cpf),
+        "acordo": achado.acordo.id,
+        "parcela": doc.acordo_parcela_numero,
+        "parcelas": achado.parcelas,
+        "valor": brl(doc.valor),
+        "restante": brl(restante) if achado.pago and restante else None,
+        "pago": achado.pago >= doc.valor,
+        "vencimento": data_br(doc.vencimento),
+        "nosso_numero": doc.txid,
+        "linha": doc.linha_digitavel,
+        "barras": svg_itf(doc.codigo_barras),
+        "pix": doc.pix,
+        "qr": svg_qr(doc.pix),
+        "demo": pagina.demo,
+        "token": token,
+    }
+
+
+def _html(nome: str, contexto: dict[str, Any], status: int = 200) -> web.Response:
+    texto = _paginas.get_template(nome).render(contexto)
+    resposta = web.Response(text=texto, content_type="text/html", status=status)
+    resposta.headers["Cache-Control"] = "no-store"
+    resposta.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    resposta.headers["X-Robots-Tag"] = "noindex"
+    return resposta
+
+
+def _indisponivel(pagina: Pagina) -> web.Response:
+    # Unknown, malformed and expired tokens get the same answer: nothing tells a guesser which exists.
+    return _html("indisponivel.html", {"credor": pagina.config.credor}, status=404)
+
+
+async def mostrar(request: web.Request) -> web.Response:
+    """GET /p/<token>: the boleto and PIX of one document."""
+    pagina, token = request.app[PAGINA], request.match_info["token"]
+    achado = await _buscar(pagina, token)
+    if achado is None:
+        return _indisponivel(pagina)
+    return _html("pagamento.html", _visao(pagina, achado, token))
+
+
+async def simular(request: web.Request) -> web.Response:
+    """POST /p/<token>/pagar (demo only): pay the rest of the document as if the bank had confirmed it."""
+    pagina, token = request.app[PAGINA], request.match_info["token"]
+    achado = await _buscar(pagina, token)
+    if achado is None:
+        return _indisponivel(pagina)
+    doc = achado.documento
+    valor = doc.valor - achado.pago
+    if valor > 0:
+        confirmacao = Confirmacao(
+            "local", f"simulado-{doc.txid}-{valor}-{achado.hoje}", "simulado", doc.txid, valor, achado.hoje
+        )
+        resultado = await pagina.confirmador.confirmar(confirmacao, pagina.relogio())
+        log.info("pagamento simulado do documento %s: %s", doc.nosso_numero, resultado)
+        assert resultado.desfecho is not Desfecho.DOCUMENTO_DESCONHECIDO
+    raise web.HTTPSeeOther(f"/p/{token}")
+
+
+def instalar(app: web.Application, pagina: Pagina) -> None:
+    """Register the payment page's routes (the demo button only in demo mode)."""
+    app[PAGINA] = pagina
+    rotas = [web.get("/p/{token}", mostrar)]
+    if pagina.demo:
+        rotas.append(web.post("/p/{token}/pagar", simular))
+    app.add_routes(rotas)

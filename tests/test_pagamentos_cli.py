@@ -1,0 +1,122 @@
+"""`pagar` and `import-pagamentos` as a user runs them: a real process and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from bot.dados.banco import criar_engine, sessao
+from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
+from bot.dados.pagamentos import PagamentoRecebido
+from tests.test_cli import bot, importado
+
+
+def com_acordo(tmp_path: Path, falas: tuple[str, ...] = ("oi", "sim", "390", "esqueci", "sim", "sim")) -> Path:
+    db = importado(tmp_path)
+    resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
+    assert resultado.returncode == 0, resultado.stderr
+    assert "/p/" in json.loads(resultado.stdout.splitlines()[-1])["text"]
+    return db
+
+
+def consultar(db: Path) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
+    async def ler() -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
+        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        async with sessao(engine) as s:
+            acordo = (await s.exec(select(Acordo))).one()
+            parcelas = list((await s.exec(select(AcordoParcela).order_by(col(AcordoParcela.numero)))).all())
+            documento = (await s.exec(select(DocumentoPagamento))).one()
+            pagamentos = list((await s.exec(select(PagamentoRecebido))).all())
+            ultima = (await s.exec(select(Mensagem).order_by(col(Mensagem.id).desc()))).first()
+        await engine.dispose()
+        assert ultima is not None
+        return acordo, parcelas, documento, pagamentos, ultima
+
+    return asyncio.run(ler())
+
+
+def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path) -> None:
+    db = com_acordo(tmp_path)
+    _, _, documento, _, _ = consultar(db)
+    parcial = bot("pagar", documento.nosso_numero, "--valor", "100,00", "--data", "24/11/2026", db=db)
+    assert parcial.returncode == 0, parcial.stderr
+    assert "falta pagar" in parcial.stdout
+    acordo, parcelas, _, pagamentos, ultima = consultar(db)
+    assert acordo.situacao == "ativo" and parcelas[0].situacao == "aberta"
+    assert "Ainda faltam" in ultima.texto and ultima.status == "pendente"
+
+    resto = bot("pagar", documento.txid, db=db)
+    assert "quitado" in resto.stdout, resto.stderr
+    de_novo = bot("pagar", documento.nosso_numero, db=db)
+    assert "já está pago" in de_novo.stdout
+    acordo, parcelas, _, pagamentos, ultima = consultar(db)
+    assert acordo.situacao == "pago" and {p.situacao for p in parcelas} == {"paga"}
+    assert sum(p.valor for p in pagamentos) == documento.valor
+    assert ultima.texto.startswith("Recebemos seu pagamento")
+
+
+def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path) -> None:
+    db = com_acordo(tmp_path)
+    desconhecido = bot("pagar", "999", db=db)
+    assert desconhecido.returncode == 1
+    assert "documento não encontrado: '999'" in desconhecido.stderr
+    ruim = bot("pagar", "999", "--valor", "abc", db=db)
+    assert ruim.returncode == 2 and "valor inválido: 'abc'" in ruim.stderr
+
+
+def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path) -> None:
+    db = com_acordo(tmp_path)
+    _, _, documento, _, _ = consultar(db)
+    ruim = tmp_path / "ruim.csv"
+    ruim.write_text("documento;valor;data\n12a;10,00;2026-11-24\n1;-5;amanhã\n1;2\n", encoding="utf-8")
+    recusado = bot("import-pagamentos", str(ruim), db=db)
+    assert recusado.returncode == 1
+    assert f"{ruim}:2: coluna 'documento'" in recusado.stderr
+    assert f"{ruim}:3: coluna 'valor'" in recusado.stderr and f"{ruim}:3: coluna 'data'" in recusado.stderr
+    assert f"{ruim}:4: esperados 3 campos, encontrados 2" in recusado.stderr
+    assert consultar(db)[3] == []
+
+    arquivo = tmp_path / "retorno.csv"
+    valor = str(documento.valor).replace(".", ",")
+    arquivo.write_text(f'documento,valor,data\n{documento.txid},"{valor}",24/11/2026\n', encoding="utf-8")
+    primeira = bot("import-pagamentos", str(arquivo), db=db)
+    assert primeira.returncode == 0, primeira.stderr
+    assert "1 pagamento(s) registrado(s), 0 já conhecido(s)" in primeira.stdout
+    segunda = bot("import-pagamentos", str(arquivo), db=db)
+    assert "0 pagamento(s) registrado(s), 1 já conhecido(s)" in segunda.stdout
+    acordo, _, _, pagamentos, _ = consultar(db)
+    assert acordo.situacao == "pago" and len(pagamentos) == 1
+
+
+def test_retorno_com_colunas_erradas(tmp_path: Path) -> None:
+    arquivo = tmp_path / "r.csv"
+    arquivo.write_text("nosso_numero;valor\n1;2\n", encoding="utf-8")
+    resultado = bot("import-pagamentos", str(arquivo), db=tmp_path / "vazio.db")
+    assert resultado.returncode == 1
+    assert "faltam as colunas documento, data; colunas desconhecidas: nosso_numero" in resultado.stderr
+
+
+def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path) -> None:
+    db = com_acordo(tmp_path)
+    _, parcelas, _, _, _ = consultar(db)
+    no_prazo = bot("quebrar-acordos", db=db)
+    assert "0 acordo(s) quebrado(s)" in no_prazo.stdout, no_prazo.stderr
+    dia = parcelas[0].vencimento.toordinal() + 30
+    tarde = date.fromordinal(dia).isoformat() + "T12:00:00-03:00"
+    quebrado = bot("--now", tarde, "quebrar-acordos", db=db)
+    assert "1 acordo(s) quebrado(s)" in quebrado.stdout, quebrado.stderr
+    assert "0 acordo(s)" in bot("--now", tarde, "quebrar-acordos", db=db).stdout
+
+    async def originais() -> set[str]:
+        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        async with sessao(engine) as s:
+            situacoes = {p.situacao for p in (await s.exec(select(Parcela))).all()}
+        await engine.dispose()
+        return situacoes
+
+    assert consultar(db)[0].situacao == "quebrado"
+    assert asyncio.run(originais()) == {"aberta"}
