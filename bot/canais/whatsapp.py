@@ -6,6 +6,7 @@ import httpx
 from pywa_async.client import WhatsApp
 from pywa_async.errors import WhatsAppError
 from pywa_async.types.callback import Button, Section, SectionList, SectionRow
+from pywa_async.types.templates import BodyText, TemplateLanguage
 
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
 
@@ -14,6 +15,7 @@ MAX_TITULO_BOTAO = 20
 MAX_LINHAS = 10  # rows of a list message
 MAX_TITULO_LINHA = 24
 TITULO_LISTA = "Ver opções"
+IDIOMA_MODELO = TemplateLanguage.PORTUGUESE_BR  # approved templates are registered in pt_BR
 
 JANELA_FECHADA = {131047}
 INDELIVERAVEL = {131026, 131030, 131021}
@@ -66,12 +68,25 @@ class RemetenteWhatsapp:
         await self.sessao.aclose()
 
     async def enviar(self, envio: Envio) -> str:
+        """Free text (with buttons or a list), or the approved template `envio.modelo` when it is set."""
         para = envio.destino.lstrip("+")
         try:
-            if envio.botoes:
-                enviada = await self.cliente.send_message(to=para, text=envio.texto, buttons=_botoes(envio.botoes))
+            if envio.modelo:
+                enviada = await self.cliente.send_template(
+                    to=para,
+                    name=envio.modelo,
+                    language=IDIOMA_MODELO,
+                    params=[BodyText.params(*envio.parametros)] if envio.parametros else None,
+                    tracker=envio.chave,
+                )
+            elif envio.botoes:
+                enviada = await self.cliente.send_message(
+                    to=para, text=envio.texto, buttons=_botoes(envio.botoes), tracker=envio.chave
+                )
             else:
-                enviada = await self.cliente.send_message(to=para, text=envio.texto, preview_url=True)
+                enviada = await self.cliente.send_message(
+                    to=para, text=envio.texto, preview_url=True, tracker=envio.chave
+                )
         except WhatsAppError as erro:
             raise traduzir(erro) from erro
         except httpx.TimeoutException as erro:
