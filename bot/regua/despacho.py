@@ -15,7 +15,16 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.porta import Envio, ErroCanal, Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
+from bot.canais.porta import (
+    Envio,
+    EnvioIncerto,
+    ErroCanal,
+    Indeliveravel,
+    JanelaFechada,
+    Remetente,
+    TentarDepois,
+    TipoCanal,
+)
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida, SituacaoSaida
@@ -80,7 +89,13 @@ class Despachante:
                     motivo = "envio interrompido e o provedor não informa se saiu: confira antes de reenviar"
                     await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
                     continue
-                id_provedor = await remetente.localizar(saida.chave)
+                try:
+                    id_provedor = await remetente.localizar(saida.chave)
+                except EnvioIncerto as incerto:
+                    motivo = f"envio interrompido e sem resposta do provedor ({incerto}): confira antes de reenviar"
+                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
+                    resumo.reconciliadas += 1
+                    continue
                 if id_provedor is not None:
                     await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.ENVIADA.value,
                                  id_provedor=id_provedor, enviada_em=saida.reservada_em, motivo=None)  # fmt: skip
@@ -130,6 +145,11 @@ class Despachante:
             return
         except TentarDepois as erro:
             await self._tentar_depois(saida, erro, agora, resumo)
+            return
+        except EnvioIncerto as incerto:
+            await self._marcar(
+                saida, situacao=SituacaoSaida.INCERTA.value, motivo=f"{incerto}: confira antes de reenviar"
+            )
             return
         except (Indeliveravel, ErroCanal) as erro:
             await self._falhou(saida, _descrever(erro), agora, resumo)

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.envios import EnvioChave
 from bot.dados.saida import Saida, SituacaoSaida
 from bot.regua.config import Regua
 from bot.regua.plano import Linha, Pedido, prazo
@@ -124,6 +125,10 @@ async def janela_fechada_tardia(s: AsyncSession, id_provedor: str, agora: dateti
     saida = (await s.exec(consulta)).first()
     if saida is None or saida.id is None or saida.usar_modelo:
         return False
+    # The senders' ledger holds this key as accepted; the failed send no longer counts (same commit as below).
+    await s.exec(
+        delete(EnvioChave).where(col(EnvioChave.chave) == saida.chave, col(EnvioChave.id_provedor) == id_provedor)
+    )
     return await marcar(
         s, saida.id, SituacaoSaida.ENVIADA.value, situacao=_PENDENTE, usar_modelo=True, proxima_tentativa=agora,
         motivo="janela de 24 h fechada (131047): reenviar como modelo aprovado", enviada_em=None,
