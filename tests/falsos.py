@@ -15,6 +15,7 @@ class FalsoGraph:
 
     enviadas: list[dict[str, Any]] = field(default_factory=list)
     erros: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Graph error code), used in order
+    fora_do_whatsapp: set[str] = field(default_factory=set)  # numbers that answer 131026 (undeliverable)
     modelos_aprovados: set[str] = field(
         default_factory=lambda: {
             "lembrete_vencimento",
@@ -39,6 +40,9 @@ class FalsoGraph:
             erro["error_data"] = {"messaging_product": "whatsapp", "details": f"detalhe {codigo}"}
             return web.json_response({"error": erro}, status=status)
         corpo = await request.json()
+        if corpo["to"] in self.fora_do_whatsapp:
+            erro = {"message": "Message undeliverable", "type": "OAuthException", "code": 131026}
+            return web.json_response({"error": erro}, status=400)
         if corpo.get("type") == "template":
             recusa = self._modelo_recusado(corpo["template"])
             if recusa is not None:

@@ -28,6 +28,7 @@ from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
 from bot.projeto import Projeto
+from bot.regua.servidor import instalar_regua
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,9 @@ def criar_app(
     relogio: Callable[[], datetime],
     demo: bool,
     remetentes: Mapping[str, Remetente] | None = None,
+    com_regua: bool = False,
 ) -> web.Application:
+    """The server; `com_regua` adds the régua's clock (as `serve` does, subject to `regua.automatica`)."""
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
@@ -159,12 +162,14 @@ def criar_app(
         await app[ENGINE].dispose()
 
     app.cleanup_ctx.append(_fechar)
+    if com_regua:  # after _fechar: the clock stops first, before the engine and the channels' clients close
+        instalar_regua(app, projeto, engine, dos_canais, relogio)
     return app
 
 
 def rodar(projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool) -> int:
     host, porta_final = projeto.config.web.host, porta or projeto.config.web.porta
-    app = criar_app(projeto, criar_engine(url), relogio, demo)
+    app = criar_app(projeto, criar_engine(url), relogio, demo, com_regua=True)
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
     web.run_app(app, host=host, port=porta_final, print=None)
     return 0
