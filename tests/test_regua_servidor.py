@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -24,6 +25,7 @@ from bot.regua.servidor import AGENDADOR
 from bot.web.app import criar_app
 from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
 from tests.test_canais_email import Caixa, smtp  # noqa: F401  (fixture)
+from tests.test_canais_whatsapp import SEGREDO, carregar, postar
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;telegram_id;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -43,7 +45,7 @@ async def provedores() -> AsyncIterator[tuple[FalsoGraph, str, FalsoBotApi, str]
 
 @pytest.fixture
 def credenciais(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variavel, valor in {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v",
+    for variavel, valor in {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": SEGREDO, "WHATSAPP_VERIFY_TOKEN": "v",
                             "TELEGRAM_TOKEN": "123:tg", "TELEGRAM_SECRET": "t"}.items():  # fmt: skip
         monkeypatch.setenv(variavel, valor)
 
@@ -122,3 +124,45 @@ async def test_regua_desligada_e_email_sem_configuracao_avisam_uma_linha(
     linhas = [r.getMessage() for r in caplog.records]
     assert sum("régua automática desligada" in linha for linha in linhas) == 1
     assert sum("canal e-mail desligado" in linha for linha in linhas) == 1
+
+
+async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
+    projeto: Projeto,
+    engine: AsyncEngine,
+    provedores: tuple[FalsoGraph, str, FalsoBotApi, str],
+    smtp: tuple[Caixa, int],  # noqa: F811
+    credenciais: None,
+) -> None:
+    graph, graph_url, _bot_api, bot_api_url = provedores
+    await _semear(engine)
+    agora = [SEGUNDA_10H_RJ]
+    app = criar_app(_projeto(projeto, graph_url, bot_api_url, smtp[1]), engine, lambda: agora[0], demo=False,
+                    com_regua=True)  # fmt: skip
+    cliente: Cliente = TestClient(TestServer(app))
+    await cliente.start_server()
+    try:
+        trabalhos = {t.id: t for t in app[AGENDADOR].get_jobs()}
+        assert await postar(cliente, carregar("whatsapp_texto.json")) == 200  # Maria wrote: the 24 h window is open
+        assert await trabalhos["regua-planejar"].func() == 3
+        agora[0] = SEGUNDA_10H_RJ.replace(minute=1)
+        await trabalhos["regua-despachar"].func()
+        [(indice, livre)] = [(i, e) for i, e in enumerate(graph.enviadas) if e["to"] == "5511987654321"]
+        assert livre["type"] == "text"
+        wamid = f"wamid.SAIDA{indice + 1}"
+        falha = json.loads(json.dumps(carregar("whatsapp_status_falha.json")).replace("wamid.SAIDA", wamid))
+        assert await postar(cliente, falha) == 200
+        assert await postar(cliente, falha) == 200  # redelivered: handled once
+        async with sessao(engine) as s:
+            linha = (await s.exec(select(Saida).where(Saida.id_provedor == wamid))).one()
+        assert (linha.situacao, linha.usar_modelo) == ("pendente", True)
+        agora[0] = SEGUNDA_10H_RJ.replace(minute=2)
+        await trabalhos["regua-despachar"].func()
+        await trabalhos["regua-despachar"].func()
+    finally:
+        await cliente.close()
+    modelos = [e for e in graph.enviadas if e["type"] == "template" and e["to"] == "5511987654321"]
+    assert [m["template"]["name"] for m in modelos] == ["lembrete_amanha"]
+    async with sessao(engine) as s:
+        linha = await s.get(Saida, linha.id)
+    assert linha is not None
+    assert (linha.situacao, linha.id_provedor) == ("enviada", f"wamid.SAIDA{graph.enviadas.index(modelos[0]) + 1}")

@@ -30,7 +30,7 @@ from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida, SituacaoSaida
 from bot.regua import fatos
 from bot.regua.config import Regua
-from bot.regua.fila import inserir, interrompidas, marcar, reservar
+from bot.regua.fila import inserir, interrompidas, janela_fechada_tardia, marcar, reservar
 from bot.regua.plano import DevedorRegua
 from bot.regua.politica import Adiado, Descartado, Impedimento, Liberado, decidir
 
@@ -158,6 +158,10 @@ class Despachante:
         await self._marcar(saida, situacao=SituacaoSaida.ENVIADA.value, id_provedor=id_provedor, enviada_em=agora,
                            motivo=None, usar_modelo=com_modelo)  # fmt: skip
         resumo.enviadas += 1
+        if canal == TipoCanal.WHATSAPP and not com_modelo:
+            async with sessao(self.engine) as s:  # a 131047 status may have come before the row was settled
+                if await fatos.falhou_fora_da_janela(s, id_provedor):
+                    await janela_fechada_tardia(s, id_provedor, agora)
 
     async def _tentar_depois(self, saida: Saida, erro: ErroCanal, agora: datetime, resumo: Resumo) -> None:
         if saida.tentativas >= self.regua.limites.tentativas_max:

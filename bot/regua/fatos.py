@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -163,6 +164,17 @@ async def em_aberto(s: AsyncSession, alvo: str) -> bool:
         return bool(item and acordo and item.situacao == "aberta" and acordo.situacao == SituacaoAcordo.ATIVO.value)
     acordo = await s.get(Acordo, ref)
     return acordo is not None and acordo.situacao == SituacaoAcordo.QUEBRADO.value
+
+
+async def falhou_fora_da_janela(s: AsyncSession, id_provedor: str) -> bool:
+    """Whether WhatsApp already reported this message `failed` with 131047 (window closed)."""
+    consulta = select(StatusEntrega.id).where(
+        StatusEntrega.canal == "whatsapp",
+        StatusEntrega.id_externo == id_provedor,
+        StatusEntrega.status == "failed",
+        StatusEntrega.codigo == "131047",
+    )
+    return (await s.exec(consulta)).first() is not None
 
 
 async def contatos(s: AsyncSession, desde: datetime, pendentes: bool) -> dict[int, list[datetime]]:
