@@ -103,7 +103,16 @@ async def marcar(s: AsyncSession, saida_id: int, de: str, **valores: Any) -> boo
 async def cancelar_pendentes(
     s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None
 ) -> int:
-    """Drop a debtor's (or one debt's) pending reminders at once: payment, opt-out. Returns how many."""
+    """Drop a debtor's (or one debt's) pending reminders at once and commit: payment, opt-out. Returns how many."""
+    quantos = await descartar_pendentes(s, motivo, devedor_id, alvo)
+    await s.commit()
+    return quantos
+
+
+async def descartar_pendentes(
+    s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None
+) -> int:
+    """The same inside the caller's transaction (not committed), so the cause and the drop land together."""
     filtro = [col(Saida.situacao) == _PENDENTE]
     if devedor_id is not None:
         filtro.append(col(Saida.devedor_id) == devedor_id)
@@ -113,7 +122,6 @@ async def cancelar_pendentes(
         raise ValueError("cancelar_pendentes precisa de devedor_id ou alvo")
     comando = update(Saida).where(*filtro).values(situacao=SituacaoSaida.DESCARTADA.value, motivo=motivo)
     resultado = await s.exec(comando)
-    await s.commit()
     return int(getattr(resultado, "rowcount", 0))
 
 
