@@ -31,6 +31,7 @@ from bot.regua.fila import filtro_contatos
 from bot.regua.plano import Cobravel, DevedorRegua
 
 RETOMADA = "retomada"  # event an agent records to end a pause before `pausa_dias`
+PAUSA_PESSOA = "conversa com uma pessoa"  # the régua holds while an agent owns a chat
 
 
 async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[int, datetime]:
@@ -64,7 +65,7 @@ async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[
     pausas: dict[int, str] = {}
     donos = select(Conversa.devedor_id).where(Conversa.dono != Dono.BOT.value)
     for devedor_id in (await s.exec(donos)).all():
-        pausas[devedor_id] = "conversa com uma pessoa"
+        pausas[devedor_id] = PAUSA_PESSOA
     desde = agora - timedelta(days=politica.pausa_dias)
     eventos = (
         select(Evento)
