@@ -15,6 +15,17 @@ class FalsoGraph:
 
     enviadas: list[dict[str, Any]] = field(default_factory=list)
     erros: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Graph error code), used in order
+    fora_do_whatsapp: set[str] = field(default_factory=set)  # numbers that answer 131026 (undeliverable)
+    modelos_aprovados: set[str] = field(
+        default_factory=lambda: {
+            "lembrete_vencimento",
+            "lembrete_amanha",
+            "pendencia",
+            "pendencia_negociar",
+            "parcela_acordo",
+            "acordo_pendente",
+        }
+    )
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -29,6 +40,13 @@ class FalsoGraph:
             erro["error_data"] = {"messaging_product": "whatsapp", "details": f"detalhe {codigo}"}
             return web.json_response({"error": erro}, status=status)
         corpo = await request.json()
+        if corpo["to"] in self.fora_do_whatsapp:
+            erro = {"message": "Message undeliverable", "type": "OAuthException", "code": 131026}
+            return web.json_response({"error": erro}, status=400)
+        if corpo.get("type") == "template":
+            recusa = self._modelo_recusado(corpo["template"])
+            if recusa is not None:
+                return recusa
         self.enviadas.append(corpo)
         wamid = f"wamid.SAIDA{len(self.enviadas)}"
         return web.json_response(
@@ -38,6 +56,18 @@ class FalsoGraph:
                 "messages": [{"id": wamid}],
             }
         )
+
+    def _modelo_recusado(self, modelo: dict[str, Any]) -> web.Response | None:
+        """Meta's checks: a known approved name in that language, body parameters as typed text."""
+        assert modelo["language"] == {"code": "pt_BR"}, modelo
+        for componente in modelo.get("components", []):
+            assert componente["type"].lower() == "body", componente
+            assert all(p["type"] == "text" and isinstance(p["text"], str) for p in componente["parameters"])
+        if modelo["name"] in self.modelos_aprovados:
+            return None
+        erro = {"message": "(#132001) Template name does not exist in the translation", "type": "OAuthException",
+                "code": 132001, "error_data": {"messaging_product": "whatsapp", "details": modelo["name"]}}  # fmt: skip
+        return web.json_response({"error": erro}, status=404)
 
 
 @dataclass

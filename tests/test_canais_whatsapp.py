@@ -299,3 +299,30 @@ async def test_erros_do_graph_viram_erros_tipados(
     assert lista == "wamid.SAIDA1"
     secoes = graph[0].enviadas[0]["interactive"]["action"]["sections"]
     assert [r["id"] for r in secoes[0]["rows"]] == ["o0", "o1", "o2", "o3", "o4"]
+
+
+async def test_modelo_aprovado_vai_como_template_com_parametros(graph: tuple[FalsoGraph, str]) -> None:
+    from bot.canais.porta import Envio, ErroCanal, TipoCanal
+    from bot.canais.whatsapp import RemetenteWhatsapp
+
+    remetente = RemetenteWhatsapp("106540352242922", "token-wa", SEGREDO, graph[1], "23.0")
+    lembrete = Envio(TipoCanal.WHATSAPP, "+5511987654321", "texto livre", modelo="lembrete_vencimento",
+                     parametros=("Maria", "24/11/2026"), chave="parcela:1|antes_5|whatsapp")  # fmt: skip
+    try:
+        wamid = await remetente.enviar(lembrete)
+        with pytest.raises(ErroCanal) as recusado:
+            await remetente.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "x", modelo="nao_aprovado"))
+    finally:
+        await remetente.fechar()
+    assert wamid == "wamid.SAIDA1"
+    enviada = graph[0].enviadas[0]
+    assert (enviada["type"], enviada["to"]) == ("template", "5511987654321")
+    assert enviada["template"]["name"] == "lembrete_vencimento"
+    assert enviada["template"]["language"] == {"code": "pt_BR"}
+    [corpo] = enviada["template"]["components"]
+    assert corpo["type"].lower() == "body"
+    assert corpo["parameters"] == [{"type": "text", "text": "Maria"}, {"type": "text", "text": "24/11/2026"}]
+    assert enviada["biz_opaque_callback_data"] == "parcela:1|antes_5|whatsapp"
+    assert "texto livre" not in json.dumps(enviada)
+    assert recusado.value.codigo == "132001"
+    assert type(recusado.value) is ErroCanal  # permanent: the régua falls back to the next channel

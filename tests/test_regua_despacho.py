@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
+from bot.dados.entrada import StatusEntrega
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem, Parcela
 from bot.dados.saida import Saida
@@ -133,6 +134,29 @@ async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngin
         assert await janela_fechada_tardia(s, "wamid.1", NOVE_EM_SP + timedelta(minutes=1))
     await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=5))
     assert [e.modelo for e in zap.enviados] == ["lembrete_amanha", "lembrete_amanha"]
+
+
+async def test_131047_que_chega_antes_de_a_linha_ser_confirmada_nao_se_perde(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    async with sessao(engine) as s:
+        devedor = (await s.exec(select(Devedor))).one()
+        assert devedor.id is not None
+        conversa = Conversa(devedor_id=devedor.id, canal="whatsapp", estado="inicio")
+        s.add(conversa)
+        await s.flush()
+        assert conversa.id is not None
+        s.add(Mensagem(conversa_id=conversa.id, direcao="entrada", canal="whatsapp", texto="oi", status="recebida",
+                       criada_em=NOVE_EM_SP - timedelta(hours=1)))  # fmt: skip
+        # The webhook's `failed` for wamid.1 is processed while the dispatcher is still between send and commit.
+        s.add(StatusEntrega(canal="whatsapp", id_externo="wamid.1", status="failed", codigo="131047",
+                            instante=NOVE_EM_SP))  # fmt: skip
+        await s.commit()
+    zap = RemetenteFalso()
+    await _despachante(engine, zap).rodada(NOVE_EM_SP)
+    assert (await _saidas(engine))[0].usar_modelo
+    await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(seconds=10))
+    assert [e.modelo for e in zap.enviados] == [None, "lembrete_amanha"]
+    assert (await _saidas(engine))[0].situacao == "enviada"
 
 
 async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -> None:

@@ -55,6 +55,10 @@ class Indeliveravel(ErroCanal):
     """Permanent (131026, blocked bot, invalid address): do not retry; mark the destination."""
 
 
+class EnvioIncerto(Exception):
+    """A keyed send was handed to the provider and no answer was recorded: it may or may not have gone out."""
+
+
 class Remetente(Protocol):
     """Sends one message and returns the provider's message id."""
 

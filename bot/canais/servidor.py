@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais import caixa
 from bot.canais.config import CanaisConfig, ler_segredo
+from bot.canais.email import RemetenteEmail
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
 from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
@@ -139,6 +140,18 @@ def _telegram(config: CanaisConfig) -> tuple[RemetenteTelegram, str] | None:
     return RemetenteTelegram(token, str(c.api_base_url)), segredo
 
 
+def _email(config: CanaisConfig) -> RemetenteEmail | None:
+    c = config.email
+    if not (c.host and c.remetente):
+        log.warning("canal e-mail desligado: defina canais.email.host e canais.email.remetente")
+        return None
+    senha = ler_segredo(c.env_senha)
+    if c.usuario and not senha:
+        log.warning("canal e-mail desligado: canais.email.usuario sem senha na variável de ambiente %s", c.env_senha)
+        return None
+    return RemetenteEmail(c, senha)
+
+
 def instalar_canais(
     app: web.Application, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
 ) -> Mapping[str, Remetente]:
@@ -160,6 +173,9 @@ def instalar_canais(
         segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
+    email = _email(projeto.config.canais)
+    if email is not None:
+        recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
     app[RECEPCAO] = recepcao
     app[SEGREDOS] = segredos
     app.add_routes(rotas)

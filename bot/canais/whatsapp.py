@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from pywa_async.client import WhatsApp
 from pywa_async.errors import WhatsAppError
 from pywa_async.types.callback import Button, Section, SectionList, SectionRow
+from pywa_async.types.sent_update import SentMessage
+from pywa_async.types.templates import TemplateLanguage
 
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
 
@@ -14,6 +18,7 @@ MAX_TITULO_BOTAO = 20
 MAX_LINHAS = 10  # rows of a list message
 MAX_TITULO_LINHA = 24
 TITULO_LISTA = "Ver opções"
+IDIOMA_MODELO = TemplateLanguage.PORTUGUESE_BR  # approved templates are registered in pt_BR
 
 JANELA_FECHADA = {131047}
 INDELIVERAVEL = {131026, 131030, 131021}
@@ -43,6 +48,13 @@ def _botoes(botoes: tuple[Botao, ...]) -> list[Button] | SectionList:
     return SectionList(button_title=TITULO_LISTA, sections=[Section(title="Opções", rows=linhas)])
 
 
+def _parametros(valores: tuple[str, ...]) -> list[dict[str, Any]] | None:
+    """The template's body parameters in order, as the Graph API takes them ({{1}}, {{2}}, ...)."""
+    if not valores:
+        return None
+    return [{"type": "body", "parameters": [{"type": "text", "text": v} for v in valores]}]
+
+
 class RemetenteWhatsapp:
     """`Remetente` over the Cloud API. The httpx client is ours, so tests and proxies can point it anywhere."""
 
@@ -66,12 +78,26 @@ class RemetenteWhatsapp:
         await self.sessao.aclose()
 
     async def enviar(self, envio: Envio) -> str:
+        """Free text (with buttons or a list), or the approved template `envio.modelo` when it is set."""
         para = envio.destino.lstrip("+")
+        enviada: SentMessage
         try:
-            if envio.botoes:
-                enviada = await self.cliente.send_message(to=para, text=envio.texto, buttons=_botoes(envio.botoes))
+            if envio.modelo:
+                enviada = await self.cliente.send_template(
+                    to=para,
+                    name=envio.modelo,
+                    language=IDIOMA_MODELO,
+                    params=_parametros(envio.parametros),
+                    tracker=envio.chave,
+                )
+            elif envio.botoes:
+                enviada = await self.cliente.send_message(
+                    to=para, text=envio.texto, buttons=_botoes(envio.botoes), tracker=envio.chave
+                )
             else:
-                enviada = await self.cliente.send_message(to=para, text=envio.texto, preview_url=True)
+                enviada = await self.cliente.send_message(
+                    to=para, text=envio.texto, preview_url=True, tracker=envio.chave
+                )
         except WhatsAppError as erro:
             raise traduzir(erro) from erro
         except httpx.TimeoutException as erro:

@@ -8,12 +8,14 @@ from bot.canais import textos
 from bot.canais.entregas import registrar_status
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.whatsapp import JANELA_FECHADA
 from bot.canais.whatsapp_webhook import MensagemRecebida, ler_mensagem, ler_status
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.repositorio import devedor_por_telefone
 from bot.formatos import normalizar_telefone
+from bot.regua.fila import janela_fechada_tardia
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,12 @@ IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order"}
 
 async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
     if atualizacao.tipo == "status":
-        await registrar_status(recepcao.engine, CANAL.value, ler_status(atualizacao.corpo))
+        status = ler_status(atualizacao.corpo)
+        await registrar_status(recepcao.engine, CANAL.value, status)
+        if status.status == "failed" and status.codigo is not None and int(status.codigo) in JANELA_FECHADA:
+            async with sessao(recepcao.engine) as s:
+                if await janela_fechada_tardia(s, status.id, recepcao.agora()):
+                    log.info("lembrete %s recusado tarde (131047): volta à fila como modelo aprovado", status.id)
         return
     await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
 

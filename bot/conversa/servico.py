@@ -57,6 +57,7 @@ from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.token import novo_token
+from bot.regua.fila import descartar_pendentes
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +280,8 @@ async def _aplicar(
                 devedor.optout_em = devedor.optout_em or agora
                 s.add(devedor)
                 _evento(s, devedor, conversa, "optout", {"texto": texto, "canal": conversa.canal}, agora)
+                # Pending reminders go in the same transaction: none may leave after the debtor said stop.
+                await descartar_pendentes(s, f"opt-out pelo canal {conversa.canal}", devedor_id=devedor.id)
             case NumeroErrado(texto):
                 devedor.telefone_invalido = True
                 s.add(devedor)

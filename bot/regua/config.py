@@ -196,6 +196,7 @@ class Limites(Estrito):
 
 
 class Regua(Estrito):
+    automatica: bool = Field(True, description="O serve planeja e despacha sozinho (false: só pelo comando regua)")
     mostrar_valor: bool = Field(False, description="Permite a variável {valor} nos lembretes")
     politica: Politica = Politica()
     limites: Limites = Limites()

@@ -15,13 +15,22 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.porta import Envio, ErroCanal, Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
+from bot.canais.porta import (
+    Envio,
+    EnvioIncerto,
+    ErroCanal,
+    Indeliveravel,
+    JanelaFechada,
+    Remetente,
+    TentarDepois,
+    TipoCanal,
+)
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida, SituacaoSaida
 from bot.regua import fatos
 from bot.regua.config import Regua
-from bot.regua.fila import inserir, interrompidas, marcar, reservar
+from bot.regua.fila import inserir, interrompidas, janela_fechada_tardia, marcar, reservar
 from bot.regua.plano import DevedorRegua
 from bot.regua.politica import Adiado, Descartado, Impedimento, Liberado, decidir
 
@@ -80,7 +89,13 @@ class Despachante:
                     motivo = "envio interrompido e o provedor não informa se saiu: confira antes de reenviar"
                     await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
                     continue
-                id_provedor = await remetente.localizar(saida.chave)
+                try:
+                    id_provedor = await remetente.localizar(saida.chave)
+                except EnvioIncerto as incerto:
+                    motivo = f"envio interrompido e sem resposta do provedor ({incerto}): confira antes de reenviar"
+                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
+                    resumo.reconciliadas += 1
+                    continue
                 if id_provedor is not None:
                     await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.ENVIADA.value,
                                  id_provedor=id_provedor, enviada_em=saida.reservada_em, motivo=None)  # fmt: skip
@@ -131,6 +146,11 @@ class Despachante:
         except TentarDepois as erro:
             await self._tentar_depois(saida, erro, agora, resumo)
             return
+        except EnvioIncerto as incerto:
+            await self._marcar(
+                saida, situacao=SituacaoSaida.INCERTA.value, motivo=f"{incerto}: confira antes de reenviar"
+            )
+            return
         except (Indeliveravel, ErroCanal) as erro:
             await self._falhou(saida, _descrever(erro), agora, resumo)
             return
@@ -138,6 +158,10 @@ class Despachante:
         await self._marcar(saida, situacao=SituacaoSaida.ENVIADA.value, id_provedor=id_provedor, enviada_em=agora,
                            motivo=None, usar_modelo=com_modelo)  # fmt: skip
         resumo.enviadas += 1
+        if canal == TipoCanal.WHATSAPP and not com_modelo:
+            async with sessao(self.engine) as s:  # a 131047 status may have come before the row was settled
+                if await fatos.falhou_fora_da_janela(s, id_provedor):
+                    await janela_fechada_tardia(s, id_provedor, agora)
 
     async def _tentar_depois(self, saida: Saida, erro: ErroCanal, agora: datetime, resumo: Resumo) -> None:
         if saida.tentativas >= self.regua.limites.tentativas_max:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -30,6 +31,7 @@ from bot.regua.fila import filtro_contatos
 from bot.regua.plano import Cobravel, DevedorRegua
 
 RETOMADA = "retomada"  # event an agent records to end a pause before `pausa_dias`
+PAUSA_PESSOA = "conversa com uma pessoa"  # the régua holds while an agent owns a chat
 
 
 async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[int, datetime]:
@@ -63,7 +65,7 @@ async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[
     pausas: dict[int, str] = {}
     donos = select(Conversa.devedor_id).where(Conversa.dono != Dono.BOT.value)
     for devedor_id in (await s.exec(donos)).all():
-        pausas[devedor_id] = "conversa com uma pessoa"
+        pausas[devedor_id] = PAUSA_PESSOA
     desde = agora - timedelta(days=politica.pausa_dias)
     eventos = (
         select(Evento)
@@ -163,6 +165,17 @@ async def em_aberto(s: AsyncSession, alvo: str) -> bool:
         return bool(item and acordo and item.situacao == "aberta" and acordo.situacao == SituacaoAcordo.ATIVO.value)
     acordo = await s.get(Acordo, ref)
     return acordo is not None and acordo.situacao == SituacaoAcordo.QUEBRADO.value
+
+
+async def falhou_fora_da_janela(s: AsyncSession, id_provedor: str) -> bool:
+    """Whether WhatsApp already reported this message `failed` with 131047 (window closed)."""
+    consulta = select(StatusEntrega.id).where(
+        StatusEntrega.canal == "whatsapp",
+        StatusEntrega.id_externo == id_provedor,
+        StatusEntrega.status == "failed",
+        StatusEntrega.codigo == "131047",
+    )
+    return (await s.exec(consulta)).first() is not None
 
 
 async def contatos(s: AsyncSession, desde: datetime, pendentes: bool) -> dict[int, list[datetime]]:

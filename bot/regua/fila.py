@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.envios import EnvioChave
 from bot.dados.saida import Saida, SituacaoSaida
 from bot.regua.config import Regua
 from bot.regua.plano import Linha, Pedido, prazo
@@ -102,7 +103,16 @@ async def marcar(s: AsyncSession, saida_id: int, de: str, **valores: Any) -> boo
 async def cancelar_pendentes(
     s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None
 ) -> int:
-    """Drop a debtor's (or one debt's) pending reminders at once: payment, opt-out. Returns how many."""
+    """Drop a debtor's (or one debt's) pending reminders at once and commit: payment, opt-out. Returns how many."""
+    quantos = await descartar_pendentes(s, motivo, devedor_id, alvo)
+    await s.commit()
+    return quantos
+
+
+async def descartar_pendentes(
+    s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None
+) -> int:
+    """The same inside the caller's transaction (not committed), so the cause and the drop land together."""
     filtro = [col(Saida.situacao) == _PENDENTE]
     if devedor_id is not None:
         filtro.append(col(Saida.devedor_id) == devedor_id)
@@ -112,7 +122,6 @@ async def cancelar_pendentes(
         raise ValueError("cancelar_pendentes precisa de devedor_id ou alvo")
     comando = update(Saida).where(*filtro).values(situacao=SituacaoSaida.DESCARTADA.value, motivo=motivo)
     resultado = await s.exec(comando)
-    await s.commit()
     return int(getattr(resultado, "rowcount", 0))
 
 
@@ -124,6 +133,10 @@ async def janela_fechada_tardia(s: AsyncSession, id_provedor: str, agora: dateti
     saida = (await s.exec(consulta)).first()
     if saida is None or saida.id is None or saida.usar_modelo:
         return False
+    # The senders' ledger holds this key as accepted; the failed send no longer counts (same commit as below).
+    await s.exec(
+        delete(EnvioChave).where(col(EnvioChave.chave) == saida.chave, col(EnvioChave.id_provedor) == id_provedor)
+    )
     return await marcar(
         s, saida.id, SituacaoSaida.ENVIADA.value, situacao=_PENDENTE, usar_modelo=True, proxima_tentativa=agora,
         motivo="janela de 24 h fechada (131047): reenviar como modelo aprovado", enviada_em=None,

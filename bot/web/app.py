@@ -35,6 +35,7 @@ from bot.pagamentos.provedores import criar_emissor, segredo
 from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
+from bot.regua.servidor import instalar_regua
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,9 @@ def criar_app(
     demo: bool,
     remetentes: Mapping[str, Remetente] | None = None,
     ambiente: Mapping[str, str] = os.environ,
+    com_regua: bool = False,
 ) -> web.Application:
+    """The server; `com_regua` adds the régua's clock (as `serve` does, subject to `regua.automatica`)."""
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, ambiente))
@@ -172,12 +175,14 @@ def criar_app(
         await app[ENGINE].dispose()
 
     app.cleanup_ctx.append(_fechar)
+    if com_regua:  # after _fechar: the clock stops first, before the engine and the channels' clients close
+        instalar_regua(app, projeto, engine, dos_canais, relogio)
     return app
 
 
 def rodar(projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool) -> int:
     host, porta_final = projeto.config.web.host, porta or projeto.config.web.porta
-    app = criar_app(projeto, criar_engine(url), relogio, demo)
+    app = criar_app(projeto, criar_engine(url), relogio, demo, com_regua=True)
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
     web.run_app(app, host=host, port=porta_final, print=None)
     return 0

@@ -1,0 +1,126 @@
+"""The senders' ledger: a crash anywhere in a keyed send is resolved at the next round, with the real pywa client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.canais.porta import Envio, Remetente, TipoCanal
+from bot.canais.registro import RemetenteRegistrado
+from bot.canais.whatsapp import RemetenteWhatsapp
+from bot.dados.banco import sessao
+from bot.dados.carteira import ler_carteira
+from bot.dados.envios import EnvioChave
+from bot.dados.importacao import importar_carteira
+from bot.dados.saida import Saida
+from bot.regua.comando import plano_do_dia
+from bot.regua.despacho import RESERVA, Despachante
+from bot.regua.fila import enfileirar
+from tests.conftest import projeto_padrao
+from tests.falsos import FalsoGraph
+from tests.regua_falso import Queda
+
+CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
+390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
+"""
+NOVE_EM_SP = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # Monday; the installment is due Tuesday (D-1)
+DEPOIS = NOVE_EM_SP + RESERVA + timedelta(seconds=1)
+
+
+@dataclass
+class Morre:
+    """A process that dies around the real send: before it, or after the provider answered."""
+
+    remetente: Remetente
+    antes: bool = False
+
+    async def enviar(self, envio: Envio) -> str:
+        if self.antes:
+            raise Queda
+        await self.remetente.enviar(envio)
+        raise Queda
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
+    falso = FalsoGraph()
+    async with TestServer(falso.app()) as servidor:
+        zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", str(servidor.make_url("")).rstrip("/"), "23.0")
+        yield falso, zap
+        await zap.fechar()
+
+
+async def _semear(engine: AsyncEngine) -> None:
+    async with sessao(engine) as s:
+        await importar_carteira(s, ler_carteira(CSV))
+    regua = projeto_padrao().config.regua
+    linhas = await plano_do_dia(engine, regua, "Loja", date(2026, 11, 23), datetime(2026, 11, 23, 3, tzinfo=UTC))
+    async with sessao(engine) as s:
+        assert await enfileirar(s, regua, linhas) == 1
+
+
+def _despachante(engine: AsyncEngine, remetente: object) -> Despachante:
+    return Despachante(engine, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: remetente})  # type: ignore[dict-item]
+
+
+async def _saida(engine: AsyncEngine) -> Saida:
+    async with sessao(engine) as s:
+        return (await s.exec(select(Saida))).one()
+
+
+@pytest.mark.parametrize(
+    ("onde", "situacao", "no_provedor"),
+    [
+        ("antes do registro", "enviada", 1),  # never handed over: sent at the next round
+        ("depois do registro", "enviada", 1),  # accepted and recorded: reconciled with its wamid, not repeated
+        ("sem resposta registrada", "incerta", 1),  # handed over, answer lost: a person decides, never a repeat
+    ],
+)
+async def test_queda_em_cada_ponto_do_envio_e_resolvida(
+    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], onde: str, situacao: str, no_provedor: int
+) -> None:
+    await _semear(engine)
+    falso, zap = graph
+    registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
+    if onde == "antes do registro":
+        moribundo: object = Morre(registrado, antes=True)
+    elif onde == "depois do registro":
+        moribundo = Morre(registrado)
+    else:
+        moribundo = RemetenteRegistrado(engine, Morre(zap), lambda: NOVE_EM_SP)
+    with pytest.raises(Queda):
+        await _despachante(engine, moribundo).rodada(NOVE_EM_SP)
+    resumo = await _despachante(engine, registrado).rodada(DEPOIS)  # a new process, after the claim expired
+    await _despachante(engine, registrado).rodada(DEPOIS + timedelta(hours=1))
+    saida = await _saida(engine)
+    assert resumo.reconciliadas == 1
+    assert saida.situacao == situacao
+    assert len(falso.enviadas) == no_provedor
+    if situacao == "enviada":
+        assert saida.id_provedor == "wamid.SAIDA1"
+    else:
+        assert "confira" in (saida.motivo or "")
+
+
+async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
+    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp]
+) -> None:
+    falso, zap = graph
+    registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
+    envio = Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi", modelo="pendencia", parametros=("Maria",), chave="k1")
+    falso.erros.append((429, 130429))
+    with pytest.raises(Exception, match="130429"):
+        await registrado.enviar(envio)
+    assert await registrado.localizar("k1") is None  # refused: nothing went out under the key
+    assert [await registrado.enviar(envio), await registrado.enviar(envio)] == ["wamid.SAIDA1", "wamid.SAIDA1"]
+    assert await registrado.localizar("k1") == "wamid.SAIDA1"
+    assert len(falso.enviadas) == 1
+    assert await registrado.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "sem chave")) == "wamid.SAIDA2"
+    async with sessao(engine) as s:
+        assert [c.chave for c in (await s.exec(select(EnvioChave))).all()] == ["k1"]

@@ -1,0 +1,81 @@
+"""Opt-out (through the conversation service) and payment (the hook) drop pending reminders at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.conversa.fatos import Entrada
+from bot.conversa.servico import Atendimento
+from bot.dados.banco import sessao
+from bot.dados.carteira import ler_carteira
+from bot.dados.importacao import importar_carteira
+from bot.dados.modelos import Devedor, Parcela
+from bot.dados.saida import Saida
+from bot.regua.comando import plano_do_dia
+from bot.regua.fila import enfileirar
+from bot.regua.ganchos import cancelar_por_pagamento
+from tests.conftest import projeto_padrao
+
+CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
+390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
+529.982.247-25;João Pereira;(21) 99876-5432;RJ;02/02/1970;;varejo;C-2;Carnê;1;80;24/11/2026
+"""
+AGORA = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # Monday 8h in São Paulo: planned for 9h, still pending
+
+
+async def _semear(engine: AsyncEngine) -> dict[str, int]:
+    async with sessao(engine) as s:
+        await importar_carteira(s, ler_carteira(CSV))
+    regua = projeto_padrao().config.regua
+    linhas = await plano_do_dia(engine, regua, "Loja", date(2026, 11, 23), AGORA)
+    async with sessao(engine) as s:
+        assert await enfileirar(s, regua, linhas) == 2
+        maria = (await s.exec(select(Devedor).where(Devedor.nome.startswith("Maria")))).one()  # type: ignore[attr-defined]
+        s.add(Saida(alvo="acordo:41", passo="parcela_amanha", canal="whatsapp", devedor_id=maria.id, destino="+55",
+                    texto="t", proxima_tentativa=AGORA, prazo=AGORA + timedelta(days=3)))  # fmt: skip
+        await s.commit()
+        return {d.nome.split()[0]: d.id for d in (await s.exec(select(Devedor))).all() if d.id is not None}
+
+
+async def _situacoes(engine: AsyncEngine) -> dict[tuple[int, str], tuple[str, str | None]]:
+    async with sessao(engine) as s:
+        return {(x.devedor_id, x.alvo.split(":")[0]): (x.situacao, x.motivo) for x in (await s.exec(select(Saida)))}
+
+
+async def test_optout_na_conversa_descarta_os_pendentes_do_devedor_na_mesma_transacao(engine: AsyncEngine) -> None:
+    ids = await _semear(engine)
+    atendimento = Atendimento(projeto_padrao().motor, engine, lambda: AGORA)
+    await atendimento.receber(ids["Maria"], "whatsapp", Entrada("PARAR"))
+    situacoes = await _situacoes(engine)
+    assert situacoes[(ids["Maria"], "parcela")] == ("descartada", "opt-out pelo canal whatsapp")
+    assert situacoes[(ids["Maria"], "acordo")][0] == "descartada"
+    assert situacoes[(ids["João"], "parcela")] == ("pendente", None)
+    async with sessao(engine) as s:
+        maria = await s.get(Devedor, ids["Maria"])
+    assert maria is not None and maria.optout_em == AGORA
+
+
+async def test_pagamento_descarta_so_o_que_foi_pago_quando_o_chamador_confirma(engine: AsyncEngine) -> None:
+    ids = await _semear(engine)
+    async with sessao(engine) as s:
+        parcela_id = (await s.exec(select(Parcela.id).where(Parcela.valor == 100))).one()
+        assert await cancelar_por_pagamento(s, parcela_id=parcela_id) == 1
+        await s.rollback()  # the payment did not go through: nothing is dropped
+    assert (await _situacoes(engine))[(ids["Maria"], "parcela")][0] == "pendente"
+    async with sessao(engine) as s:
+        assert await cancelar_por_pagamento(s, parcela_id=parcela_id) == 1
+        assert await cancelar_por_pagamento(s, acordo_parcela_id=41) == 1
+        assert await cancelar_por_pagamento(s, acordo_parcela_id=41) == 0  # already dropped
+        await s.commit()
+        with pytest.raises(ValueError, match="um dos dois"):
+            await cancelar_por_pagamento(s)
+        with pytest.raises(ValueError, match="um dos dois"):
+            await cancelar_por_pagamento(s, parcela_id=1, acordo_parcela_id=1)
+    situacoes = await _situacoes(engine)
+    assert situacoes[(ids["Maria"], "parcela")] == ("descartada", "parcela paga")
+    assert situacoes[(ids["Maria"], "acordo")] == ("descartada", "parcela do acordo paga")
+    assert situacoes[(ids["João"], "parcela")] == ("pendente", None)
