@@ -13,8 +13,8 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
-from bot.console import acesso, gestao
-from bot.console.contexto import CONSOLE, Console, pagina, paginas, usuario
+from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console.contexto import CONSOLE, Console, pagina, usuario
 from bot.console.operacoes import (
     Ponto,
     Recusa,
@@ -35,7 +35,7 @@ from bot.dados.modelos import Mensagem
 from bot.formatos import parse_valor
 
 log = logging.getLogger(__name__)
-PARAR_FILA = web.AppKey("console_parar_fila", asyncio.Event)
+VIGIA = web.AppKey("console_vigia", asyncio.Task[None])
 
 
 def _id(request: web.Request) -> int:
@@ -48,32 +48,9 @@ def _id(request: web.Request) -> int:
 async def pagina_fila(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     async with sessao(console.engine) as s:
-        itens = await carregar_fila(s, console.relogio())
-    return pagina(request, "fila.html", itens=itens)
-
-
-async def eventos_fila(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the queue's rows again whenever they change (new hand-off, taken, given back)."""
-    console, parar = request.app[CONSOLE], request.app[PARAR_FILA]
-    resposta = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
-    await resposta.prepare(request)
-    anterior = None
-    while not parar.is_set():
-        async with sessao(console.engine) as s:
-            itens = await carregar_fila(s, console.relogio())
-        linhas = paginas.get_template("_fila_linhas.html").render(itens=itens)
-        if linhas != anterior:
-            dados = "".join(f"data: {linha}\n" for linha in linhas.splitlines() or [""])
-            try:
-                await resposta.write(f"event: fila\n{dados}\n".encode())
-            except ConnectionResetError:
-                break
-            anterior = linhas
-        try:
-            await asyncio.wait_for(parar.wait(), console.intervalo_fila)
-        except TimeoutError:
-            continue
-    return resposta
+        minutos = console.projeto.config.console.alerta_minutos
+        itens = await carregar_fila(s, console.relogio(), minutos)
+    return pagina(request, "fila.html", itens=itens, minutos=minutos)
 
 
 async def pagina_conversa(request: web.Request) -> web.StreamResponse:
@@ -174,12 +151,20 @@ async def _prometer(console: Console, eu: Usuario, conversa_id: int, campos: dic
 def registrar(app: web.Application, console: Console) -> None:
     """Mount the console under /console on the bot's server."""
     app[CONSOLE] = console
-    app[PARAR_FILA] = asyncio.Event()
+    app[ao_vivo.PARAR] = asyncio.Event()
     app.middlewares.append(acesso.guarda)
 
-    async def _parar(app: web.Application) -> None:
-        app[PARAR_FILA].set()  # live queue streams end so the server can stop at once
+    async def _iniciar(app: web.Application) -> None:
+        minutos = console.projeto.config.console.alerta_minutos
+        vigia = alertas.vigiar(console.engine, console.relogio, minutos, console.intervalo_fila, app[ao_vivo.PARAR])
+        app[VIGIA] = asyncio.create_task(vigia)
 
+    async def _parar(app: web.Application) -> None:
+        app[ao_vivo.PARAR].set()  # live streams and the watcher end so the server can stop at once
+        if VIGIA in app:
+            await app[VIGIA]
+
+    app.on_startup.append(_iniciar)
     app.on_shutdown.append(_parar)
     p = acesso.PREFIXO
     app.add_routes(
@@ -188,9 +173,10 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/entrar", acesso.entrar_post),
             web.post(f"{p}/sair", acesso.sair),
             web.get(f"{p}/", pagina_fila),
-            web.get(f"{p}/fila/eventos", eventos_fila),
+            web.get(f"{p}/fila/eventos", ao_vivo.eventos_fila),
             web.get(f"{p}/gestao", gestao.pagina_gestao),
             web.get(f"{p}/conversas/{{conversa_id}}", pagina_conversa),
+            web.get(f"{p}/conversas/{{conversa_id}}/eventos", ao_vivo.eventos_conversa),
             web.post(f"{p}/conversas/{{conversa_id}}/assumir", _acao(_assumir)),
             web.post(f"{p}/conversas/{{conversa_id}}/reatribuir", _acao(_reatribuir)),
             web.post(f"{p}/conversas/{{conversa_id}}/responder", _acao(_responder)),
