@@ -104,27 +104,3 @@ class AlertaTransferencia(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     transferencia_id: int = Field(foreign_key="transferencia.id", unique=True)
     criado_em: datetime = _instante()
-
-
-class SituacaoProposta(StrEnum):
-    PENDENTE = "pendente"
-    APROVADA = "aprovada"
-    RECUSADA = "recusada"
-    ENVIADA = "enviada"
-
-
-class PropostaEspecial(SQLModel, table=True):
-    """An offer above the book: an agent proposes it, a gestor approves or refuses it; only then it is sent."""
-
-    __tablename__ = "proposta_especial"
-    __table_args__ = (_uma_de("situacao", SituacaoProposta),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    conversa_id: int = Field(foreign_key="conversa.id", index=True)
-    usuario_id: int = Field(foreign_key="usuario.id")
-    plano: dict[str, Any] = Field(default_factory=dict, sa_type=Json)  # `Plano.para_dict()`
-    justificativa: str
-    situacao: str = Field(default=SituacaoProposta.PENDENTE.value, index=True)
-    gestor_id: int | None = Field(default=None, foreign_key="usuario.id")
-    criada_em: datetime = _instante()
-    decidida_em: datetime | None = _instante(nulo=True)
