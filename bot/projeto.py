@@ -11,6 +11,7 @@ from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
+from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
 from bot.conversa.fatos import AcordoAtivo, DevedorFatos, Entrada, Fatos, Memoria
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
 from bot.conversa.motor import Motor, contexto
@@ -59,6 +60,15 @@ def carregar_projeto(config_path: Path) -> Projeto:
     textos, erros_textos = carregar_textos(raiz / "mensagens")
     intencoes, erros_intencoes = carregar_intencoes(raiz / "fluxos")
     erros += erros_textos + erros_intencoes
+    if not erros_textos and MENSAGEM_FORA_DO_HORARIO not in textos.nomes:
+        erros.append(
+            ErroConfig(
+                str(raiz / "mensagens" / f"{MENSAGEM_FORA_DO_HORARIO}.j2"),
+                "",
+                "mensagem obrigatória ausente: diz ao devedor, numa transferência fora do horário, "
+                "quando a equipe responde ({{ retorno_equipe }})",
+            )
+        )
 
     fluxos: dict[str, Fluxo] = {}
     for caminho in sorted((raiz / "fluxos").glob("*.toml")):
@@ -100,6 +110,7 @@ def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroCon
     usos: dict[str, str] = {
         fluxo.mensagem_nao_entendi: "qualquer estado",
         fluxo.mensagem_oferecer_atendente: "qualquer estado",
+        MENSAGEM_FORA_DO_HORARIO: "transferência fora do horário",
     }
     for nome in antes:
         estado = fluxo.estados[nome]

@@ -20,8 +20,9 @@ from bot.conversa.fatos import Entrada
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria, PromessaPagamento, Usuario
-from bot.dados.modelos import Conversa, Devedor, Mensagem, Transferencia
+from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.projeto import Projeto
+from bot.regua import fatos as fatos_regua
 from bot.web.app import criar_app
 from tests.conftest import AGORA
 
@@ -277,3 +278,17 @@ async def test_gestao_so_para_gestores(amb: Ambiente) -> None:
     assert re.search(r'id="transferencias">1<', html)
     assert "stateDiagram-v2" in html
     assert (await gil.get("/console/gestao", params={"de": "ontem"})).status == 400
+
+
+async def test_promessa_pausa_a_regua(amb: Ambiente, projeto: Projeto) -> None:
+    conversa = await amb.escalar()
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, conversa, "assumir") == 303
+    assert await postar(ana, conversa, "promessas", valor="150,00", data="2026-11-30") == 303
+    assert await postar(ana, conversa, "devolver", ponto="encerrar") == 303  # back to the bot: only the promise holds
+    async with sessao(amb.engine) as s:
+        (pausa,) = (await s.exec(select(Evento).where(Evento.tipo == "pausa"))).all()
+        devedores = await fatos_regua.devedores(s, projeto.config.regua.politica, amb.relogio())
+    assert pausa.dados == {"motivo": "promessa", "data": "2026-11-30", "valor": "150.00"}
+    assert devedores[pausa.devedor_id].pausa == "promessa"

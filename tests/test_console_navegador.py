@@ -24,6 +24,7 @@ async def servidor(projeto: Projeto, url: str) -> AsyncIterator[tuple[str, list[
     engine = criar_engine(url)
     async with sessao(engine) as s:
         await criar_usuario(s, "ana", "Ana Atendente", "agente", SENHA, AGORA)
+        await criar_usuario(s, "gil", "Gil Gestor", "gestor", SENHA, AGORA)
     app = criar_app(projeto, engine, lambda: AGORA, demo=True)
     caminhos: list[str] = []
 
@@ -44,9 +45,9 @@ async def servidor(projeto: Projeto, url: str) -> AsyncIterator[tuple[str, list[
         await runner.cleanup()
 
 
-async def entrar(pagina: Page, endereco: str) -> None:
+async def entrar(pagina: Page, endereco: str, login: str = "ana") -> None:
     await pagina.goto(f"{endereco}console/")
-    await pagina.get_by_label("Login").fill("ana")
+    await pagina.get_by_label("Login").fill(login)
     await pagina.get_by_label("Senha").fill(SENHA)
     await pagina.get_by_role("button", name="Entrar").click()
     await expect(pagina.get_by_role("heading", name="Fila de atendimento")).to_be_visible()
@@ -91,3 +92,27 @@ async def test_transferencia_ao_vivo_atendida_e_devolvida(servidor: tuple[str, l
 
     cpf, nome = "39053344705", "Maria"
     assert [c for c in caminhos if cpf in c or "390.533" in c or nome in c] == []
+
+
+async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, list[str]]) -> None:
+    endereco, _ = servidor
+    async with chromium() as navegador:
+        pagina = await (await navegador.new_context()).new_page()
+        erros: list[str] = []
+        pagina.on("console", lambda m: erros.append(m.text) if m.type == "error" else None)
+        externos: list[str] = []
+        pagina.on("request", lambda r: None if r.url.startswith(endereco) else externos.append(r.url))
+        falhas: list[str] = []
+        pagina.on("response", lambda r: falhas.append(r.url) if r.status >= 400 else None)
+        await entrar(pagina, endereco, "gil")
+        await pagina.get_by_role("link", name="Gestão").click()
+        await pagina.get_by_label("Dia").fill("2026-12-07")
+        await pagina.get_by_role("button", name="Ver prévia").click()
+        await expect(pagina.locator("#previa-regua li")).to_have_count(1)
+        diagrama = pagina.locator("pre.mermaid svg").first  # drawn in the browser by the local Mermaid copy
+        await expect(diagrama).to_be_visible()
+        await expect(diagrama.locator("text=saudacao").first).to_be_attached()
+        await pagina.screenshot(path="/tmp/console_gestao.png", full_page=True)
+    assert externos == []
+    assert [f for f in falhas if not f.endswith("/favicon.ico")] == []  # the browser's own guess, not ours
+    assert [e for e in erros if "404" not in e] == []  # no CSP violation, no script error

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from validate_docbr import CNPJ
 
 from bot.canais.config import CanaisConfig
+from bot.console.config import ConsoleConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
 from bot.regua.config import Regua
@@ -84,3 +85,4 @@ class Config(Estrito):
     web: Web = Web()
     canais: CanaisConfig = CanaisConfig()
     regua: Regua = Regua()
+    console: ConsoleConfig = ConsoleConfig()

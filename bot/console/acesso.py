@@ -19,8 +19,9 @@ PREFIXO = "/console"
 COOKIE = "console_sessao"
 COOKIE_CSRF_ENTRADA = "console_csrf_entrada"  # double-submit token for the login form (there is no session yet)
 _LIVRES = {f"{PREFIXO}/entrar"}
+CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
 _SEGURANCA = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -55,7 +56,8 @@ async def guarda(request: web.Request, handler: Handler) -> web.StreamResponse:
         if negado is not None:
             return negado
     resposta = await handler(request)
-    resposta.headers.update(_SEGURANCA)
+    for nome, valor in _SEGURANCA.items():
+        resposta.headers.setdefault(nome, valor)  # a page may tighten or relax its own policy (the diagrams)
     return resposta
 
 

@@ -1,4 +1,4 @@
-"""The gestores' page: the flows drawn, and the basic figures of a period."""
+"""The gestores' page: the basic figures of a period, the régua preview for a day, and the flows drawn."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.console.acesso import CSP
 from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
 from bot.conversa.diagrama import mermaid
 from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.modelos import Acordo, Evento, Parcela, Transferencia
+from bot.regua.comando import descrever, plano_do_dia
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,22 @@ async def pagina_gestao(request: web.Request) -> web.StreamResponse:
     ate = _dia(request.query.get("ate"), hoje)
     inicio = datetime.combine(de, time(), FUSO_CONSOLE)
     fim = datetime.combine(ate + timedelta(days=1), time(), FUSO_CONSOLE)
+    dia_regua = _dia(request.query.get("regua"), hoje)
     async with sessao(console.engine) as s:
         figuras = await numeros(s, inicio, fim)
+    config = console.projeto.config
+    linhas = await plano_do_dia(console.engine, config.regua, config.credor.nome, dia_regua, console.relogio())
     diagramas = {nome: mermaid(fluxo) for nome, fluxo in console.projeto.fluxos.items()}
-    return pagina(request, "gestao.html", n=figuras, de=de, ate=ate, diagramas=diagramas)
+    resposta = pagina(
+        request,
+        "gestao.html",
+        n=figuras,
+        de=de,
+        ate=ate,
+        diagramas=diagramas,
+        dia_regua=dia_regua,
+        previa=[descrever(linha) for linha in linhas],
+    )
+    # Mermaid styles the SVG it draws with inline <style>: allowed here, scripts stay 'self' only.
+    resposta.headers["Content-Security-Policy"] = f"{CSP}; style-src 'self' 'unsafe-inline'"
+    return resposta

@@ -24,10 +24,12 @@ from bot.dados.modelos import (
     Devedor,
     Direcao,
     Dono,
+    Evento,
     Mensagem,
     SituacaoTransferencia,
     Transferencia,
 )
+from bot.formatos import primeiro_nome
 
 TEXTO_MAXIMO = 2000
 
@@ -137,6 +139,8 @@ class Destino:
 
     canal: str
     endereco: str | None
+    primeiro_nome: str
+    ultima_entrada: datetime | None  # the debtor's last message in this conversation (WhatsApp's 24 h window)
 
 
 async def responder(s: AsyncSession, usuario: Usuario, conversa_id: int, texto: str, agora: datetime) -> Mensagem:
@@ -167,7 +171,13 @@ async def destino(s: AsyncSession, conversa_id: int) -> Destino:
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None
     endereco = {"whatsapp": devedor.telefone, "telegram": devedor.telegram_id}.get(conversa.canal)
-    return Destino(conversa.canal, endereco)
+    ultima = (
+        select(Mensagem.criada_em)
+        .where(Mensagem.conversa_id == conversa_id, Mensagem.direcao == Direcao.ENTRADA.value)
+        .order_by(col(Mensagem.criada_em).desc())
+        .limit(1)
+    )
+    return Destino(conversa.canal, endereco, primeiro_nome(devedor.nome), (await s.exec(ultima)).first())
 
 
 async def marcar_envio(s: AsyncSession, mensagem: Mensagem, status: str, id_externo: str | None) -> None:
@@ -205,6 +215,16 @@ async def prometer(
             valor=valor,
             data=data,
             criada_em=agora,
+        )
+    )
+    # The régua holds its reminders while a promise stands (`pausa` events are honoured for `pausa_dias`).
+    s.add(
+        Evento(
+            devedor_id=conversa.devedor_id,
+            conversa_id=conversa_id,
+            tipo="pausa",
+            dados={"motivo": "promessa", "data": data.isoformat(), "valor": str(valor)},
+            criado_em=agora,
         )
     )
     auditar(s, usuario, "promessa", agora, conversa_id, valor=str(valor), data=data.isoformat())

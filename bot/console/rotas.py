@@ -13,8 +13,9 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
-from bot.console import acesso, gestao
-from bot.console.contexto import CONSOLE, Console, pagina, paginas, usuario
+from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console.contexto import CONSOLE, Console, pagina, usuario
+from bot.console.janela import como_modelo, janela_aberta
 from bot.console.operacoes import (
     Ponto,
     Recusa,
@@ -35,7 +36,7 @@ from bot.dados.modelos import Mensagem
 from bot.formatos import parse_valor
 
 log = logging.getLogger(__name__)
-PARAR_FILA = web.AppKey("console_parar_fila", asyncio.Event)
+VIGIA = web.AppKey("console_vigia", asyncio.Task[None])
 
 
 def _id(request: web.Request) -> int:
@@ -48,32 +49,9 @@ def _id(request: web.Request) -> int:
 async def pagina_fila(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     async with sessao(console.engine) as s:
-        itens = await carregar_fila(s, console.relogio())
-    return pagina(request, "fila.html", itens=itens)
-
-
-async def eventos_fila(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the queue's rows again whenever they change (new hand-off, taken, given back)."""
-    console, parar = request.app[CONSOLE], request.app[PARAR_FILA]
-    resposta = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
-    await resposta.prepare(request)
-    anterior = None
-    while not parar.is_set():
-        async with sessao(console.engine) as s:
-            itens = await carregar_fila(s, console.relogio())
-        linhas = paginas.get_template("_fila_linhas.html").render(itens=itens)
-        if linhas != anterior:
-            dados = "".join(f"data: {linha}\n" for linha in linhas.splitlines() or [""])
-            try:
-                await resposta.write(f"event: fila\n{dados}\n".encode())
-            except ConnectionResetError:
-                break
-            anterior = linhas
-        try:
-            await asyncio.wait_for(parar.wait(), console.intervalo_fila)
-        except TimeoutError:
-            continue
-    return resposta
+        minutos = console.projeto.config.console.alerta_minutos
+        itens = await carregar_fila(s, console.relogio(), minutos)
+    return pagina(request, "fila.html", itens=itens, minutos=minutos)
 
 
 async def pagina_conversa(request: web.Request) -> web.StreamResponse:
@@ -85,12 +63,23 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
             return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
         visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio())
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
+    modelo = console.projeto.config.console.modelo_whatsapp
+    avisos = {
+        "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
+        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente."
+    }
     return pagina(
-        request, "conversa.html", v=visao, colegas=colegas, pontos=list(Ponto), minha=conversa.dono == f"agente:{eu.id}"
+        request,
+        "conversa.html",
+        v=visao,
+        colegas=colegas,
+        pontos=list(Ponto),
+        minha=conversa.dono == f"agente:{eu.id}",
+        aviso=avisos.get(request.query.get("aviso", "")),
     )
 
 
-Acao = Callable[[Console, Usuario, int, dict[str, str]], Awaitable[None]]
+Acao = Callable[[Console, Usuario, int, dict[str, str]], Awaitable[str | None]]
 
 
 def _acao(executar: Acao) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -100,10 +89,11 @@ def _acao(executar: Acao) -> Callable[[web.Request], Awaitable[web.StreamRespons
         conversa_id = _id(request)
         campos = {k: str(v) for k, v in (await request.post()).items()}
         try:
-            await executar(request.app[CONSOLE], usuario(request), conversa_id, campos)
+            aviso = await executar(request.app[CONSOLE], usuario(request), conversa_id, campos)
         except Recusa as recusa:
             return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
-        return acesso.redirecionar(f"{acesso.PREFIXO}/conversas/{conversa_id}")
+        sufixo = f"?aviso={aviso}" if aviso else ""  # a fixed code, never the person's or the debtor's words
+        return acesso.redirecionar(f"{acesso.PREFIXO}/conversas/{conversa_id}{sufixo}")
 
     return handler
 
@@ -122,14 +112,19 @@ async def _reatribuir(console: Console, eu: Usuario, conversa_id: int, campos: d
         await reatribuir(s, eu, conversa_id, para, console.relogio())
 
 
-async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> str | None:
     async with sessao(console.engine) as s:
         mensagem = await responder(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
-    await enviar(console, [mensagem])
+    return await enviar(console, [mensagem], eu.nome)
 
 
-async def enviar(console: Console, mensagens: list[Mensagem]) -> None:
-    """Send stored outbound messages through their channel; web and cli chats read them from the database."""
+async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) -> str | None:
+    """Send stored outbound messages through their channel; web and cli chats read them from the database.
+
+    On WhatsApp with the 24 h window closed the approved template goes instead of the first text (and nothing
+    else: one re-opening message is enough); returns "janela" then, so the page can tell the person.
+    """
+    config, aviso = console.projeto.config, None
     async with sessao(console.engine) as s:
         for mensagem in mensagens:
             remetente = console.remetentes.get(mensagem.canal)
@@ -138,14 +133,23 @@ async def enviar(console: Console, mensagens: list[Mensagem]) -> None:
                 await marcar_envio(s, mensagem, "enviada", None)
                 continue
             envio = Envio(TipoCanal(mensagem.canal), para.endereco, mensagem.texto, chave=f"console-{mensagem.id}")
+            status = "enviada"
+            if not janela_aberta(para.canal, para.ultima_entrada, console.relogio()):
+                if aviso is not None:
+                    await marcar_envio(s, mensagem, "não enviada: janela de 24 h fechada", None)
+                    continue
+                valores = {"primeiro_nome": para.primeiro_nome, "credor": config.credor.nome, "atendente": atendente}
+                envio, aviso = como_modelo(envio, config.console, valores), "janela"
+                status = f"no lugar: modelo {config.console.modelo_whatsapp}"
             try:
-                await marcar_envio(s, mensagem, "enviada", await remetente.enviar(envio))
+                await marcar_envio(s, mensagem, status, await remetente.enviar(envio))
             except ErroCanal as erro:
                 log.warning("envio da mensagem %s falhou: %s (%s)", mensagem.id, type(erro).__name__, erro.codigo)
                 await marcar_envio(s, mensagem, f"falhou: {type(erro).__name__}", None)
+    return aviso
 
 
-async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
+async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> str | None:
     try:
         ponto = Ponto(campos.get("ponto", ""))
         opcao = int(campos["opcao"]) if campos.get("opcao") else None
@@ -153,7 +157,7 @@ async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dic
         raise Recusa(400, "ponto de retorno ou opção inválidos") from None
     async with sessao(console.engine) as s:
         falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, console.relogio(), opcao)
-    await enviar(console, falas)
+    return await enviar(console, falas, eu.nome)
 
 
 async def _anotar(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
@@ -174,12 +178,20 @@ async def _prometer(console: Console, eu: Usuario, conversa_id: int, campos: dic
 def registrar(app: web.Application, console: Console) -> None:
     """Mount the console under /console on the bot's server."""
     app[CONSOLE] = console
-    app[PARAR_FILA] = asyncio.Event()
+    app[ao_vivo.PARAR] = asyncio.Event()
     app.middlewares.append(acesso.guarda)
 
-    async def _parar(app: web.Application) -> None:
-        app[PARAR_FILA].set()  # live queue streams end so the server can stop at once
+    async def _iniciar(app: web.Application) -> None:
+        minutos = console.projeto.config.console.alerta_minutos
+        vigia = alertas.vigiar(console.engine, console.relogio, minutos, console.intervalo_fila, app[ao_vivo.PARAR])
+        app[VIGIA] = asyncio.create_task(vigia)
 
+    async def _parar(app: web.Application) -> None:
+        app[ao_vivo.PARAR].set()  # live streams and the watcher end so the server can stop at once
+        if VIGIA in app:
+            await app[VIGIA]
+
+    app.on_startup.append(_iniciar)
     app.on_shutdown.append(_parar)
     p = acesso.PREFIXO
     app.add_routes(
@@ -188,9 +200,10 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/entrar", acesso.entrar_post),
             web.post(f"{p}/sair", acesso.sair),
             web.get(f"{p}/", pagina_fila),
-            web.get(f"{p}/fila/eventos", eventos_fila),
+            web.get(f"{p}/fila/eventos", ao_vivo.eventos_fila),
             web.get(f"{p}/gestao", gestao.pagina_gestao),
             web.get(f"{p}/conversas/{{conversa_id}}", pagina_conversa),
+            web.get(f"{p}/conversas/{{conversa_id}}/eventos", ao_vivo.eventos_conversa),
             web.post(f"{p}/conversas/{{conversa_id}}/assumir", _acao(_assumir)),
             web.post(f"{p}/conversas/{{conversa_id}}/reatribuir", _acao(_reatribuir)),
             web.post(f"{p}/conversas/{{conversa_id}}/responder", _acao(_responder)),

@@ -11,9 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendario import fuso
 from bot.config.modelos import Config
+from bot.console.alertas import atrasada
 from bot.conversa.fatos import Memoria
 from bot.conversa.servico import carregar_fatos
 from bot.dados.console import Nota, PromessaPagamento, Usuario
+from bot.dados.entrada import Anexo
 from bot.dados.modelos import (
     PREFIXO_AGENTE,
     Acordo,
@@ -65,6 +67,7 @@ class ItemFila:
     dono: str
     situacao: str
     urgencia: int
+    alerta: bool  # waiting for a person longer than `[console] alerta_minutos`
 
 
 async def nomes_de_usuarios(s: AsyncSession) -> dict[str, str]:
@@ -76,7 +79,7 @@ def rotulo_dono(dono: str, nomes: dict[str, str]) -> str:
     return {"bot": "bot", "fila": "na fila"}.get(dono) or nomes.get(dono, dono)
 
 
-async def carregar_fila(s: AsyncSession, agora: datetime) -> list[ItemFila]:
+async def carregar_fila(s: AsyncSession, agora: datetime, alerta_minutos: int) -> list[ItemFila]:
     """Open hand-offs, most urgent first, then longest waiting."""
     consulta = (
         select(Transferencia, Conversa, Devedor)
@@ -99,6 +102,7 @@ async def carregar_fila(s: AsyncSession, agora: datetime) -> list[ItemFila]:
                 dono=rotulo_dono(c.dono, nomes),
                 situacao=t.situacao,
                 urgencia=urgencia,
+                alerta=atrasada(t, agora, alerta_minutos),
             )
         )
     return sorted(itens, key=lambda i: (i.situacao != SituacaoTransferencia.AGUARDANDO.value, i.urgencia))
@@ -121,6 +125,7 @@ class VisaoConversa:
     transferencia: Transferencia | None
     motivo: str | None
     mensagens: list[Mensagem]
+    anexos: list[Anexo]
     eventos: list[Evento]
     acordos: list[tuple[Acordo, list[DocumentoPagamento]]]
     notas: list[tuple[Nota, str]]
@@ -155,7 +160,8 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
         memoria=Memoria.de_dict(conversa.memoria),
         transferencia=transferencia,
         motivo=MOTIVOS.get(transferencia.motivo, transferencia.motivo) if transferencia else None,
-        mensagens=list(await _todas(s, Mensagem, Mensagem.conversa_id == conversa.id, Mensagem.id)),
+        mensagens=await carregar_mensagens(s, conversa.id),
+        anexos=await carregar_anexos(s, conversa.id),
         eventos=list(await _todas(s, Evento, Evento.devedor_id == devedor.id, Evento.id)),
         acordos=[(a, documentos.get(a.id or 0, [])) for a in acordos],
         notas=[
@@ -167,6 +173,15 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
         ),
         ofertas=_ofertas(config, saldo, devedor, agora),
     )
+
+
+async def carregar_mensagens(s: AsyncSession, conversa_id: int) -> list[Mensagem]:
+    return list(await _todas(s, Mensagem, Mensagem.conversa_id == conversa_id, Mensagem.id))
+
+
+async def carregar_anexos(s: AsyncSession, conversa_id: int) -> list[Anexo]:
+    """Images and documents the debtor sent (receipts): shown by type, name and caption, never auto-opened."""
+    return list(await _todas(s, Anexo, Anexo.conversa_id == conversa_id, Anexo.id))
 
 
 async def _todas(s: AsyncSession, tabela: Any, condicao: Any, ordem: Any) -> Any:

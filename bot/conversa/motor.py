@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.calendario import fuso
 from bot.config.modelos import Config
+from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO, proximo_atendimento, retorno_da_equipe
 from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, RegistrarEvento, Resposta, Transferir
 from bot.conversa.modelo import AO_ENTRAR, Estado, Fluxo, Opcao, Transicao
 from bot.conversa.nlu import Classificador, Interpretacao
@@ -39,6 +40,19 @@ class Motor:
 
     def passo(self, estado: str | None, memoria: Memoria, entrada: Entrada, fatos: Fatos, agora: datetime) -> Decisao:
         """Decide the reply to one debtor message. Never raises on odd input; never reads the clock."""
+        decisao = self._decidir(estado, memoria, entrada, fatos, agora)
+        if not decisao.transferida or proximo_atendimento(self.config.regua.politica, fatos.devedor.uf, agora) is None:
+            return decisao
+        # Handed to a person out of business hours: say when someone will answer instead of leaving them waiting.
+        nada = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
+        hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
+        avaliacao = Avaliacao(self.config, fatos, decisao.memoria, entrada, nada, agora, hoje)
+        aviso = Resposta(self._texto(MENSAGEM_FORA_DO_HORARIO, avaliacao, decisao.memoria))
+        return replace(decisao, respostas=(*decisao.respostas, aviso))
+
+    def _decidir(
+        self, estado: str | None, memoria: Memoria, entrada: Entrada, fatos: Fatos, agora: datetime
+    ) -> Decisao:
         if estado not in self.fluxo.estados or memoria.expirou(agora, self.config.conversa.sessao_horas):
             estado, memoria = None, Memoria()
         elif self.fluxo.estados[estado].final:  # a finished conversation starts over, identity kept
@@ -191,6 +205,7 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "pedir": atual.fator_pendente or "cpf",
         "tentativas_restantes": atual.tentativas_restantes,
         "opcoes": [o.titulo for o in opcoes],
+        "retorno_equipe": retorno_da_equipe(config.regua.politica, fatos.devedor.uf, avaliacao.agora),
     }
     if not memoria.identidade_ok:
         return base

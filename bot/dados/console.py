@@ -94,3 +94,13 @@ class Auditoria(SQLModel, table=True):
     conversa_id: int | None = Field(default=None, foreign_key="conversa.id", index=True)
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
     criada_em: datetime = _instante()
+
+
+class AlertaTransferencia(SQLModel, table=True):
+    """A hand-off left waiting past `[console] alerta_minutos`; unique per hand-off, so gestores are alerted once."""
+
+    __tablename__ = "alerta_transferencia"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transferencia_id: int = Field(foreign_key="transferencia.id", unique=True)
+    criado_em: datetime = _instante()

@@ -1,0 +1,92 @@
+"""Server-sent events: the queue and an open conversation refresh themselves without reloading the page.
+
+Each event carries one JSON object mapping element ids to their new HTML; the page's script swaps them in.
+A stream re-checks the database every `intervalo_fila` seconds and sends only when something changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.console.alertas import alertar_atrasadas
+from bot.console.contexto import CONSOLE, Console, paginas, usuario
+from bot.console.operacoes import Recusa, conversa_legivel
+from bot.console.visao import carregar_anexos, carregar_fila, carregar_mensagens
+from bot.dados.banco import sessao
+
+PARAR = web.AppKey("console_parar_ao_vivo", asyncio.Event)
+Partes = Callable[[], Awaitable[dict[str, str] | None]]  # None ends the stream (e.g. access was lost)
+
+
+async def _transmitir(request: web.Request, partes: Partes) -> web.StreamResponse:
+    console, parar = request.app[CONSOLE], request.app[PARAR]
+    resposta = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+    await resposta.prepare(request)
+    anterior: dict[str, str] | None = None
+    while not parar.is_set():
+        atuais = await partes()
+        if atuais is None:
+            await resposta.write(b"event: fim\ndata: {}\n\n")
+            break
+        if atuais != anterior:
+            try:
+                await resposta.write(f"event: atualizar\ndata: {json.dumps(atuais, ensure_ascii=False)}\n\n".encode())
+            except ConnectionResetError:
+                break
+            anterior = atuais
+        try:
+            await asyncio.wait_for(parar.wait(), console.intervalo_fila)
+        except TimeoutError:
+            continue
+    return resposta
+
+
+async def partes_da_fila(console: Console) -> dict[str, str]:
+    """The queue's rows and the alert banner; late hand-offs are recorded as alerts on the way."""
+    minutos = console.projeto.config.console.alerta_minutos
+    async with sessao(console.engine) as s:
+        agora = console.relogio()
+        await alertar_atrasadas(s, agora, minutos)
+        itens = await carregar_fila(s, agora, minutos)
+    return {
+        "fila-linhas": paginas.get_template("_fila_linhas.html").render(itens=itens),
+        "alertas": paginas.get_template("_fila_alertas.html").render(itens=itens, minutos=minutos),
+    }
+
+
+async def eventos_fila(request: web.Request) -> web.StreamResponse:
+    console = request.app[CONSOLE]
+    return await _transmitir(request, lambda: partes_da_fila(console))
+
+
+async def eventos_conversa(request: web.Request) -> web.StreamResponse:
+    """New messages, statuses and attachments of one conversation, while the person may still read it."""
+    console, eu = request.app[CONSOLE], usuario(request)
+    try:
+        conversa_id = int(request.match_info["conversa_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+    async def partes() -> dict[str, str] | None:
+        async with sessao(console.engine) as s:
+            try:
+                await conversa_legivel(s, eu, conversa_id)
+            except Recusa:
+                return None
+            mensagens = await carregar_mensagens(s, conversa_id)
+            anexos = await carregar_anexos(s, conversa_id)
+        return {
+            "mensagens": paginas.get_template("_mensagens.html").render(mensagens=mensagens),
+            "anexos": paginas.get_template("_anexos.html").render(anexos=anexos),
+        }
+
+    async with sessao(console.engine) as s:
+        try:
+            await conversa_legivel(s, eu, conversa_id)
+        except Recusa as recusa:
+            return web.json_response({"erro": recusa.mensagem}, status=recusa.status)
+    return await _transmitir(request, partes)

@@ -1,0 +1,34 @@
+"""`[console]` in config.toml: when a waiting hand-off alerts gestores, and the WhatsApp template for late replies."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# What the re-opening template may receive, in order: nothing about the debt (the number may have changed hands).
+PARAMETROS_WHATSAPP = frozenset({"primeiro_nome", "credor", "atendente"})
+
+
+class ConsoleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alerta_minutos: int = Field(
+        30, ge=1, le=24 * 60, description="Minutos de uma transferência sem ninguém assumir até alertar os gestores"
+    )
+    modelo_whatsapp: str = Field(
+        "retomar_conversa",
+        pattern=r"^[a-z0-9_]{1,512}$",
+        description="Modelo aprovado no WhatsApp enviado quando a janela de 24 h está fechada",
+    )
+    parametros_whatsapp: tuple[str, ...] = Field(
+        ("primeiro_nome", "atendente"), description="Variáveis do modelo, em ordem: primeiro_nome, credor, atendente"
+    )
+
+    @field_validator("parametros_whatsapp")
+    @classmethod
+    def _parametros(cls, valor: tuple[str, ...]) -> tuple[str, ...]:
+        desconhecidas = sorted(set(valor) - PARAMETROS_WHATSAPP)
+        if desconhecidas:
+            raise ValueError(
+                f"variáveis desconhecidas: {', '.join(desconhecidas)}; use: {', '.join(sorted(PARAMETROS_WHATSAPP))}"
+            )
+        return valor

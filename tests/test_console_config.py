@@ -1,0 +1,32 @@
+"""`[console]` in config.toml: bad values are reported by `check` with file, key and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config.erros import ConfigInvalida
+from bot.projeto import carregar_projeto
+from tests.test_check import trocar
+
+
+def test_console_invalido_aparece_no_check(copia: Path) -> None:
+    config = copia / "config.toml"
+    trocar(config, "alerta_minutos = 30", "alerta_minutos = 0")
+    trocar(config, 'modelo_whatsapp = "retomar_conversa"', 'modelo_whatsapp = "Retomar Conversa"')
+    trocar(config, 'parametros_whatsapp = ["primeiro_nome", "atendente"]', 'parametros_whatsapp = ["valor"]')
+    with pytest.raises(ConfigInvalida) as excecao:
+        carregar_projeto(config)
+    texto = "\n".join(str(e) for e in excecao.value.erros)
+    assert "console.alerta_minutos" in texto and "console.modelo_whatsapp" in texto
+    assert "console.parametros_whatsapp" in texto and "variáveis desconhecidas: valor" in texto
+    assert str(config) in texto
+
+
+def test_console_padrao_sem_secao(copia: Path) -> None:
+    config = copia / "config.toml"
+    texto = config.read_text(encoding="utf-8")
+    inicio, fim = texto.index("[console]"), texto.index("# Régua de cobrança")
+    config.write_text(texto[:inicio] + texto[fim:], encoding="utf-8")
+    assert carregar_projeto(config).config.console.alerta_minutos == 30

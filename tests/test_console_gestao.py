@@ -1,0 +1,39 @@
+"""The gestores' page: the régua preview for a chosen day, and flows drawn by a Mermaid copy served locally."""
+
+from __future__ import annotations
+
+import re
+
+from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
+
+
+async def test_previa_da_regua_do_dia_escolhido(amb: Ambiente) -> None:  # noqa: F811
+    gil = await amb.cliente()
+    await entrar(gil, "gil")
+    dia = await (await gil.get("/console/gestao", params={"regua": "2026-12-07"})).text()
+    assert "1 lembrete(s) em 07/12/2026" in dia
+    (linha,) = re.findall(r"<li><code>(.*?)</code></li>", dia)
+    assert "***.172.405-**" in linha and "antes_5" in linha and "às 09:00 (America/Bahia)" in linha
+    assert (
+        "0 lembrete(s) em 06/12/2026" in await (await gil.get("/console/gestao", params={"regua": "2026-12-06"})).text()
+    )
+    assert (await gil.get("/console/gestao", params={"regua": "amanhã"})).status == 400
+
+
+async def test_paginas_usam_so_recursos_locais(amb: Ambiente) -> None:  # noqa: F811
+    conversa = await amb.escalar()
+    gil = await amb.cliente()
+    await entrar(gil, "gil")
+    recursos: set[str] = set()
+    for caminho in ("/console/", "/console/gestao", f"/console/conversas/{conversa}"):
+        resposta = await gil.get(caminho)
+        html = await resposta.text()
+        recursos |= set(re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="([^"]+)"', html))
+        assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+        assert "script-src" not in resposta.headers["Content-Security-Policy"]  # default-src 'self' governs scripts
+    assert "/console/estatico/mermaid/mermaid.min.js" in recursos
+    for recurso in recursos:
+        assert recurso.startswith("/console/estatico/"), recurso
+        assert (await gil.get(recurso)).status == 200, recurso
+    licenca = await (await gil.get("/console/estatico/mermaid/LICENSE")).text()
+    assert "MIT License" in licenca and "10.9.8" in licenca
