@@ -106,7 +106,7 @@ async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) ->
         assert len((await s.exec(select(PagamentoRecebido))).all()) == 1
         assert [e.tipo for e in (await s.exec(select(Evento).where(Evento.tipo == "pagamento"))).all()] == ["pagamento"]
         agradecimento = (await s.exec(select(Mensagem).order_by(col(Mensagem.id).desc()))).first()
-        assert agradecimento is not None and agradecimento.status == "pendente"
+        assert agradecimento is not None and agradecimento.status == "enviada"
     await engine.dispose()
 
 

@@ -115,6 +115,12 @@ class PagamentosConfig(BaseModel):
         description="Por quantos dias um boleto ou PIX emitido continua valendo (de 1 a 60).",
         json_schema_extra={"minimum": 1, "maximum": 60},
     )
+    modelo_agradecimento: str = Field(
+        "pagamento_recebido",
+        pattern=r"^[a-z0-9_]{1,512}$",
+        description="Nome do modelo aprovado no WhatsApp para o agradecimento fora da janela de 24 h "
+        "(parâmetros: primeiro nome e valor pago).",
+    )
     asaas_url: Annotated[str, AfterValidator(_url_api)] = Field(
         ASAAS_PRODUCAO,
         description="Endereço da API v3 do Asaas (sandbox: https://api-sandbox.asaas.com/v3).",
