@@ -1,4 +1,4 @@
-"""A confirmed payment stops the installment's reminders at once and queues one thank-you in the outbox."""
+"""After a payment: reminders stopped, one thank-you queued, the next installment payable; expired pages renewed."""
 
 from __future__ import annotations
 
@@ -24,9 +24,13 @@ from bot.dados.modelos import (
     Mensagem,
     Parcela,
 )
+from bot.dados.pagamentos import TokenPagamento
 from bot.dados.saida import Saida
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
+from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
+from bot.pagamentos.documentos import Documentos, proximo_sufixo, vencimento_novo
+from bot.pagamentos.pix import pix_valido
 from bot.regua.comando import plano_do_dia
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante
@@ -162,3 +166,58 @@ def test_escolher_canal(
 def test_ordem_dos_canais() -> None:
     assert ordem_dos_canais(PROJETO.config.regua)[:3] == [TipoCanal.WHATSAPP, TipoCanal.EMAIL, TipoCanal.TELEGRAM]
     assert ordem_dos_canais(Regua()) == [TipoCanal.WHATSAPP, TipoCanal.TELEGRAM, TipoCanal.SMS, TipoCanal.EMAIL]
+
+
+async def _documentos(engine: AsyncEngine) -> list[DocumentoPagamento]:
+    async with sessao(engine) as s:
+        return list((await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all())
+
+
+async def _token(engine: AsyncEngine, documento_id: int | None) -> TokenPagamento:
+    async with sessao(engine) as s:
+        return (await s.exec(select(TokenPagamento).where(TokenPagamento.documento_id == documento_id))).one()
+
+
+async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) -> None:
+    await _acordo(engine)
+    confirmador = Confirmador(engine, PROJETO.textos, PROJETO.config)
+    await confirmador.confirmar(_confirmar(), OITO_EM_SP)
+    await confirmador.confirmar(_confirmar(), OITO_EM_SP)  # a duplicate issues nothing more
+    primeiro, proximo = await _documentos(engine)
+    assert (proximo.acordo_parcela_numero, proximo.valor, proximo.vencimento) == (2, Decimal(100), date(2026, 12, 24))
+    assert proximo.nosso_numero == primeiro.nosso_numero[:7] + "500"
+    assert pix_valido(proximo.pix) and codigo_barras_da_linha(proximo.linha_digitavel) == proximo.codigo_barras
+    assert (await _token(engine, proximo.id)).valido_ate == date(2026, 12, 27)
+    documentos = Documentos(engine, PROJETO.config)
+    assert await documentos.garantir(primeiro.acordo_id, OITO_EM_SP) == proximo.id  # still valid: the same one
+
+
+async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: AsyncEngine) -> None:
+    await _acordo(engine)
+    [antigo] = await _documentos(engine)
+    async with sessao(engine) as s:
+        s.add(TokenPagamento(token="A" * 32, documento_id=antigo.id or 0, valido_ate=date(2026, 11, 27)))
+        await s.commit()
+    documentos = Documentos(engine, PROJETO.config)
+    assert await documentos.garantir(antigo.acordo_id, NOVE_EM_SP + timedelta(days=4)) == antigo.id  # 27/11: valid
+    sexta_a_noite = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # Friday 27/11, 23h in São Paulo: still valid
+    assert await documentos.garantir(antigo.acordo_id, sexta_a_noite) == antigo.id
+    sabado = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    novo_id = await documentos.garantir(antigo.acordo_id, sabado)
+    _, novo = await _documentos(engine)
+    assert novo.id == novo_id and novo.acordo_parcela_numero == 1
+    assert novo.vencimento == date(2026, 11, 30)  # Sunday is no bank day: Monday
+    assert novo.txid != antigo.txid and pix_valido(novo.pix)
+    token = await _token(engine, novo.id)
+    assert token.token != "A" * 32 and token.valido_ate == date(2026, 12, 3)
+    assert await documentos.garantir(antigo.acordo_id, sabado + timedelta(hours=1)) == novo_id
+
+
+def test_vencimento_novo_e_sufixos() -> None:
+    assert vencimento_novo(date(2026, 12, 24), date(2026, 11, 23), "SP") == date(2026, 12, 24)
+    assert vencimento_novo(date(2026, 11, 24), date(2026, 12, 30), "SP") == date(2027, 1, 4)  # 31/12, 1/1, weekend
+    assert vencimento_novo(date(2026, 11, 1), date(2026, 11, 19), "SP") == date(2026, 11, 23)  # 20/11 Consciência Negra
+    assert proximo_sufixo(["0000001001", "0000001002"]) == 500
+    assert proximo_sufixo(["0000001001", "0000001500", "0000001501"]) == 502
+    with pytest.raises(ValueError, match="esgotados"):
+        proximo_sufixo(["0000001999"])

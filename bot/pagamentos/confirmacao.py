@@ -37,6 +37,8 @@ from bot.dados.saida import Saida
 from bot.formatos import primeiro_nome
 from bot.pagamentos.agradecimento import Agradecimento, escolher_canal, linha_agradecimento
 from bot.pagamentos.baixa import distribuir
+from bot.pagamentos.documentos import Documentos
+from bot.pagamentos.emissao import Emissor
 from bot.regua.config import Alvo
 from bot.regua.fila import cancelar_pendentes
 
@@ -98,8 +100,16 @@ class Confirmador:
     engine: AsyncEngine
     textos: Textos
     config: Config
+    emissor: Emissor | None = None  # a PSP issues the next installment's charge; None: local provider
 
     async def confirmar(self, confirmacao: Confirmacao, agora: datetime) -> Resultado:
+        resultado = await self._confirmar_uma_vez(confirmacao, agora)
+        if resultado.desfecho is Desfecho.REGISTRADO and not resultado.quitado and resultado.acordo_id is not None:
+            # The next open installment gets its document now, so "2ª via" and the page always have one.
+            await Documentos(self.engine, self.config, self.emissor).garantir(resultado.acordo_id, agora)
+        return resultado
+
+    async def _confirmar_uma_vez(self, confirmacao: Confirmacao, agora: datetime) -> Resultado:
         try:
             return await self._confirmar(confirmacao, agora)
         except IntegrityError:
