@@ -175,7 +175,7 @@ async def _pagamentos(
     if args.comando == "quebrar-acordos":
         return await quebrar_acordos(engine, projeto.config.pagamentos.dias_para_quebra, relogio, sys.stdout)
 
-    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    confirmador = Confirmador(engine, projeto.textos, projeto.config)
     if args.comando == "pagar":
         return await pagar(confirmador, args.documento, args.valor, args.data, relogio, sys.stdout)
     return await importar_pagamentos(confirmador, args.arquivo, relogio, sys.stdout)

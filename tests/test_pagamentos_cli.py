@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
+from bot.dados.saida import Saida
 from tests.test_cli import bot, importado
 
 
@@ -29,12 +30,23 @@ def consultar(db: Path) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento
         async with sessao(engine) as s:
             acordo = (await s.exec(select(Acordo))).one()
             parcelas = list((await s.exec(select(AcordoParcela).order_by(col(AcordoParcela.numero)))).all())
-            documento = (await s.exec(select(DocumentoPagamento))).one()
+            documento = (await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).first()
             pagamentos = list((await s.exec(select(PagamentoRecebido))).all())
             ultima = (await s.exec(select(Mensagem).order_by(col(Mensagem.id).desc()))).first()
         await engine.dispose()
-        assert ultima is not None
+        assert ultima is not None and documento is not None
         return acordo, parcelas, documento, pagamentos, ultima
+
+    return asyncio.run(ler())
+
+
+def agradecimentos(db: Path) -> list[Saida]:
+    async def ler() -> list[Saida]:
+        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        async with sessao(engine) as s:
+            linhas = list((await s.exec(select(Saida).where(Saida.passo == "agradecimento"))).all())
+        await engine.dispose()
+        return linhas
 
     return asyncio.run(ler())
 
@@ -47,7 +59,14 @@ def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path) ->
     assert "falta pagar" in parcial.stdout
     acordo, parcelas, _, pagamentos, ultima = consultar(db)
     assert acordo.situacao == "ativo" and parcelas[0].situacao == "aberta"
-    assert "Ainda faltam" in ultima.texto and ultima.status == "pendente"
+    assert not ultima.texto.startswith("Recebemos")  # a CLI chat is not a channel the bot can write to later
+    [agradecimento] = agradecimentos(db)
+    assert (agradecimento.canal, agradecimento.destino, agradecimento.situacao) == (
+        "whatsapp",
+        "+5511987654321",
+        "pendente",
+    )
+    assert "Ainda faltam" in agradecimento.texto
 
     resto = bot("pagar", documento.txid, db=db)
     assert "quitado" in resto.stdout, resto.stderr
@@ -56,7 +75,7 @@ def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path) ->
     acordo, parcelas, _, pagamentos, ultima = consultar(db)
     assert acordo.situacao == "pago" and {p.situacao for p in parcelas} == {"paga"}
     assert sum(p.valor for p in pagamentos) == documento.valor
-    assert ultima.texto.startswith("Recebemos seu pagamento")
+    assert [a.texto.startswith("Recebemos seu pagamento") for a in agradecimentos(db)] == [True, True]
 
 
 def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path) -> None:

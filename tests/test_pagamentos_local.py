@@ -90,6 +90,7 @@ def test_config_padroes(config: PagamentosConfig) -> None:
         ("pix_nome", "", "de 1 a 25 caracteres"),
         ("pix_cidade", "Santo Antônio do Descoberto", "de 1 a 15 caracteres"),
         ("dias_validade_documento", 0, "de 1 a 60"),
+        ("modelo_agradecimento", "Pagamento Recebido", "nome do modelo aprovado no WhatsApp"),
         ("dias_validade_documento", 61, "de 1 a 60"),
     ],
 )

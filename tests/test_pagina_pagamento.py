@@ -106,7 +106,7 @@ async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) ->
         assert len((await s.exec(select(PagamentoRecebido))).all()) == 1
         assert [e.tipo for e in (await s.exec(select(Evento).where(Evento.tipo == "pagamento"))).all()] == ["pagamento"]
         agradecimento = (await s.exec(select(Mensagem).order_by(col(Mensagem.id).desc()))).first()
-        assert agradecimento is not None and agradecimento.status == "pendente"
+        assert agradecimento is not None and agradecimento.status == "enviada"
     await engine.dispose()
 
 
@@ -135,3 +135,20 @@ async def test_sem_modo_demo_nao_ha_botao_de_simular(projeto: Projeto, url: str)
     app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=False)
     async with TestClient(TestServer(app)) as client:
         assert (await client.post("/p/" + "A" * 32 + "/pagar")).status in (404, 405)
+
+
+async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente: Cliente, relogio: Relogio) -> None:
+    antigo = await negociar(cliente)
+    relogio.agora = AGORA + timedelta(days=10)  # the page expired (due date + dias_validade_documento)
+    links = []
+    for texto in ("oi", "sim", "390", "2ª via", "manda o boleto de novo"):
+        corpo = await (await cliente.post(ROTA, json={"texto": texto})).json()
+        links += re.findall(
+            r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})\b", "\n".join(r["texto"] for r in corpo["respostas"])
+        )
+    assert len(links) == 3 and len(set(links)) == 1  # one renewal, shown each time it is asked for
+    [novo] = set(links)
+    assert novo != antigo
+    assert (await cliente.get(antigo)).status == 404
+    pagina = await cliente.get(novo)
+    assert pagina.status == 200 and "04/12/2026" in await pagina.text()  # a business day ahead

@@ -17,6 +17,7 @@ from bot.config.erros import ConfigInvalida
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import AcordoParcela, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, PagamentoRecebido
+from bot.dados.saida import Saida
 from bot.pagamentos.boleto import formatar_linha
 from bot.projeto import Projeto, carregar_projeto
 from bot.web.app import criar_app
@@ -96,15 +97,22 @@ async def test_ciclo_completo_com_asaas(cenario: Cenario) -> None:
     status, corpo = await cenario.webhook(evento("PAYMENT_RECEIVED", pagamento))
     assert (status, corpo["resultado"]) == (200, "registrado")
     assert {p.situacao for p in await cenario.consultar(AcordoParcela)} == {"paga"}
-    agradecimentos = [m for m in await cenario.consultar(Mensagem) if m.status == "pendente"]
-    assert len(agradecimentos) == 1 and agradecimentos[0].texto.startswith("Recebemos seu pagamento")
+    no_chat = [m for m in await cenario.consultar(Mensagem) if m.texto.startswith("Recebemos seu pagamento")]
+    (agradecimento,) = await cenario.consultar(Saida)
+    assert len(no_chat) == 1 and agradecimento.texto.startswith("Recebemos seu pagamento")
+    assert (agradecimento.alvo, agradecimento.passo, agradecimento.canal) == (
+        f"pagamento:{(await cenario.consultar(PagamentoRecebido))[0].id}",
+        "agradecimento",
+        "whatsapp",
+    )
 
     for repetido in ("PAYMENT_RECEIVED", "PAYMENT_CONFIRMED"):  # redelivered, then the later confirmation
         status, corpo = await cenario.webhook(evento(repetido, pagamento))
         assert (status, corpo["resultado"]) == (200, "duplicado")
     (recebido,) = await cenario.consultar(PagamentoRecebido)
     assert (recebido.provedor, recebido.id_provedor, recebido.origem) == ("asaas", pagamento["id"], "webhook")
-    assert len([m for m in await cenario.consultar(Mensagem) if m.status == "pendente"]) == 1
+    assert len(await cenario.consultar(Saida)) == 1
+    assert len([m for m in await cenario.consultar(Mensagem) if m.texto.startswith("Recebemos")]) == 1
 
     corpo = await (await cenario.cliente.post(ROTA, json={"texto": "manda o boleto de novo"})).json()
     assert corpo["respostas"]  # the conversation goes on after the payment

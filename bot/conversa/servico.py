@@ -55,6 +55,7 @@ from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
+from bot.pagamentos.documentos import Documentos
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.token import novo_token
 from bot.regua.fila import descartar_pendentes
@@ -80,6 +81,8 @@ class Atendimento:
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
     ) -> list[Resposta]:
+        # An expired page or a paid installment must never be what the bot shows: renew the document first.
+        await Documentos(self.engine, self.motor.config, self.emissor).garantir_do_devedor(devedor_id, self.relogio())
         for tentativa in range(_TENTATIVAS):
             try:
                 return await self._receber(devedor_id, canal, entrada, id_externo)
@@ -235,9 +238,11 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
     abertas = sorted(p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value)
     documento = None
     if abertas:
-        consulta_doc = select(DocumentoPagamento).where(
-            DocumentoPagamento.acordo_id == acordo.id, DocumentoPagamento.acordo_parcela_numero == abertas[0]
-        )
+        consulta_doc = (
+            select(DocumentoPagamento)
+            .where(DocumentoPagamento.acordo_id == acordo.id, DocumentoPagamento.acordo_parcela_numero == abertas[0])
+            .order_by(col(DocumentoPagamento.id).desc())
+        )  # a renewal supersedes the earlier documents
         doc = (await s.exec(consulta_doc)).first()
         if doc is not None:
             documento = {

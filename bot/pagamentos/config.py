@@ -13,6 +13,7 @@ from bot.pagamentos.pix import CIDADE_MAXIMA, NOME_MAXIMO, texto_ascii, tipo_da_
 
 _CONTA = re.compile(r"[0-9]{1,12}(-[0-9Xx])?")
 _VARIAVEL = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+_MODELO = re.compile(r"[a-z0-9_]{1,512}")
 _URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
 ASAAS_PRODUCAO = "https://api.asaas.com/v3"
 
@@ -68,6 +69,12 @@ def _url_api(valor: str) -> str:
     return valor.rstrip("/")
 
 
+def _nome_modelo(valor: str) -> str:
+    if not _MODELO.fullmatch(valor):
+        raise _erro("esperado o nome do modelo aprovado no WhatsApp: minúsculas, dígitos e _, como pagamento_recebido")
+    return valor
+
+
 def _dias_validade(valor: int) -> int:
     if not 1 <= valor <= 60:
         raise _erro("esperado um número de dias de 1 a 60")
@@ -114,6 +121,11 @@ class PagamentosConfig(BaseModel):
         3,
         description="Por quantos dias um boleto ou PIX emitido continua valendo (de 1 a 60).",
         json_schema_extra={"minimum": 1, "maximum": 60},
+    )
+    modelo_agradecimento: Annotated[str, AfterValidator(_nome_modelo)] = Field(
+        "pagamento_recebido",
+        description="Nome do modelo aprovado no WhatsApp para o agradecimento fora da janela de 24 h "
+        "(parâmetros: primeiro nome e valor pago).",
     )
     asaas_url: Annotated[str, AfterValidator(_url_api)] = Field(
         ASAAS_PRODUCAO,

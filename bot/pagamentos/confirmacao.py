@@ -1,4 +1,4 @@
-"""Payment confirmation: record a payment once, settle the agreement, log it and queue the thank-you."""
+"""Payment confirmation: record a payment once, settle the agreement, stop its reminders, queue the thank-you."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.modelos import Credor
+from bot.config.modelos import Config
 from bot.conversa.textos import Textos
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
     AcordoParcela,
+    Canal,
     Conversa,
     Devedor,
     Direcao,
@@ -32,12 +33,17 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.dados.pagamentos import PagamentoRecebido
+from bot.dados.saida import Saida
 from bot.formatos import primeiro_nome
+from bot.pagamentos.agradecimento import Agradecimento, escolher_canal, linha_agradecimento
 from bot.pagamentos.baixa import distribuir
+from bot.pagamentos.documentos import Documentos
+from bot.pagamentos.emissao import Emissor
+from bot.regua.config import Alvo
+from bot.regua.fila import cancelar_pendentes
 
 MENSAGEM_AGRADECIMENTO = "pagamento_recebido"
-# Hook for the outbox (régua): outbound messages in this status are delivered within the channel's rules.
-STATUS_PENDENTE = "pendente"
+MOTIVO_PAGO = "pago: pagamento confirmado"
 
 
 class Desfecho(StrEnum):
@@ -93,9 +99,17 @@ class Confirmador:
 
     engine: AsyncEngine
     textos: Textos
-    credor: Credor
+    config: Config
+    emissor: Emissor | None = None  # a PSP issues the next installment's charge; None: local provider
 
     async def confirmar(self, confirmacao: Confirmacao, agora: datetime) -> Resultado:
+        resultado = await self._confirmar_uma_vez(confirmacao, agora)
+        if resultado.desfecho is Desfecho.REGISTRADO and not resultado.quitado and resultado.acordo_id is not None:
+            # The next open installment gets its document now, so "2ª via" and the page always have one.
+            await Documentos(self.engine, self.config, self.emissor).garantir(resultado.acordo_id, agora)
+        return resultado
+
+    async def _confirmar_uma_vez(self, confirmacao: Confirmacao, agora: datetime) -> Resultado:
         try:
             return await self._confirmar(confirmacao, agora)
         except IntegrityError:
@@ -124,9 +138,12 @@ class Confirmador:
             )
             s.add(pagamento)
             await s.flush()
-            resultado = await _baixar(s, documento, agora)
+            resultado, pagas = await _baixar(s, documento, agora)
             await self._registrar(s, documento, pagamento, resultado, agora)
-            await s.commit()
+            alvos = [f"{Alvo.ACORDO.value}:{parcela_id}" for parcela_id in pagas]
+            if resultado.quitado:
+                alvos.append(f"{Alvo.QUEBRA.value}:{resultado.acordo_id}")
+            await _cancelar_lembretes(s, alvos)
             return resultado
 
     async def _registrar(
@@ -138,7 +155,7 @@ class Confirmador:
         agora: datetime,
     ) -> None:
         acordo = await s.get(Acordo, documento.acordo_id)
-        assert acordo is not None
+        assert acordo is not None and pagamento.id is not None
         devedor = await s.get(Devedor, acordo.devedor_id)
         conversa = await s.get(Conversa, acordo.conversa_id)
         assert devedor is not None and conversa is not None and conversa.id is not None
@@ -152,23 +169,53 @@ class Confirmador:
         }
         evento = dados | {"provedor": pagamento.provedor, "id_provedor": pagamento.id_provedor}
         s.add(Evento(devedor_id=acordo.devedor_id, conversa_id=conversa.id, tipo="pagamento", dados=evento))
-        contexto = {"credor": self.credor, "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)}}
-        texto = self.textos.renderizar(MENSAGEM_AGRADECIMENTO, contexto | {"pagamento": dados}, conversa.canal)
-        s.add(
-            Mensagem(
-                conversa_id=conversa.id,
-                direcao=Direcao.SAIDA.value,
-                canal=conversa.canal,
-                texto=texto,
-                id_externo=f"agradecimento-{pagamento.id}",
-                status=STATUS_PENDENTE,
-                criada_em=agora,
-            )
-        )
+        contexto = {"credor": self.config.credor, "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)}}
+        contexto |= {"pagamento": dados}
+        if conversa.canal == Canal.WEB:
+            # The web chat shows its history to the debtor on the page: the thank-you appears there at once.
+            texto_web = self.textos.renderizar(MENSAGEM_AGRADECIMENTO, contexto, conversa.canal)
+            s.add(_no_chat(conversa.id, texto_web, pagamento.id, agora))
+        escolha = escolher_canal(self.config.regua, devedor, conversa.canal)
+        if escolha is None:
+            s.add(Evento(devedor_id=acordo.devedor_id, conversa_id=conversa.id, tipo="agradecimento_sem_canal",
+                         dados={"pagamento": pagamento.id}, criado_em=agora))  # fmt: skip
+            return
+        canal, destino = escolha
+        texto = self.textos.renderizar(MENSAGEM_AGRADECIMENTO, contexto, canal.value)
+        modelo = self.config.pagamentos.modelo_agradecimento
+        agradecimento = Agradecimento(pagamento.id, devedor, texto, pagamento.valor, modelo)
+        s.add(Saida(**linha_agradecimento(agradecimento, canal, destino, agora)))
 
 
-async def _baixar(s: AsyncSession, documento: DocumentoPagamento, agora: datetime) -> Resultado:
-    """Recompute the agreement's installments from everything received (order of arrival does not matter)."""
+def _no_chat(conversa_id: int, texto: str, pagamento_id: int, agora: datetime) -> Mensagem:
+    return Mensagem(
+        conversa_id=conversa_id,
+        direcao=Direcao.SAIDA.value,
+        canal=Canal.WEB.value,
+        texto=texto,
+        id_externo=f"agradecimento-{pagamento_id}",
+        status="enviada",
+        criada_em=agora,
+    )
+
+
+async def _cancelar_lembretes(s: AsyncSession, alvos: list[str]) -> int:
+    """Drop the pending reminders of what this payment settled, committing the whole confirmation with the first.
+
+    `cancelar_pendentes` commits, so the payment, the settlement, the thank-you and the first cancellation are
+    one transaction; a crash before the others leaves rows the dispatcher drops anyway (it re-checks the debt).
+    """
+    if not alvos:
+        await s.commit()
+        return 0
+    return sum([await cancelar_pendentes(s, MOTIVO_PAGO, alvo=alvo) for alvo in alvos])
+
+
+async def _baixar(s: AsyncSession, documento: DocumentoPagamento, agora: datetime) -> tuple[Resultado, list[int]]:
+    """Recompute the agreement's installments from everything received (order of arrival does not matter).
+
+    Also returns the ids of the installments this payment turned paid.
+    """
     acordo = await s.get(Acordo, documento.acordo_id)
     assert acordo is not None and acordo.id is not None
     parcelas = (
@@ -180,8 +227,11 @@ async def _baixar(s: AsyncSession, documento: DocumentoPagamento, agora: datetim
     recebido = sum((p.valor for p in recebidos.all()), Decimal("0.00"))
     valores = [p.valor for p in parcelas]
     situacao = distribuir(valores, recebido)
+    pagas = []
     for indice, parcela in enumerate(parcelas):
         paga = situacao.paga(indice, valores)
+        if paga and parcela.situacao != SituacaoAcordoParcela.PAGA and parcela.id is not None:
+            pagas.append(parcela.id)
         parcela.situacao = (SituacaoAcordoParcela.PAGA if paga else SituacaoAcordoParcela.ABERTA).value
         s.add(parcela)
     quitado = situacao.quitado(valores)
@@ -193,4 +243,4 @@ async def _baixar(s: AsyncSession, documento: DocumentoPagamento, agora: datetim
             original.situacao, original.pago_em = SituacaoParcela.PAGA.value, agora
             s.add(original)
     indice = next(i for i, p in enumerate(parcelas) if p.numero == documento.acordo_parcela_numero)
-    return Resultado(Desfecho.REGISTRADO, acordo.id, situacao.restante(indice, valores), quitado)
+    return Resultado(Desfecho.REGISTRADO, acordo.id, situacao.restante(indice, valores), quitado), pagas

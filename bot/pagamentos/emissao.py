@@ -57,8 +57,11 @@ class Emissor:
         assert documento_id is not None
         return await self.emitir(documento_id, agora)
 
-    async def emitir(self, documento_id: int, agora: datetime) -> str:
-        """Issue (or find) the charge and return the message for the debtor, also stored as sent."""
+    async def emitir(self, documento_id: int, agora: datetime, avisar: bool = True) -> str:
+        """Issue (or find) the charge and return the message for the debtor, stored as sent when `avisar`.
+
+        Without `avisar` (a document issued in the background, shown later on request) only the event is kept.
+        """
         async with sessao(self.engine) as s:
             pedido, emitida = await self._preparar(s, documento_id, agora)
         if emitida is None:
@@ -66,8 +69,8 @@ class Emissor:
                 emitida = await self.provedor.emitir(pedido)
             except ErroProvedor as erro:
                 log.warning("cobrança %s não emitida em %s: %s", pedido.chave, self.provedor.nome, erro.motivo)
-                return await self._registrar_falha(documento_id, pedido.chave, erro, agora)
-        return await self._registrar(documento_id, pedido.chave, emitida, agora)
+                return await self._registrar_falha(documento_id, pedido.chave, erro, agora, avisar)
+        return await self._registrar(documento_id, pedido.chave, emitida, agora, avisar)
 
     async def _preparar(
         self, s: AsyncSession, documento_id: int, agora: datetime
@@ -110,7 +113,9 @@ class Emissor:
             )
         return pedido, None
 
-    async def _registrar(self, documento_id: int, chave: str, emitida: CobrancaEmitida, agora: datetime) -> str:
+    async def _registrar(
+        self, documento_id: int, chave: str, emitida: CobrancaEmitida, agora: datetime, avisar: bool
+    ) -> str:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -124,12 +129,14 @@ class Emissor:
             s.add_all([documento, cobranca])
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "id_externo": emitida.id_externo}
             texto = await self._mensagem(
-                s, documento, MENSAGEM_EMITIDO, "cobranca_emitida" if novo else "", dados, agora
+                s, documento, MENSAGEM_EMITIDO, "cobranca_emitida" if novo else "", dados, agora, avisar
             )
             await s.commit()
             return texto
 
-    async def _registrar_falha(self, documento_id: int, chave: str, erro: ErroProvedor, agora: datetime) -> str:
+    async def _registrar_falha(
+        self, documento_id: int, chave: str, erro: ErroProvedor, agora: datetime, avisar: bool
+    ) -> str:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -138,7 +145,7 @@ class Emissor:
             cobranca.dados = {"erro": erro.motivo, "tipo": type(erro).__name__, **erro.detalhes}
             s.add(cobranca)
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "chave": chave} | cobranca.dados
-            texto = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora)
+            texto = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
             await s.commit()
             return texto
 
@@ -150,6 +157,7 @@ class Emissor:
         evento: str,
         dados: dict[str, Any],
         agora: datetime,
+        avisar: bool,
     ) -> str:
         """Record the event for agents and the message for the debtor in the caller's transaction."""
         acordo = await s.get(Acordo, documento.acordo_id)
@@ -172,6 +180,8 @@ class Emissor:
             },
         }
         texto = self.textos.renderizar(nome, contexto, conversa.canal)
+        if not avisar:
+            return texto
         s.add(
             Mensagem(
                 conversa_id=conversa.id,

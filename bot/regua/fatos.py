@@ -155,6 +155,8 @@ async def _acordos(s: AsyncSession) -> list[Cobravel]:
 async def em_aberto(s: AsyncSession, alvo: str) -> bool:
     """Whether what an outbox row reminds of is still owed (else the reminder is obsolete)."""
     tipo, _, numero = alvo.partition(":")
+    if tipo == "pagamento":  # a payment's thank-you (bot.pagamentos.agradecimento) never becomes obsolete
+        return True
     ref = int(numero)
     if tipo == Alvo.PARCELA:
         parcela = await s.get(Parcela, ref)

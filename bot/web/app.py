@@ -149,7 +149,8 @@ def criar_app(
     """The server; `com_regua` adds the régua's clock (as `serve` does, subject to `regua.automatica`)."""
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
-    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, ambiente))
+    emissor = criar_emissor(projeto, engine, ambiente)
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
     rotas = [web.get("/healthz", saude)]
@@ -164,7 +165,7 @@ def criar_app(
     app.add_routes(rotas)
     dos_canais = instalar_canais(app, projeto, engine, relogio)
     registrar_console(app, Console(projeto, engine, relogio, remetentes if remetentes is not None else dos_canais))
-    confirmador = Confirmador(engine, projeto.textos, projeto.config.credor)
+    confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
