@@ -27,6 +27,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.operacao.rotas import instalar_operacao
 from bot.projeto import Projeto
 
 log = logging.getLogger(__name__)
@@ -125,10 +126,6 @@ async def historico(request: web.Request) -> web.Response:
     )
 
 
-async def saude(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
-
-
 def criar_app(
     projeto: Projeto,
     engine: AsyncEngine,
@@ -141,7 +138,8 @@ def criar_app(
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
-    rotas = [web.get("/healthz", saude)]
+    instalar_operacao(app, engine, relogio)
+    rotas: list[web.RouteDef] = []
     if demo:
         # Chatting as any debtor by id is for the fictitious demo portfolio only: on real data it would let
         # anyone learn who owes the creditor. A real web chat opens from a per-debtor link (channels issue).
