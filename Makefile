@@ -20,7 +20,7 @@ run: $(INSTALADO)
 	$(BIN)/python -m bot demo
 
 lint: $(INSTALADO)
-	$(BIN)/ruff check bot tests
+	$(BIN)/ruff check bot tests scripts
 	$(BIN)/mypy
 
 test: lint

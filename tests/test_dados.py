@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -384,3 +386,12 @@ async def test_fila_mais_antiga_primeiro(engine: AsyncEngine) -> None:
         ("pedido", "Maria da Silva Santos"),
     ]
     assert itens[0].transferencia.dados == {}
+
+
+def test_instancias_migram_ao_mesmo_tempo(bancos: Bancos) -> None:
+    """Several instances start together and each runs `migrar`: all succeed and the schema is at head once."""
+    url = bancos.vazio("juntas")
+    comando = [sys.executable, "-m", "bot.dados", "migrar", url]
+    processos = [subprocess.Popen(comando, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    erros = [p.communicate(timeout=120)[1] for p in processos]
+    assert [p.returncode for p in processos] == [0, 0, 0], erros

@@ -160,8 +160,10 @@ def criar_app(
     return app
 
 
-def rodar(projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool) -> int:
-    host, porta_final = projeto.config.web.host, porta or projeto.config.web.porta
+def rodar(
+    projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool, host: str | None = None
+) -> int:
+    host, porta_final = host or projeto.config.web.host, porta or projeto.config.web.porta
     app = criar_app(projeto, criar_engine(url), relogio, demo)
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
     web.run_app(app, host=host, port=porta_final, print=None)
