@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine with Python 3.11+ and make:
 #   make run   — the embedded demo (SQLite, sample portfolio, web chat)
-#   make test  — ruff, mypy and every test
+#   make test  — ruff, mypy and every test (on SQLite, then on PostgreSQL when COBRANCA_TESTE_DB names a server)
+#   make bench — the benchmark (not part of make test)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALADO := $(VENV)/.instalado
 
-.PHONY: run test lint check diagram lock clean
+.PHONY: run test test-pg bench lint check diagram lock clean
 
 $(INSTALADO): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +20,25 @@ run: $(INSTALADO)
 	$(BIN)/python -m bot demo
 
 lint: $(INSTALADO)
-	$(BIN)/ruff check bot tests
+	$(BIN)/ruff check bot tests scripts
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m bot check
+	COBRANCA_TESTE_DB= $(BIN)/python -m pytest
+ifneq ($(COBRANCA_TESTE_DB),)
+	$(MAKE) test-pg
+endif
+
+# The whole suite again, each test on a fresh database of the PostgreSQL server named by COBRANCA_TESTE_DB,
+# e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres (.ci/run starts one and sets it).
+test-pg: $(INSTALADO)
+	@test -n "$(COBRANCA_TESTE_DB)" || { echo "test-pg: defina COBRANCA_TESTE_DB=postgresql+asyncpg://..." >&2; exit 1; }
 	$(BIN)/python -m pytest
+
+# Throughput and latency figures for the README (several minutes; see scripts/bench.py --help).
+bench: $(INSTALADO)
+	$(BIN)/python scripts/bench.py
 
 check: $(INSTALADO)
 	$(BIN)/python -m bot check

@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--porta", type=int, default=None)
     serve = comandos.add_parser("serve", help="servidor web (chat web) sobre o banco configurado")
     serve.add_argument("--porta", type=int, default=None)
+    serve.add_argument("--host", default=None, help="endereço de escuta (padrão: web.host; 0.0.0.0 num contêiner)")
     diagram = comandos.add_parser("diagram", help="escreve um diagrama Mermaid por fluxo (fluxos/NOME.mmd)")
     diagram.add_argument("--pasta", type=Path, default=None, help="onde escrever (padrão: fluxos/)")
     comandos.add_parser("fila", help="lista as conversas aguardando uma pessoa")
@@ -128,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.comando == "serve":
             from bot.web.app import rodar
 
-            return rodar(projeto, url, relogio, args.porta, demo=False)
+            return rodar(projeto, url, relogio, args.porta, demo=False, host=args.host)
         return asyncio.run(_assincrono(args, projeto, url, relogio))
     except ConfigInvalida as erro:  # a secret named in config but missing from the environment
         for item in erro.erros:

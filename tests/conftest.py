@@ -21,6 +21,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.negociacao.saldo import ParcelaAberta
 from bot.projeto import Projeto, carregar_projeto
+from tests.bancos import Bancos, apagar_banco, criar_banco, em_postgresql, url_de
 
 RAIZ = Path(__file__).resolve().parent.parent
 AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # a Monday, 11h in São Paulo
@@ -36,28 +37,7 @@ def projeto() -> Projeto:
     return projeto_padrao()
 
 
-@pytest.fixture(scope="session")
-def banco_migrado(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrated once; each test gets a copy."""
-    arquivo = tmp_path_factory.mktemp("modelo") / "cobranca.db"
-    migrar(f"sqlite+aiosqlite:///{arquivo}")
-    return arquivo
-
-
-@pytest.fixture
-async def engine(banco_migrado: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    arquivo = tmp_path / "cobranca.db"
-    shutil.copy(banco_migrado, arquivo)
-    engine = criar_engine(f"sqlite+aiosqlite:///{arquivo}")
-    yield engine
-    await engine.dispose()
-
-
-def banco_de_exemplo(pasta: Path) -> str:
-    """A migrated SQLite file with the example portfolio imported; returns its URL."""
-    url = f"sqlite+aiosqlite:///{pasta / 'teste.db'}"
-    migrar(url)
-
+def _semear(url: str) -> None:
     async def semear() -> None:
         engine = criar_engine(url)
         leitura = ler_carteira((RAIZ / "exemplos" / "carteira.csv").read_text(encoding="utf-8"), "carteira.csv")
@@ -66,12 +46,71 @@ def banco_de_exemplo(pasta: Path) -> str:
         await engine.dispose()
 
     asyncio.run(semear())
+
+
+def _modelo(pasta: Path, semeado: bool) -> Iterator[str | Path]:
+    """A migrated (and maybe seeded) template: a SQLite file, or a database on the PostgreSQL under test."""
+    if em_postgresql():
+        nome = criar_banco()
+        url = url_de(nome)
+    else:
+        nome, url = "", f"sqlite+aiosqlite:///{pasta / 'modelo.db'}"
+    migrar(url)
+    if semeado:
+        _semear(url)
+    yield nome or pasta / "modelo.db"
+    if nome:
+        apagar_banco(nome)
+
+
+@pytest.fixture(scope="session")
+def banco_migrado(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Path]:
+    """Migrated once; each test gets a copy."""
+    yield from _modelo(tmp_path_factory.mktemp("modelo"), semeado=False)
+
+
+@pytest.fixture(scope="session")
+def banco_semeado(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Path]:
+    """Migrated with the example portfolio imported, once; each test gets a copy."""
+    yield from _modelo(tmp_path_factory.mktemp("semeado"), semeado=True)
+
+
+@pytest.fixture
+def bancos(tmp_path: Path) -> Iterator[Bancos]:
+    """Scratch databases for one test, on SQLite or on the PostgreSQL named by COBRANCA_TESTE_DB."""
+    fabrica = Bancos(tmp_path)
+    yield fabrica
+    fabrica.limpar()
+
+
+@pytest.fixture
+async def engine(banco_migrado: str | Path, bancos: Bancos) -> AsyncIterator[AsyncEngine]:
+    engine = criar_engine(bancos.copia(banco_migrado, "cobranca"))
+    yield engine
+    await engine.dispose()
+
+
+_AVULSOS = Bancos(Path())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _apagar_avulsos() -> Iterator[None]:
+    yield
+    _AVULSOS.limpar()
+
+
+def banco_de_exemplo(pasta: Path) -> str:
+    """A new migrated database with the example portfolio imported; returns its URL (prefer the `url` fixture)."""
+    url = Bancos(pasta).vazio("teste") if not em_postgresql() else _AVULSOS.vazio()
+    migrar(url)
+    _semear(url)
     return url
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return banco_de_exemplo(tmp_path)
+def url(banco_semeado: str | Path, bancos: Bancos) -> str:
+    """A database with the example portfolio, copied from the session's template."""
+    return bancos.copia(banco_semeado, "teste")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: a real process, a real SQLite file, stdin and stdout."""
+"""The command line as a user runs it: a real process, a real database (SQLite or PostgreSQL), stdin and stdout."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.bancos import Bancos
 from tests.conftest import RAIZ
 
 AGORA = "2026-11-23T11:00:00-03:00"
 
 
-def bot(*args: str, entrada: str = "", db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    opcoes = ["--now", AGORA] + (["--db", f"sqlite+aiosqlite:///{db}"] if db else [])
+def bot(*args: str, entrada: str = "", db: str | None = None) -> subprocess.CompletedProcess[str]:
+    opcoes = ["--now", AGORA] + (["--db", db] if db else [])
     return subprocess.run(
         [sys.executable, "-m", "bot", *opcoes, *args],
         input=entrada,
@@ -25,15 +26,15 @@ def bot(*args: str, entrada: str = "", db: Path | None = None) -> subprocess.Com
     )
 
 
-def importado(tmp_path: Path) -> Path:
-    db = tmp_path / "cli.db"
+def importado(bancos: Bancos) -> str:
+    db = bancos.vazio("cli")
     resultado = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db)
     assert resultado.returncode == 0, resultado.stderr
     return db
 
 
-def test_chat_json_ate_o_acordo(tmp_path: Path) -> None:
-    db = importado(tmp_path)
+def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
+    db = importado(bancos)
     falas = ["oi", "sim", "390", "esqueci", "nao consigo", "1", "sim"]
     resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
     assert resultado.returncode == 0, resultado.stderr
@@ -47,23 +48,23 @@ def test_chat_json_ate_o_acordo(tmp_path: Path) -> None:
     assert "PIX copia e cola" in final and "00020126" in final
 
 
-def test_chat_texto_mostra_opcoes_numeradas(tmp_path: Path) -> None:
-    db = importado(tmp_path)
+def test_chat_texto_mostra_opcoes_numeradas(bancos: Bancos) -> None:
+    db = importado(bancos)
     resultado = bot("chat", "--telefone", "(11) 98765-4321", entrada="oi\n", db=db)
     assert resultado.returncode == 0, resultado.stderr
     assert "bot> Olá, Maria!" in resultado.stdout
     assert "     1. Sim, sou eu" in resultado.stdout
 
 
-def test_chat_com_devedor_desconhecido(tmp_path: Path) -> None:
-    db = importado(tmp_path)
+def test_chat_com_devedor_desconhecido(bancos: Bancos) -> None:
+    db = importado(bancos)
     resultado = bot("chat", "--cpf", "111.444.777-35", entrada="oi\n", db=db)
     assert resultado.returncode == 1
     assert "Nenhum devedor" in resultado.stderr
 
 
-def test_fila_lista_transferencias(tmp_path: Path) -> None:
-    db = importado(tmp_path)
+def test_fila_lista_transferencias(bancos: Bancos) -> None:
+    db = importado(bancos)
     assert bot("fila", db=db).stdout.strip() == "Fila vazia."
     bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=db)
     linhas = bot("fila", db=db).stdout.strip().splitlines()
@@ -72,7 +73,7 @@ def test_fila_lista_transferencias(tmp_path: Path) -> None:
     assert "39053344705" not in linhas[0]
 
 
-def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path) -> None:
+def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path, bancos: Bancos) -> None:
     csv = tmp_path / "carteira.csv"
     csv.write_text(
         "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento\n"
@@ -80,7 +81,7 @@ def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path)
         "123;João;(11) 98765-4322;SP;C2;1;100,00;10/10/2026\n",
         encoding="utf-8",
     )
-    db = tmp_path / "imp.db"
+    db = bancos.vazio("imp")
     recusado = bot("import", str(csv), db=db)
     assert recusado.returncode == 1
     assert f"{csv}:3: coluna 'cpf'" in recusado.stderr

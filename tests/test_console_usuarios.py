@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.console.autenticacao import entrar, gerar_hash, senha_confere
 from bot.dados.banco import criar_engine, sessao
+from tests.bancos import Bancos
 from tests.conftest import AGORA
 
 
@@ -32,9 +32,9 @@ def test_hash_argon2_e_conferencia() -> None:
 
 
 def test_criar_listar_trocar_desativar(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    bancos: Bancos, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = f"sqlite+aiosqlite:///{tmp_path / 'u.db'}"
+    db = bancos.vazio("u")
     assert rodar(capsys, monkeypatch, db, "criar", "Ana", "--nome", "Ana Lima", entrada="senha-da-ana-1\n")[0] == 0
     codigo, saida, _ = rodar(capsys, monkeypatch, db, "criar", "gil", "--papel", "gestor", "--gerar-senha")
     assert codigo == 0 and saida.startswith("senha: ")

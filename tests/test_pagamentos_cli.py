@@ -13,20 +13,21 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
+from tests.bancos import Bancos
 from tests.test_cli import bot, importado
 
 
-def com_acordo(tmp_path: Path, falas: tuple[str, ...] = ("oi", "sim", "390", "esqueci", "sim", "sim")) -> Path:
-    db = importado(tmp_path)
+def com_acordo(bancos: Bancos, falas: tuple[str, ...] = ("oi", "sim", "390", "esqueci", "sim", "sim")) -> str:
+    db = importado(bancos)
     resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
     assert resultado.returncode == 0, resultado.stderr
     assert "/p/" in json.loads(resultado.stdout.splitlines()[-1])["text"]
     return db
 
 
-def consultar(db: Path) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
+def consultar(db: str) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
     async def ler() -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
-        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        engine = criar_engine(db)
         async with sessao(engine) as s:
             acordo = (await s.exec(select(Acordo))).one()
             parcelas = list((await s.exec(select(AcordoParcela).order_by(col(AcordoParcela.numero)))).all())
@@ -40,9 +41,9 @@ def consultar(db: Path) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento
     return asyncio.run(ler())
 
 
-def agradecimentos(db: Path) -> list[Saida]:
+def agradecimentos(db: str) -> list[Saida]:
     async def ler() -> list[Saida]:
-        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        engine = criar_engine(db)
         async with sessao(engine) as s:
             linhas = list((await s.exec(select(Saida).where(Saida.passo == "agradecimento"))).all())
         await engine.dispose()
@@ -51,8 +52,8 @@ def agradecimentos(db: Path) -> list[Saida]:
     return asyncio.run(ler())
 
 
-def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path) -> None:
-    db = com_acordo(tmp_path)
+def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path, bancos: Bancos) -> None:
+    db = com_acordo(bancos)
     _, _, documento, _, _ = consultar(db)
     parcial = bot("pagar", documento.nosso_numero, "--valor", "100,00", "--data", "24/11/2026", db=db)
     assert parcial.returncode == 0, parcial.stderr
@@ -78,8 +79,8 @@ def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path) ->
     assert [a.texto.startswith("Recebemos seu pagamento") for a in agradecimentos(db)] == [True, True]
 
 
-def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path) -> None:
-    db = com_acordo(tmp_path)
+def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path, bancos: Bancos) -> None:
+    db = com_acordo(bancos)
     desconhecido = bot("pagar", "999", db=db)
     assert desconhecido.returncode == 1
     assert "documento não encontrado: '999'" in desconhecido.stderr
@@ -87,8 +88,8 @@ def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path) -> None:
     assert ruim.returncode == 2 and "valor inválido: 'abc'" in ruim.stderr
 
 
-def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path) -> None:
-    db = com_acordo(tmp_path)
+def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path, bancos: Bancos) -> None:
+    db = com_acordo(bancos)
     _, _, documento, _, _ = consultar(db)
     ruim = tmp_path / "ruim.csv"
     ruim.write_text("documento;valor;data\n12a;10,00;2026-11-24\n1;-5;amanhã\n1;2\n", encoding="utf-8")
@@ -111,16 +112,16 @@ def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path)
     assert acordo.situacao == "pago" and len(pagamentos) == 1
 
 
-def test_retorno_com_colunas_erradas(tmp_path: Path) -> None:
+def test_retorno_com_colunas_erradas(tmp_path: Path, bancos: Bancos) -> None:
     arquivo = tmp_path / "r.csv"
     arquivo.write_text("nosso_numero;valor\n1;2\n", encoding="utf-8")
-    resultado = bot("import-pagamentos", str(arquivo), db=tmp_path / "vazio.db")
+    resultado = bot("import-pagamentos", str(arquivo), db=bancos.vazio("vazio"))
     assert resultado.returncode == 1
     assert "faltam as colunas documento, data; colunas desconhecidas: nosso_numero" in resultado.stderr
 
 
-def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path) -> None:
-    db = com_acordo(tmp_path)
+def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path, bancos: Bancos) -> None:
+    db = com_acordo(bancos)
     _, parcelas, _, _, _ = consultar(db)
     no_prazo = bot("quebrar-acordos", db=db)
     assert "0 acordo(s) quebrado(s)" in no_prazo.stdout, no_prazo.stderr
@@ -131,7 +132,7 @@ def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path) -> None:
     assert "0 acordo(s)" in bot("--now", tarde, "quebrar-acordos", db=db).stdout
 
     async def originais() -> set[str]:
-        engine = criar_engine(f"sqlite+aiosqlite:///{db}")
+        engine = criar_engine(db)
         async with sessao(engine) as s:
             situacoes = {p.situacao for p in (await s.exec(select(Parcela))).all()}
         await engine.dispose()

@@ -12,6 +12,7 @@ from bot.cli import _parser
 from bot.config.modelos import Config
 from bot.conversa.modelo import Acao, Guarda
 from bot.negociacao.politica import Faixa, OpcaoAVista, OpcaoParcelado
+from tests.bancos import Bancos
 from tests.conftest import RAIZ
 
 README = (RAIZ / "README.md").read_text(encoding="utf-8")
@@ -49,11 +50,11 @@ def test_vocabulario_dos_fluxos_documentado() -> None:
     assert [a for a in Acao if f"`{a}" not in README] == []
 
 
-def test_exemplo_de_roteiro_do_readme_funciona(tmp_path: object) -> None:
+def test_exemplo_de_roteiro_do_readme_funciona(bancos: Bancos) -> None:
     """Run the README's example script against a scratch database."""
     bloco = re.search(r"Exemplo de roteiro:\n\n```sh\n(.*?)```", README, re.S)
     assert bloco is not None
-    db = f"sqlite+aiosqlite:///{tmp_path}/readme.db"
+    db = bancos.vazio("readme")
     saidas = []
     for linha in bloco.group(1).strip().splitlines():
         comando = linha.replace("python -m bot", f"{sys.executable} -m bot --db {db} --now 2026-11-23T11:00-03:00")

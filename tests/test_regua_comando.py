@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
+import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
+from bot.dados.banco import criar_engine
+from tests.bancos import Bancos
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;30/11/2026
@@ -16,17 +19,24 @@ CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parce
 
 
 @pytest.fixture
-def banco(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+def banco(tmp_path: Path, bancos: Bancos, capsys: pytest.CaptureFixture[str]) -> str:
     (tmp_path / "carteira.csv").write_text(CSV, encoding="utf-8")
-    db = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    db = bancos.vazio("r")
     assert main(["--db", db, "import", str(tmp_path / "carteira.csv")]) == 0
     capsys.readouterr()
     return db
 
 
 def _saidas(db: str) -> int:
-    with sqlite3.connect(db.removeprefix("sqlite+aiosqlite:///")) as conexao:
-        return int(conexao.execute("SELECT count(*) FROM saida").fetchone()[0])
+    async def contar() -> int:
+        engine = criar_engine(db)
+        try:
+            async with engine.connect() as conexao:
+                return int((await conexao.execute(text("SELECT count(*) FROM saida"))).scalar_one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(contar())
 
 
 def _regua(db: str, data: str, capsys: pytest.CaptureFixture[str], *extra: str) -> str:

@@ -28,6 +28,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.operacao.rotas import instalar_operacao
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
 from bot.pagamentos.pagina import instalar as instalar_pagina
@@ -133,10 +134,6 @@ async def historico(request: web.Request) -> web.Response:
     )
 
 
-async def saude(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
-
-
 def criar_app(
     projeto: Projeto,
     engine: AsyncEngine,
@@ -153,7 +150,8 @@ def criar_app(
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
-    rotas = [web.get("/healthz", saude)]
+    instalar_operacao(app, engine, relogio)
+    rotas: list[web.RouteDef] = []
     if demo:
         # Chatting as any debtor by id is for the fictitious demo portfolio only: on real data it would let
         # anyone learn who owes the creditor. A real web chat opens from a per-debtor link (channels issue).
@@ -181,8 +179,10 @@ def criar_app(
     return app
 
 
-def rodar(projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool) -> int:
-    host, porta_final = projeto.config.web.host, porta or projeto.config.web.porta
+def rodar(
+    projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool, host: str | None = None
+) -> int:
+    host, porta_final = host or projeto.config.web.host, porta or projeto.config.web.porta
     app = criar_app(projeto, criar_engine(url), relogio, demo, com_regua=True)
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
     web.run_app(app, host=host, port=porta_final, print=None)
