@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -13,6 +14,7 @@ from telegram.ext import Application
 from bot.canais import textos
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.transporte import falha_de_transporte
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, ConviteTelegram
@@ -33,7 +35,10 @@ def traduzir(erro: TelegramError) -> ErroCanal:
         if "chat not found" in erro.message.lower():
             return Indeliveravel(f"Telegram: {erro.message}", "400")
         return ErroCanal(f"Telegram: {erro.message}", "400")
-    if isinstance(erro, NetworkError):  # includes TimedOut
+    if isinstance(erro, NetworkError):  # includes TimedOut; PTB keeps httpx's error as the cause
+        causa = erro.__cause__
+        if isinstance(causa, httpx.TransportError):
+            return falha_de_transporte("Telegram", causa)
         return TentarDepois(f"Telegram: {erro.message}")
     return ErroCanal(f"Telegram: {erro.message}")
 
@@ -51,8 +56,9 @@ def teclado(botoes: tuple[Botao, ...]) -> InlineKeyboardMarkup | None:
 class RemetenteTelegram:
     """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
 
-    def __init__(self, token: str, base_url: str) -> None:
-        self.aplicacao = Application.builder().token(token).base_url(base_url).updater(None).build()
+    def __init__(self, token: str, base_url: str, espera: float = 15.0) -> None:
+        construtor = Application.builder().token(token).base_url(base_url).updater(None)
+        self.aplicacao = construtor.read_timeout(espera).write_timeout(espera).connect_timeout(espera).build()
 
     async def abrir(self) -> None:
         await self.aplicacao.initialize()

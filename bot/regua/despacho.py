@@ -22,6 +22,7 @@ from bot.canais.porta import (
     Indeliveravel,
     JanelaFechada,
     Remetente,
+    SemConfirmacao,
     TentarDepois,
     TipoCanal,
 )
@@ -146,7 +147,7 @@ class Despachante:
         except TentarDepois as erro:
             await self._tentar_depois(saida, erro, agora, resumo)
             return
-        except EnvioIncerto as incerto:
+        except (EnvioIncerto, SemConfirmacao) as incerto:  # it may have gone out: never sent again blindly
             await self._marcar(
                 saida, situacao=SituacaoSaida.INCERTA.value, motivo=f"{incerto}: confira antes de reenviar"
             )
