@@ -170,6 +170,32 @@ async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -
     assert email.enviados[0].modelo == "Vence amanhã"
 
 
+async def test_canal_desligado_nao_fica_pendente_passa_ao_proximo(engine: AsyncEngine) -> None:
+    """WhatsApp without credentials: the row fails with the reason, Telegram is skipped (no chat), e-mail sends."""
+    await _semear(engine)
+    email = RemetenteFalso()
+    regua = projeto_padrao().config.regua
+    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}))  # type: ignore[dict-item]
+    primeira_rodada = await despachante.rodada(NOVE_EM_SP)
+    await despachante.rodada(NOVE_EM_SP + timedelta(seconds=1))
+    zap, correio = await _saidas(engine)
+    assert primeira_rodada.falhas == 1
+    assert (zap.situacao, zap.motivo) == ("falhou", "canal whatsapp desligado (sem credenciais em [canais.whatsapp])")
+    assert (correio.canal, correio.situacao) == ("email", "enviada")
+    assert len(email.enviados) == 1
+
+
+async def test_canal_desligado_sem_proximo_canal_falha_com_motivo(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    desligados = frozenset({TipoCanal.WHATSAPP, TipoCanal.EMAIL})
+    despachante = Despachante(engine, projeto_padrao().config.regua, {}, desligados)
+    for segundos in range(3):
+        await despachante.rodada(NOVE_EM_SP + timedelta(seconds=segundos))
+    saidas = await _saidas(engine)
+    assert [(s.canal, s.situacao) for s in saidas] == [("whatsapp", "falhou"), ("email", "falhou")]
+    assert all("desligado" in (s.motivo or "") for s in saidas)
+
+
 async def test_pagamento_descarta_pendentes(engine: AsyncEngine) -> None:
     await _semear(engine)
     async with sessao(engine) as s:

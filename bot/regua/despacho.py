@@ -62,6 +62,7 @@ class Despachante:
     engine: AsyncEngine
     regua: Regua
     remetentes: Mapping[TipoCanal, Remetente]
+    desligados: frozenset[TipoCanal] = frozenset()  # used by the steps but off (no credentials)
     _ultimo_por_destino: dict[str, datetime] = field(default_factory=dict)
     _por_segundo: dict[tuple[TipoCanal, int], int] = field(default_factory=dict)
 
@@ -77,7 +78,17 @@ class Despachante:
             self._por_segundo[segundo] = self._por_segundo.get(segundo, 0) + len(linhas)
             for saida in linhas:
                 await self._uma(saida, agora, resumo)
+        for canal in self.desligados - set(self.remetentes):
+            await self._sem_canal(canal, agora, resumo)
         return resumo
+
+    async def _sem_canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> None:
+        """A channel that is off never sends: its due rows fail with the reason and pass to the step's next channel."""
+        async with sessao(self.engine) as s:
+            linhas = await reservar(s, canal.value, agora, self.regua.limites.taxa(canal))
+        for saida in linhas:
+            await self._falhou(saida, f"canal {canal.value} desligado (sem credenciais em [canais.{canal.value}])",
+                               agora, resumo)  # fmt: skip
 
     async def reconciliar(self, agora: datetime, resumo: Resumo) -> None:
         async with sessao(self.engine) as s:

@@ -42,9 +42,11 @@ def instalar_regua(
     usados = {canal for passo in regua.passos for canal in passo.canais}
     desligados = sorted(c.value for c in usados - set(ligados))
     if desligados:
-        log.warning("régua: lembretes por %s esperam na fila até o canal ser ligado", ", ".join(desligados))
+        log.warning("régua: lembretes por %s (canal desligado) falham com o motivo e passam ao próximo canal do passo",
+                    ", ".join(desligados))  # fmt: skip
     agendador = AsyncIOScheduler(timezone=UTC)
-    instalar(agendador, Despachante(engine, regua, ligados), projeto.config.credor.nome, relogio)
+    despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados))
+    instalar(agendador, despachante, projeto.config.credor.nome, relogio)
     app[AGENDADOR] = agendador
     app.cleanup_ctx.append(_ciclo)
 
