@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.canais.email import Carta
 from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
@@ -46,7 +47,9 @@ async def _saidas(engine: AsyncEngine) -> list[Saida]:
 
 def _despachante(engine: AsyncEngine, zap: object, email: object | None = None) -> Despachante:
     remetentes = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
-    return Despachante(engine, projeto_padrao().config.regua, remetentes)  # type: ignore[arg-type]
+    projeto = projeto_padrao()
+    carta = Carta(projeto.textos, projeto.config.credor)
+    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)  # type: ignore[arg-type]
 
 
 async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) -> None:
@@ -175,7 +178,8 @@ async def test_canal_desligado_nao_fica_pendente_passa_ao_proximo(engine: AsyncE
     await _semear(engine)
     email = RemetenteFalso()
     regua = projeto_padrao().config.regua
-    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}))  # type: ignore[dict-item]
+    carta = Carta(projeto_padrao().textos, projeto_padrao().config.credor)
+    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)  # type: ignore[dict-item]
     primeira_rodada = await despachante.rodada(NOVE_EM_SP)
     await despachante.rodada(NOVE_EM_SP + timedelta(seconds=1))
     zap, correio = await _saidas(engine)

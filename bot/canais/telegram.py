@@ -11,9 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.canais import textos
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.textos import ROTULOS_MIDIA, Aviso
 from bot.canais.transporte import falha_de_transporte
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
@@ -128,7 +128,7 @@ async def processar_telegram(recepcao: Recepcao, atualizacao: Atualizacao) -> No
             await remetente.responder_botao(consulta.id)
         devedor_id = await _devedor_do_chat(recepcao, chat.id)
         if devedor_id is None or not consulta.data:
-            await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+            await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
             return
         entrada = Entrada(_titulo_do_botao(consulta.message, consulta.data), consulta.data)
         await recepcao.responder(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
@@ -155,20 +155,20 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
         if len(partes) == 2:
             devedor_id = await _aceitar_convite(recepcao, partes[1].strip(), mensagem.chat_id) or devedor_id
             if devedor_id is None:
-                await recepcao.enviar(CANAL, destino, textos.CONVITE_INVALIDO)
+                await recepcao.avisar(CANAL, destino, Aviso.CONVITE_INVALIDO)
                 return
         texto = "oi"
     if devedor_id is None:
-        await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+        await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
         return
     if texto.strip():
         await recepcao.responder(CANAL, destino, devedor_id, Entrada(texto), id_externo)
         return
     arquivo = _arquivo(mensagem)
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
-    descricao = f"[{textos.ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
+    descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        await recepcao.enviar(CANAL, destino, textos.ARQUIVO_GUARDADO if arquivo else textos.SO_TEXTO)
+        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:

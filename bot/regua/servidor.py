@@ -10,6 +10,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.canais.email import Carta
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.registro import RemetenteRegistrado
 from bot.projeto import Projeto
@@ -45,7 +46,8 @@ def instalar_regua(
         log.warning("régua: lembretes por %s (canal desligado) falham com o motivo e passam ao próximo canal do passo",
                     ", ".join(desligados))  # fmt: skip
     agendador = AsyncIOScheduler(timezone=UTC)
-    despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados))
+    carta = Carta(projeto.textos, projeto.config.credor)
+    despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados), carta)
     instalar(agendador, despachante, projeto.config.credor.nome, relogio)
     app[AGENDADOR] = agendador
     app.cleanup_ctx.append(_ciclo)
