@@ -27,4 +27,4 @@ def test_gestor_edita_e_cada_canal_tem_sua_versao(copia: Path) -> None:
     projeto = carregar_projeto(copia / "config.toml")
     credor = projeto.config.credor
     assert aviso(projeto.textos, Aviso.PEDIR_CPF, credor, "telegram") == f"Oi! Qual o seu CPF? ({credor.nome})"
-    assert aviso(projeto.textos, Aviso.PEDIR_CPF, credor, "whatsapp").startswith("Olá! Este é o canal")
+    assert aviso(projeto.textos, Aviso.PEDIR_CPF, credor, "whatsapp").startswith("Olá! Para localizar o seu cadastro")
