@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from bot.canais import textos as textos_canais
 from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
@@ -98,7 +99,7 @@ def carregar_projeto(config_path: Path) -> Projeto:
     if erros or config is None:
         raise ConfigInvalida(erros)
     motor = Motor(config, fluxos[config.conversa.fluxo], Classificador(list(intencoes.values())), textos)
-    erros += _ensaiar_mensagens(motor)
+    erros += _ensaiar_mensagens(motor) + textos_canais.verificar(textos)
     if erros:
         raise ConfigInvalida(erros)
     return Projeto(raiz, config, fluxos, textos, motor)
@@ -172,7 +173,7 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         memoria = antes if variaveis <= VARIAVEIS_ANTES_DA_IDENTIDADE else depois
         canal = arquivo.split(".")[1] if "." in arquivo else None
         try:
-            amostra = contexto(avaliacao, memoria, ()) | {"pagamento": EXEMPLO_PAGAMENTO}
+            amostra = contexto(avaliacao, memoria, ()) | {"pagamento": EXEMPLO_PAGAMENTO} | textos_canais.EXEMPLOS
             motor.textos.renderizar(arquivo.split(".")[0], amostra, canal)
         except ErroDeMensagem as erro:
             erros.append(

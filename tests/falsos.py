@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,9 @@ class FalsoGraph:
     enviadas: list[dict[str, Any]] = field(default_factory=list)
     erros: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Graph error code), used in order
     fora_do_whatsapp: set[str] = field(default_factory=set)  # numbers that answer 131026 (undeliverable)
+    # After accepting (and recording) a message: "prender" never answers, "derrubar" drops the connection.
+    depois_de_aceitar: list[str] = field(default_factory=list)
+    solto: asyncio.Event = field(default_factory=asyncio.Event)
     modelos_aprovados: set[str] = field(
         default_factory=lambda: {
             "lembrete_vencimento",
@@ -49,6 +53,8 @@ class FalsoGraph:
                 return recusa
         self.enviadas.append(corpo)
         wamid = f"wamid.SAIDA{len(self.enviadas)}"
+        if self.depois_de_aceitar:
+            await sem_resposta(request, self.depois_de_aceitar.pop(0), self.solto)
         return web.json_response(
             {
                 "messaging_product": "whatsapp",
@@ -77,6 +83,8 @@ class FalsoBotApi:
     enviadas: list[dict[str, Any]] = field(default_factory=list)
     respondidos: list[str] = field(default_factory=list)
     erros: list[tuple[int, str]] = field(default_factory=list)
+    depois_de_aceitar: list[str] = field(default_factory=list)  # as in FalsoGraph
+    solto: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -100,9 +108,21 @@ class FalsoBotApi:
         if "reply_markup" in parametros:
             parametros["reply_markup"] = json.loads(parametros["reply_markup"])
         self.enviadas.append(parametros)
+        if self.depois_de_aceitar:
+            await sem_resposta(request, self.depois_de_aceitar.pop(0), self.solto)
         chat = {"id": int(parametros["chat_id"]), "type": "private", "first_name": "Maria"}
         mensagem = {"message_id": 1000 + len(self.enviadas), "date": 1795442400, "chat": chat}
         return web.json_response({"ok": True, "result": mensagem | {"text": parametros["text"]}})
+
+
+async def sem_resposta(request: web.Request, modo: str, solto: asyncio.Event) -> None:
+    """The provider got the message but the client never hears back: it waits forever, or the line drops."""
+    if modo == "derrubar":
+        assert request.transport is not None
+        request.transport.close()
+        raise asyncio.CancelledError  # aiohttp stops the handler without writing an answer
+    assert modo == "prender", modo
+    await solto.wait()  # set by the test's teardown, long after the client gave up
 
 
 def com_canais(projeto: Any, graph_url: str = "", bot_api_url: str = "") -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,8 +12,9 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.porta import Envio, Remetente, TipoCanal
+from bot.canais.porta import Envio, EnvioIncerto, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 from bot.canais.registro import RemetenteRegistrado
+from bot.canais.telegram import RemetenteTelegram
 from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
@@ -23,7 +25,7 @@ from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante
 from bot.regua.fila import enfileirar
 from tests.conftest import projeto_padrao
-from tests.falsos import FalsoGraph
+from tests.falsos import FalsoBotApi, FalsoGraph
 from tests.regua_falso import Queda
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
@@ -51,8 +53,10 @@ class Morre:
 async def graph() -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
     falso = FalsoGraph()
     async with TestServer(falso.app()) as servidor:
-        zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", str(servidor.make_url("")).rstrip("/"), "23.0")
+        base = str(servidor.make_url("")).rstrip("/")
+        zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", base, "23.0", espera=0.2)
         yield falso, zap
+        falso.solto.set()
         await zap.fechar()
 
 
@@ -124,3 +128,66 @@ async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
     assert await registrado.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "sem chave")) == "wamid.SAIDA2"
     async with sessao(engine) as s:
         assert [c.chave for c in (await s.exec(select(EnvioChave))).all()] == ["k1"]
+
+
+@pytest.mark.parametrize("modo", ["prender", "derrubar"])
+async def test_graph_aceita_e_nao_responde_fica_incerta_e_sai_uma_vez(
+    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], modo: str
+) -> None:
+    """The Graph API took the message and the answer never came (read timeout, dropped line): never a repeat."""
+    await _semear(engine)
+    falso, zap = graph
+    falso.depois_de_aceitar.append(modo)
+    registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
+    primeira = await _despachante(engine, registrado).rodada(NOVE_EM_SP)
+    for depois in (DEPOIS, DEPOIS + timedelta(hours=1), DEPOIS + timedelta(days=1)):
+        await _despachante(engine, registrado).rodada(depois)
+    saida = await _saida(engine)
+    assert (primeira.enviadas, primeira.falhas, primeira.adiadas) == (0, 0, 0)
+    assert saida.situacao == "incerta" and "confira antes de reenviar" in (saida.motivo or "")
+    assert len(falso.enviadas) == 1
+    with pytest.raises(EnvioIncerto):  # the key stays taken: a direct retry does not reach the provider either
+        await registrado.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi", chave=saida.chave))
+    assert len(falso.enviadas) == 1
+
+
+async def test_provedor_inacessivel_tenta_de_novo_e_libera_a_chave(engine: AsyncEngine) -> None:
+    """Nothing listens: the request never left, so a retry is safe and the key is free again."""
+    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta_fechada()}", "23.0")
+    registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
+    try:
+        with pytest.raises(TentarDepois, match="inacessível"):
+            await registrado.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi", chave="k2"))
+    finally:
+        await zap.fechar()
+    assert await registrado.localizar("k2") is None
+
+
+@pytest.mark.parametrize("modo", ["prender", "derrubar"])
+async def test_bot_api_aceita_e_nao_responde_nao_repete(engine: AsyncEngine, modo: str) -> None:
+    falso = FalsoBotApi(depois_de_aceitar=[modo])
+    async with TestServer(falso.app()) as servidor:
+        tg = RemetenteTelegram("123:tg", f"{str(servidor.make_url('')).rstrip('/')}/bot", espera=0.2)
+        await tg.abrir()
+        registrado = RemetenteRegistrado(engine, tg, lambda: NOVE_EM_SP)
+        envio = Envio(TipoCanal.TELEGRAM, "777000111", "oi", chave="k3")
+        try:
+            with pytest.raises(EnvioIncerto, match="sem resposta"):
+                await registrado.enviar(envio)
+            with pytest.raises(EnvioIncerto):
+                await registrado.enviar(envio)
+            with pytest.raises(SemConfirmacao):  # without the ledger the caller is told, e.g. the console
+                falso.depois_de_aceitar.append(modo)
+                await tg.enviar(Envio(TipoCanal.TELEGRAM, "777000111", "sem chave"))
+        finally:
+            falso.solto.set()
+            await tg.fechar()
+    assert [e["text"] for e in falso.enviadas] == ["oi", "sem chave"]
+    with pytest.raises(EnvioIncerto):
+        await registrado.localizar("k3")
+
+
+def porta_fechada() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

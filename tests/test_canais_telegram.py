@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.canais.servidor import RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, Atualizacao, ConviteTelegram
+from bot.dados.identificacao import IdentificacaoTelegram
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
@@ -74,10 +75,68 @@ async def test_corpo_invalido(cliente: Cliente) -> None:
     assert (await cliente.post("/webhooks/telegram", json={"sem": "update_id"}, headers=cabecalhos)).status == 400
 
 
-async def test_chat_desconhecido_recebe_resposta_generica(cliente: Cliente, bot_api: tuple[FalsoBotApi, str]) -> None:
+def escrito(texto: str, numero: int, chat: int = CHAT) -> dict[str, Any]:
+    update = json.loads(json.dumps(carregar("telegram_texto.json")).replace(str(CHAT), str(chat)))
+    update["update_id"] += 100 + numero
+    update["message"]["message_id"] += numero
+    update["message"]["text"] = texto
+    return update
+
+
+async def test_chat_desconhecido_e_pedido_o_cpf_e_cpf_fora_da_carteira_nada_revela(
+    cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    """A valid CPF not in the portfolio and a malformed one get the same words; after three, the generic answer."""
     await postar(cliente, carregar("telegram_texto.json"))
-    assert len(bot_api[0].enviadas) == 1
-    assert "Não encontramos um cadastro" in bot_api[0].enviadas[0]["text"]
+    assert "me informe o seu CPF" in bot_api[0].enviadas[0]["text"]
+    for numero, tentativa in enumerate(["529.982.247-25", "123", "11111111111", "529.982.247-25"], 1):
+        await postar(cliente, escrito(tentativa, numero))
+    textos = [e["text"] for e in bot_api[0].enviadas[1:]]
+    assert textos[0] == textos[1] == textos[2] and "Confira o CPF" in textos[0]
+    assert "não encontramos um cadastro" in textos[3]
+    assert not any("Maria" in t or "R$" in t for t in textos)
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        assert (await s.exec(select(Devedor).where(col(Devedor.telegram_id).is_not(None)))).all() == []
+
+
+async def test_cpf_da_carteira_passa_pela_identidade_do_fluxo_e_liga_o_chat(
+    cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    await postar(cliente, carregar("telegram_texto.json"))
+    await postar(cliente, escrito("meu cpf é 390.533.447-05", 1))
+    saudacao = bot_api[0].enviadas[-1]
+    assert saudacao["reply_markup"]["inline_keyboard"][0][0] == {"text": "Sim, sou eu", "callback_data": "sim"}
+    await postar(cliente, carregar("telegram_botao.json"))
+    assert "CPF" in bot_api[0].enviadas[-1]["text"]  # the flow's own identity check
+    assert await _telegram_de_maria(cliente) is None  # nothing tied, nothing disclosed yet
+    assert not any("R$" in e["text"] for e in bot_api[0].enviadas)
+    await postar(cliente, escrito("390", 2))
+    assert await _telegram_de_maria(cliente) == str(CHAT)
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        assert (await s.exec(select(IdentificacaoTelegram))).all() == []
+    await postar(cliente, escrito("quanto eu devo?", 3))  # now the chat is Maria's: the flow goes on as usual
+    assert len(bot_api[0].enviadas) >= 5
+
+
+async def test_cpf_da_carteira_com_identidade_errada_nao_liga(
+    cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    await postar(cliente, carregar("telegram_texto.json"))
+    await postar(cliente, escrito("39053344705", 1))
+    await postar(cliente, carregar("telegram_botao.json"))
+    for numero in range(2, 6):
+        await postar(cliente, escrito("999", numero))
+    assert await _telegram_de_maria(cliente) is None
+    assert not any("R$" in e["text"] for e in bot_api[0].enviadas)
+    outro_chat = 555000
+    await postar(cliente, escrito("oi", 10, outro_chat))
+    await postar(cliente, escrito("390.533.447-05", 11, outro_chat))  # a second chat cannot take the same CPF
+    assert "Confira o CPF" in bot_api[0].enviadas[-1]["text"]
+
+
+async def _telegram_de_maria(cliente: Cliente) -> str | None:
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        return (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one().telegram_id
 
 
 async def test_convite_liga_o_chat_e_a_conversa_segue_por_botoes(

@@ -190,7 +190,7 @@ async def test_numero_desconhecido_recebe_resposta_generica(cliente: Cliente, gr
     assert len(graph[0].enviadas) == 1
     enviada = graph[0].enviadas[0]
     assert enviada["to"] == "5511955554444"
-    assert "Não encontramos um cadastro" in enviada["text"]["body"]
+    assert "não encontramos um cadastro" in enviada["text"]["body"]
     assert "Maria" not in enviada["text"]["body"]
     async with sessao(engine_de(cliente)) as s:
         assert (await s.exec(select(Conversa))).all() == []

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.canais.email import Carta
 from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
@@ -46,7 +47,9 @@ async def _saidas(engine: AsyncEngine) -> list[Saida]:
 
 def _despachante(engine: AsyncEngine, zap: object, email: object | None = None) -> Despachante:
     remetentes = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
-    return Despachante(engine, projeto_padrao().config.regua, remetentes)  # type: ignore[arg-type]
+    projeto = projeto_padrao()
+    carta = Carta(projeto.textos, projeto.config.credor)
+    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)  # type: ignore[arg-type]
 
 
 async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) -> None:
@@ -168,6 +171,33 @@ async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -
     assert (primeira.canal, primeira.situacao, primeira.motivo) == ("whatsapp", "falhou", "não entregável (131026)")
     assert (segunda.canal, segunda.situacao, segunda.destino) == ("email", "enviada", "maria@example.com")
     assert email.enviados[0].modelo == "Vence amanhã"
+
+
+async def test_canal_desligado_nao_fica_pendente_passa_ao_proximo(engine: AsyncEngine) -> None:
+    """WhatsApp without credentials: the row fails with the reason, Telegram is skipped (no chat), e-mail sends."""
+    await _semear(engine)
+    email = RemetenteFalso()
+    regua = projeto_padrao().config.regua
+    carta = Carta(projeto_padrao().textos, projeto_padrao().config.credor)
+    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)  # type: ignore[dict-item]
+    primeira_rodada = await despachante.rodada(NOVE_EM_SP)
+    await despachante.rodada(NOVE_EM_SP + timedelta(seconds=1))
+    zap, correio = await _saidas(engine)
+    assert primeira_rodada.falhas == 1
+    assert (zap.situacao, zap.motivo) == ("falhou", "canal whatsapp desligado (sem credenciais em [canais.whatsapp])")
+    assert (correio.canal, correio.situacao) == ("email", "enviada")
+    assert len(email.enviados) == 1
+
+
+async def test_canal_desligado_sem_proximo_canal_falha_com_motivo(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    desligados = frozenset({TipoCanal.WHATSAPP, TipoCanal.EMAIL})
+    despachante = Despachante(engine, projeto_padrao().config.regua, {}, desligados)
+    for segundos in range(3):
+        await despachante.rodada(NOVE_EM_SP + timedelta(seconds=segundos))
+    saidas = await _saidas(engine)
+    assert [(s.canal, s.situacao) for s in saidas] == [("whatsapp", "falhou"), ("email", "falhou")]
+    assert all("desligado" in (s.motivo or "") for s in saidas)
 
 
 async def test_pagamento_descarta_pendentes(engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -12,6 +13,7 @@ import aiosmtplib
 
 from bot.canais.config import EmailConfig, Seguranca
 from bot.canais.porta import Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
+from bot.canais.textos import LEMBRETE_EMAIL
 from bot.config.modelos import Credor
 from bot.conversa.textos import Textos
 
@@ -23,6 +25,22 @@ def compor(textos: Textos, nome: str, contexto: Mapping[str, Any], credor: Credo
     paragrafos = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in corpo.split("\n\n"))
     pagina = f'<html><body>{paragrafos}<hr><p style="font-size:small">{html.escape(rodape)}</p></body></html>'
     return Envio(TipoCanal.EMAIL, destino, f"{corpo}\n\n--\n{rodape}", modelo=assunto, html=pagina)
+
+
+@dataclass(frozen=True)
+class Carta:
+    """What an e-mail reminder of the régua needs beyond the step's text: the frame and the creditor (CDC 42-A)."""
+
+    textos: Textos
+    credor: Credor
+
+    def lembrete(self, destino: str, texto: str, assunto: str | None, chave: str | None) -> Envio:
+        """The step's text inside `mensagens/lembrete.email.j2`, as text and HTML, keyed for the ledger."""
+        contexto = {"lembrete": texto, "credor": self.credor}
+        envio = compor(
+            self.textos, LEMBRETE_EMAIL, contexto, self.credor, destino, assunto or f"Aviso de {self.credor.nome}"
+        )
+        return replace(envio, chave=chave)
 
 
 class RemetenteEmail:

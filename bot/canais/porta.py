@@ -55,6 +55,13 @@ class Indeliveravel(ErroCanal):
     """Permanent (131026, blocked bot, invalid address): do not retry; mark the destination."""
 
 
+class SemConfirmacao(ErroCanal):
+    """The request may have reached the provider but no answer came (read timeout, dropped connection).
+
+    Not `TentarDepois`: sending again could deliver the message twice. A keyed send becomes `EnvioIncerto`.
+    """
+
+
 class EnvioIncerto(Exception):
     """A keyed send was handed to the provider and no answer was recorded: it may or may not have gone out."""
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.canais import caixa
 from bot.canais.entregas import registrar_envio
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
+from bot.canais.textos import Aviso, aviso
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import sessao
@@ -74,6 +75,11 @@ class Recepcao:
             await caixa.concluir(self.engine, atualizacao_id, self.agora(), f"{type(erro).__name__}: {erro}")
             return
         await caixa.concluir(self.engine, atualizacao_id, self.agora())
+
+    async def avisar(self, canal: TipoCanal, destino: str, nome: Aviso) -> str | None:
+        """Send one of the channels' own messages (mensagens/), which carry the creditor only."""
+        motor = self.atendimento.motor
+        return await self.enviar(canal, destino, aviso(motor.textos, nome, motor.config.credor, canal.value))
 
     async def enviar(self, canal: TipoCanal, destino: str, texto: str, botoes: tuple[Botao, ...] = ()) -> str | None:
         """Send one message; a refused send is logged with its code, not raised (the debtor already wrote)."""

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
-from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente
+from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
 from bot.dados.banco import sessao
 from bot.dados.envios import EnvioChave
 
@@ -37,6 +37,8 @@ class RemetenteRegistrado:
             return anterior
         try:
             id_provedor = await self.remetente.enviar(envio)
+        except SemConfirmacao as erro:  # it may have gone out: the key stays taken, a person decides
+            raise EnvioIncerto(f"{envio.chave}: {erro}") from erro
         except ErroCanal:
             await esquecer(self.engine, envio.chave)  # the provider said no: nothing went out under this key
             raise

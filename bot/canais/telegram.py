@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.canais import textos
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.telegram_cpf import em_identificacao, identificar, vincular_se_confirmado
+from bot.canais.textos import ROTULOS_MIDIA, Aviso
+from bot.canais.transporte import falha_de_transporte
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, ConviteTelegram
@@ -33,7 +36,10 @@ def traduzir(erro: TelegramError) -> ErroCanal:
         if "chat not found" in erro.message.lower():
             return Indeliveravel(f"Telegram: {erro.message}", "400")
         return ErroCanal(f"Telegram: {erro.message}", "400")
-    if isinstance(erro, NetworkError):  # includes TimedOut
+    if isinstance(erro, NetworkError):  # includes TimedOut; PTB keeps httpx's error as the cause
+        causa = erro.__cause__
+        if isinstance(causa, httpx.TransportError):
+            return falha_de_transporte("Telegram", causa)
         return TentarDepois(f"Telegram: {erro.message}")
     return ErroCanal(f"Telegram: {erro.message}")
 
@@ -51,8 +57,9 @@ def teclado(botoes: tuple[Botao, ...]) -> InlineKeyboardMarkup | None:
 class RemetenteTelegram:
     """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
 
-    def __init__(self, token: str, base_url: str) -> None:
-        self.aplicacao = Application.builder().token(token).base_url(base_url).updater(None).build()
+    def __init__(self, token: str, base_url: str, espera: float = 15.0) -> None:
+        construtor = Application.builder().token(token).base_url(base_url).updater(None)
+        self.aplicacao = construtor.read_timeout(espera).write_timeout(espera).connect_timeout(espera).build()
 
     async def abrir(self) -> None:
         await self.aplicacao.initialize()
@@ -121,11 +128,15 @@ async def processar_telegram(recepcao: Recepcao, atualizacao: Atualizacao) -> No
         if isinstance(remetente, RemetenteTelegram):
             await remetente.responder_botao(consulta.id)
         devedor_id = await _devedor_do_chat(recepcao, chat.id)
+        provisorio = None if devedor_id is not None else await em_identificacao(recepcao, destino)
+        devedor_id = devedor_id or provisorio
         if devedor_id is None or not consulta.data:
-            await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+            await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
             return
         entrada = Entrada(_titulo_do_botao(consulta.message, consulta.data), consulta.data)
         await recepcao.responder(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
+        if provisorio is not None:
+            await vincular_se_confirmado(recepcao, destino, provisorio)
         return
     if update.message is not None:
         await _mensagem(recepcao, update.message, destino)
@@ -149,20 +160,20 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
         if len(partes) == 2:
             devedor_id = await _aceitar_convite(recepcao, partes[1].strip(), mensagem.chat_id) or devedor_id
             if devedor_id is None:
-                await recepcao.enviar(CANAL, destino, textos.CONVITE_INVALIDO)
+                await recepcao.avisar(CANAL, destino, Aviso.CONVITE_INVALIDO)
                 return
         texto = "oi"
-    if devedor_id is None:
-        await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+    if devedor_id is None:  # ask the CPF, then the flow's identity check (telegram_cpf)
+        await identificar(recepcao, destino, texto, id_externo)
         return
     if texto.strip():
         await recepcao.responder(CANAL, destino, devedor_id, Entrada(texto), id_externo)
         return
     arquivo = _arquivo(mensagem)
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
-    descricao = f"[{textos.ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
+    descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        await recepcao.enviar(CANAL, destino, textos.ARQUIVO_GUARDADO if arquivo else textos.SO_TEXTO)
+        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:

@@ -1,17 +1,32 @@
-"""Fixed answers of the channels themselves (the conversation's words live in mensagens/)."""
+"""The channels' own messages, as templates in mensagens/ that managers edit and `python -m bot check` validates.
+
+They go out before anyone proved who they are (an unknown number, a sticker from a number in the portfolio), so
+they may use only `credor`: nothing about the debt, not even the debtor's name (the phone may be recycled).
+The e-mail reminder frame (`lembrete.email.j2`) wraps the régua step's text, given as `lembrete`.
+"""
 
 from __future__ import annotations
 
-DESCONHECIDO = (
-    "Olá! Este é o canal de atendimento de {credor}. Não encontramos um cadastro ligado a este contato. "
-    "Se você recebeu uma mensagem nossa, responda pelo mesmo canal em que ela chegou. Obrigado!"
-)
-SO_TEXTO = "Obrigado pela mensagem! Por aqui eu consigo ler apenas textos e os botões. Pode me escrever o que precisa?"
-ARQUIVO_GUARDADO = (
-    "Recebi seu arquivo e guardei para a nossa equipe conferir. Por aqui eu leio textos e botões: "
-    "se quiser, me escreva o que precisa."
-)
-CONVITE_INVALIDO = "Este link não é mais válido. Peça um novo link pelo canal em que recebeu o convite."
+from enum import StrEnum
+
+from bot.config.erros import ErroConfig
+from bot.config.modelos import Credor
+from bot.conversa.textos import Textos
+
+
+class Aviso(StrEnum):
+    DESCONHECIDO = "contato_desconhecido"  # a number or chat that matches no debtor
+    SO_TEXTO = "so_texto"  # audio, sticker, location...: the bot reads text and buttons
+    ARQUIVO_GUARDADO = "arquivo_guardado"  # an image or document kept for an agent
+    CONVITE_INVALIDO = "convite_invalido"  # a used or unknown Telegram invitation
+    PEDIR_CPF = "pedir_cpf"  # Telegram: an unknown chat is asked for the CPF
+    CPF_NAO_CONFERE = "cpf_nao_confere"  # invalid CPF, or not in the portfolio: the same answer either way
+
+
+LEMBRETE_EMAIL = "lembrete"
+VARIAVEIS_AVISO = frozenset({"credor"})
+VARIAVEIS_LEMBRETE = frozenset({"credor", "lembrete"})
+EXEMPLOS = {"lembrete": "Olá, Maria. Amanhã (24/11/2026) vence um pagamento com a Loja."}  # for check's rehearsal
 
 ROTULOS_MIDIA = {
     "image": "imagem",
@@ -24,3 +39,30 @@ ROTULOS_MIDIA = {
     "contacts": "contato",
     "contact": "contato",
 }
+
+
+def aviso(textos: Textos, nome: Aviso, credor: Credor, canal: str) -> str:
+    """`mensagens/NOME.CANAL.j2` (or `NOME.j2`), with the creditor only."""
+    return textos.renderizar(nome.value, {"credor": credor}, canal=canal)
+
+
+def verificar(textos: Textos) -> list[ErroConfig]:
+    """Every channel message exists and uses only what it is given (all errors at once)."""
+    exigidas = {a.value: VARIAVEIS_AVISO for a in Aviso} | {LEMBRETE_EMAIL: VARIAVEIS_LEMBRETE}
+    erros = []
+    for nome, permitidas in sorted(exigidas.items()):
+        arquivos = sorted(a for a in textos.fontes if a.split(".")[0] == nome)
+        if not arquivos:
+            erros.append(ErroConfig(str(textos.pasta / f"{nome}.j2"), "", "mensagem dos canais ausente"))
+        for arquivo in arquivos:
+            proibidas = textos.variaveis(arquivo) - permitidas
+            if proibidas:
+                erros.append(
+                    ErroConfig(
+                        str(textos.pasta / f"{arquivo}.j2"),
+                        "",
+                        f"usa {', '.join(sorted(proibidas))}; esta mensagem dos canais só recebe: "
+                        f"{', '.join(sorted(permitidas))}",
+                    )
+                )
+    return erros

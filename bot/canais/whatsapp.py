@@ -12,6 +12,7 @@ from pywa_async.types.sent_update import SentMessage
 from pywa_async.types.templates import TemplateLanguage
 
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
+from bot.canais.transporte import falha_de_transporte
 
 MAX_BOTOES = 3  # reply buttons per message
 MAX_TITULO_BOTAO = 20
@@ -58,8 +59,10 @@ def _parametros(valores: tuple[str, ...]) -> list[dict[str, Any]] | None:
 class RemetenteWhatsapp:
     """`Remetente` over the Cloud API. The httpx client is ours, so tests and proxies can point it anywhere."""
 
-    def __init__(self, id_telefone: str, token: str, app_secret: str, base_url: str, versao: str) -> None:
-        self.sessao = httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+    def __init__(
+        self, id_telefone: str, token: str, app_secret: str, base_url: str, versao: str, espera: float = 15.0
+    ) -> None:
+        self.sessao = httpx.AsyncClient(timeout=httpx.Timeout(espera))
         self.cliente = WhatsApp(
             phone_id=id_telefone,
             token=token,
@@ -100,8 +103,6 @@ class RemetenteWhatsapp:
                 )
         except WhatsAppError as erro:
             raise traduzir(erro) from erro
-        except httpx.TimeoutException as erro:
-            raise TentarDepois(f"WhatsApp sem resposta: {erro!r}") from erro
         except httpx.TransportError as erro:
-            raise TentarDepois(f"WhatsApp inacessível: {erro!r}") from erro
+            raise falha_de_transporte("WhatsApp", erro) from erro
         return str(enviada.id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.canais import textos
 from bot.canais.entregas import registrar_status
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.textos import ROTULOS_MIDIA, Aviso
 from bot.canais.whatsapp import JANELA_FECHADA
 from bot.canais.whatsapp_webhook import MensagemRecebida, ler_mensagem, ler_status
 from bot.conversa.fatos import Entrada
@@ -56,16 +56,16 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
     devedor_id = await _devedor(recepcao, mensagem.de)
     if devedor_id is None:
         # Reveal nothing: not whether the number is in the portfolio under another name, not the creditor's claim.
-        await recepcao.enviar(CANAL, destino, textos.DESCONHECIDO.format(credor=recepcao.credor))
+        await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
         return
     if mensagem.texto.strip() or mensagem.opcao:
         await recepcao.responder(CANAL, destino, devedor_id, Entrada(mensagem.texto, mensagem.opcao), mensagem.id)
         return
-    rotulo = textos.ROTULOS_MIDIA.get(mensagem.tipo, mensagem.tipo)
+    rotulo = ROTULOS_MIDIA.get(mensagem.tipo, mensagem.tipo)
     arquivo = None
     if mensagem.midia is not None:
         m = mensagem.midia
         arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
     descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
-        await recepcao.enviar(CANAL, destino, textos.ARQUIVO_GUARDADO if arquivo else textos.SO_TEXTO)
+        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.canais.email import Carta
 from bot.canais.porta import (
     Envio,
     EnvioIncerto,
@@ -22,6 +23,7 @@ from bot.canais.porta import (
     Indeliveravel,
     JanelaFechada,
     Remetente,
+    SemConfirmacao,
     TentarDepois,
     TipoCanal,
 )
@@ -61,8 +63,14 @@ class Despachante:
     engine: AsyncEngine
     regua: Regua
     remetentes: Mapping[TipoCanal, Remetente]
+    desligados: frozenset[TipoCanal] = frozenset()  # used by the steps but off (no credentials)
+    carta: Carta | None = None  # e-mail reminders: the frame template and the creditor's identification
     _ultimo_por_destino: dict[str, datetime] = field(default_factory=dict)
     _por_segundo: dict[tuple[TipoCanal, int], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if TipoCanal.EMAIL in self.remetentes and self.carta is None:
+            raise ValueError("lembretes por e-mail precisam de uma Carta (mensagens/lembrete.email.j2 e o credor)")
 
     async def rodada(self, agora: datetime) -> Resumo:
         """One tick of the clock: reconcile interrupted sends, then send what is due, within the rate limits."""
@@ -76,7 +84,17 @@ class Despachante:
             self._por_segundo[segundo] = self._por_segundo.get(segundo, 0) + len(linhas)
             for saida in linhas:
                 await self._uma(saida, agora, resumo)
+        for canal in self.desligados - set(self.remetentes):
+            await self._sem_canal(canal, agora, resumo)
         return resumo
+
+    async def _sem_canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> None:
+        """A channel that is off never sends: its due rows fail with the reason and pass to the step's next channel."""
+        async with sessao(self.engine) as s:
+            linhas = await reservar(s, canal.value, agora, self.regua.limites.taxa(canal))
+        for saida in linhas:
+            await self._falhou(saida, f"canal {canal.value} desligado (sem credenciais em [canais.{canal.value}])",
+                               agora, resumo)  # fmt: skip
 
     async def reconciliar(self, agora: datetime, resumo: Resumo) -> None:
         async with sessao(self.engine) as s:
@@ -136,7 +154,7 @@ class Despachante:
     async def _enviar(self, saida: Saida, agora: datetime, com_modelo: bool, resumo: Resumo) -> None:
         canal = TipoCanal(saida.canal)
         try:
-            id_provedor = await self.remetentes[canal].enviar(_envio(saida, com_modelo))
+            id_provedor = await self.remetentes[canal].enviar(_envio(saida, com_modelo, self.carta))
         except JanelaFechada:
             if not com_modelo:
                 await self._enviar(saida, agora, True, resumo)
@@ -146,7 +164,7 @@ class Despachante:
         except TentarDepois as erro:
             await self._tentar_depois(saida, erro, agora, resumo)
             return
-        except EnvioIncerto as incerto:
+        except (EnvioIncerto, SemConfirmacao) as incerto:  # it may have gone out: never sent again blindly
             await self._marcar(
                 saida, situacao=SituacaoSaida.INCERTA.value, motivo=f"{incerto}: confira antes de reenviar"
             )
@@ -214,8 +232,10 @@ def _impedimento(devedor: DevedorRegua | None, aberto: bool) -> Impedimento:
     return devedor.impedimento() if devedor else Impedimento(obsoleto="devedor removido")
 
 
-def _envio(saida: Saida, com_modelo: bool) -> Envio:
+def _envio(saida: Saida, com_modelo: bool, carta: Carta | None) -> Envio:
     canal = TipoCanal(saida.canal)
+    if canal == TipoCanal.EMAIL and carta is not None:
+        return carta.lembrete(saida.destino, saida.texto, saida.modelo, saida.chave)
     if canal == TipoCanal.WHATSAPP and not com_modelo:
         return Envio(canal, saida.destino, saida.texto, chave=saida.chave)
     return Envio(canal, saida.destino, saida.texto, modelo=saida.modelo, parametros=tuple(saida.parametros),

@@ -10,6 +10,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.canais.email import Carta
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.registro import RemetenteRegistrado
 from bot.projeto import Projeto
@@ -42,9 +43,12 @@ def instalar_regua(
     usados = {canal for passo in regua.passos for canal in passo.canais}
     desligados = sorted(c.value for c in usados - set(ligados))
     if desligados:
-        log.warning("régua: lembretes por %s esperam na fila até o canal ser ligado", ", ".join(desligados))
+        log.warning("régua: lembretes por %s (canal desligado) falham com o motivo e passam ao próximo canal do passo",
+                    ", ".join(desligados))  # fmt: skip
     agendador = AsyncIOScheduler(timezone=UTC)
-    instalar(agendador, Despachante(engine, regua, ligados), projeto.config.credor.nome, relogio)
+    carta = Carta(projeto.textos, projeto.config.credor)
+    despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados), carta)
+    instalar(agendador, despachante, projeto.config.credor.nome, relogio)
     app[AGENDADOR] = agendador
     app.cleanup_ctx.append(_ciclo)
 
