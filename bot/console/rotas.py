@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
 from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console.abertura import conferir_abertura
 from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
 from bot.console.excecao import Pedido
@@ -28,6 +29,7 @@ from bot.console.operacoes import (
     devolver,
     marcar_envio,
     prometer,
+    propria,
     reatribuir,
     responder,
 )
@@ -120,6 +122,8 @@ async def _reatribuir(console: Console, eu: Usuario, conversa_id: int, campos: d
 
 async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> str | None:
     async with sessao(console.engine) as s:
+        await propria(s, eu, conversa_id)  # who may write is said before what the policy allows
+        await conferir_abertura(s, console.projeto.config.regua.politica, conversa_id, console.relogio())
         mensagem = await responder(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
     return await enviar(console, [mensagem], eu.nome)
 
