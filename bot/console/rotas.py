@@ -19,6 +19,7 @@ from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, penden
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
 from bot.console.excecao import Pedido
 from bot.console.janela import como_modelo, janela_aberta
+from bot.console.link import emitir_link
 from bot.console.operacoes import (
     Ponto,
     Recusa,
@@ -73,6 +74,7 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
     avisos = {
         "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
         f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
+        "link": "Link de pagamento da próxima parcela enviado ao devedor.",
         "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
     }
     return pagina(
@@ -126,6 +128,15 @@ async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: di
         await conferir_abertura(s, console.projeto.config.regua.politica, conversa_id, console.relogio())
         mensagem = await responder(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
     return await enviar(console, [mensagem], eu.nome)
+
+
+async def _emitir_link(console: Console, eu: Usuario, conversa_id: int, _campos: dict[str, str]) -> str | None:
+    projeto, agora = console.projeto, console.relogio()
+    async with sessao(console.engine) as s:
+        await propria(s, eu, conversa_id)
+        await conferir_abertura(s, projeto.config.regua.politica, conversa_id, agora)
+        mensagem = await emitir_link(s, projeto.config, projeto.textos, eu, conversa_id, agora)
+    return await enviar(console, [mensagem], eu.nome) or "link"
 
 
 async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) -> str | None:
@@ -259,6 +270,7 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/conversas/{{conversa_id}}/notas", _acao(_anotar)),
             web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer)),
             web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
+            web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),
             web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),
