@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.console.alertas import alertar_atrasadas
-from bot.console.contexto import CONSOLE, Console, paginas, usuario
+from bot.console.aprovacoes import pendentes
+from bot.console.contexto import CONSOLE, Console, paginas, sessao_atual, usuario
 from bot.console.operacoes import Recusa, conversa_legivel
 from bot.console.visao import carregar_anexos, carregar_fila, carregar_mensagens
 from bot.dados.banco import sessao
+from bot.dados.console import Papel
 
 PARAR = web.AppKey("console_parar_ao_vivo", asyncio.Event)
 Partes = Callable[[], Awaitable[dict[str, str] | None]]  # None ends the stream (e.g. access was lost)
@@ -45,22 +47,29 @@ async def _transmitir(request: web.Request, partes: Partes) -> web.StreamRespons
     return resposta
 
 
-async def partes_da_fila(console: Console) -> dict[str, str]:
-    """The queue's rows and the alert banner; late hand-offs are recorded as alerts on the way."""
+async def partes_da_fila(console: Console, csrf_gestor: str | None = None) -> dict[str, str]:
+    """The queue's rows and the alert banner (late hand-offs are recorded as alerts on the way); for a gestor
+    (`csrf_gestor`, the token its approval forms carry) also the offers above the book awaiting approval."""
     minutos = console.projeto.config.console.alerta_minutos
     async with sessao(console.engine) as s:
         agora = console.relogio()
         await alertar_atrasadas(s, agora, minutos)
         itens = await carregar_fila(s, agora, minutos)
-    return {
+        aprovacoes = await pendentes(s) if csrf_gestor is not None else None
+    partes = {
         "fila-linhas": paginas.get_template("_fila_linhas.html").render(itens=itens),
         "alertas": paginas.get_template("_fila_alertas.html").render(itens=itens, minutos=minutos),
     }
+    if aprovacoes is not None:
+        modelo = paginas.get_template("_aprovacoes.html")
+        partes["aprovacoes-linhas"] = modelo.render(aprovacoes=aprovacoes, csrf=csrf_gestor)
+    return partes
 
 
 async def eventos_fila(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
-    return await _transmitir(request, lambda: partes_da_fila(console))
+    csrf = sessao_atual(request).csrf if usuario(request).papel == Papel.GESTOR else None
+    return await _transmitir(request, lambda: partes_da_fila(console, csrf))
 
 
 async def eventos_conversa(request: web.Request) -> web.StreamResponse:

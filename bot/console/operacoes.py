@@ -30,6 +30,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.formatos import primeiro_nome
+from bot.negociacao.plano import Plano
 
 TEXTO_MAXIMO = 2000
 
@@ -81,7 +82,7 @@ async def conversa_legivel(s: AsyncSession, usuario: Usuario, conversa_id: int) 
     return conversa
 
 
-async def _propria(s: AsyncSession, usuario: Usuario, conversa_id: int) -> Conversa:
+async def propria(s: AsyncSession, usuario: Usuario, conversa_id: int) -> Conversa:
     conversa = await conversa_legivel(s, usuario, conversa_id)
     if conversa.dono != dono_de(usuario):
         raise Recusa(409, "assuma a conversa antes de escrever nela")
@@ -150,7 +151,7 @@ async def responder(s: AsyncSession, usuario: Usuario, conversa_id: int, texto: 
         raise Recusa(400, "mensagem vazia")
     if len(texto) > TEXTO_MAXIMO:
         raise Recusa(413, f"mensagem longa demais (máximo {TEXTO_MAXIMO} caracteres)")
-    conversa = await _propria(s, usuario, conversa_id)
+    conversa = await propria(s, usuario, conversa_id)
     mensagem = Mensagem(
         conversa_id=conversa_id,
         direcao=Direcao.SAIDA.value,
@@ -201,7 +202,7 @@ async def anotar(s: AsyncSession, usuario: Usuario, conversa_id: int, texto: str
 async def prometer(
     s: AsyncSession, usuario: Usuario, conversa_id: int, valor: Decimal, data: date, agora: datetime
 ) -> None:
-    conversa = await _propria(s, usuario, conversa_id)
+    conversa = await propria(s, usuario, conversa_id)
     if valor <= 0 or valor != valor.quantize(Decimal("0.01")):
         raise Recusa(400, "valor inválido: informe reais e centavos, maior que zero")
     if data < agora.date():
@@ -239,8 +240,12 @@ async def devolver(
     ponto: Ponto,
     agora: datetime,
     opcao: int | None = None,
+    plano: Plano | None = None,
 ) -> list[Mensagem]:
-    """Give the chat back to the bot at `ponto` (or close it); the bot speaks at once where the point has a message."""
+    """Give the chat back to the bot at `ponto` (or close it); the bot speaks at once where the point has a message.
+
+    At the offer, `opcao` (from the book) or `plano` (approved above the book) becomes the debtor's offer.
+    """
     conversa = await conversa_legivel(s, usuario, conversa_id)
     if conversa.dono != dono_de(usuario) and usuario.papel != Papel.GESTOR:
         raise Recusa(409, "só quem atende a conversa (ou um gestor) pode devolvê-la")
@@ -260,7 +265,8 @@ async def devolver(
     else:
         fatos = await carregar_fatos(s, devedor, conversa)
         try:
-            decisao = motor.retomar(ponto.value, memoria, fatos, agora, opcao if ponto is Ponto.OFERTA else None)
+            oferta = (opcao, plano) if ponto is Ponto.OFERTA else (None, None)
+            decisao = motor.retomar(ponto.value, memoria, fatos, agora, *oferta)
         except ValueError as erro:
             raise Recusa(409, str(erro)) from erro
         falas = await aplicar_decisao(s, decisao, devedor, conversa, agora)
@@ -269,6 +275,6 @@ async def devolver(
     if transferencia is not None:
         transferencia.situacao = SituacaoTransferencia.ENCERRADA.value
         s.add(transferencia)
-    auditar(s, usuario, "devolveu", agora, conversa_id, ponto=ponto.value, opcao=opcao)
+    auditar(s, usuario, "devolveu", agora, conversa_id, ponto=ponto.value, opcao=opcao, aprovado=plano is not None)
     await s.commit()
     return falas

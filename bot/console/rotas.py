@@ -14,8 +14,12 @@ from sqlmodel import col, select
 
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
 from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console.abertura import conferir_abertura
+from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
+from bot.console.excecao import Pedido
 from bot.console.janela import como_modelo, janela_aberta
+from bot.console.link import emitir_link
 from bot.console.operacoes import (
     Ponto,
     Recusa,
@@ -26,12 +30,13 @@ from bot.console.operacoes import (
     devolver,
     marcar_envio,
     prometer,
+    propria,
     reatribuir,
     responder,
 )
 from bot.console.visao import carregar_fila, carregar_visao
 from bot.dados.banco import sessao
-from bot.dados.console import Usuario
+from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
 from bot.formatos import parse_valor
 
@@ -51,7 +56,8 @@ async def pagina_fila(request: web.Request) -> web.StreamResponse:
     async with sessao(console.engine) as s:
         minutos = console.projeto.config.console.alerta_minutos
         itens = await carregar_fila(s, console.relogio(), minutos)
-    return pagina(request, "fila.html", itens=itens, minutos=minutos)
+        aprovacoes = await pendentes(s) if usuario(request).papel == Papel.GESTOR else None
+    return pagina(request, "fila.html", itens=itens, minutos=minutos, aprovacoes=aprovacoes)
 
 
 async def pagina_conversa(request: web.Request) -> web.StreamResponse:
@@ -62,11 +68,14 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         except Recusa as recusa:
             return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
         visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio())
+        aprovacoes = await da_conversa(s, eu, conversa.id or 0)
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
     modelo = console.projeto.config.console.modelo_whatsapp
     avisos = {
         "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
-        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente."
+        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
+        "link": "Link de pagamento da próxima parcela enviado ao devedor.",
+        "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
     }
     return pagina(
         request,
@@ -76,6 +85,7 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         pontos=list(Ponto),
         minha=conversa.dono == f"agente:{eu.id}",
         aviso=avisos.get(request.query.get("aviso", "")),
+        aprovacoes=aprovacoes,
     )
 
 
@@ -114,8 +124,19 @@ async def _reatribuir(console: Console, eu: Usuario, conversa_id: int, campos: d
 
 async def _responder(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> str | None:
     async with sessao(console.engine) as s:
+        await propria(s, eu, conversa_id)  # who may write is said before what the policy allows
+        await conferir_abertura(s, console.projeto.config.regua.politica, conversa_id, console.relogio())
         mensagem = await responder(s, eu, conversa_id, campos.get("texto", ""), console.relogio())
     return await enviar(console, [mensagem], eu.nome)
+
+
+async def _emitir_link(console: Console, eu: Usuario, conversa_id: int, _campos: dict[str, str]) -> str | None:
+    projeto, agora = console.projeto, console.relogio()
+    async with sessao(console.engine) as s:
+        await propria(s, eu, conversa_id)
+        await conferir_abertura(s, projeto.config.regua.politica, conversa_id, agora)
+        mensagem = await emitir_link(s, projeto.config, projeto.textos, eu, conversa_id, agora)
+    return await enviar(console, [mensagem], eu.nome) or "link"
 
 
 async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) -> str | None:
@@ -153,11 +174,49 @@ async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dic
     try:
         ponto = Ponto(campos.get("ponto", ""))
         opcao = int(campos["opcao"]) if campos.get("opcao") else None
+        aprovacao = int(campos["aprovacao"]) if campos.get("aprovacao") else None
     except ValueError:
-        raise Recusa(400, "ponto de retorno ou opção inválidos") from None
+        raise Recusa(400, "ponto de retorno, opção ou aprovação inválidos") from None
+    agora, plano = console.relogio(), None
     async with sessao(console.engine) as s:
-        falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, console.relogio(), opcao)
+        if aprovacao is not None:
+            if ponto is not Ponto.OFERTA:
+                raise Recusa(400, "um plano aprovado volta ao bot na oferta")
+            # Marked used in this session: it commits with the give-back, or not at all.
+            plano = await usar_aprovada(s, conversa_id, aprovacao, agora)
+        falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, agora, opcao, plano)
     return await enviar(console, falas, eu.nome)
+
+
+async def _pedir_aprovacao(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> str:
+    try:
+        desconto = Decimal(campos.get("desconto", "").strip().replace(",", ".") or "0")
+        pedido = Pedido(desconto, int(campos.get("parcelas", "")))
+    except (ValueError, InvalidOperation):
+        raise Recusa(400, "informe o desconto em % (ex. 40) e o número de parcelas (1 = à vista)") from None
+    async with sessao(console.engine) as s:
+        config = console.projeto.config
+        await pedir_aprovacao(s, config, eu, conversa_id, pedido, campos.get("justificativa", ""), console.relogio())
+    return "aprovacao"
+
+
+def _decisao(aprovar: bool) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A gestor's approval or refusal of a plan above the book; back to the queue, where the requests are."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        console = request.app[CONSOLE]
+        try:
+            aprovacao_id = int(request.match_info["aprovacao_id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        async with sessao(console.engine) as s:
+            try:
+                await decidir(s, usuario(request), aprovacao_id, aprovar, console.relogio())
+            except Recusa as recusa:
+                return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
+        return acesso.redirecionar(f"{acesso.PREFIXO}/#aprovacoes")
+
+    return handler
 
 
 async def _anotar(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
@@ -210,6 +269,10 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/conversas/{{conversa_id}}/devolver", _acao(_devolver)),
             web.post(f"{p}/conversas/{{conversa_id}}/notas", _acao(_anotar)),
             web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer)),
+            web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
+            web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
+            web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
+            web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),
             web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),
         ]
     )

@@ -82,13 +82,20 @@ class Motor:
         return self._nao_entendeu(atual, avaliacao, memoria)
 
     def retomar(
-        self, estado: str, memoria: Memoria, fatos: Fatos, agora: datetime, opcao: int | None = None
+        self,
+        estado: str,
+        memoria: Memoria,
+        fatos: Fatos,
+        agora: datetime,
+        opcao: int | None = None,
+        plano: Plano | None = None,
     ) -> Decisao:
         """A person hands the chat back: enter `estado` as a transition would, saying its message.
 
         `opcao` (an option of the debtor's tier in the offer book) becomes the current offer first, so a
-        hand-back "to the offer" shows the plan the agent chose. Raises ValueError for an unknown state or an
-        option the book does not allow for this debtor.
+        hand-back "to the offer" shows the plan the agent chose; `plano` does the same with a plan outside the
+        book that a gestor approved (the caller checked the approval). Raises ValueError for an unknown state
+        or an option the book does not allow for this debtor.
         """
         if estado not in self.fluxo.estados:
             raise ValueError(f"estado inexistente: {estado!r}")
@@ -103,6 +110,10 @@ class Motor:
                 raise ValueError(f"a opção {opcao} do book não serve para este devedor")
             memoria = memoria.com(opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano.para_dict())
             dados = {"opcao": opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "atendente"}
+            efeitos = (RegistrarEvento("oferta", dados),)
+        elif plano is not None:
+            memoria = memoria.com(opcao=plano.opcao, plano=plano.para_dict())
+            dados = {"opcao": plano.opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "aprovacao"}
             efeitos = (RegistrarEvento("oferta", dados),)
         decisao = self._seguir(Transicao((AO_ENTRAR,), estado), avaliacao.com_memoria(memoria), memoria)
         return replace(decisao, efeitos=efeitos + decisao.efeitos)

@@ -104,3 +104,28 @@ class AlertaTransferencia(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     transferencia_id: int = Field(foreign_key="transferencia.id", unique=True)
     criado_em: datetime = _instante()
+
+
+class SituacaoAprovacao(StrEnum):
+    PENDENTE = "pendente"
+    APROVADA = "aprovada"
+    RECUSADA = "recusada"
+    USADA = "usada"  # offered to the debtor: an approval serves once
+
+
+class AprovacaoOferta(SQLModel, table=True):
+    """A plan outside the offer book an agent asked a gestor to approve; only an approved one reaches the debtor."""
+
+    __tablename__ = "aprovacao_oferta"
+    __table_args__ = (_uma_de("situacao", SituacaoAprovacao),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversa_id: int = Field(foreign_key="conversa.id", index=True)
+    pedida_por: int = Field(foreign_key="usuario.id")
+    plano: dict[str, Any] = Field(sa_type=Json)  # `Plano.para_dict()`
+    limites: list[str] = Field(default_factory=list, sa_type=Json)  # the book's limits the plan exceeds, pt-BR
+    justificativa: str
+    situacao: str = Field(default=SituacaoAprovacao.PENDENTE.value, index=True)
+    decidida_por: int | None = Field(default=None, foreign_key="usuario.id")
+    decidida_em: datetime | None = _instante(nulo=True)
+    criada_em: datetime = _instante()

@@ -27,6 +27,7 @@ __all__ = [
     "Proposta",
     "ResultadoProposta",
     "avaliar_proposta",
+    "desconto_maximo",
     "escolher_faixa",
     "montar_plano",
 ]
@@ -100,6 +101,11 @@ def _opcao(faixa: Faixa, opcao: int) -> OpcaoAVista | OpcaoParcelado:
     if not 0 <= opcao < len(faixa.opcoes):
         raise PlanoImpossivel(f"a faixa {faixa.nome!r} não tem a opção {opcao} (tem {len(faixa.opcoes)})")
     return faixa.opcoes[opcao]
+
+
+def desconto_maximo(faixa: Faixa, saldo: Saldo) -> Decimal:
+    """The largest discount any option of the tier grants on this balance (the book's limit for it)."""
+    return max(_desconto(opcao, saldo) for opcao in faixa.opcoes)
 
 
 def _desconto(opcao: OpcaoAVista | OpcaoParcelado, saldo: Saldo) -> Decimal:

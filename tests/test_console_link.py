@@ -1,0 +1,70 @@
+"""Payment link from the console: the next open installment's document and page, issued once, sent, audited."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import col, select
+
+from bot.console.link import nosso_numero_da_parcela
+from bot.conversa.fatos import Entrada
+from bot.dados.banco import sessao
+from bot.dados.console import Auditoria
+from bot.dados.modelos import AcordoParcela, DocumentoPagamento
+from bot.dados.pagamentos import TokenPagamento
+from bot.pagamentos.boleto import codigo_barras_da_linha
+from bot.pagamentos.pix import crc16_ccitt
+from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
+
+
+def test_nosso_numero_da_parcela() -> None:
+    assert nosso_numero_da_parcela(1, 2) == "9000000102"
+    assert len(nosso_numero_da_parcela(12_345_678, 60)) == 10
+
+
+async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
+    conversa = await amb.escalar(canal="whatsapp")
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, conversa, "assumir") == 303
+    assert await postar(ana, conversa, "link") == 409  # no agreement yet
+    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303  # up to 6x
+    await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
+    await amb.atendimento.receber(1, "whatsapp", Entrada("sim"))
+    assert await postar(ana, conversa, "assumir") == 303
+
+    assert await postar(ana, conversa, "link") == 303  # installment 1: the bot's own document, sent again
+    primeira = amb.remetente.enviados[-1].texto
+    async with sessao(amb.engine) as s:
+        (doc1,) = (await s.exec(select(DocumentoPagamento))).all()
+        token1 = (await s.exec(select(TokenPagamento.token))).one()
+        parcela1 = (await s.exec(select(AcordoParcela).where(AcordoParcela.numero == 1))).one()
+        parcela1.situacao = "paga"
+        s.add(parcela1)
+        await s.commit()
+    assert "parcela 1 de " in primeira and f"/p/{token1}" in primeira and doc1.pix in primeira
+
+    resposta = await ana.post(
+        f"/console/conversas/{conversa}/link",
+        data={"csrf": re.findall(r'name="csrf" value="([^"]+)"', await (await ana.get("/console/")).text())[0]},
+        allow_redirects=False,
+    )
+    assert resposta.headers["Location"] == f"/console/conversas/{conversa}?aviso=link"
+    assert "Link de pagamento da próxima parcela enviado" in await (await ana.get(resposta.headers["Location"])).text()
+    segunda = amb.remetente.enviados[-1].texto
+    assert await postar(ana, conversa, "link") == 303  # again: the same document and page
+    async with sessao(amb.engine) as s:
+        doc2 = (await s.exec(select(DocumentoPagamento).where(DocumentoPagamento.acordo_parcela_numero == 2))).one()
+        (token2,) = (await s.exec(select(TokenPagamento).where(TokenPagamento.documento_id == doc2.id))).all()
+        parcela2 = (await s.exec(select(AcordoParcela).where(AcordoParcela.numero == 2))).one()
+        auditoria = (
+            await s.exec(select(Auditoria).where(Auditoria.acao == "emitiu_link").order_by(col(Auditoria.id)))
+        ).all()
+    assert doc2.nosso_numero == "9000000102" and doc2.valor == parcela2.valor and doc2.vencimento == parcela2.vencimento
+    assert codigo_barras_da_linha(doc2.linha_digitavel) == doc2.codigo_barras
+    assert doc2.codigo_barras[9:19] == f"{int(parcela2.valor * 100):010d}"
+    assert doc2.pix[-4:] == crc16_ccitt(doc2.pix[:-4])
+    assert "parcela 2 de " in segunda and f"/p/{token2.token}" in segunda and doc2.linha_digitavel in segunda
+    assert amb.remetente.enviados[-1].texto == segunda
+    assert [a.dados["novo"] for a in auditoria] == [False, True, False]
+    assert (await ana.get(f"/p/{token2.token}")).status == 200
