@@ -1,6 +1,6 @@
 """Channels: Telegram chats identifying themselves by CPF.
 
-Revision ID: 0010
+Revision ID: 0008
 Create Date: 2026-11-23 18:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import bot.dados.tipos
 
-revision: str = "0010"
+revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

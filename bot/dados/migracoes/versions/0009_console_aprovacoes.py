@@ -1,6 +1,6 @@
 """Console: offers above the book awaiting a gestor's approval.
 
-Revision ID: 0011
+Revision ID: 0009
 Create Date: 2026-11-23 16:38:11.371997
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.dados.tipos
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
