@@ -14,7 +14,7 @@ from bot.canais.servidor import RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, Atualizacao, ConviteTelegram
 from bot.dados.identificacao import IdentificacaoTelegram
-from bot.dados.modelos import Devedor
+from bot.dados.modelos import Acordo, Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
@@ -220,3 +220,18 @@ async def test_erros_da_bot_api_viram_erros_tipados(
     finally:
         await remetente.fechar()
     assert type(capturado.value).__name__ == erro
+
+
+async def test_negociacao_inteira_pelo_telegram(cliente: Cliente, bot_api: tuple[FalsoBotApi, str]) -> None:
+    """Invitation, identity, reason, offer, confirmation: the agreement is stored and the codes go out."""
+    await convidar(cliente)
+    await postar(cliente, carregar("telegram_start.json"))
+    for numero, texto in enumerate(["sim", "390", "esqueci", "sim", "sim"], 1):
+        assert await postar(cliente, escrito(texto, numero)) == 200
+    textos = [e["text"] for e in bot_api[0].enviadas]
+    assert "CNPJ 11.222.333/0001-81" in textos[0]
+    assert not any("R$" in t for t in textos[:2])  # greeting and identity prompt: nothing about the debt
+    assert any("Confira o acordo" in t for t in textos)
+    assert "Acordo registrado" in textos[-1] and "000201" in textos[-1]
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        assert len((await s.exec(select(Acordo))).all()) == 1
