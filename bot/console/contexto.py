@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.canais.porta import Remetente
 from bot.dados.console import SessaoConsole, Usuario
 from bot.formatos import brl, data_br
+from bot.pagamentos.confirmacao import Confirmador
 from bot.projeto import Projeto
 
 FUSO_CONSOLE = ZoneInfo("America/Sao_Paulo")
@@ -28,6 +29,7 @@ class Console:
     relogio: Callable[[], datetime]
     remetentes: Mapping[str, Remetente]  # channel name → sender; channels without one (web, cli) only store
     intervalo_fila: float = 1.0  # seconds between checks of the queue for the live page
+    confirmador: Confirmador | None = None  # records payments an agent verified; None: built without a PSP
 
 
 CONSOLE = web.AppKey("console", Console)

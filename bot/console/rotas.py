@@ -34,6 +34,7 @@ from bot.console.operacoes import (
     reatribuir,
     responder,
 )
+from bot.console.pagamento_manual import AVISOS, documentos_abertos, novo_nonce, registrar_pagamento
 from bot.console.visao import carregar_fila, carregar_visao
 from bot.dados.banco import sessao
 from bot.dados.console import Papel, Usuario
@@ -70,13 +71,14 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio())
         aprovacoes = await da_conversa(s, eu, conversa.id or 0)
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
+        abertos = await documentos_abertos(s, conversa.devedor_id)
     modelo = console.projeto.config.console.modelo_whatsapp
     avisos = {
         "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
         f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
         "link": "Link de pagamento da próxima parcela enviado ao devedor.",
         "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
-    }
+    } | AVISOS
     return pagina(
         request,
         "conversa.html",
@@ -86,6 +88,8 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         minha=conversa.dono == f"agente:{eu.id}",
         aviso=avisos.get(request.query.get("aviso", "")),
         aprovacoes=aprovacoes,
+        pagaveis=abertos,
+        nonce=novo_nonce(),
     )
 
 
@@ -271,6 +275,7 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer)),
             web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
             web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
+            web.post(f"{p}/conversas/{{conversa_id}}/pagamentos", _acao(registrar_pagamento)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),
             web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),

@@ -162,8 +162,9 @@ def criar_app(
         ]
     app.add_routes(rotas)
     dos_canais = instalar_canais(app, projeto, engine, relogio)
-    registrar_console(app, Console(projeto, engine, relogio, remetentes if remetentes is not None else dos_canais))
     confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
+    para = remetentes if remetentes is not None else dos_canais
+    registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
