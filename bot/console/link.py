@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendario import fuso
@@ -25,10 +25,10 @@ from bot.dados.modelos import (
     Direcao,
     DocumentoPagamento,
     Mensagem,
-    SituacaoAcordo,
     SituacaoAcordoParcela,
 )
 from bot.dados.pagamentos import TokenPagamento
+from bot.dados.repositorio import acordo_ativo
 from bot.formatos import data_br, primeiro_nome
 from bot.pagamentos.local import emitir_documento
 from bot.pagamentos.token import link_pagamento, novo_token, valido_ate
@@ -44,16 +44,11 @@ def nosso_numero_da_parcela(acordo_id: int, numero: int) -> str:
 
 async def proxima_parcela(s: AsyncSession, devedor_id: int) -> tuple[Acordo, AcordoParcela, int]:
     """The active agreement, its next open installment and how many installments it has."""
-    consulta = (
-        select(Acordo)
-        .where(Acordo.devedor_id == devedor_id, Acordo.situacao == SituacaoAcordo.ATIVO.value)
-        .order_by(col(Acordo.id).desc())
-    )
-    acordo = (await s.exec(consulta)).first()
-    if acordo is None or acordo.id is None:
+    ativo = await acordo_ativo(s, devedor_id)
+    if ativo is None:
         raise Recusa(409, "este devedor não tem acordo ativo: faça uma oferta primeiro")
-    parcelas = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id))).all()
-    abertas = sorted((p for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value), key=lambda p: p.numero)
+    acordo, parcelas = ativo
+    abertas = [p for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value]
     if not abertas:
         raise Recusa(409, "todas as parcelas do acordo já estão pagas")
     return acordo, abertas[0], len(parcelas)

@@ -46,12 +46,12 @@ from bot.dados.modelos import (
     Evento,
     Mensagem,
     Parcela,
-    SituacaoAcordo,
     SituacaoAcordoParcela,
     SituacaoParcela,
     Transferencia,
 )
 from bot.dados.pagamentos import TokenPagamento
+from bot.dados.repositorio import acordo_ativo
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
@@ -216,15 +216,10 @@ async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) 
 
 
 async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
-    consulta = (
-        select(Acordo)
-        .where(Acordo.devedor_id == devedor_id, Acordo.situacao == SituacaoAcordo.ATIVO.value)
-        .order_by(col(Acordo.id).desc())
-    )
-    acordo = (await s.exec(consulta)).first()
-    if acordo is None or acordo.id is None:
+    ativo = await acordo_ativo(s, devedor_id)
+    if ativo is None:
         return None
-    parcelas = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id))).all()
+    acordo, parcelas = ativo
     plano = Plano(
         faixa=acordo.faixa,
         opcao=acordo.opcao,
@@ -233,9 +228,9 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
         desconto=acordo.desconto,
         valor_negociado=acordo.valor_negociado,
         juros_mensal_percentual=Decimal(acordo.juros_mensal_percentual),
-        parcelas=tuple(ParcelaPlano(p.numero, p.valor, p.vencimento) for p in sorted(parcelas, key=lambda p: p.numero)),
+        parcelas=tuple(ParcelaPlano(p.numero, p.valor, p.vencimento) for p in parcelas),
     )
-    abertas = sorted(p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value)
+    abertas = [p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value]
     documento = None
     if abertas:
         consulta_doc = (
@@ -256,6 +251,7 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
                 ).first()
                 or "",
             }
+    assert acordo.id is not None
     return AcordoAtivo(acordo.id, plano.para_dict(), documento)
 
 

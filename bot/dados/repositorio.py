@@ -8,9 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.modelos import (
+    Acordo,
+    AcordoParcela,
     Contrato,
     Devedor,
     Parcela,
+    SituacaoAcordo,
     SituacaoParcela,
     SituacaoTransferencia,
     Transferencia,
@@ -71,3 +74,19 @@ async def fila(session: AsyncSession) -> list[ItemFila]:
         .order_by(col(Transferencia.criada_em), col(Transferencia.id))
     )
     return [ItemFila(*linha) for linha in (await session.exec(consulta)).all()]
+
+
+async def acordo_ativo(session: AsyncSession, devedor_id: int) -> tuple[Acordo, list[AcordoParcela]] | None:
+    """The debtor's newest active agreement with its installments in order, or None."""
+    consulta = (
+        select(Acordo)
+        .where(Acordo.devedor_id == devedor_id, Acordo.situacao == SituacaoAcordo.ATIVO.value)
+        .order_by(col(Acordo.id).desc())
+    )
+    acordo = (await session.exec(consulta)).first()
+    if acordo is None:
+        return None
+    parcelas = await session.exec(
+        select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id).order_by(col(AcordoParcela.numero))
+    )
+    return acordo, list(parcelas.all())

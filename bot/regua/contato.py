@@ -37,7 +37,7 @@ async def pode_contatar(
         return False, f"sem endereço para {canal.value}", None
     if por_pessoa and alvo.pausa == fatos.PAUSA_PESSOA:
         alvo = replace(alvo, pausa=None)
-    envios = (await fatos.contatos(s, agora - _HISTORICO, pendentes=False)).get(devedor.id, [])
+    envios = (await fatos.contatos(s, agora - _HISTORICO, pendentes=False, devedor_id=devedor.id)).get(devedor.id, [])
     decisao = decidir(politica, devedor.uf, agora, envios, alvo.impedimento(), _SEM_PRAZO)
     if isinstance(decisao, Liberado):
         return True, None, agora

@@ -131,7 +131,9 @@ class Despachante:
             regua_devedor = (await fatos.devedores(s, self.regua.politica, agora, saida.devedor_id)).get(
                 saida.devedor_id
             )
-            envios = (await fatos.contatos(s, agora - timedelta(days=8), pendentes=False)).get(saida.devedor_id, [])
+            envios = (
+                await fatos.contatos(s, agora - timedelta(days=8), pendentes=False, devedor_id=saida.devedor_id)
+            ).get(saida.devedor_id, [])
             janela = await fatos.ultima_entrada_whatsapp(s, saida.devedor_id)
         envios = [e for e in envios if e != saida.reservada_em]  # this row's own claim is not a prior contact
         impedimento = _impedimento(regua_devedor, aberto)

@@ -180,12 +180,16 @@ async def falhou_fora_da_janela(s: AsyncSession, id_provedor: str) -> bool:
     return (await s.exec(consulta)).first() is not None
 
 
-async def contatos(s: AsyncSession, desde: datetime, pendentes: bool) -> dict[int, list[datetime]]:
-    """Each debtor's contacts since `desde`: sent or in flight, and with `pendentes` also those scheduled."""
+async def contatos(
+    s: AsyncSession, desde: datetime, pendentes: bool, devedor_id: int | None = None
+) -> dict[int, list[datetime]]:
+    """Each debtor's contacts since `desde` (or one debtor's): sent or in flight, with `pendentes` also scheduled."""
     situacoes = [SituacaoSaida.ENVIADA.value, SituacaoSaida.ENVIANDO.value]
     if pendentes:
         situacoes.append(SituacaoSaida.PENDENTE.value)
     consulta = select(Saida).where(col(Saida.situacao).in_(situacoes), filtro_contatos(desde))
+    if devedor_id is not None:
+        consulta = consulta.where(Saida.devedor_id == devedor_id)
     resultado: dict[int, list[datetime]] = defaultdict(list)
     for saida in (await s.exec(consulta)).all():
         quando = saida.enviada_em or saida.reservada_em or saida.proxima_tentativa
