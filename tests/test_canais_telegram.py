@@ -86,52 +86,70 @@ def escrito(texto: str, numero: int, chat: int = CHAT) -> dict[str, Any]:
 async def test_chat_desconhecido_e_pedido_o_cpf_e_cpf_fora_da_carteira_nada_revela(
     cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
 ) -> None:
-    """A valid CPF not in the portfolio and a malformed one get the same words; after three, the generic answer."""
+    """A CPF in the portfolio and one outside it get word for word the same answers; after three, the generic one."""
     await postar(cliente, carregar("telegram_texto.json"))
     assert "me informe o seu CPF" in bot_api[0].enviadas[0]["text"]
-    for numero, tentativa in enumerate(["529.982.247-25", "123", "11111111111", "529.982.247-25"], 1):
+    tentativas = ["390.533.447-05", "01/01/1990", "529.982.247-25", "14/03/1985", "123", "529.982.247-25"]
+    for numero, tentativa in enumerate(tentativas, 1):
         await postar(cliente, escrito(tentativa, numero))
     textos = [e["text"] for e in bot_api[0].enviadas[1:]]
-    assert textos[0] == textos[1] == textos[2] and "Confira o CPF" in textos[0]
-    assert "não encontramos um cadastro" in textos[3]
+    assert textos[0] == textos[2] and "data de nascimento" in textos[0]  # Maria's CPF and a stranger's: the same
+    assert textos[1] == textos[3] and "Confira o CPF" in textos[1]  # wrong birth date, unknown CPF: the same
+    assert textos[4] == textos[5] and "não encontramos um cadastro" in textos[4]  # the third miss ends it
     assert not any("Maria" in t or "R$" in t for t in textos)
     async with sessao(cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(Devedor).where(col(Devedor.telegram_id).is_not(None)))).all() == []
 
 
-async def test_cpf_da_carteira_passa_pela_identidade_do_fluxo_e_liga_o_chat(
+async def test_cpf_e_nascimento_da_carteira_ligam_o_chat_com_identidade_confirmada(
     cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
 ) -> None:
     await postar(cliente, carregar("telegram_texto.json"))
     await postar(cliente, escrito("meu cpf é 390.533.447-05", 1))
-    saudacao = bot_api[0].enviadas[-1]
-    assert saudacao["reply_markup"]["inline_keyboard"][0][0] == {"text": "Sim, sou eu", "callback_data": "sim"}
-    await postar(cliente, carregar("telegram_botao.json"))
-    assert "CPF" in bot_api[0].enviadas[-1]["text"]  # the flow's own identity check
+    assert "data de nascimento" in bot_api[0].enviadas[-1]["text"]
+    await postar(cliente, carregar("telegram_botao.json"))  # an old button meanwhile: the same question again
+    assert "data de nascimento" in bot_api[0].enviadas[-1]["text"]
     assert await _telegram_de_maria(cliente) is None  # nothing tied, nothing disclosed yet
-    assert not any("R$" in e["text"] for e in bot_api[0].enviadas)
-    await postar(cliente, escrito("390", 2))
+    assert not any("Maria" in e["text"] or "R$" in e["text"] for e in bot_api[0].enviadas)
+    await postar(cliente, escrito("nasci em 14 de março de 1985", 2))
     assert await _telegram_de_maria(cliente) == str(CHAT)
     async with sessao(cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(IdentificacaoTelegram))).all() == []
+    menu = bot_api[0].enviadas[-1]
+    assert "CPF" not in menu["text"] and menu["reply_markup"]["inline_keyboard"]  # no second identity check
+    antes = len(bot_api[0].enviadas)
     await postar(cliente, escrito("quanto eu devo?", 3))  # now the chat is Maria's: the flow goes on as usual
-    assert len(bot_api[0].enviadas) >= 5
+    assert "R$" in "".join(e["text"] for e in bot_api[0].enviadas[antes:])
 
 
-async def test_cpf_da_carteira_com_identidade_errada_nao_liga(
+async def test_cpf_da_carteira_com_nascimento_errado_nao_liga(
+    cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    await postar(cliente, carregar("telegram_texto.json"))
+    for numero in range(1, 7, 2):
+        await postar(cliente, escrito("39053344705", numero))
+        await postar(cliente, escrito("15/03/1985", numero + 1))
+    await postar(cliente, escrito("39053344705", 8))
+    await postar(cliente, escrito("14/03/1985", 9))  # right at last, but the attempts are spent
+    assert await _telegram_de_maria(cliente) is None
+    assert "não encontramos um cadastro" in bot_api[0].enviadas[-1]["text"]
+    assert not any("Maria" in e["text"] or "R$" in e["text"] for e in bot_api[0].enviadas)
+
+
+async def test_outro_chat_nao_toma_o_cpf_de_quem_ja_tem_telegram(
     cliente: Cliente, bot_api: tuple[FalsoBotApi, str]
 ) -> None:
     await postar(cliente, carregar("telegram_texto.json"))
     await postar(cliente, escrito("39053344705", 1))
-    await postar(cliente, carregar("telegram_botao.json"))
-    for numero in range(2, 6):
-        await postar(cliente, escrito("999", numero))
-    assert await _telegram_de_maria(cliente) is None
-    assert not any("R$" in e["text"] for e in bot_api[0].enviadas)
+    await postar(cliente, escrito("14031985", 2))
+    assert await _telegram_de_maria(cliente) == str(CHAT)
     outro_chat = 555000
     await postar(cliente, escrito("oi", 10, outro_chat))
-    await postar(cliente, escrito("390.533.447-05", 11, outro_chat))  # a second chat cannot take the same CPF
+    await postar(cliente, escrito("390.533.447-05", 11, outro_chat))
+    assert "data de nascimento" in bot_api[0].enviadas[-1]["text"]  # the same as for anyone
+    await postar(cliente, escrito("14/03/1985", 12, outro_chat))
     assert "Confira o CPF" in bot_api[0].enviadas[-1]["text"]
+    assert await _telegram_de_maria(cliente) == str(CHAT)
 
 
 async def _telegram_de_maria(cliente: Cliente) -> str | None:

@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
-from bot.canais.telegram_cpf import em_identificacao, identificar, vincular_se_confirmado
+from bot.canais.telegram_cpf import identificar
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
 from bot.canais.transporte import falha_de_transporte
 from bot.conversa.fatos import Entrada
@@ -128,15 +128,14 @@ async def processar_telegram(recepcao: Recepcao, atualizacao: Atualizacao) -> No
         if isinstance(remetente, RemetenteTelegram):
             await remetente.responder_botao(consulta.id)
         devedor_id = await _devedor_do_chat(recepcao, chat.id)
-        provisorio = None if devedor_id is not None else await em_identificacao(recepcao, destino)
-        devedor_id = devedor_id or provisorio
-        if devedor_id is None or not consulta.data:
-            await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
+        if devedor_id is None:  # an old button in a chat still identifying itself: ask the current step again
+            await identificar(recepcao, destino, "", f"cb:{consulta.id}")
+            return
+        if not consulta.data:
+            await recepcao.avisar(CANAL, destino, Aviso.SO_TEXTO)
             return
         entrada = Entrada(_titulo_do_botao(consulta.message, consulta.data), consulta.data)
         await recepcao.responder(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
-        if provisorio is not None:
-            await vincular_se_confirmado(recepcao, destino, provisorio)
         return
     if update.message is not None:
         await _mensagem(recepcao, update.message, destino)
@@ -163,7 +162,7 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
                 await recepcao.avisar(CANAL, destino, Aviso.CONVITE_INVALIDO)
                 return
         texto = "oi"
-    if devedor_id is None:  # ask the CPF, then the flow's identity check (telegram_cpf)
+    if devedor_id is None:  # ask the CPF and the birth date first (telegram_cpf)
         await identificar(recepcao, destino, texto, id_externo)
         return
     if texto.strip():

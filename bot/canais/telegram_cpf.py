@@ -1,24 +1,28 @@
-"""Telegram: an unknown chat identifies itself by CPF, then passes the flow's own identity check.
+"""Telegram: an unknown chat identifies itself by CPF and birth date before the flow says a single word.
 
-Nothing is disclosed before that check: a CPF that is malformed, not in the portfolio, or whose debtor already has
-a Telegram chat gets one and the same generic answer, and a chat gets `MAX_TENTATIVAS` of those before it only
-hears the unknown-contact message (no probing the portfolio). A matching CPF hands the chat to the flow, which
-greets and asks its identity factors like on any channel; only when the flow records `identidade_ok` does the
-chat become the debtor's `telegram_id`.
+Two factors, one and the same answer whatever the portfolio holds: any well-formed CPF is followed by the
+question for the birth date, so typing a CPF never shows whether it is a debtor's. Only when both match a debtor
+who is free to be tied to a new chat (no Telegram chat or conversation yet, a birth date on file) does the chat
+become the debtor's `telegram_id`; the flow then starts at its first state with identity confirmed. A CPF that
+is malformed, unknown, taken or whose birth date does not match costs one of `MAX_TENTATIVAS` attempts and gets
+the same words; after those the chat only hears the unknown-contact message (no probing the portfolio).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import Recepcao
 from bot.canais.textos import Aviso
-from bot.conversa.fatos import Entrada
+from bot.conversa.fatos import Entrada, Memoria
+from bot.conversa.nlu.entidades import extrair_entidades
 from bot.dados.banco import sessao
-from bot.dados.identificacao import IdentificacaoTelegram
+from bot.dados.identificacao import EtapaIdentificacao, IdentificacaoTelegram
 from bot.dados.modelos import Conversa, Devedor
 from bot.formatos import cpf_valido, so_digitos
 
@@ -28,80 +32,103 @@ CANAL = TipoCanal.TELEGRAM
 MAX_TENTATIVAS = 3
 
 
-async def em_identificacao(recepcao: Recepcao, chat_id: str) -> int | None:
-    """The debtor whose CPF this chat typed, while the flow's identity check is running; None otherwise."""
-    async with sessao(recepcao.engine) as s:
-        linha = await s.get(IdentificacaoTelegram, chat_id)
-    return linha.devedor_id if linha else None
-
-
 async def identificar(recepcao: Recepcao, chat_id: str, texto: str, id_externo: str) -> None:
-    """One message from a chat that is not (yet) any debtor's."""
+    """One message (or button press, with empty `texto`) from a chat that is not any debtor's."""
     async with sessao(recepcao.engine) as s:
         linha = await s.get(IdentificacaoTelegram, chat_id)
         if linha is None:
             s.add(IdentificacaoTelegram(chat_id=chat_id, criada_em=recepcao.agora()))
             await s.commit()
-            await recepcao.avisar(CANAL, chat_id, Aviso.PEDIR_CPF)
-            return
-        if linha.devedor_id is not None:
-            devedor_id = linha.devedor_id
-        elif not texto.strip():  # a sticker or a photo instead of the CPF: ask again, it is no attempt
-            await recepcao.avisar(CANAL, chat_id, Aviso.PEDIR_CPF)
-            return
+            aviso = Aviso.PEDIR_CPF
         elif linha.tentativas >= MAX_TENTATIVAS:
-            await recepcao.avisar(CANAL, chat_id, Aviso.DESCONHECIDO)
-            return
+            aviso = Aviso.DESCONHECIDO
+        elif not texto.strip():  # a sticker, a photo or an old button: ask again, it is no attempt
+            aviso = Aviso.PEDIR_NASCIMENTO if linha.etapa == EtapaIdentificacao.NASCIMENTO else Aviso.PEDIR_CPF
+        elif linha.etapa == EtapaIdentificacao.CPF:
+            aviso = await _cpf(s, linha, texto)
         else:
-            achado = await _por_cpf(recepcao, texto)
-            if achado is None:
-                linha.tentativas += 1
-                s.add(linha)
-                await s.commit()
-                await recepcao.avisar(CANAL, chat_id, Aviso.CPF_NAO_CONFERE)
-                return
-            linha.devedor_id = devedor_id = achado
-            s.add(linha)
-            await s.commit()
-            texto = "oi"  # the flow starts from its greeting, whatever the CPF message said
-    if not texto.strip():
-        await recepcao.avisar(CANAL, chat_id, Aviso.SO_TEXTO)
-        return
-    await recepcao.responder(CANAL, chat_id, devedor_id, Entrada(texto), id_externo)
-    await vincular_se_confirmado(recepcao, chat_id, devedor_id)
+            nascimento = _data(texto, recepcao.agora().date())
+            if nascimento is None:
+                aviso = Aviso.PEDIR_NASCIMENTO
+            else:
+                devedor_id = await _conferir(s, linha, nascimento, recepcao)
+                if devedor_id is not None:
+                    await recepcao.responder(CANAL, chat_id, devedor_id, Entrada("oi"), id_externo)
+                    return
+                aviso = Aviso.DESCONHECIDO if linha.tentativas >= MAX_TENTATIVAS else Aviso.CPF_NAO_CONFERE
+    await recepcao.avisar(CANAL, chat_id, aviso)
 
 
-async def vincular_se_confirmado(recepcao: Recepcao, chat_id: str, devedor_id: int) -> None:
-    """The flow confirmed identity: the chat becomes the debtor's Telegram and the pending row goes away."""
-    async with sessao(recepcao.engine) as s:
-        consulta = select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == CANAL.value)
-        conversa = (await s.exec(consulta)).first()
-        if conversa is None or not conversa.memoria.get("identidade_ok"):
-            return
-        devedor = await s.get(Devedor, devedor_id)
-        linha = await s.get(IdentificacaoTelegram, chat_id)
-        if devedor is None or linha is None:
-            return
-        devedor.telegram_id = chat_id
-        s.add(devedor)
-        await s.delete(linha)
-        await s.commit()
-    log.info("chat do Telegram ligado ao devedor %s depois da confirmação de identidade", devedor_id)
-
-
-async def _por_cpf(recepcao: Recepcao, texto: str) -> int | None:
-    """The debtor with this CPF, if it is free to be tied to a new chat (no chat yet, no Telegram conversation)."""
+async def _cpf(s: AsyncSession, linha: IdentificacaoTelegram, texto: str) -> Aviso:
+    """A well-formed CPF always moves on to the birth date (remembering the debtor, if any); a malformed one costs."""
     digitos = so_digitos(texto)
     if not cpf_valido(digitos):
+        linha.tentativas += 1
+        s.add(linha)
+        await s.commit()
+        return Aviso.DESCONHECIDO if linha.tentativas >= MAX_TENTATIVAS else Aviso.CPF_NAO_CONFERE
+    linha.devedor_id = await _livre(s, digitos)
+    linha.etapa = EtapaIdentificacao.NASCIMENTO.value
+    s.add(linha)
+    await s.commit()
+    return Aviso.PEDIR_NASCIMENTO
+
+
+async def _conferir(s: AsyncSession, linha: IdentificacaoTelegram, nascimento: date, recepcao: Recepcao) -> int | None:
+    """Both factors match: the chat becomes the debtor's, with a conversation whose identity is confirmed."""
+    devedor = await s.get(Devedor, linha.devedor_id) if linha.devedor_id is not None else None
+    if devedor is None or devedor.id is None or devedor.nascimento != nascimento:
+        linha.tentativas += 1
+        linha.devedor_id = None
+        linha.etapa = EtapaIdentificacao.CPF.value
+        s.add(linha)
+        await s.commit()
         return None
-    async with sessao(recepcao.engine) as s:
-        devedor = (await s.exec(select(Devedor).where(Devedor.cpf == digitos))).first()
-        if devedor is None or devedor.id is None or devedor.telegram_id is not None:
-            return None
-        consulta = select(Conversa).where(Conversa.devedor_id == devedor.id, Conversa.canal == CANAL.value)
-        if (await s.exec(consulta)).first() is not None:
-            return None  # a Telegram conversation exists (another chat, an old session): never inherit it
-        pendente = select(IdentificacaoTelegram).where(IdentificacaoTelegram.devedor_id == devedor.id)
-        if (await s.exec(pendente)).first() is not None:
-            return None  # another chat is checking this CPF right now
-        return devedor.id
+    agora = recepcao.agora()
+    devedor.telegram_id = linha.chat_id
+    memoria = Memoria(identidade_ok=True, fatores_ok=("cpf", "nascimento"), ultima_atividade=agora.isoformat())
+    inicio = recepcao.atendimento.motor.fluxo.inicio
+    s.add(devedor)
+    s.add(
+        Conversa(
+            devedor_id=devedor.id,
+            canal=CANAL.value,
+            estado=inicio,
+            memoria=memoria.para_dict(),
+            iniciada_em=agora,
+            atualizada_em=agora,
+        )
+    )
+    await s.delete(linha)
+    await s.commit()
+    log.info("chat do Telegram ligado ao devedor %s depois de CPF e data de nascimento", devedor.id)
+    return devedor.id
+
+
+async def _livre(s: AsyncSession, cpf: str) -> int | None:
+    """The debtor with this CPF, if it can be tied to a new chat: no chat yet, no Telegram conversation, a birth
+    date to check, and no other chat checking it right now."""
+    devedor = (await s.exec(select(Devedor).where(Devedor.cpf == cpf))).first()
+    if devedor is None or devedor.id is None or devedor.telegram_id is not None or devedor.nascimento is None:
+        return None
+    consulta = select(Conversa).where(Conversa.devedor_id == devedor.id, Conversa.canal == CANAL.value)
+    if (await s.exec(consulta)).first() is not None:
+        return None  # a Telegram conversation exists (another chat, an old session): never inherit it
+    pendente = select(IdentificacaoTelegram).where(IdentificacaoTelegram.devedor_id == devedor.id)
+    if (await s.exec(pendente)).first() is not None:
+        return None
+    return devedor.id
+
+
+def _data(texto: str, hoje: date) -> date | None:
+    """ "14/03/1985", "14 de março de 1985" or "14031985"."""
+    lida = extrair_entidades(texto, hoje).data
+    if lida is not None:
+        return lida
+    digitos = so_digitos(texto)
+    if len(digitos) != 8:
+        return None
+    try:
+        return date(int(digitos[4:]), int(digitos[2:4]), int(digitos[:2]))
+    except ValueError:
+        return None

@@ -20,7 +20,8 @@ class Aviso(StrEnum):
     ARQUIVO_GUARDADO = "arquivo_guardado"  # an image or document kept for an agent
     CONVITE_INVALIDO = "convite_invalido"  # a used or unknown Telegram invitation
     PEDIR_CPF = "pedir_cpf"  # Telegram: an unknown chat is asked for the CPF
-    CPF_NAO_CONFERE = "cpf_nao_confere"  # invalid CPF, or not in the portfolio: the same answer either way
+    PEDIR_NASCIMENTO = "pedir_nascimento"  # Telegram: after any well-formed CPF, in the portfolio or not
+    CPF_NAO_CONFERE = "cpf_nao_confere"  # CPF and birth date match no debtor: the same answer whatever failed
 
 
 LEMBRETE_EMAIL = "lembrete"
