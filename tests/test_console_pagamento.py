@@ -96,6 +96,9 @@ async def test_pagamento_parcial_deixa_o_resto_aberto(amb: Ambiente) -> None:  #
         (auditoria,) = (await s.exec(select(Auditoria).where(Auditoria.acao == "registrou_pagamento"))).all()
     assert auditoria.usuario_id == 3 and auditoria.dados["restante"] != "0.00"
     assert "registrar-pagamento" in await (await gil.get(f"/console/conversas/{conversa}")).text()
+    for de, recuperado in (("2026-11-01", "1,00"), ("2026-11-23", "0,00")):  # paid on 22/11
+        gestao = await (await gil.get("/console/gestao", params={"de": de, "ate": "2026-11-23"})).text()
+        assert re.search(rf'<dd id="recuperado">R\$\s{recuperado}</dd>', gestao), (de, gestao)
 
 
 async def test_quem_nao_pode_e_entrada_invalida(amb: Ambiente) -> None:  # noqa: F811

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -140,3 +141,30 @@ def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path, bancos: Bancos)
 
     assert consultar(db)[0].situacao == "quebrado"
     assert asyncio.run(originais()) == {"aberta"}
+
+
+def test_quebrar_acordo_abate_o_que_ja_foi_pago(bancos: Bancos) -> None:
+    """What the debtor paid on the agreement is deducted from the reopened debt, oldest installment first."""
+    db = com_acordo(bancos)
+    _, parcelas, documento, _, _ = consultar(db)
+    assert documento.valor > Decimal("500.00")
+    pago = bot("pagar", documento.nosso_numero, "--valor", "500,00", "--data", "24/11/2026", db=db)
+    assert "falta pagar" in pago.stdout, pago.stderr
+    tarde = date.fromordinal(parcelas[0].vencimento.toordinal() + 30).isoformat() + "T12:00:00-03:00"
+    assert "1 acordo(s) quebrado(s)" in bot("--now", tarde, "quebrar-acordos", db=db).stdout
+
+    async def originais() -> list[tuple[date, str, Decimal | None, Decimal]]:
+        engine = criar_engine(db)
+        async with sessao(engine) as s:
+            linhas = (await s.exec(select(Parcela).order_by(col(Parcela.vencimento)))).all()
+        await engine.dispose()
+        return [(p.vencimento, p.situacao, p.valor_pago, p.em_aberto) for p in linhas]
+
+    reabertas = asyncio.run(originais())
+    vencidas = [p for p in reabertas if p[2] is not None]
+    assert vencidas[0][1:] == ("paga", Decimal("489.90"), Decimal("0.00"))
+    assert vencidas[1][1:] == ("aberta", Decimal("10.10"), Decimal("479.80"))
+    assert sum(p[2] for p in vencidas) == Decimal("500.00")
+    assert all(p[1] == "aberta" and p[2] is None for p in reabertas if p not in vencidas)
+    saldo = bot("--now", tarde, "chat", "--cpf", "390.533.447-05", "--json", entrada="oi\nsim\n390\nsaldo\n", db=db)
+    assert "479,80" in saldo.stdout, saldo.stdout

@@ -16,7 +16,8 @@ from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
 from bot.conversa.diagrama import mermaid
 from bot.dados.banco import sessao
 from bot.dados.console import Papel
-from bot.dados.modelos import Acordo, Evento, Parcela, Transferencia
+from bot.dados.modelos import Acordo, Evento, Transferencia
+from bot.dados.pagamentos import PagamentoRecebido
 from bot.regua.comando import descrever, plano_do_dia
 
 
@@ -30,10 +31,10 @@ class Numeros:
 
 
 async def numeros(s: AsyncSession, inicio: datetime, fim: datetime) -> Numeros:
-    """Figures for [inicio, fim): paid installments, agreements, hand-offs and opt-outs."""
-    pago = await s.exec(
-        select(func.coalesce(func.sum(Parcela.valor_pago), 0)).where(
-            col(Parcela.pago_em) >= inicio, col(Parcela.pago_em) < fim
+    """Figures for [inicio, fim): payments received, agreements, hand-offs and opt-outs."""
+    pago = await s.exec(  # every confirmed payment, by the date the bank says it was paid
+        select(func.coalesce(func.sum(PagamentoRecebido.valor), 0)).where(
+            col(PagamentoRecebido.pago_em) >= inicio.date(), col(PagamentoRecebido.pago_em) < fim.date()
         )
     )
     acordos = (

@@ -203,7 +203,7 @@ async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) 
         .order_by(col(Parcela.vencimento), col(Parcela.id))
     )
     parcelas = tuple(
-        ParcelaAberta(p.id or 0, c.numero, p.numero, p.valor, p.vencimento, c.descricao or "")
+        ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento, c.descricao or "")
         for p, c in (await s.exec(consulta)).all()
     )
     return Fatos(

@@ -147,7 +147,12 @@ class Parcela(SQLModel, table=True):
     vencimento: date
     situacao: str = SituacaoParcela.ABERTA.value
     pago_em: datetime | None = _instante(nulo=True)
-    valor_pago: Decimal | None = Field(default=None, sa_type=Dinheiro)
+    valor_pago: Decimal | None = Field(default=None, sa_type=Dinheiro)  # paid so far (a broken agreement's part)
+
+    @property
+    def em_aberto(self) -> Decimal:
+        """What is still owed of the installment's value (before late fees)."""
+        return self.valor - (self.valor_pago or Decimal("0.00"))
 
 
 _versao = Column("versao", Integer, nullable=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from bot.calendario import fuso
 from bot.dados.banco import sessao
@@ -22,7 +23,8 @@ from bot.dados.modelos import (
     SituacaoAcordoParcela,
     SituacaoParcela,
 )
-from bot.pagamentos.baixa import acordo_quebrado
+from bot.dados.pagamentos import PagamentoRecebido
+from bot.pagamentos.baixa import acordo_quebrado, distribuir
 
 
 async def quebrar_acordos(
@@ -47,12 +49,22 @@ async def quebrar_acordos(
                 continue
             acordo.situacao = SituacaoAcordo.QUEBRADO.value
             s.add(acordo)
-            origem = select(Parcela).join(AcordoOrigem, col(AcordoOrigem.parcela_id) == col(Parcela.id))
-            for original in (await s.exec(origem.where(AcordoOrigem.acordo_id == acordo.id))).all():
-                if original.situacao == SituacaoParcela.NEGOCIADA:
-                    original.situacao = SituacaoParcela.ABERTA.value
-                    s.add(original)
-            dados = {"acordo": acordo.id, "dias_para_quebra": dias_para_quebra}
+            origem = (
+                select(Parcela)
+                .join(AcordoOrigem, col(AcordoOrigem.parcela_id) == col(Parcela.id))
+                .where(AcordoOrigem.acordo_id == acordo.id, Parcela.situacao == SituacaoParcela.NEGOCIADA.value)
+                .order_by(col(Parcela.vencimento), col(Parcela.id))
+            )
+            pago = (
+                await s.exec(
+                    select(func.coalesce(func.sum(PagamentoRecebido.valor), 0)).where(
+                        PagamentoRecebido.acordo_id == acordo.id
+                    )
+                )
+            ).one()
+            abatido = _reabrir((await s.exec(origem)).all(), Decimal(str(pago)), agora)
+            s.add_all(abatido)
+            dados = {"acordo": acordo.id, "dias_para_quebra": dias_para_quebra, "abatido": str(Decimal(str(pago)))}
             s.add(
                 Evento(
                     devedor_id=devedor.id or 0,
@@ -64,5 +76,20 @@ async def quebrar_acordos(
             )
             quebrados += 1
         await s.commit()
-    print(f"{quebrados} acordo(s) quebrado(s); dívida original reaberta.", file=saida)
+    print(f"{quebrados} acordo(s) quebrado(s); dívida original reaberta, abatido o que já foi pago.", file=saida)
     return 0
+
+
+def _reabrir(originais: Sequence[Parcela], pago: Decimal, agora: datetime) -> Sequence[Parcela]:
+    """The original installments open again, less what was paid on the agreement (oldest first): an installment
+    the payments cover is paid, one they cover in part stays open for the rest (`valor_pago`)."""
+    restantes = [p.em_aberto for p in originais]
+    situacao = distribuir(restantes, pago)
+    for indice, original in enumerate(originais):
+        if situacao.pago[indice]:
+            original.valor_pago = (original.valor_pago or Decimal("0.00")) + situacao.pago[indice]
+        if situacao.paga(indice, restantes):
+            original.situacao, original.pago_em = SituacaoParcela.PAGA.value, agora
+        else:
+            original.situacao = SituacaoParcela.ABERTA.value
+    return originais

@@ -119,7 +119,7 @@ async def cobraveis(s: AsyncSession, dia: date) -> list[Cobravel]:
         assert parcela.id is not None
         atraso = (dia - mais_antiga[contrato.devedor_id]).days
         itens.append(
-            Cobravel(Alvo.PARCELA, parcela.id, contrato.devedor_id, parcela.vencimento, parcela.valor,
+            Cobravel(Alvo.PARCELA, parcela.id, contrato.devedor_id, parcela.vencimento, parcela.em_aberto,
                      parcela.numero, totais[parcela.contrato_id], contrato.numero, atraso)
         )  # fmt: skip
     itens += await _acordos(s)
