@@ -9,6 +9,7 @@ from sqlmodel import select
 from bot.console.abertura import abre_conversa
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Mensagem
+from bot.regua.contato import pode_contatar
 from tests.conftest import AGORA
 from tests.test_console import Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
 
@@ -43,6 +44,14 @@ async def test_fim_de_semana_bloqueia_e_diz_quando(amb: Ambiente) -> None:  # no
     assert "Oi, tudo bem?" not in textos  # nothing stored, nothing sent
     amb.relogio.agora = AGORA + timedelta(days=7)  # Monday 11h: allowed
     assert (await _escrever(amb, conversa, "Oi, tudo bem?"))[0] == 200
+    async with sessao(amb.engine) as s:
+        devedor = (await s.exec(select(Devedor).where(Devedor.id == 1))).one()
+        politica = amb.atendimento.motor.config.regua.politica
+        livre, motivo, _ = await pode_contatar(s, devedor, "whatsapp", amb.relogio.agora, politica)
+    assert not livre and motivo is not None  # the agent's opening counts toward the caps, like a reminder
+    amb.relogio.agora += timedelta(hours=5)  # the same day, the debtor still silent: the daily cap is spent
+    status, pagina = await _escrever(amb, conversa, "Conseguiu ver?")
+    assert status == 409 and "Permitido a partir de 01/12/2026 às 09:00" in pagina
 
 
 async def test_optout_nunca_permite_e_conversa_viva_nao_e_restrita(amb: Ambiente) -> None:  # noqa: F811

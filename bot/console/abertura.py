@@ -13,9 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.calendario import fuso
 from bot.console.janela import JANELA
 from bot.console.operacoes import Recusa, destino
-from bot.dados.modelos import Conversa, Devedor
+from bot.dados.modelos import Conversa, Devedor, Evento
 from bot.regua.config import Politica
 from bot.regua.contato import pode_contatar
+from bot.regua.fatos import CONTATO_POR_PESSOA
 
 
 def abre_conversa(ultima_entrada: datetime | None, agora: datetime) -> bool:
@@ -24,7 +25,9 @@ def abre_conversa(ultima_entrada: datetime | None, agora: datetime) -> bool:
 
 
 async def conferir_abertura(s: AsyncSession, politica: Politica, conversa_id: int, agora: datetime) -> None:
-    """Raise a Recusa saying why and until when, when the policy does not allow opening the conversation now."""
+    """Raise a Recusa saying why and until when, when the policy does not allow opening the conversation now.
+
+    Allowed, the opening is recorded in the session (committed with the agent's message) as a contact."""
     if not abre_conversa((await destino(s, conversa_id)).ultima_entrada, agora):
         return
     conversa = await s.get(Conversa, conversa_id)
@@ -32,7 +35,8 @@ async def conferir_abertura(s: AsyncSession, politica: Politica, conversa_id: in
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None
     livre, motivo, quando = await pode_contatar(s, devedor, conversa.canal, agora, politica, por_pessoa=True)
-    if livre:
+    if livre:  # a contact like a reminder: it counts toward the caps and spacing (stored with the message)
+        s.add(Evento(devedor_id=devedor.id or 0, conversa_id=conversa_id, tipo=CONTATO_POR_PESSOA, criado_em=agora))
         return
     inicio = "o devedor não escreve há mais de 24 h e a política de contato não permite escrever primeiro"
     if quando is None:

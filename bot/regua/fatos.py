@@ -32,6 +32,7 @@ from bot.regua.plano import Cobravel, DevedorRegua
 
 RETOMADA = "retomada"  # event an agent records to end a pause before `pausa_dias`
 PAUSA_PESSOA = "conversa com uma pessoa"  # the régua holds while an agent owns a chat
+CONTATO_POR_PESSOA = "contato_por_pessoa"  # event: an agent opened a conversation (counts toward the caps)
 
 
 async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[int, datetime]:
@@ -194,4 +195,11 @@ async def contatos(
     for saida in (await s.exec(consulta)).all():
         quando = saida.enviada_em or saida.reservada_em or saida.proxima_tentativa
         resultado[saida.devedor_id].append(quando)
+    pessoas = select(Evento.devedor_id, Evento.criado_em).where(
+        Evento.tipo == CONTATO_POR_PESSOA, col(Evento.criado_em) >= desde
+    )
+    if devedor_id is not None:
+        pessoas = pessoas.where(Evento.devedor_id == devedor_id)
+    for devedor, quando in (await s.exec(pessoas)).all():  # an agent who wrote first counts like a reminder
+        resultado[devedor].append(quando)
     return resultado
