@@ -181,6 +181,10 @@ async def test_bloqueio_depois_de_senhas_erradas(amb: Ambiente) -> None:
     assert "bloqueado" not in pagina
     amb.relogio.agora += timedelta(minutes=16)
     assert await entrar(cliente, "ana") == 303
+    amb.relogio.agora += timedelta(hours=11, minutes=59)
+    assert (await cliente.get("/console/", allow_redirects=False)).status == 200
+    amb.relogio.agora += timedelta(minutes=2)  # `console.sessao_horas` = 12 in config.toml
+    assert (await cliente.get("/console/", allow_redirects=False)).status in (302, 303, 401)
 
 
 async def test_agente_nao_le_nem_escreve_conversa_de_outro(amb: Ambiente) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.console.autenticacao import abrir_sessao, csrf_confere, entrar, fechar_sessao, sessao_valida
+from bot.console.autenticacao import Limites, abrir_sessao, csrf_confere, entrar, fechar_sessao, sessao_valida
 from bot.console.contexto import CONSOLE, SESSAO, USUARIO, pagina, usuario
 from bot.console.operacoes import auditar
 from bot.dados.banco import sessao
@@ -96,9 +96,9 @@ async def entrar_post(request: web.Request) -> web.StreamResponse:
     if not csrf_confere(request.cookies.get(COOKIE_CSRF_ENTRADA, "-"), str(dados.get("csrf", ""))):
         return web.json_response({"erro": "token CSRF ausente ou inválido"}, status=403)
     login, senha = str(dados.get("login", "")), str(dados.get("senha", ""))
-    agora = console.relogio()
+    agora, limites = console.relogio(), Limites.de(console.projeto.config.console)
     async with sessao(console.engine) as s:
-        resultado = await entrar(s, login, senha, agora)
+        resultado = await entrar(s, login, senha, agora, limites)
         if resultado.usuario is None:
             log.info("login recusado%s", " (bloqueado)" if resultado.bloqueado else "")
             erro = (
@@ -111,7 +111,7 @@ async def entrar_post(request: web.Request) -> web.StreamResponse:
             _pede_cookie(resposta, request, COOKIE_CSRF_ENTRADA, token)
             return resposta
         auditar(s, resultado.usuario, "entrou", agora, None)
-        valor = await abrir_sessao(s, resultado.usuario, agora)
+        valor = await abrir_sessao(s, resultado.usuario, agora, limites)
     resposta = redirecionar(f"{PREFIXO}/")
     _pede_cookie(resposta, request, COOKIE, valor)
     resposta.del_cookie(COOKIE_CSRF_ENTRADA, path=PREFIXO)

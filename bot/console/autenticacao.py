@@ -13,11 +13,9 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.console.config import ConsoleConfig
 from bot.dados.console import FalhaLogin, SessaoConsole, Usuario
 
-MAX_FALHAS = 5  # wrong passwords within JANELA_BLOQUEIO lock the login until the oldest one ages out
-JANELA_BLOQUEIO = timedelta(minutes=15)
-DURACAO_SESSAO = timedelta(hours=12)
 SENHA_MINIMA = 10
 
 _hasher = PasswordHasher()
@@ -43,6 +41,20 @@ def senha_confere(senha_hash: str, senha: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Limites:
+    """`[console]`: wrong passwords within `janela` lock the login until the oldest ages out; session length."""
+
+    falhas: int = 5
+    janela: timedelta = timedelta(minutes=15)
+    sessao: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def de(cls, config: ConsoleConfig) -> Limites:
+        janela = timedelta(minutes=config.bloqueio_minutos)
+        return cls(config.falhas_para_bloqueio, janela, timedelta(hours=config.sessao_horas))
+
+
+@dataclass(frozen=True)
 class Entrada:
     """The result of a login attempt: a user, or why not (never which of login or password was wrong)."""
 
@@ -50,15 +62,15 @@ class Entrada:
     bloqueado: bool = False
 
 
-async def _falhas_recentes(s: AsyncSession, login: str, agora: datetime) -> int:
-    consulta = select(func.count()).where(FalhaLogin.login == login, FalhaLogin.criada_em > agora - JANELA_BLOQUEIO)
-    return int((await s.exec(consulta)).one())
+async def _bloqueado(s: AsyncSession, login: str, agora: datetime, limites: Limites) -> bool:
+    consulta = select(func.count()).where(FalhaLogin.login == login, FalhaLogin.criada_em > agora - limites.janela)
+    return int((await s.exec(consulta)).one()) >= limites.falhas
 
 
-async def entrar(s: AsyncSession, login: str, senha: str, agora: datetime) -> Entrada:
+async def entrar(s: AsyncSession, login: str, senha: str, agora: datetime, limites: Limites = Limites()) -> Entrada:
     """Check a login; every failure is stored, and a locked login is refused even with the right password."""
     login = login.strip().lower()[:64]
-    if await _falhas_recentes(s, login, agora) >= MAX_FALHAS:
+    if await _bloqueado(s, login, agora, limites):
         return Entrada(None, bloqueado=True)
     usuario = (await s.exec(select(Usuario).where(Usuario.login == login))).first()
     confere = senha_confere(usuario.senha_hash if usuario else _HASH_FICTICIO, senha)
@@ -67,14 +79,14 @@ async def entrar(s: AsyncSession, login: str, senha: str, agora: datetime) -> En
         return Entrada(usuario)
     s.add(FalhaLogin(login=login, criada_em=agora))
     await s.commit()
-    return Entrada(None, bloqueado=await _falhas_recentes(s, login, agora) >= MAX_FALHAS)
+    return Entrada(None, bloqueado=await _bloqueado(s, login, agora, limites))
 
 
 def _resumo(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def abrir_sessao(s: AsyncSession, usuario: Usuario, agora: datetime) -> str:
+async def abrir_sessao(s: AsyncSession, usuario: Usuario, agora: datetime, limites: Limites = Limites()) -> str:
     """A new session for the user; returns the cookie value (only its hash is stored)."""
     assert usuario.id is not None
     token = secrets.token_urlsafe(32)
@@ -84,7 +96,7 @@ async def abrir_sessao(s: AsyncSession, usuario: Usuario, agora: datetime) -> st
             usuario_id=usuario.id,
             csrf=secrets.token_urlsafe(32),
             criada_em=agora,
-            expira_em=agora + DURACAO_SESSAO,
+            expira_em=agora + limites.sessao,
         )
     )
     await s.commit()

@@ -11,6 +11,13 @@ PARAMETROS_WHATSAPP = frozenset({"primeiro_nome", "credor", "atendente"})
 class ConsoleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    sessao_horas: int = Field(12, ge=1, le=24 * 7, description="Horas até a sessão de um atendente expirar")
+    falhas_para_bloqueio: int = Field(
+        5, ge=3, le=50, description="Senhas erradas para um login, dentro de `bloqueio_minutos`, até bloqueá-lo"
+    )
+    bloqueio_minutos: int = Field(
+        15, ge=1, le=24 * 60, description="Janela das senhas erradas: o login volta quando a mais antiga sai dela"
+    )
     alerta_minutos: int = Field(
         30, ge=1, le=24 * 60, description="Minutos de uma transferência sem ninguém assumir até alertar os gestores"
     )
