@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.canais import caixa
 from bot.canais.entregas import registrar_envio
+from bot.canais.midia import Anexos
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
 from bot.canais.textos import Aviso, aviso
 from bot.conversa.fatos import Entrada, Resposta
@@ -45,6 +46,7 @@ class Recepcao:
     remetentes: dict[TipoCanal, Cliente] = field(default_factory=dict)
     processadores: dict[str, Processador] = field(default_factory=dict)
     tarefas: set[asyncio.Task[None]] = field(default_factory=set)
+    anexos: Anexos | None = None  # fetches the files debtors send (bot/canais/midia.py)
 
     @property
     def engine(self) -> AsyncEngine:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import em_identificacao, identificar, vincular_se_confirmado
@@ -54,11 +55,18 @@ def teclado(botoes: tuple[Botao, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.titulo, callback_data=b.id)] for b in botoes])
 
 
+def url_de_arquivos(base_url: str) -> str:
+    """Files live beside the methods: https://api.telegram.org/bot → https://api.telegram.org/file/bot."""
+    raiz = base_url.rstrip("/")
+    return (raiz.removesuffix("/bot") if raiz.endswith("/bot") else raiz) + "/file/bot"
+
+
 class RemetenteTelegram:
     """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
 
     def __init__(self, token: str, base_url: str, espera: float = 15.0) -> None:
-        construtor = Application.builder().token(token).base_url(base_url).updater(None)
+        construtor = Application.builder().token(token).base_url(base_url).base_file_url(url_de_arquivos(base_url))
+        construtor = construtor.updater(None)
         self.aplicacao = construtor.read_timeout(espera).write_timeout(espera).connect_timeout(espera).build()
 
     async def abrir(self) -> None:
@@ -173,7 +181,8 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
     descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)
+        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
+        await recepcao.avisar(CANAL, destino, resposta)
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:

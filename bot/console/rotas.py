@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
-from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console import acesso, alertas, anexos, ao_vivo, gestao
 from bot.console.abertura import conferir_abertura
 from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
@@ -73,12 +73,16 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
         abertos = await documentos_abertos(s, conversa.devedor_id)
     modelo = console.projeto.config.console.modelo_whatsapp
-    avisos = {
-        "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
-        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
-        "link": "Link de pagamento da próxima parcela enviado ao devedor.",
-        "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
-    } | AVISOS
+    avisos = (
+        {
+            "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
+            f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
+            "link": "Link de pagamento da próxima parcela enviado ao devedor.",
+            "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
+        }
+        | AVISOS
+        | anexos.AVISOS
+    )
     return pagina(
         request,
         "conversa.html",
@@ -276,6 +280,7 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
             web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
             web.post(f"{p}/conversas/{{conversa_id}}/pagamentos", _acao(registrar_pagamento)),
+            *anexos.rotas(p),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),
             web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),
