@@ -73,16 +73,13 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
         abertos = await documentos_abertos(s, conversa.devedor_id)
     modelo = console.projeto.config.console.modelo_whatsapp
-    avisos = (
-        {
-            "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
-            f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
-            "link": "Link de pagamento da próxima parcela enviado ao devedor.",
-            "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
-        }
-        | AVISOS
-        | anexos.AVISOS
-    )
+    avisos = {
+        "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
+        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
+        "link": "Link de pagamento da próxima parcela enviado ao devedor.",
+        "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
+    } | AVISOS
+    avisos |= anexos.AVISOS
     return pagina(
         request,
         "conversa.html",
