@@ -38,13 +38,26 @@ class FalsoGraph:
     sha256_trocado: set[str] = field(default_factory=set)
     erros_midia: list[int] = field(default_factory=list)
     baixadas: list[str] = field(default_factory=list)
+    enviados: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # uploaded media: (name, mime, bytes)
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_post("/v{versao}/{telefone}/messages", self._mensagens)
+        app.router.add_post("/v{versao}/{telefone}/media", self._subir_midia)
         app.router.add_get("/v{versao}/{id_midia}", self._url_da_midia)
         app.router.add_get("/whatsapp_business/attachments/", self._baixar_midia)
         return app
+
+    async def _subir_midia(self, request: web.Request) -> web.Response:
+        """POST /{phone-id}/media (multipart: file, type, messaging_product) → {"id": media id}."""
+        assert request.headers["Authorization"] == "Bearer token-wa"
+        campos = await request.post()
+        arquivo = campos["file"]
+        assert isinstance(arquivo, web.FileField), campos
+        assert campos["messaging_product"] == "whatsapp" and campos["type"] == arquivo.content_type
+        id_midia = f"MIDIA{len(self.enviados) + 1}"
+        self.enviados[id_midia] = (arquivo.filename, arquivo.content_type, arquivo.file.read())
+        return web.json_response({"id": id_midia})
 
     async def _url_da_midia(self, request: web.Request) -> web.Response:
         """GET /{media-id}: where to fetch the file (a short-lived URL), its type, size and sha256 (hex)."""
@@ -116,6 +129,7 @@ class FalsoBotApi:
     """POST /bot{token}/{method} for getMe, sendMessage and answerCallbackQuery, with form-encoded parameters."""
 
     enviadas: list[dict[str, Any]] = field(default_factory=list)
+    documentos: list[dict[str, Any]] = field(default_factory=list)  # sendDocument: chat_id, filename, mime, bytes
     respondidos: list[str] = field(default_factory=list)
     erros: list[tuple[int, str]] = field(default_factory=list)
     depois_de_aceitar: list[str] = field(default_factory=list)  # as in FalsoGraph
@@ -126,10 +140,26 @@ class FalsoBotApi:
     erros_arquivo: list[int] = field(default_factory=list)
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_post("/bot{token}/{metodo}", self._metodo)
         app.router.add_get("/file/bot{token}/{caminho:.+}", self._baixar_arquivo)
         return app
+
+    def _documento(self, campos: Any) -> web.Response:
+        """sendDocument, multipart/form-data: the file part carries its name and type, as PTB uploads it."""
+        arquivo = campos["document"]
+        assert isinstance(arquivo, web.FileField), campos
+        conteudo = arquivo.file.read()
+        chat_id = int(campos["chat_id"])
+        self.documentos.append(
+            {"chat_id": chat_id, "nome": arquivo.filename, "mime": arquivo.content_type, "conteudo": conteudo}
+        )
+        n = len(self.documentos)
+        documento = {"file_id": f"BQACAgE{n}", "file_unique_id": f"U{n}", "file_name": arquivo.filename,
+                     "mime_type": arquivo.content_type, "file_size": len(conteudo)}  # fmt: skip
+        chat = {"id": chat_id, "type": "private", "first_name": "Maria"}
+        mensagem = {"message_id": 5000 + len(self.documentos), "date": 1795442400, "chat": chat, "document": documento}
+        return web.json_response({"ok": True, "result": mensagem})
 
     def _get_file(self, parametros: dict[str, str]) -> web.Response:
         achado = self.arquivos.get(parametros["file_id"])
@@ -152,7 +182,10 @@ class FalsoBotApi:
     async def _metodo(self, request: web.Request) -> web.Response:
         assert request.match_info["token"] == "123:tg"
         metodo = request.match_info["metodo"]
-        parametros = {k: str(v) for k, v in (await request.post()).items()}
+        campos = await request.post()
+        if metodo == "sendDocument":
+            return self._documento(campos)
+        parametros = {k: str(v) for k, v in campos.items()}
         if metodo == "getFile":
             return self._get_file(parametros)
         if metodo == "getMe":

@@ -5,28 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import select
+from aiohttp.test_utils import TestClient
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
-from bot.canais.servidor import RECEPCAO
 from bot.canais.textos import Aviso
-from bot.console.usuarios import criar_usuario
-from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
-from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
-from bot.web.app import criar_app
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
-from tests.test_canais_telegram import SEGREDO as SEGREDO_TG
+from tests.ambiente_canais import Ambiente, abrir
 from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import SENHA, Relogio, csrf, entrar
+from tests.test_console import Relogio, csrf, entrar
 
 Cliente = TestClient[Any, Any]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
@@ -35,53 +27,10 @@ ID_IMAGEM, ID_DOCUMENTO = "1003383421387256", "1180236789432577"  # as in tests/
 ID_FOTO_TG = "AgACAgEAAxkBAAMEZ_grande"
 
 
-@dataclass
-class Ambiente:
-    cliente: Cliente
-    graph: FalsoGraph
-    bot_api: FalsoBotApi
-    relogio: Relogio
-    pasta: Path
-
-    async def anexos(self) -> list[Anexo]:
-        async with sessao(self.cliente.app[RECEPCAO].engine) as s:
-            return list((await s.exec(select(Anexo).order_by(Anexo.id))).all())  # type: ignore[arg-type]
-
-    async def foto_no_telegram(self) -> None:
-        """Maria's chat is known; she sends the photo of tests/data/updates/telegram_foto.json."""
-        async with sessao(self.cliente.app[RECEPCAO].engine) as s:
-            maria = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
-            maria.telegram_id = "777000111"
-            s.add(maria)
-            await s.commit()
-        cabecalhos = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO_TG}
-        foto = carregar("telegram_foto.json")
-        assert (await self.cliente.post("/webhooks/telegram", json=foto, headers=cabecalhos)).status == 200
-        await self.cliente.app[RECEPCAO].ocioso()
-
-    def respostas(self) -> list[str]:
-        return [e["text"]["body"] for e in self.graph.enviadas]
-
-
 @pytest.fixture
 async def amb(projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Ambiente]:
-    for nome, valor in {
-        "WHATSAPP_TOKEN": "token-wa",
-        "WHATSAPP_APP_SECRET": "segredo-do-app",
-        "WHATSAPP_VERIFY_TOKEN": "verifica",
-        "TELEGRAM_TOKEN": "123:tg",
-        "TELEGRAM_SECRET": SEGREDO_TG,
-    }.items():
-        monkeypatch.setenv(nome, valor)
-    graph, bot_api, relogio, pasta = FalsoGraph(), FalsoBotApi(), Relogio(), tmp_path / "anexos"
-    engine = criar_engine(url)
-    async with sessao(engine) as s:
-        await criar_usuario(s, "ana", "Ana", "agente", SENHA, relogio())
-    async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
-        base_g, base_b = str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/")
-        config = com_canais(projeto, base_g, base_b, pasta_anexos=str(pasta), anexo_max_mb=1)
-        async with TestClient(TestServer(criar_app(config, engine, relogio, demo=False))) as cliente:
-            yield Ambiente(cliente, graph, bot_api, relogio, pasta)
+    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
+        yield ambiente
 
 
 def _no_disco(pasta: Path, anexo: Anexo) -> bytes:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.canais import caixa
+from bot.canais.documento_pagamento import documento_da_resposta
 from bot.canais.entregas import registrar_envio
 from bot.canais.midia import Anexos
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
@@ -85,8 +86,10 @@ class Recepcao:
 
     async def enviar(self, canal: TipoCanal, destino: str, texto: str, botoes: tuple[Botao, ...] = ()) -> str | None:
         """Send one message; a refused send is logged with its code, not raised (the debtor already wrote)."""
+        config = self.atendimento.motor.config
+        documento = await documento_da_resposta(self.engine, config, self.atendimento.relogio, canal, texto)
         try:
-            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes))
+            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes, documento=documento))
         except ErroCanal as erro:
             log.warning("%s recusou o envio (%s): %s", canal, type(erro).__name__, erro)
             return None

@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 from sqlmodel import select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.canais.midia import resposta_ao_arquivo
-from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
+from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import em_identificacao, identificar, vincular_se_confirmado
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
@@ -82,7 +82,17 @@ class RemetenteTelegram:
             )
         except TelegramError as erro:
             raise traduzir(erro) from erro
+        if envio.documento is not None:
+            await self._documento(int(envio.destino), envio.documento)
         return f"{enviada.chat_id}:{enviada.message_id}"
+
+    async def _documento(self, chat_id: int, documento: Documento) -> None:
+        """sendDocument with the file's bytes (multipart); the text with the link already went out."""
+        arquivo = InputFile(documento.conteudo, filename=documento.nome)
+        try:
+            await self.aplicacao.bot.send_document(chat_id=chat_id, document=arquivo)
+        except TelegramError as erro:
+            log.warning("Telegram: documento %s não enviado (%s): o texto com o link já foi", documento.nome, erro)
 
     async def responder_botao(self, callback_id: str) -> None:
         """Stop the button's spinner; failing that is harmless."""
