@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
+from bot.canais.telegram import url_de_arquivos
 from bot.canais.textos import Aviso
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.projeto import Projeto
@@ -204,3 +205,23 @@ def test_esperas_crescem_e_acabam() -> None:
     esperas = [proxima_tentativa(n, agora) for n in range(1, 7)]
     assert esperas[0] == agora + timedelta(minutes=1) and esperas[4] == agora + timedelta(hours=12)
     assert esperas[5] is None
+
+
+async def test_telegram_grande_demais_pelo_get_file(amb: Ambiente) -> None:
+    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG * 100, "photos/file_8.jpg")  # ~1.6 MB, limit 1 MB
+    await amb.foto_no_telegram()
+    (anexo,) = await amb.anexos()
+    assert anexo.situacao == "recusado" and "1.6 MB" in (anexo.motivo or "")
+    assert "grande demais" in amb.bot_api.enviadas[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("base", "arquivos"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+        ("http://127.0.0.1:8081/bot/", "http://127.0.0.1:8081/file/bot"),
+        ("http://botapi.interno", "http://botapi.interno/file/bot"),
+    ],
+)
+def test_url_dos_arquivos_do_telegram(base: str, arquivos: str) -> None:
+    assert url_de_arquivos(base) == arquivos
