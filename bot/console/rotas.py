@@ -12,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.canais.documento_pagamento import documento_da_resposta
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
 from bot.console import acesso, alertas, anexos, ao_vivo, gestao
 from bot.console.abertura import conferir_abertura
@@ -158,7 +159,9 @@ async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) ->
             if remetente is None or para.endereco is None:
                 await marcar_envio(s, mensagem, "enviada", None)
                 continue
-            envio = Envio(TipoCanal(mensagem.canal), para.endereco, mensagem.texto, chave=f"console-{mensagem.id}")
+            canal = TipoCanal(mensagem.canal)
+            pdf = await documento_da_resposta(console.engine, config, console.relogio, canal, mensagem.texto)
+            envio = Envio(canal, para.endereco, mensagem.texto, chave=f"console-{mensagem.id}", documento=pdf)
             status = "enviada"
             if not janela_aberta(para.canal, para.ultima_entrada, console.relogio()):
                 if aviso is not None:
