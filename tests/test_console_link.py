@@ -66,5 +66,8 @@ async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
     assert doc2.pix[-4:] == crc16_ccitt(doc2.pix[:-4])
     assert "parcela 2 de " in segunda and f"/p/{token2.token}" in segunda and doc2.linha_digitavel in segunda
     assert amb.remetente.enviados[-1].texto == segunda
+    pdf = amb.remetente.enviados[-1].documento  # WhatsApp: the boleto PDF goes after the link
+    assert pdf is not None and pdf.mime == "application/pdf" and pdf.conteudo.startswith(b"%PDF-")
+    assert pdf.nome == f"boleto-acordo-{doc2.acordo_id}-parcela-2.pdf"
     assert [a.dados["novo"] for a in auditoria] == [False, True, False]
     assert (await ana.get(f"/p/{token2.token}")).status == 200

@@ -57,6 +57,12 @@ class EmailConfig(_Estrito):
 
 
 class CanaisConfig(_Estrito):
+    pasta_anexos: str = Field(
+        "data/anexos",
+        min_length=1,
+        description="Pasta dos arquivos que os devedores mandam (relativa à pasta do config.toml)",
+    )
+    anexo_max_mb: int = Field(10, ge=1, le=100, description="Tamanho máximo de um arquivo recebido, em MB")
     whatsapp: WhatsappConfig = WhatsappConfig()
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()

@@ -22,6 +22,15 @@ class Botao:
 
 
 @dataclass(frozen=True)
+class Documento:
+    """A file sent with a message (the boleto PDF): WhatsApp document message, Telegram sendDocument."""
+
+    conteudo: bytes
+    nome: str
+    mime: str
+
+
+@dataclass(frozen=True)
 class Envio:
     """One outbound message. `modelo` (an approved WhatsApp template, or an e-mail subject) is used when set."""
 
@@ -33,6 +42,7 @@ class Envio:
     parametros: tuple[str, ...] = ()
     html: str | None = None
     chave: str | None = field(default=None)  # idempotency key, e.g. the outbox row
+    documento: Documento | None = None  # sent after the text by channels that carry files; others show the link
 
 
 class ErroCanal(Exception):

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.canais import caixa
+from bot.canais.documento_pagamento import documento_da_resposta
 from bot.canais.entregas import registrar_envio
+from bot.canais.midia import Anexos
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
 from bot.canais.textos import Aviso, aviso
 from bot.conversa.fatos import Entrada, Resposta
@@ -45,6 +47,7 @@ class Recepcao:
     remetentes: dict[TipoCanal, Cliente] = field(default_factory=dict)
     processadores: dict[str, Processador] = field(default_factory=dict)
     tarefas: set[asyncio.Task[None]] = field(default_factory=set)
+    anexos: Anexos | None = None  # fetches the files debtors send (bot/canais/midia.py)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -83,8 +86,10 @@ class Recepcao:
 
     async def enviar(self, canal: TipoCanal, destino: str, texto: str, botoes: tuple[Botao, ...] = ()) -> str | None:
         """Send one message; a refused send is logged with its code, not raised (the debtor already wrote)."""
+        config = self.atendimento.motor.config
+        documento = await documento_da_resposta(self.engine, config, self.atendimento.relogio, canal, texto)
         try:
-            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes))
+            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes, documento=documento))
         except ErroCanal as erro:
             log.warning("%s recusou o envio (%s): %s", canal, type(erro).__name__, erro)
             return None

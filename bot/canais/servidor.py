@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -14,8 +15,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais import caixa
+from bot.canais.baixadores import BaixadorTelegram, BaixadorWhatsapp
 from bot.canais.config import CanaisConfig, ler_segredo
 from bot.canais.email import RemetenteEmail
+from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
 from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
@@ -39,6 +42,7 @@ class SegredosWebhook:
 
 
 RECEPCAO = web.AppKey("recepcao", Recepcao)
+VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
 
 
@@ -160,16 +164,21 @@ def instalar_canais(
     Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
     """
     recepcao = Recepcao(Atendimento(projeto.motor, engine, relogio), projeto.config.credor.nome)
+    canais = projeto.config.canais
+    anexos = Anexos(engine, projeto.raiz / canais.pasta_anexos, canais.anexo_max_mb * MB, relogio)
+    recepcao.anexos = anexos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
     whatsapp = _whatsapp(projeto.config.canais)
     if whatsapp is not None:
         recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
+        anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(whatsapp[0].cliente)
         recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
         rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
     telegram = _telegram(projeto.config.canais)
     if telegram is not None:
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
+        anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
         segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
@@ -177,6 +186,7 @@ def instalar_canais(
     if email is not None:
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
     app[RECEPCAO] = recepcao
+    app[ANEXOS] = anexos
     app[SEGREDOS] = segredos
     app.add_routes(rotas)
     app.cleanup_ctx.append(_ciclo)
@@ -189,7 +199,11 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     for remetente in recepcao.remetentes.values():
         await remetente.abrir()
     recepcao.agendar(await caixa.pendentes(recepcao.engine))
+    parar = asyncio.Event()
+    app[VIGIA_ANEXOS] = asyncio.create_task(app[ANEXOS].vigiar(parar))  # files a provider failed to hand over
     yield
+    parar.set()
+    await app[VIGIA_ANEXOS]
     await recepcao.ocioso()
     for remetente in recepcao.remetentes.values():
         await remetente.fechar()

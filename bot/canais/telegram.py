@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 from sqlmodel import select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
+from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import identificar
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
@@ -54,11 +55,18 @@ def teclado(botoes: tuple[Botao, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.titulo, callback_data=b.id)] for b in botoes])
 
 
+def url_de_arquivos(base_url: str) -> str:
+    """Files live beside the methods: https://api.telegram.org/bot → https://api.telegram.org/file/bot."""
+    raiz = base_url.rstrip("/")
+    return (raiz.removesuffix("/bot") if raiz.endswith("/bot") else raiz) + "/file/bot"
+
+
 class RemetenteTelegram:
     """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
 
     def __init__(self, token: str, base_url: str, espera: float = 15.0) -> None:
-        construtor = Application.builder().token(token).base_url(base_url).updater(None)
+        construtor = Application.builder().token(token).base_url(base_url).base_file_url(url_de_arquivos(base_url))
+        construtor = construtor.updater(None)
         self.aplicacao = construtor.read_timeout(espera).write_timeout(espera).connect_timeout(espera).build()
 
     async def abrir(self) -> None:
@@ -74,7 +82,17 @@ class RemetenteTelegram:
             )
         except TelegramError as erro:
             raise traduzir(erro) from erro
+        if envio.documento is not None:
+            await self._documento(int(envio.destino), envio.documento)
         return f"{enviada.chat_id}:{enviada.message_id}"
+
+    async def _documento(self, chat_id: int, documento: Documento) -> None:
+        """sendDocument with the file's bytes (multipart); the text with the link already went out."""
+        arquivo = InputFile(documento.conteudo, filename=documento.nome)
+        try:
+            await self.aplicacao.bot.send_document(chat_id=chat_id, document=arquivo)
+        except TelegramError as erro:
+            log.warning("Telegram: documento %s não enviado (%s): o texto com o link já foi", documento.nome, erro)
 
     async def responder_botao(self, callback_id: str) -> None:
         """Stop the button's spinner; failing that is harmless."""
@@ -172,7 +190,8 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
     descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)
+        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
+        await recepcao.avisar(CANAL, destino, resposta)
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:

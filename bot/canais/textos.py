@@ -18,6 +18,8 @@ class Aviso(StrEnum):
     DESCONHECIDO = "contato_desconhecido"  # a number or chat that matches no debtor
     SO_TEXTO = "so_texto"  # audio, sticker, location...: the bot reads text and buttons
     ARQUIVO_GUARDADO = "arquivo_guardado"  # an image or document kept for an agent
+    ARQUIVO_GRANDE = "arquivo_grande"  # bigger than canais.anexo_max_mb: not kept
+    ARQUIVO_RECUSADO = "arquivo_recusado"  # not an image or PDF (or damaged on the way): not kept
     CONVITE_INVALIDO = "convite_invalido"  # a used or unknown Telegram invitation
     PEDIR_CPF = "pedir_cpf"  # Telegram: an unknown chat is asked for the CPF
     PEDIR_NASCIMENTO = "pedir_nascimento"  # Telegram: after any well-formed CPF, in the portfolio or not

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -11,8 +12,10 @@ from pywa_async.types.callback import Button, Section, SectionList, SectionRow
 from pywa_async.types.sent_update import SentMessage
 from pywa_async.types.templates import TemplateLanguage
 
-from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
+from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
 from bot.canais.transporte import falha_de_transporte
+
+log = logging.getLogger(__name__)
 
 MAX_BOTOES = 3  # reply buttons per message
 MAX_TITULO_BOTAO = 20
@@ -105,4 +108,15 @@ class RemetenteWhatsapp:
             raise traduzir(erro) from erro
         except httpx.TransportError as erro:
             raise falha_de_transporte("WhatsApp", erro) from erro
+        if envio.documento is not None and not envio.modelo:  # a closed window takes templates only
+            await self._documento(para, envio.documento)
         return str(enviada.id)
+
+    async def _documento(self, para: str, documento: Documento) -> None:
+        """Upload the file (POST /{phone-id}/media) and send it as a document; the text already went out."""
+        try:
+            await self.cliente.send_document(
+                to=para, document=documento.conteudo, filename=documento.nome, mime_type=documento.mime
+            )
+        except (WhatsAppError, httpx.TransportError) as erro:
+            log.warning("WhatsApp: documento %s não enviado (%s): o texto com o link já foi", documento.nome, erro)

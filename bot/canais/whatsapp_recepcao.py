@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.canais.entregas import registrar_status
+from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
@@ -68,4 +69,5 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
         arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
     descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
-        await recepcao.avisar(CANAL, destino, Aviso.ARQUIVO_GUARDADO if arquivo else Aviso.SO_TEXTO)
+        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
+        await recepcao.avisar(CANAL, destino, resposta)

@@ -12,8 +12,9 @@ from pathlib import Path
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.canais.documento_pagamento import documento_da_resposta
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
-from bot.console import acesso, alertas, ao_vivo, gestao
+from bot.console import acesso, alertas, anexos, ao_vivo, gestao
 from bot.console.abertura import conferir_abertura
 from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
@@ -79,6 +80,7 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         "link": "Link de pagamento da próxima parcela enviado ao devedor.",
         "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
     } | AVISOS
+    avisos |= anexos.AVISOS
     return pagina(
         request,
         "conversa.html",
@@ -157,7 +159,9 @@ async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) ->
             if remetente is None or para.endereco is None:
                 await marcar_envio(s, mensagem, "enviada", None)
                 continue
-            envio = Envio(TipoCanal(mensagem.canal), para.endereco, mensagem.texto, chave=f"console-{mensagem.id}")
+            canal = TipoCanal(mensagem.canal)
+            pdf = await documento_da_resposta(console.engine, config, console.relogio, canal, mensagem.texto)
+            envio = Envio(canal, para.endereco, mensagem.texto, chave=f"console-{mensagem.id}", documento=pdf)
             status = "enviada"
             if not janela_aberta(para.canal, para.ultima_entrada, console.relogio()):
                 if aviso is not None:
@@ -276,6 +280,7 @@ def registrar(app: web.Application, console: Console) -> None:
             web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
             web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
             web.post(f"{p}/conversas/{{conversa_id}}/pagamentos", _acao(registrar_pagamento)),
+            *anexos.rotas(p),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),
             web.static(f"{p}/estatico", Path(__file__).parent / "estatico"),

@@ -57,11 +57,18 @@ class StatusEntrega(SQLModel, table=True):
     instante: datetime = _instante()
 
 
+class SituacaoAnexo(StrEnum):
+    PENDENTE = "pendente"  # recorded, file not fetched yet
+    GUARDADO = "guardado"  # file on disk (`caminho`, `tamanho`, `sha256`)
+    RECUSADO = "recusado"  # type or size not accepted, or the provider's checksum did not match: final
+    FALHOU = "falhou"  # the provider did not hand the file over (404, 5xx, timeout): tried again at `tentar_em`
+
+
 class Anexo(SQLModel, table=True):
     """An image or document a debtor sent (a "comprovante"), kept for an agent to look at."""
 
     __tablename__ = "anexo"
-    __table_args__ = (UniqueConstraint("canal", "id_midia"),)
+    __table_args__ = (UniqueConstraint("canal", "id_midia"), _uma_de("situacao", SituacaoAnexo))
 
     id: int | None = Field(default=None, primary_key=True)
     conversa_id: int = Field(foreign_key="conversa.id", index=True)
@@ -72,6 +79,13 @@ class Anexo(SQLModel, table=True):
     nome: str | None = None
     legenda: str | None = None
     recebido_em: datetime = _instante()
+    situacao: str = Field(default=SituacaoAnexo.PENDENTE.value, index=True)
+    motivo: str | None = None  # why it was refused, or the last download failure
+    caminho: str | None = None  # relative to canais.pasta_anexos; named by the content's sha256
+    tamanho: int | None = None  # bytes
+    sha256: str | None = None  # hex digest of the stored bytes
+    tentativas: int = 0
+    tentar_em: datetime | None = _instante(nulo=True)  # next automatic download attempt after a failure
 
 
 class ConviteTelegram(SQLModel, table=True):

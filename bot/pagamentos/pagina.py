@@ -21,9 +21,11 @@ from bot.dados.banco import sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.formatos import brl, data_br, mascarar_cpf, primeiro_nome
+from bot.pagamentos.boleto_pdf import DadosBoleto, nome_do_arquivo
+from bot.pagamentos.boleto_pdf import gerar as gerar_pdf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
 from bot.pagamentos.desenho import svg_itf, svg_qr
-from bot.pagamentos.token import FORMATO_TOKEN
+from bot.pagamentos.token import FORMATO_TOKEN, link_pagamento
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +59,21 @@ class Encontrado:
 
 
 async def _buscar(pagina: Pagina, token: str) -> Encontrado | None:
+    return await buscar(pagina.engine, pagina.relogio, token)
+
+
+async def buscar(engine: AsyncEngine, relogio: Callable[[], datetime], token: str) -> Encontrado | None:
     """The document behind a valid, unexpired token, once its codes exist; None for anything else."""
     if not FORMATO_TOKEN.fullmatch(token):
         return None
-    async with sessao(pagina.engine) as s:
+    async with sessao(engine) as s:
         registro = await s.get(TokenPagamento, token)
         documento = await s.get(DocumentoPagamento, registro.documento_id) if registro else None
         acordo = await s.get(Acordo, documento.acordo_id) if documento else None
         devedor = await s.get(Devedor, acordo.devedor_id) if acordo else None
         if registro is None or documento is None or acordo is None or devedor is None or not documento.pix:
             return None
-        hoje = pagina.relogio().astimezone(fuso(devedor.uf)).date()
+        hoje = relogio().astimezone(fuso(devedor.uf)).date()
         if hoje > registro.valido_ate:
             return None
         parcelas = (await s.exec(select(AcordoParcela.numero).where(AcordoParcela.acordo_id == acordo.id))).all()
@@ -102,6 +108,39 @@ def _visao(pagina: Pagina, achado: Encontrado, token: str) -> dict[str, Any]:
     }
 
 
+def dados_do_pdf(config: Config, achado: Encontrado, token: str) -> DadosBoleto:
+    """What the PDF shows: the page's data (first name and masked CPF only)."""
+    doc = achado.documento
+    return DadosBoleto(
+        credor=config.credor,
+        banco=config.pagamentos.banco,
+        primeiro_nome=primeiro_nome(achado.devedor.nome),
+        cpf_mascarado=mascarar_cpf(achado.devedor.cpf),
+        acordo=achado.acordo.id or 0,
+        parcela=doc.acordo_parcela_numero,
+        parcelas=achado.parcelas,
+        valor=brl(doc.valor),
+        vencimento=data_br(doc.vencimento),
+        nosso_numero=doc.txid,
+        linha_digitavel=doc.linha_digitavel,
+        codigo_barras=doc.codigo_barras,
+        pix=doc.pix,
+        link=link_pagamento(config.web.url_publica, token),
+        emitido_em=doc.criado_em,
+    )
+
+
+async def pdf_do_token(
+    engine: AsyncEngine, config: Config, relogio: Callable[[], datetime], token: str
+) -> tuple[bytes, str] | None:
+    """(PDF, file name) of a valid token's document; None whenever the page itself would be unavailable."""
+    achado = await buscar(engine, relogio, token)
+    if achado is None:
+        return None
+    dados = dados_do_pdf(config, achado, token)
+    return gerar_pdf(dados), nome_do_arquivo(dados)
+
+
 def _html(nome: str, contexto: dict[str, Any], status: int = 200) -> web.Response:
     texto = _paginas.get_template(nome).render(contexto)
     resposta = web.Response(text=texto, content_type="text/html", status=status)
@@ -125,6 +164,21 @@ async def mostrar(request: web.Request) -> web.Response:
     return _html("pagamento.html", _visao(pagina, achado, token))
 
 
+async def baixar_pdf(request: web.Request) -> web.Response:
+    """GET /p/<token>.pdf: the same document as a PDF, under the page's token rules."""
+    pagina, token = request.app[PAGINA], request.match_info["token"]
+    gerado = await pdf_do_token(pagina.engine, pagina.config, pagina.relogio, token)
+    if gerado is None:
+        return _indisponivel(pagina)
+    conteudo, nome = gerado
+    resposta = web.Response(body=conteudo, content_type="application/pdf")
+    resposta.headers["Content-Disposition"] = f'inline; filename="{nome}"'
+    resposta.headers["Cache-Control"] = "no-store"
+    resposta.headers["Referrer-Policy"] = "no-referrer"
+    resposta.headers["X-Robots-Tag"] = "noindex"
+    return resposta
+
+
 async def simular(request: web.Request) -> web.Response:
     """POST /p/<token>/pagar (demo only): pay the rest of the document as if the bank had confirmed it."""
     pagina, token = request.app[PAGINA], request.match_info["token"]
@@ -146,7 +200,7 @@ async def simular(request: web.Request) -> web.Response:
 def instalar(app: web.Application, pagina: Pagina) -> None:
     """Register the payment page's routes (the demo button only in demo mode)."""
     app[PAGINA] = pagina
-    rotas = [web.get("/p/{token}", mostrar)]
+    rotas = [web.get("/p/{token}.pdf", baixar_pdf), web.get("/p/{token}", mostrar)]  # the .pdf one first
     if pagina.demo:
         rotas.append(web.post("/p/{token}/pagar", simular))
     app.add_routes(rotas)

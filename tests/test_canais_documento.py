@@ -1,0 +1,83 @@
+"""The boleto PDF goes with the payment link as a real document message: WhatsApp (upload + document) and Telegram."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from bot.canais.documento_pagamento import token_do_link
+from bot.canais.servidor import RECEPCAO
+from bot.dados.banco import sessao
+from bot.dados.modelos import DocumentoPagamento
+from bot.formatos import brl
+from bot.pagamentos.boleto import formatar_linha
+from bot.projeto import Projeto
+from tests.ambiente_canais import Ambiente, abrir
+from tests.test_canais_telegram import escrito
+from tests.test_canais_whatsapp import carregar, com_id, postar, texto
+
+TOKEN = "abcdefghijklmnopqrstuvwxyzABCD-_"
+
+
+@pytest.fixture
+async def amb(projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Ambiente]:
+    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
+        yield ambiente
+
+
+async def _documento(amb: Ambiente) -> DocumentoPagamento:
+    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+        return (await s.exec(select(DocumentoPagamento))).one()
+
+
+def _confere(pdf: bytes, documento: DocumentoPagamento) -> None:
+    texto_pdf = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert formatar_linha(documento.linha_digitavel) in texto_pdf
+    assert brl(documento.valor) in texto_pdf
+
+
+async def test_whatsapp_manda_o_pdf_depois_do_link(amb: Ambiente) -> None:
+    passos = [texto("oi", "wamid.E1"), com_id(carregar("whatsapp_botao.json"), "wamid.E2")]
+    passos += [texto(t, f"wamid.E{n}") for n, t in enumerate(["390", "esqueci", "sim", "sim"], 3)]
+    for passo in passos:
+        assert await postar(amb.cliente, passo) == 200
+    documentos = [e for e in amb.graph.enviadas if e.get("type") == "document"]
+    assert len(documentos) == 1
+    assert amb.graph.enviadas[-1] is documentos[0]  # right after the text with the link
+    anterior = amb.graph.enviadas[-2]
+    corpo = anterior["text"]["body"] if "text" in anterior else anterior["interactive"]["body"]["text"]
+    assert "/p/" in corpo
+    enviado = documentos[0]["document"]
+    assert enviado["filename"] == "boleto-acordo-1-parcela-1.pdf"
+    nome, mime, conteudo = amb.graph.enviados[enviado["id"]]
+    assert (nome, mime) == ("boleto-acordo-1-parcela-1.pdf", "application/pdf")
+    _confere(conteudo, await _documento(amb))
+
+
+async def test_telegram_manda_o_pdf_com_send_document(amb: Ambiente) -> None:
+    await amb.maria_no_telegram()
+    for numero, frase in enumerate(["oi", "sim", "390", "esqueci", "sim", "sim"], 1):
+        await amb.postar_telegram(escrito(frase, numero))
+    assert "/p/" in amb.bot_api.enviadas[-1]["text"]
+    (documento,) = amb.bot_api.documentos
+    assert documento["chat_id"] == 777000111
+    assert (documento["nome"], documento["mime"]) == ("boleto-acordo-1-parcela-1.pdf", "application/pdf")
+    _confere(documento["conteudo"], await _documento(amb))
+
+
+@pytest.mark.parametrize(
+    ("texto_resposta", "token"),
+    [
+        (f"Pague em http://127.0.0.1:8080/p/{TOKEN} até sexta.", TOKEN),
+        (f"http://127.0.0.1:8080/p/{TOKEN}x", None),  # a longer token is not ours
+        (f"https://outro.site/p/{TOKEN}", None),  # only our own page
+        ("Sem link nenhum.", None),
+    ],
+)
+def test_token_do_link(texto_resposta: str, token: str | None) -> None:
+    assert token_do_link(texto_resposta, "http://127.0.0.1:8080") == token
