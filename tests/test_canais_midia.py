@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlmodel import select
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
+from bot.canais.servidor import RECEPCAO
 from bot.canais.telegram import url_de_arquivos
 from bot.canais.textos import Aviso
+from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
+from bot.dados.modelos import Mensagem
 from bot.projeto import Projeto
 from tests.ambiente_canais import Ambiente, abrir
+from tests.test_canais_telegram import carregar as carregar_telegram
 from tests.test_canais_whatsapp import carregar, postar
 from tests.test_console import Relogio, csrf, entrar
 
@@ -225,3 +230,19 @@ async def test_telegram_grande_demais_pelo_get_file(amb: Ambiente) -> None:
 )
 def test_url_dos_arquivos_do_telegram(base: str, arquivos: str) -> None:
     assert url_de_arquivos(base) == arquivos
+
+
+async def test_o_mesmo_arquivo_de_novo_guarda_a_mensagem_e_responde(amb: Ambiente) -> None:
+    """A photo forwarded again (same Telegram file_id, new message): one file, both messages, both answered."""
+    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
+    await amb.foto_no_telegram()
+    de_novo = carregar_telegram("telegram_foto.json")
+    de_novo["update_id"] += 1
+    de_novo["message"]["message_id"] += 1
+    await amb.postar_telegram(de_novo)
+    assert len(await amb.anexos()) == 1
+    assert [e["text"] for e in amb.bot_api.enviadas].count(amb.bot_api.enviadas[-1]["text"]) == 2
+    assert "guardei" in amb.bot_api.enviadas[-1]["text"]
+    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+        textos = (await s.exec(select(Mensagem.texto).where(Mensagem.canal == "telegram"))).all()
+    assert len([t for t in textos if t.startswith("[imagem]")]) == 2

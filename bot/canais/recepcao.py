@@ -132,21 +132,25 @@ class Recepcao:
                     criada_em=agora,
                 )
             )
-            if arquivo is not None:
-                s.add(
-                    Anexo(
-                        conversa_id=conversa.id,
-                        canal=canal.value,
-                        tipo=arquivo.tipo,
-                        id_midia=arquivo.id_midia,
-                        mime=arquivo.mime,
-                        nome=arquivo.nome,
-                        legenda=arquivo.legenda,
-                        recebido_em=agora,
-                    )
-                )
             try:
-                await s.commit()
+                await s.flush()
             except IntegrityError:
-                return False
+                return False  # this message was stored before
+            if arquivo is not None:
+                anexo = Anexo(
+                    conversa_id=conversa.id,
+                    canal=canal.value,
+                    tipo=arquivo.tipo,
+                    id_midia=arquivo.id_midia,
+                    mime=arquivo.mime,
+                    nome=arquivo.nome,
+                    legenda=arquivo.legenda,
+                    recebido_em=agora,
+                )
+                try:
+                    async with s.begin_nested():
+                        s.add(anexo)
+                except IntegrityError:  # the same file again (forwarded, or sent twice): one copy is enough
+                    log.info("%s: arquivo %s já recebido antes; só a mensagem é guardada", canal, arquivo.id_midia)
+            await s.commit()
         return True
