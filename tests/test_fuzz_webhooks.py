@@ -29,9 +29,12 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
+from tests.fakes.asaas import FakeAsaas
 from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
 from tests.test_canais_whatsapp import assinar
-from tests.test_webhook_asaas import projeto_asaas
+from tests.test_webhook_asaas import AMBIENTE as AMBIENTE_ASAAS
+from tests.test_webhook_asaas import SEGREDO as SEGREDO_ASAAS
+from tests.test_webhook_asaas import Cenario, projeto_asaas
 
 Cliente = TestClient[Any, Any]
 UPDATES = RAIZ / "tests" / "data" / "updates"
@@ -281,3 +284,40 @@ async def test_chat_web(cliente: Cliente, devedor: str, corpo: bytes) -> None:
 async def test_pagina_de_pagamento(cliente: Cliente, token: str) -> None:
     await conferir(cliente, await cliente.get(f"/p/{token}"))
     await conferir(cliente, await cliente.post(f"/p/{token}/pagar", allow_redirects=False))
+
+
+@pytest.fixture
+async def com_cobranca(copia: Path, url: str) -> AsyncIterator[Cenario]:
+    """An agreement negotiated in the web chat, charged at the fake Asaas: events can name a real payment."""
+    asaas = FakeAsaas()
+    async with TestServer(asaas.app()) as servidor:
+        projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))
+        app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=True, ambiente=AMBIENTE_ASAAS)
+        async with TestClient(TestServer(app)) as cliente:
+            cenario = Cenario(cliente, asaas, url)
+            await cenario.negociar()
+            yield cenario
+        asaas.liberar.set()
+
+
+VALORES = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+    st.sampled_from(["1e20", "99999999999999999.99", "0.001", "-5", "NaN", "1E+2"]),
+    st.integers(),
+    st.floats(),
+)
+
+
+@FUZZ
+@given(st.text(max_size=12) | st.just(""), VALORES, st.sampled_from(["2026-11-24", "2026-02-30", "", "amanhã"]))
+@example("", "1e20", "2026-11-24")  # a huge amount of a real charge: was an OverflowError storing the cents
+async def test_webhook_asaas_de_cobranca_real(com_cobranca: Cenario, sufixo: str, valor: Any, data: str) -> None:
+    (pagamento,) = com_cobranca.asaas.pagamentos.values()
+    corpo = {"id": pagamento["id"] + sufixo, "value": valor, "paymentDate": data}
+    corpo["externalReference"] = pagamento["externalReference"]
+    resposta = await com_cobranca.cliente.post(
+        "/webhooks/asaas",
+        data=_json_bytes({"event": "PAYMENT_RECEIVED", "payment": corpo}),
+        headers={"asaas-access-token": SEGREDO_ASAAS},
+    )
+    await conferir(com_cobranca.cliente, resposta)

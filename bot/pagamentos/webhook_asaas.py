@@ -17,6 +17,7 @@ from sqlmodel import col, or_, select
 from bot.dados.banco import sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.dados.pagamentos import CobrancaPsp
+from bot.dados.tipos import DINHEIRO_MAXIMO
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador
 from bot.web.corpo import JsonInvalido, ler_json
 
@@ -66,7 +67,7 @@ def _pagamento(corpo: dict[str, Any]) -> tuple[str, Decimal, date | None, str]:
         quantia = Decimal(str(valor)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise PagamentoInvalido(f"'payment.value' inválido: {valor!r}") from None
-    if isinstance(valor, bool) or not quantia.is_finite() or not quantia > 0:
+    if isinstance(valor, bool) or not quantia.is_finite() or not 0 < quantia <= DINHEIRO_MAXIMO:
         raise PagamentoInvalido(f"'payment.value' inválido: {valor!r}")
     pago_em = _data(pagamento.get("paymentDate")) or _data(pagamento.get("clientPaymentDate"))
     referencia = pagamento.get("externalReference")
