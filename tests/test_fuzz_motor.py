@@ -24,7 +24,7 @@ from bot.conversa.modelo import Fluxo
 from bot.conversa.motor import ATENDENTE, Motor
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.modelos import Conversa, Direcao, Mensagem
+from bot.dados.modelos import Conversa, Direcao, Dono, Mensagem
 from bot.projeto import Projeto
 from tests.bancos import Bancos
 from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
@@ -255,7 +255,8 @@ _contador = itertools.count()
 async def test_pelo_servico_com_banco_real(
     projeto: Projeto, banco_semeado: str | Path, bancos: Bancos, mensagens: list[tuple[Entrada, str | None]]
 ) -> None:
-    """The same inputs through `Atendimento.receber` on a real database: stored once each, state always valid."""
+    """The same inputs through `Atendimento.receber` on a real database: stored once each, state always valid,
+    and nonsense afterwards still ends the conversation or hands it to a person."""
     engine = criar_engine(bancos.copia(banco_semeado, f"fuzz{next(_contador)}"))
     atendimento = Atendimento(projeto.motor, engine, lambda: AGORA)
     try:
@@ -264,9 +265,16 @@ async def test_pelo_servico_com_banco_real(
         async with sessao(engine) as s:
             conversa = (await s.exec(select(Conversa))).one()
             entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == Direcao.ENTRADA.value))).all()
+        assert conversa.estado in projeto.motor.fluxo.estados
+        assert conversa.estado not in transitorios(projeto.motor.fluxo)
+        unicas = len({i for _, i in mensagens if i is not None}) + sum(i is None for _, i in mensagens)
+        assert len(entradas) == unicas  # a repeated provider id is stored (and answered) once
+        for _ in range(2 * projeto.config.conversa.max_incompreensoes + 4):
+            if conversa.dono != Dono.BOT.value or conversa.estado in finais(projeto.motor.fluxo):
+                break
+            await atendimento.receber(1, "web", Entrada("xqzw kplm"))
+            async with sessao(engine) as s:
+                conversa = (await s.exec(select(Conversa))).one()
+        assert conversa.dono != Dono.BOT.value or conversa.estado in finais(projeto.motor.fluxo), conversa.estado
     finally:
         await engine.dispose()
-    assert conversa.estado in projeto.motor.fluxo.estados
-    assert conversa.estado not in transitorios(projeto.motor.fluxo)
-    repetidas = len(mensagens) - len({i for _, i in mensagens if i is not None}) - sum(i is None for _, i in mensagens)
-    assert len(entradas) == len(mensagens) - repetidas  # a repeated provider id is stored (and answered) once
