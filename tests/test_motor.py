@@ -293,19 +293,7 @@ MENSAGENS = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(MENSAGENS | st.text(max_size=40), max_size=12))
-def test_nenhum_valor_antes_da_identidade(mensagens: list[str]) -> None:
-    """Whatever is said, no amount, due date or debt detail goes out before identity is confirmed."""
-    d = Dialogo(projeto_padrao().motor, fatos_maria())
-    for mensagem in mensagens:
-        respostas = d.diz(mensagem)
-        if d.memoria.identidade_ok:
-            break
-        for resposta in respostas:
-            assert not DINHEIRO.search(resposta.texto)
-            assert "150" not in resposta.texto and "Mensalidade" not in resposta.texto
-            assert "/2026" not in resposta.texto
+# "No amount before identity" is fuzzed from every pre-identity state in tests/test_fuzz_motor.py.
 
 
 @settings(max_examples=100, deadline=None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import CABECALHO_ASSINATURA, CorpoInvalido, assinatura_valida, unidades
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
+from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,9 @@ async def _corpo_json(request: web.Request) -> tuple[bytes, Any] | web.Response:
     if len(bruto) > LIMITE_CORPO:
         return web.json_response({"erro": "corpo grande demais"}, status=413)
     try:
-        return bruto, json.loads(bruto)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return bruto, None
+        return bruto, ler_json(bruto)
+    except JsonInvalido as erro:  # answered after the signature check: an unsigned body learns nothing
+        return bruto, erro
 
 
 async def verificar_whatsapp(request: web.Request) -> web.Response:
@@ -84,8 +84,8 @@ async def webhook_whatsapp(request: web.Request) -> web.Response:
         return web.json_response({"erro": f"{CABECALHO_ASSINATURA} ausente"}, status=401)
     if not assinatura_valida(segredo, bruto, assinatura):
         return web.json_response({"erro": "assinatura inválida"}, status=403)
-    if payload is None:
-        return web.json_response({"erro": "corpo inválido: esperado JSON"}, status=400)
+    if isinstance(payload, JsonInvalido):
+        return web.json_response({"erro": str(payload)}, status=400)
     try:
         lista = unidades(payload)
     except CorpoInvalido as erro:
@@ -107,6 +107,8 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     lido = await _corpo_json(request)
     if isinstance(lido, web.Response):
         return lido
+    if isinstance(lido[1], JsonInvalido):
+        return web.json_response({"erro": str(lido[1])}, status=400)
     unidade = unidade_telegram(lido[1])
     if unidade is None:
         return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)

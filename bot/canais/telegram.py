@@ -103,8 +103,13 @@ class RemetenteTelegram:
 
 
 def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
-    if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+    """The update as a unit to store, or None when python-telegram-bot could not read it later either."""
+    if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
         return None
+    try:
+        Update.de_json(payload, None)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError):
+        return None  # a field missing or of the wrong type: refused now rather than failing in the worker
     return "telegram", str(payload["update_id"]), payload
 
 

@@ -67,55 +67,103 @@ def unidades(payload: Any) -> list[Unidade]:
     return list(_unidades(payload))
 
 
+def _lista(no: Any, caminho: str) -> list[Any]:
+    if no is None:
+        return []
+    if not isinstance(no, list):
+        raise CorpoInvalido(f"{caminho}: esperada uma lista, veio {type(no).__name__}")
+    return no
+
+
+def _objeto(no: Any, caminho: str) -> Mapping[str, Any]:
+    if not isinstance(no, dict):
+        raise CorpoInvalido(f"{caminho}: esperado um objeto, veio {type(no).__name__}")
+    return no
+
+
 def _valores(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for entrada in payload.get("entry") or []:
-        for mudanca in (entrada or {}).get("changes") or []:
-            if isinstance(mudanca, dict) and mudanca.get("field") == "messages":
-                yield mudanca.get("value") or {}
+    for entrada in _lista(payload.get("entry"), "entry"):
+        for mudanca in _lista(_objeto(entrada, "entry[]").get("changes"), "entry[].changes"):
+            if _objeto(mudanca, "entry[].changes[]").get("field") == "messages":
+                yield _objeto(mudanca.get("value") or {}, "entry[].changes[].value")
+
+
+def _texto(no: Mapping[str, Any], chave: str) -> str | None:
+    valor = no.get(chave)
+    return valor if isinstance(valor, str) and valor else None
 
 
 def _unidades(payload: Mapping[str, Any]) -> Iterator[Unidade]:
     for valor in _valores(payload):
-        for mensagem in valor.get("messages") or []:
-            if not isinstance(mensagem, dict) or not mensagem.get("id") or not mensagem.get("from"):
+        for mensagem in _lista(valor.get("messages"), "messages"):
+            if not isinstance(mensagem, dict) or not _texto(mensagem, "id") or not _texto(mensagem, "from"):
                 raise CorpoInvalido("mensagem sem id ou remetente")
-            yield Unidade("mensagem", str(mensagem["id"]), dict(mensagem))
-        for status in valor.get("statuses") or []:
-            if not isinstance(status, dict) or not status.get("id") or not status.get("status"):
+            yield Unidade("mensagem", mensagem["id"], dict(mensagem))
+        for status in _lista(valor.get("statuses"), "statuses"):
+            if not isinstance(status, dict) or not _texto(status, "id") or not _texto(status, "status"):
                 raise CorpoInvalido("status sem id ou situação")
+            _instante(status)
             yield Unidade("status", f"{status['id']}:{status['status']}", dict(status))
+
+
+def _sub(no: Mapping[str, Any], chave: str) -> Mapping[str, Any]:
+    """A nested object, or an empty one when the field is missing or of another type."""
+    valor = no.get(chave)
+    return valor if isinstance(valor, dict) else {}
+
+
+def _escrito(valor: Any) -> str:
+    return str(valor) if isinstance(valor, str | int) and not isinstance(valor, bool) else ""
+
+
+def _instante(status: Mapping[str, Any]) -> datetime:
+    """The status's Unix timestamp (seconds, as text or a number); CorpoInvalido when it is none."""
+    bruto = status.get("timestamp", 0)
+    texto = _escrito(bruto)
+    if not texto.isascii() or not texto.isdigit():
+        raise CorpoInvalido(f"status com timestamp inválido: {bruto!r}")
+    try:
+        return datetime.fromtimestamp(int(texto), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise CorpoInvalido(f"status com timestamp inválido: {bruto!r}") from None
 
 
 def _texto_e_opcao(corpo: Mapping[str, Any]) -> tuple[str, str | None]:
     tipo = corpo.get("type")
     if tipo == "text":
-        return str((corpo.get("text") or {}).get("body", "")), None
+        return _escrito(_sub(corpo, "text").get("body")), None
     if tipo == "interactive":
-        interativo = corpo.get("interactive") or {}
-        escolha = interativo.get("button_reply") or interativo.get("list_reply") or {}
-        return str(escolha.get("title", "")), (str(escolha["id"]) if escolha.get("id") else None)
+        interativo = _sub(corpo, "interactive")
+        escolha = _sub(interativo, "button_reply") or _sub(interativo, "list_reply")
+        return _escrito(escolha.get("title")), _escrito(escolha.get("id")) or None
     if tipo == "button":  # quick reply of a template
-        botao = corpo.get("button") or {}
-        return str(botao.get("text", "")), (str(botao["payload"]) if botao.get("payload") else None)
+        botao = _sub(corpo, "button")
+        return _escrito(botao.get("text")), _escrito(botao.get("payload")) or None
     return "", None
 
 
 def ler_mensagem(corpo: Mapping[str, Any]) -> MensagemRecebida:
-    tipo = str(corpo.get("type", "unsupported"))
+    """A stored message unit; fields of an unexpected type read as absent (the debtor still gets an answer)."""
+    tipo = _escrito(corpo.get("type")) or "unsupported"
     texto, opcao = _texto_e_opcao(corpo)
     midia = None
     if tipo in ("image", "document") and isinstance(corpo.get(tipo), dict):
         dados = corpo[tipo]
-        midia = Midia(str(dados.get("id", "")), dados.get("mime_type"), dados.get("filename"), dados.get("caption"))
+        midia = Midia(
+            _escrito(dados.get("id")), _texto(dados, "mime_type"), _texto(dados, "filename"), _texto(dados, "caption")
+        )
     return MensagemRecebida(str(corpo["id"]), str(corpo["from"]), tipo, texto, opcao, midia)
 
 
 def ler_status(corpo: Mapping[str, Any]) -> StatusRecebido:
-    erros = corpo.get("errors") or [{}]
-    erro = erros[0] if isinstance(erros[0], dict) else {}
-    codigo = erro.get("code")
-    detalhe = (erro.get("error_data") or {}).get("details") or erro.get("title")
-    instante = datetime.fromtimestamp(int(corpo.get("timestamp", 0)), UTC)
+    erros = corpo.get("errors")
+    erro = erros[0] if isinstance(erros, list) and erros and isinstance(erros[0], dict) else {}
+    codigo = _escrito(erro.get("code"))
+    detalhe = _texto(_sub(erro, "error_data"), "details") or _texto(erro, "title")
     return StatusRecebido(
-        str(corpo["id"]), str(corpo["status"]), instante, str(codigo) if codigo is not None else None, detalhe
+        str(corpo["id"]),
+        str(corpo["status"]),
+        _instante(corpo),
+        codigo if codigo.isascii() and codigo.isdigit() else None,
+        detalhe,
     )

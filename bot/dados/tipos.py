@@ -11,6 +11,7 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.types import TypeDecorator
 
 JsonValue = dict[str, Any] | list[Any]
+DINHEIRO_MAXIMO = Decimal(2**63 - 1) / 100  # the largest amount a `Dinheiro` column (BIGINT cents) holds
 
 
 class Dinheiro(TypeDecorator[Decimal]):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,9 @@ from sqlmodel import col, or_, select
 from bot.dados.banco import sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.dados.pagamentos import CobrancaPsp
+from bot.dados.tipos import DINHEIRO_MAXIMO
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador
+from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _pagamento(corpo: dict[str, Any]) -> tuple[str, Decimal, date | None, str]:
         quantia = Decimal(str(valor)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise PagamentoInvalido(f"'payment.value' inválido: {valor!r}") from None
-    if isinstance(valor, bool) or not quantia > 0:
+    if isinstance(valor, bool) or not quantia.is_finite() or not 0 < quantia <= DINHEIRO_MAXIMO:
         raise PagamentoInvalido(f"'payment.value' inválido: {valor!r}")
     pago_em = _data(pagamento.get("paymentDate")) or _data(pagamento.get("clientPaymentDate"))
     referencia = pagamento.get("externalReference")
@@ -98,9 +99,9 @@ async def receber(request: web.Request) -> web.Response:
     if len(bruto) > CORPO_MAXIMO:
         return _resposta(413, erro=f"corpo grande demais (máximo {CORPO_MAXIMO} bytes)")
     try:
-        corpo = json.loads(bruto)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _resposta(400, erro="corpo inválido: esperado JSON")
+        corpo = ler_json(bruto)
+    except JsonInvalido as erro:
+        return _resposta(400, erro=str(erro))
     if not isinstance(corpo, dict) or not isinstance(corpo.get("event"), str):
         return _resposta(400, erro="corpo inválido: esperado um objeto com 'event'")
     evento = corpo["event"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -37,6 +36,7 @@ from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
+from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 PAGINAS = web.AppKey("paginas", Environment)
 DEMO = web.AppKey("demo", bool)
 CANAL_WEB = "web"
+ID_MAXIMO = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
 TEXTO_MAXIMO = 2000  # a chat message longer than this is refused, not truncated
 
 _paginas = Environment(
@@ -75,11 +76,19 @@ async def pagina_demo(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
+def _devedor_id(request: web.Request) -> int | None:
+    """The id in the path, if it is one a database row can have (a 30-digit number is not: 404, not a 500)."""
+    texto = request.match_info["devedor_id"]
+    if not (texto.isascii() and texto.isdigit()) or not 0 < int(texto) <= ID_MAXIMO:
+        return None
+    return int(texto)
+
+
 async def _corpo(request: web.Request) -> dict[str, Any] | web.Response:
     try:
-        corpo = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _erro(400, "corpo inválido: esperado JSON")
+        corpo = ler_json(await request.read())
+    except JsonInvalido as erro:
+        return _erro(400, str(erro))
     if not isinstance(corpo, dict):
         return _erro(400, "corpo inválido: esperado um objeto JSON")
     return corpo
@@ -87,9 +96,8 @@ async def _corpo(request: web.Request) -> dict[str, Any] | web.Response:
 
 async def enviar_mensagem(request: web.Request) -> web.Response:
     """POST {"texto": "...", "opcao": "sim"?} → {"respostas": [{"texto", "opcoes": [{"id", "titulo"}]}]}."""
-    try:
-        devedor_id = int(request.match_info["devedor_id"])
-    except ValueError:
+    devedor_id = _devedor_id(request)
+    if devedor_id is None:
         return _erro(404, "conversa inexistente")
     corpo = await _corpo(request)
     if isinstance(corpo, web.Response):
@@ -110,9 +118,8 @@ async def enviar_mensagem(request: web.Request) -> web.Response:
 
 async def historico(request: web.Request) -> web.Response:
     """The web conversation so far, oldest first (the page reloads it)."""
-    try:
-        devedor_id = int(request.match_info["devedor_id"])
-    except ValueError:
+    devedor_id = _devedor_id(request)
+    if devedor_id is None:
         return _erro(404, "conversa inexistente")
     async with sessao(request.app[ENGINE]) as s:
         conversa = (

@@ -1,0 +1,33 @@
+"""Reading a request body as JSON without letting odd input reach the handlers (or turn into a 500)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class JsonInvalido(ValueError):
+    """The body is not JSON we can store and answer: the message says why, in Portuguese, for a 400."""
+
+
+def _sem_constantes(nome: str) -> Any:
+    raise JsonInvalido(f"corpo inválido: {nome} não é JSON válido")
+
+
+def ler_json(bruto: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, no lone surrogates (text a database cannot store), bounded depth."""
+    try:
+        dados = json.loads(bruto, parse_constant=_sem_constantes)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise JsonInvalido("corpo inválido: esperado JSON") from None
+    except RecursionError:
+        raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
+    try:
+        json.dumps(dados, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonInvalido("corpo inválido: texto com caractere UTF-16 avulso (surrogate)") from None
+    except ValueError:  # 1e999 reads as infinity, which no JSON column stores
+        raise JsonInvalido("corpo inválido: número fora do intervalo") from None
+    except RecursionError:
+        raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
+    return dados
