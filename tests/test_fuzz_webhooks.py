@@ -207,6 +207,10 @@ async def test_webhook_whatsapp(cliente: Cliente, corpo: bytes) -> None:
 @given(CORPOS_TELEGRAM)
 @example(b'{"update_id": 5, "message": "oi"}')  # PTB could not read it: failed in the worker
 @example(b'{"update_id": 6, "callback_query": {"id": "1", "from": {"id": 1}}}')
+@example(  # a chat id the library kept as "": failed in the worker, writing back
+    b'{"update_id": 7, "message": {"message_id": 1, "date": 1795442400, "text": "oi",'
+    b' "chat": {"id": "", "type": "private"}, "from": {"id": 1, "is_bot": false, "first_name": "A"}}}'
+)
 async def test_webhook_telegram(cliente: Cliente, corpo: bytes) -> None:
     cabecalhos = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO_TG, "Content-Type": "application/json"}
     await conferir(cliente, await cliente.post("/webhooks/telegram", data=corpo, headers=cabecalhos))

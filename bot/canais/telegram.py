@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import httpx
@@ -107,9 +108,16 @@ def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
     if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
         return None
     try:
-        Update.de_json(payload, None)
+        with warnings.catch_warnings():  # a library deprecation notice is no reason to refuse the update
+            warnings.simplefilter("ignore")
+            update = Update.de_json(payload, None)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError):
         return None  # a field missing or of the wrong type: refused now rather than failing in the worker
+    chat, mensagem = update.effective_chat, update.effective_message
+    if chat is not None and type(chat.id) is not int:
+        return None  # the library keeps whatever came; a chat id we could not write back to is no update
+    if mensagem is not None and type(mensagem.message_id) is not int:
+        return None
     return "telegram", str(payload["update_id"]), payload
 
 
