@@ -30,3 +30,8 @@ def test_json_comum_passa() -> None:
         "texto": "oi 😀",
         "n": [1, 2.5, None, True],
     }
+
+
+def test_nul_sai_dos_textos_e_das_chaves() -> None:
+    """PostgreSQL stores no NUL in text or JSON: it is dropped, the rest of the message kept."""
+    assert ler_json(b'{"a\\u0000b": ["o\\u0000i", 1, {"x": "\\u0000"}]}') == {"ab": ["oi", 1, {"x": ""}]}

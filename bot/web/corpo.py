@@ -15,7 +15,8 @@ def _sem_constantes(nome: str) -> Any:
 
 
 def ler_json(bruto: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity, no lone surrogates (text a database cannot store), bounded depth."""
+    """Strict JSON: UTF-8, no NaN/Infinity, no lone surrogates (text a database cannot store), bounded depth;
+    NUL characters are removed from strings (a message is kept rather than refused for one)."""
     try:
         dados = json.loads(bruto, parse_constant=_sem_constantes)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -30,4 +31,19 @@ def ler_json(bruto: bytes) -> Any:
         raise JsonInvalido("corpo inválido: número fora do intervalo") from None
     except RecursionError:
         raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
+    if b"\\u0000" in bruto:  # NUL is valid JSON but no PostgreSQL text or JSON column takes it: dropped
+        try:
+            return _sem_nul(dados)
+        except RecursionError:
+            raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
     return dados
+
+
+def _sem_nul(valor: Any) -> Any:
+    if isinstance(valor, str):
+        return valor.replace("\x00", "")
+    if isinstance(valor, list):
+        return [_sem_nul(v) for v in valor]
+    if isinstance(valor, dict):
+        return {_sem_nul(k): _sem_nul(v) for k, v in valor.items()}
+    return valor
