@@ -84,10 +84,24 @@ class RemetenteTelegram:
             log.info("answerCallbackQuery falhou: %s", erro)
 
 
-def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
+def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any], str | None] | None:
+    """(tipo, id, corpo, remetente): one chat's updates are processed in order, keyed on the chat id."""
     if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
         return None
-    return "telegram", str(payload["update_id"]), payload
+    return "telegram", str(payload["update_id"]), payload, _chat_do_corpo(payload)
+
+
+def _chat_do_corpo(payload: dict[str, Any]) -> str | None:
+    for chave in ("message", "edited_message"):
+        mensagem = payload.get(chave)
+        if isinstance(mensagem, dict):
+            break
+    else:
+        consulta = payload.get("callback_query")
+        mensagem = consulta.get("message") if isinstance(consulta, dict) else None
+    chat = mensagem.get("chat") if isinstance(mensagem, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return f"{CANAL.value}:{chat_id}" if isinstance(chat_id, int) else None
 
 
 async def _devedor_do_chat(recepcao: Recepcao, chat_id: int) -> int | None:
