@@ -9,14 +9,15 @@ writer and needs no lock. A row claimed `tentativas` times without finishing is 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -46,37 +47,78 @@ def chave_trava(remetente: str) -> int:
     return int.from_bytes(hashlib.blake2b(remetente.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def _linhas(canal: str, unidades: Sequence[Unidade], agora: datetime) -> list[dict[str, Any]]:
+    return [
+        {"canal": canal, "tipo": tipo, "id_externo": id_externo, "corpo": corpo, "remetente": remetente,
+         "situacao": PENDENTE, "recebida_em": agora, "tentativas": 0}
+        for tipo, id_externo, corpo, remetente in unidades
+    ]  # fmt: skip
+
+
+async def _inserir(engine: AsyncEngine, linhas: list[dict[str, Any]]) -> dict[tuple[str, str], Guardada]:
+    """One INSERT for all rows (an id repeated in the batch or already stored is skipped): the new ones by key."""
+    unicas = list({(linha["canal"], linha["id_externo"]): linha for linha in reversed(linhas)}.values())[::-1]
+    if not unicas:
+        return {}
+    tabela = Atualizacao.__table__  # type: ignore[attr-defined]
+    async with engine.begin() as conexao:
+        resultado = await conexao.execute(
+            _insercao(engine, unicas).returning(tabela.c.canal, tabela.c.id_externo, tabela.c.id, tabela.c.remetente)
+        )
+        return {(canal, id_externo): (int(i), r) for canal, id_externo, i, r in resultado.all()}
+
+
 def _insercao(engine: AsyncEngine, linhas: list[dict[str, Any]]) -> Any:
-    """One multi-row INSERT that skips an id already stored and returns the new rows."""
     tabela = Atualizacao.__table__  # type: ignore[attr-defined]
     if engine.dialect.name == "postgresql":
-        comando: Any = postgresql.insert(tabela).on_conflict_do_nothing(index_elements=["canal", "id_externo"])
-    elif engine.dialect.name == "sqlite":
-        comando = sqlite.insert(tabela).on_conflict_do_nothing(index_elements=["canal", "id_externo"])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        comando = insert(tabela)
-    return comando.values(linhas).returning(tabela.c.id, tabela.c.remetente)
+        comando: Any = postgresql.insert(tabela)
+    else:
+        comando = sqlite.insert(tabela)
+    return comando.values(linhas).on_conflict_do_nothing(index_elements=["canal", "id_externo"])
+
+
+def _novas(canal: str, unidades: Sequence[Unidade], inseridas: dict[tuple[str, str], Guardada]) -> list[Guardada]:
+    novas = [inseridas.pop((canal, u[1])) for u in unidades if (canal, u[1]) in inseridas]
+    if len(novas) < len(unidades):
+        log.info("%s: %s atualização(ões) repetida(s), já recebida(s) antes", canal, len(unidades) - len(novas))
+    return novas
 
 
 async def guardar(engine: AsyncEngine, canal: str, unidades: Sequence[Unidade], agora: datetime) -> list[Guardada]:
     """Store the units in one statement; returns (id, remetente) of the new ones in order (repeats are skipped)."""
-    vistos: set[str] = set()
-    linhas: list[dict[str, Any]] = []
-    for tipo, id_externo, corpo, remetente in unidades:
-        if id_externo in vistos:
-            continue  # the same id twice in one body: a conflict inside one INSERT would be an error
-        vistos.add(id_externo)
-        linhas.append(
-            {"canal": canal, "tipo": tipo, "id_externo": id_externo, "corpo": corpo, "remetente": remetente,
-             "situacao": PENDENTE, "recebida_em": agora, "tentativas": 0}
-        )  # fmt: skip
-    if not linhas:
-        return []
-    async with engine.begin() as conexao:
-        novas = sorted((int(i), r) for i, r in (await conexao.execute(_insercao(engine, linhas))).all())
-    if len(novas) < len(unidades):
-        log.info("%s: %s atualização(ões) repetida(s), já recebida(s) antes", canal, len(unidades) - len(novas))
-    return novas
+    return _novas(canal, unidades, await _inserir(engine, _linhas(canal, unidades, agora)))
+
+
+@dataclass
+class Gravador:
+    """Group commit: the units of webhook requests arriving together are stored by one INSERT, one at a time.
+
+    Each request still gets its 200 only after the transaction holding its rows commits; concurrent requests no
+    longer compete for SQLite's single write lock (and its back-off sleeps) one by one.
+    """
+
+    engine: AsyncEngine
+    espera: list[tuple[str, Sequence[Unidade], datetime, asyncio.Future[list[Guardada]]]] = field(default_factory=list)
+    tarefa: asyncio.Task[None] | None = None
+
+    async def guardar(self, canal: str, unidades: Sequence[Unidade], agora: datetime) -> list[Guardada]:
+        futuro: asyncio.Future[list[Guardada]] = asyncio.get_running_loop().create_future()
+        self.espera.append((canal, unidades, agora, futuro))
+        if self.tarefa is None or self.tarefa.done():
+            self.tarefa = asyncio.create_task(self._gravar())
+        return await futuro
+
+    async def _gravar(self) -> None:
+        while self.espera:
+            lote, self.espera = self.espera, []
+            try:
+                inseridas = await _inserir(self.engine, [x for c, u, a, _ in lote for x in _linhas(c, u, a)])
+            except Exception as erro:  # each waiting request answers 500: the provider delivers again
+                for *_, futuro in lote:
+                    futuro.set_exception(erro)
+                continue
+            for canal, unidades, _, futuro in lote:
+                futuro.set_result(_novas(canal, unidades, inseridas))
 
 
 async def _travar(s: AsyncSession, remetente: str) -> None:

@@ -47,10 +47,17 @@ class Recepcao:
     trabalhadores: int = 8
     prazo: caixa.Prazo = field(default_factory=caixa.Prazo)
     _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
+    _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> AsyncEngine:
         return self.atendimento.engine
+
+    @property
+    def gravador(self) -> caixa.Gravador:
+        if self._gravador is None:
+            self._gravador = caixa.Gravador(self.engine)
+        return self._gravador
 
     @property
     def pool(self) -> Trabalhadores:

@@ -96,8 +96,8 @@ async def webhook_whatsapp(request: web.Request) -> web.Response:
     except CorpoInvalido as erro:
         return web.json_response({"erro": f"corpo inválido: {erro}"}, status=400)
     recepcao = request.app[RECEPCAO]
-    novas = await caixa.guardar(
-        recepcao.engine, TipoCanal.WHATSAPP.value, [_unidade_whatsapp(u) for u in lista], recepcao.agora()
+    novas = await recepcao.gravador.guardar(
+        TipoCanal.WHATSAPP.value, [_unidade_whatsapp(u) for u in lista], recepcao.agora()
     )
     recepcao.agendar(novas)
     return web.json_response({"ok": True})
@@ -122,7 +122,7 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     if unidade is None:
         return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)
     recepcao = request.app[RECEPCAO]
-    novas = await caixa.guardar(recepcao.engine, TipoCanal.TELEGRAM.value, [unidade], recepcao.agora())
+    novas = await recepcao.gravador.guardar(TipoCanal.TELEGRAM.value, [unidade], recepcao.agora())
     recepcao.agendar(novas)
     return web.json_response({"ok": True})
 
