@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -154,3 +155,22 @@ async def test_banco_travado_na_reivindicacao_a_varredura_termina(
     await recepcao.ocioso()
     assert await atualizacoes(cliente) == {"wamid.TRAVADA": ("processada", 1, None)}
     assert [e["to"] for e in graph[0].enviadas] == [DEVEDOR]
+
+
+async def test_webhooks_simultaneos_gravados_juntos_cada_id_uma_vez(
+    cliente: Cliente, graph: tuple[FalsoGraph, str]
+) -> None:
+    repetida = texto("oi", "wamid.DUAS")
+    valor = repetida["entry"][0]["changes"][0]["value"]
+    valor["messages"].append(dict(valor["messages"][0]))  # the same id twice in one body
+    outros = [
+        texto("oi", f"wamid.JUNTO{n}") | {"entry": [json.loads(json.dumps(repetida["entry"][0]))]} for n in range(3)
+    ]
+    for n, payload in enumerate(outros):
+        payload["entry"][0]["changes"][0]["value"]["messages"] = [corpo_de("oi", f"wamid.JUNTO{n}", f"55119{n:08d}")]
+    await asyncio.gather(enviar(cliente, repetida), enviar(cliente, repetida), *(enviar(cliente, p) for p in outros))
+    await cliente.app[RECEPCAO].ocioso()
+    estado = await atualizacoes(cliente)
+    assert sorted(estado) == ["wamid.DUAS", "wamid.JUNTO0", "wamid.JUNTO1", "wamid.JUNTO2"]
+    assert set(estado.values()) == {("processada", 1, None)}
+    assert sorted(e["to"] for e in graph[0].enviadas) == sorted([DEVEDOR, *(f"55119{n:08d}" for n in range(3))])
