@@ -52,7 +52,7 @@ class GraphMedidor:
 
 
 def corpo_webhook(wa_id: str, numero: int) -> bytes:
-    mensagem = {"from": wa_id, "id": f"wamid.in.{numero}", "timestamp": "1795442400", "type": "text",
+    mensagem = {"from": wa_id, "id": f"wamid.in.{wa_id}.{numero}", "timestamp": "1795442400", "type": "text",
                 "text": {"body": "oi"}}  # fmt: skip
     valor = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "106540352242922"},
              "contacts": [{"profile": {"name": "Teste"}, "wa_id": wa_id}], "messages": [mensagem]}  # fmt: skip

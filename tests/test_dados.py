@@ -208,7 +208,7 @@ async def test_pragmas_sqlite(tmp_path: Path) -> None:
             for nome in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
         ]
     await engine.dispose()
-    assert valores == ["wal", 1, 5000, 1]
+    assert valores == ["wal", 1, 0, 1]  # busy: retried on the loop (bot/dados/sqlite_laco.py), never blocking it
 
 
 async def test_chave_estrangeira_vale(engine: AsyncEngine) -> None:

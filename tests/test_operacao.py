@@ -91,7 +91,7 @@ async def test_metricas_de_mensagens_filas_e_atraso(cliente: Cliente, url: str) 
                       texto="t", situacao=situacao, proxima_tentativa=quando, prazo=AGORA + timedelta(days=1))
             )  # fmt: skip
         await s.commit()
-    await caixa.guardar(engine, "whatsapp", [("mensagem", "wamid.A", {})], AGORA - timedelta(seconds=42))
+    await caixa.guardar(engine, "whatsapp", [("mensagem", "wamid.A", {}, None)], AGORA - timedelta(seconds=42))
     await engine.dispose()
     logging.getLogger("bot.canais.recepcao").error("falha de teste")
 

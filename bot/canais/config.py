@@ -63,6 +63,12 @@ class CanaisConfig(_Estrito):
         description="Pasta dos arquivos que os devedores mandam (relativa à pasta do config.toml)",
     )
     anexo_max_mb: int = Field(10, ge=1, le=100, description="Tamanho máximo de um arquivo recebido, em MB")
+    trabalhadores: int = Field(8, ge=1, le=256, description="Trabalhadores que processam a caixa de entrada")
+    prazo_processamento_segundos: int = Field(
+        120, ge=5, le=86400, description="Depois disso uma atualização em processamento é retomada por outra instância"
+    )
+    max_tentativas: int = Field(5, ge=1, le=100, description="Retomadas de uma atualização antes de desistir (falhou)")
+    varredura_segundos: float = Field(5.0, gt=0, le=3600, description="Intervalo da busca por atualizações paradas")
     whatsapp: WhatsappConfig = WhatsappConfig()
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from bot.canais.entregas import registrar_envio
 from bot.canais.midia import Anexos
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
 from bot.canais.textos import Aviso, aviso
+from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import sessao
@@ -40,44 +40,73 @@ class ArquivoRecebido:
 
 @dataclass
 class Recepcao:
-    """Runs stored updates in background tasks; `ocioso()` waits for them (tests and shutdown)."""
+    """Runs stored updates on a bounded pool of workers, one sender's in stored order; `ocioso()` waits for them."""
 
     atendimento: Atendimento
     credor: str
     remetentes: dict[TipoCanal, Cliente] = field(default_factory=dict)
     processadores: dict[str, Processador] = field(default_factory=dict)
-    tarefas: set[asyncio.Task[None]] = field(default_factory=set)
     anexos: Anexos | None = None  # fetches the files debtors send (bot/canais/midia.py)
+    trabalhadores: int = 8
+    prazo: caixa.Prazo = field(default_factory=caixa.Prazo)
+    _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
+    _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> AsyncEngine:
         return self.atendimento.engine
 
+    @property
+    def gravador(self) -> caixa.Gravador:
+        if self._gravador is None:
+            self._gravador = caixa.Gravador(self.engine)
+        return self._gravador
+
+    @property
+    def pool(self) -> Trabalhadores:
+        if self._pool is None:
+            self._pool = Trabalhadores(self.trabalhadores, self._rodar)
+        return self._pool
+
     def agora(self) -> datetime:
         return self.atendimento.relogio()
 
-    def agendar(self, ids: Sequence[int]) -> None:
-        for atualizacao_id in ids:
-            tarefa = asyncio.create_task(self.processar(atualizacao_id))
-            self.tarefas.add(tarefa)
-            tarefa.add_done_callback(self.tarefas.discard)
+    def agendar(self, guardadas: Sequence[caixa.Guardada]) -> None:
+        """Queue stored updates: a sender's go to its worker (which takes all its rows), the others by id."""
+        for atualizacao_id, remetente in guardadas:
+            self.pool.enfileirar(remetente if remetente is not None else atualizacao_id)
+
+    async def varrer(self) -> int:
+        """Queue what any instance left behind (pending, or claimed past the lease); returns how many rows."""
+        guardadas = await caixa.a_retomar(self.engine, self.agora(), self.prazo)
+        self.agendar(guardadas)
+        return len(guardadas)
 
     async def ocioso(self) -> None:
-        while self.tarefas:
-            await asyncio.gather(*self.tarefas)
+        await self.pool.ocioso()
 
-    async def processar(self, atualizacao_id: int) -> None:
-        """Never raises: a failure is logged and kept on the stored update for someone to look at."""
-        atualizacao = await caixa.reivindicar(self.engine, atualizacao_id)
-        if atualizacao is None:
+    async def parar(self) -> None:
+        await self.pool.parar()
+
+    async def _rodar(self, chave: Chave) -> None:
+        if isinstance(chave, int):
+            atualizacao = await caixa.reivindicar(self.engine, chave, self.agora(), self.prazo)
+            if atualizacao is not None:
+                await caixa.concluir(self.engine, chave, self.agora(), await self.processar(atualizacao))
             return
+        feita: tuple[int, str | None] | None = None
+        while (atualizacao := await caixa.proxima(self.engine, chave, self.agora(), self.prazo, feita)) is not None:
+            assert atualizacao.id is not None
+            feita = (atualizacao.id, await self.processar(atualizacao))
+
+    async def processar(self, atualizacao: Atualizacao) -> str | None:
+        """Run a claimed update; never raises: a failure is logged and returned, to be kept on the stored row."""
         try:
             await self.processadores[atualizacao.canal](self, atualizacao)
         except Exception as erro:
             log.exception("falha ao processar %s %s", atualizacao.canal, atualizacao.id_externo)
-            await caixa.concluir(self.engine, atualizacao_id, self.agora(), f"{type(erro).__name__}: {erro}")
-            return
-        await caixa.concluir(self.engine, atualizacao_id, self.agora())
+            return f"{type(erro).__name__}: {erro}"
+        return None
 
     async def avisar(self, canal: TipoCanal, destino: str, nome: Aviso) -> str | None:
         """Send one of the channels' own messages (mensagens/), which carry the creditor only."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +24,13 @@ from bot.canais.recepcao import Recepcao
 from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
 from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.canais.whatsapp_recepcao import processar_whatsapp
-from bot.canais.whatsapp_webhook import CABECALHO_ASSINATURA, CorpoInvalido, assinatura_valida, unidades
+from bot.canais.whatsapp_webhook import (
+    CABECALHO_ASSINATURA,
+    CorpoInvalido,
+    Unidade,
+    assinatura_valida,
+    unidades,
+)
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
@@ -44,6 +51,7 @@ class SegredosWebhook:
 RECEPCAO = web.AppKey("recepcao", Recepcao)
 VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
+VARREDURA = web.AppKey("varredura_segundos", float)
 
 
 def _iguais(a: str, b: str) -> bool:
@@ -91,11 +99,17 @@ async def webhook_whatsapp(request: web.Request) -> web.Response:
     except CorpoInvalido as erro:
         return web.json_response({"erro": f"corpo inválido: {erro}"}, status=400)
     recepcao = request.app[RECEPCAO]
-    novas = await caixa.guardar(
-        recepcao.engine, TipoCanal.WHATSAPP.value, [(u.tipo, u.id_externo, u.corpo) for u in lista], recepcao.agora()
+    novas = await recepcao.gravador.guardar(
+        TipoCanal.WHATSAPP.value, [_unidade_whatsapp(u) for u in lista], recepcao.agora()
     )
     recepcao.agendar(novas)
     return web.json_response({"ok": True})
+
+
+def _unidade_whatsapp(unidade: Unidade) -> caixa.Unidade:
+    """A debtor's messages are ordered by their number; statuses need no order."""
+    remetente = f"{TipoCanal.WHATSAPP.value}:{unidade.corpo['from']}" if unidade.tipo == "mensagem" else None
+    return unidade.tipo, unidade.id_externo, unidade.corpo, remetente
 
 
 async def webhook_telegram(request: web.Request) -> web.Response:
@@ -113,7 +127,7 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     if unidade is None:
         return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)
     recepcao = request.app[RECEPCAO]
-    novas = await caixa.guardar(recepcao.engine, TipoCanal.TELEGRAM.value, [unidade], recepcao.agora())
+    novas = await recepcao.gravador.guardar(TipoCanal.TELEGRAM.value, [unidade], recepcao.agora())
     recepcao.agendar(novas)
     return web.json_response({"ok": True})
 
@@ -165,9 +179,14 @@ def instalar_canais(
 
     Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
     """
-    recepcao = Recepcao(Atendimento(projeto.motor, engine, relogio), projeto.config.credor.nome)
-    canais = projeto.config.canais
-    anexos = Anexos(engine, projeto.raiz / canais.pasta_anexos, canais.anexo_max_mb * MB, relogio)
+    c = projeto.config.canais
+    recepcao = Recepcao(
+        Atendimento(projeto.motor, engine, relogio),
+        projeto.config.credor.nome,
+        trabalhadores=c.trabalhadores,
+        prazo=caixa.Prazo(timedelta(seconds=c.prazo_processamento_segundos), c.max_tentativas),
+    )
+    anexos = Anexos(engine, projeto.raiz / c.pasta_anexos, c.anexo_max_mb * MB, relogio)
     recepcao.anexos = anexos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
@@ -189,23 +208,38 @@ def instalar_canais(
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
     app[RECEPCAO] = recepcao
     app[ANEXOS] = anexos
+    app[VARREDURA] = c.varredura_segundos
     app[SEGREDOS] = segredos
     app.add_routes(rotas)
     app.cleanup_ctx.append(_ciclo)
     return {canal.value: cliente for canal, cliente in recepcao.remetentes.items()}
 
 
+async def _varrer_sempre(recepcao: Recepcao, intervalo: float) -> None:
+    """At start and every `intervalo` s: rows any instance stored but left behind (a crash, a locked database)."""
+    while True:
+        try:
+            await recepcao.varrer()
+        except Exception:  # the database may be away for a while: try again at the next round
+            log.exception("falha ao procurar atualizações paradas")
+        await asyncio.sleep(intervalo)
+
+
 async def _ciclo(app: web.Application) -> AsyncIterator[None]:
-    """Start the clients, resume updates a previous process stored but never handled; at exit, finish and close."""
+    """Start the clients and the sweep; at exit, stop the sweep, finish what is queued and close."""
     recepcao = app[RECEPCAO]
     for remetente in recepcao.remetentes.values():
         await remetente.abrir()
-    recepcao.agendar(await caixa.pendentes(recepcao.engine))
+    varredura = asyncio.create_task(_varrer_sempre(recepcao, app[VARREDURA]))
     parar = asyncio.Event()
     app[VIGIA_ANEXOS] = asyncio.create_task(app[ANEXOS].vigiar(parar))  # files a provider failed to hand over
     yield
     parar.set()
     await app[VIGIA_ANEXOS]
+    varredura.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await varredura
     await recepcao.ocioso()
+    await recepcao.parar()
     for remetente in recepcao.remetentes.values():
         await remetente.fechar()

@@ -103,8 +103,10 @@ class RemetenteTelegram:
             log.info("answerCallbackQuery falhou: %s", erro)
 
 
-def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
-    """The update as a unit to store, or None when python-telegram-bot could not read it later either."""
+def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any], str | None] | None:
+    """(tipo, id, corpo, remetente), or None when python-telegram-bot could not read it later either.
+
+    One chat's updates are processed in order, keyed on the chat id."""
     if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
         return None
     try:
@@ -118,7 +120,7 @@ def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any]] | None:
         return None  # the library keeps whatever came; a chat id we could not write back to is no update
     if mensagem is not None and type(mensagem.message_id) is not int:
         return None
-    return "telegram", str(payload["update_id"]), payload
+    return "telegram", str(payload["update_id"]), payload, None if chat is None else f"{CANAL.value}:{chat.id}"
 
 
 async def _devedor_do_chat(recepcao: Recepcao, chat_id: int) -> int | None:

@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.sqlite_laco import conectar
+
 MIGRACOES = Path(__file__).parent / "migracoes"
 
 
@@ -36,15 +38,19 @@ def _pragmas_sqlite(conexao: Any, _registro: Any) -> None:
     # WAL lets the web console read while the bot writes; busy_timeout waits for the writer instead of
     # failing at once; SQLite ignores foreign keys unless asked, per connection.
     cursor = conexao.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
 def criar_engine(url: str) -> AsyncEngine:
-    """An async engine; on SQLite every connection gets WAL, busy_timeout and foreign keys."""
+    """An async engine; on SQLite every connection gets WAL and foreign keys, and runs on the loop's thread."""
     criar_pasta_sqlite(url)
-    engine = create_async_engine(url)
+    partes = make_url(url)
+    if partes.get_backend_name() == "sqlite" and partes.database and not partes.query:
+        engine = create_async_engine(url, async_creator=conectar(partes.database))  # see bot/dados/sqlite_laco.py
+    else:
+        engine = create_async_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _pragmas_sqlite)
     return engine

@@ -2,7 +2,9 @@
 
 `Atualizacao` is written before a webhook is acknowledged; its unique `(canal, id_externo)` is what makes a
 redelivered update (or the same update reaching two processes) a no-op. A row is claimed atomically
-(`situacao` from `pendente` to `processando`) by exactly one worker.
+(`situacao` from `pendente` to `processando`) by exactly one worker, under a lease: a claim older than the lease
+is taken over by any instance, up to a number of attempts. Rows of one `remetente` (a debtor's chat on a
+channel) are claimed strictly in stored order, one at a time.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class Atualizacao(SQLModel, table=True):
     erro: str | None = None
     recebida_em: datetime = _instante()
     processada_em: datetime | None = _instante(nulo=True)
+    remetente: str | None = Field(default=None, index=True)  # "whatsapp:<wa_id>", "telegram:<chat_id>"; None: no order
+    reivindicada_em: datetime | None = _instante(nulo=True)  # start of the current lease
+    tentativas: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # claims so far
 
 
 class StatusEntrega(SQLModel, table=True):
