@@ -18,7 +18,7 @@ async def _link(base: str) -> str:
         for fala in FALAS:
             async with sessao.post(f"{base}api/conversas/1/mensagens", json={"texto": fala}) as resposta:
                 textos = [r["texto"] for r in (await resposta.json())["respostas"]]
-    achado = re.search(r"/p/[A-Za-z0-9_-]{32}\b", textos[-1])
+    achado = re.search(r"/p/[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])", textos[-1])
     assert achado is not None, textos[-1]
     return achado.group(0)
 
