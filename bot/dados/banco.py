@@ -42,9 +42,13 @@ def _pragmas_sqlite(conexao: Any, _registro: Any) -> None:
 
 
 def criar_engine(url: str) -> AsyncEngine:
-    """An async engine; on SQLite every connection gets WAL, busy_timeout and foreign keys."""
+    """An async engine; on SQLite every connection gets WAL, busy_timeout and foreign keys.
+
+    A database server may restart under us: `pool_pre_ping` tests a pooled connection before handing it out, so
+    connections that died with the old server are replaced instead of failing the next statement.
+    """
     criar_pasta_sqlite(url)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, pool_pre_ping=make_url(url).get_backend_name() != "sqlite")
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _pragmas_sqlite)
     return engine
