@@ -41,6 +41,8 @@ RESERVA = timedelta(seconds=300)  # the default `limites.reserva_segundos`
 RECUO_MAXIMO = 30.0  # seconds between attempts while the database is down
 ERROS_DE_BANCO = (SQLAlchemyError, OSError, TimeoutError)
 ONDAS_POR_SEGUNDO = 50  # a wave is 1/50 of a second's rate: small, so a crash leaves few sends in doubt
+ONDAS_SIMULTANEAS = 4
+LOTES_DE_ONDAS = 4  # a claimed batch is this many times `simultaneos`
 _ENVIADA, _PENDENTE, _FALHOU = SituacaoSaida.ENVIADA.value, SituacaoSaida.PENDENTE.value, SituacaoSaida.FALHOU.value
 
 __all__ = ["RESERVA", "Despachante", "Resumo"]
@@ -119,8 +121,12 @@ class Despachante:
         return bool(linhas)
 
     async def _lote(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> bool:
-        """Claim one batch (a second's worth of the rate), decide it, send it; False when nothing was due."""
-        tamanho = self.regua.limites.taxa(canal)
+        """Claim one batch, decide it, send it; False when nothing more is due.
+
+        A batch is a few waves' worth (at most a second of the rate): big enough to read its facts in a few queries,
+        small enough that a process killed mid-batch leaves few rows waiting `reserva_segundos` to be reconciled.
+        """
+        tamanho = min(self.regua.limites.taxa(canal), LOTES_DE_ONDAS * self.regua.limites.simultaneos)
         async with sessao(self.engine) as s:
             linhas = await reservar(s, canal.value, agora, tamanho)
         if not linhas:
@@ -172,8 +178,8 @@ class Despachante:
                      restantes: dict[int | None, Saida]) -> None:  # fmt: skip
         """Send in small waves, several at once (at most `limites.simultaneos` sends in flight)."""
         taxa, simultaneos = self.regua.limites.taxa(canal), self.regua.limites.simultaneos
-        tamanho = max(1, min(simultaneos, ceil(taxa / ONDAS_POR_SEGUNDO)))
-        vagas = asyncio.Semaphore(max(1, simultaneos // tamanho))
+        tamanho = max(1, min(ceil(simultaneos / ONDAS_SIMULTANEAS), ceil(taxa / ONDAS_POR_SEGUNDO)))
+        vagas = asyncio.Semaphore(max(1, simultaneos // tamanho))  # while one wave writes, others are in flight
 
         async def onda(grupo: list[tuple[Saida, bool]]) -> None:
             async with vagas:
