@@ -193,10 +193,15 @@ class Despachante:
     async def _onda(self, canal: TipoCanal, grupo: list[tuple[Saida, bool]], agora: datetime, resumo: Resumo,
                     restantes: dict[int | None, Saida]) -> None:  # fmt: skip
         envios = [self._envio(saida, com_modelo) for saida, com_modelo in grupo]
-        resultados, livro = await enviar_onda(self.remetentes[canal], envios, self._balde(canal), agora)
+        for saida, _ in grupo:  # from here on they may reach the provider: only the ledger can free them
+            restantes.pop(saida.id, None)
+        try:
+            resultados, livro = await enviar_onda(self.remetentes[canal], envios, self._balde(canal), agora)
+        except ERROS_DE_BANCO:  # the keys could not be written: nothing was handed over
+            restantes.update({saida.id: saida for saida, _ in grupo})
+            raise
         liquidacao, de_novo = Liquidacao(livro=livro), []
         for (saida, com_modelo), resultado in zip(grupo, resultados, strict=True):
-            restantes.pop(saida.id, None)
             if isinstance(resultado.erro, JanelaFechada) and not com_modelo:
                 de_novo.append((saida, True))  # the 24 h window closed: the approved template instead
                 continue
@@ -210,7 +215,6 @@ class Despachante:
             await proximo_canal(self.engine, self.regua, saida, agora)
         await liquidacao.janelas_tardias(self.engine, agora)
         if de_novo:
-            restantes.update({saida.id: saida for saida, _ in de_novo})
             await self._onda(canal, de_novo, agora, resumo, restantes)
 
     def _liquidar(self, liquidacao: Liquidacao, saida: Saida, com_modelo: bool, resultado: Resultado,

@@ -8,6 +8,7 @@ come back as a `Livro` for the caller to record in the same commit that settles 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from datetime import datetime
 from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
 from bot.canais.registro import RemetenteRegistrado, iniciar
 from bot.regua.balde import Balde
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,9 @@ async def _um(remetente: Remetente, envio: Envio) -> Resultado:
         return Resultado(incerto=str(erro))
     except ErroCanal as erro:
         return Resultado(erro=erro)
+    except Exception as erro:  # unforeseen, maybe after the request left: treated as a send without an answer
+        log.exception("envio %s: erro inesperado do canal", envio.chave)
+        return Resultado(incerto=f"erro inesperado do canal ({type(erro).__name__})")
 
 
 async def enviar_onda(
