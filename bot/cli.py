@@ -8,8 +8,9 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
@@ -63,11 +64,22 @@ def _data(texto: str) -> date:
         raise argparse.ArgumentTypeError(str(erro)) from erro
 
 
+def _relogio(args: argparse.Namespace) -> Callable[[], datetime]:
+    """`--now` stops the clock; `--desde` starts it at an instant and lets it run (rehearsals, process tests)."""
+    if args.now:
+        return lambda: args.now
+    if args.desde:
+        partida, inicio = time.monotonic(), args.desde
+        return lambda: inicio + timedelta(seconds=time.monotonic() - partida)
+    return lambda: datetime.now(UTC)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Bot de cobrança amigável")
     parser.add_argument("--config", type=Path, default=Path("config.toml"), help="arquivo de política (config.toml)")
     parser.add_argument("--db", default=None, help=f"URL SQLAlchemy do banco (padrão: {url_padrao()})")
     parser.add_argument("--now", type=_agora, default=None, help="fixa o relógio (ISO-8601 com fuso)")
+    parser.add_argument("--desde", type=_agora, default=None, help="o relógio parte deste instante e anda (ensaios)")
     comandos = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
     comandos.add_parser("check", help="valida config.toml, fluxos/ e mensagens/")
     importar = comandos.add_parser("import", help="importa uma carteira CSV")
@@ -118,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.comando == "diagram":
         return _diagram(projeto, args.pasta)
-    relogio: Callable[[], datetime] = (lambda: args.now) if args.now else (lambda: datetime.now(UTC))
+    relogio = _relogio(args)
     if args.comando == "demo":
         from bot.web.app import rodar_demo
 

@@ -103,10 +103,11 @@ async def _enfileirar(url: str, quantos: int, quando: datetime) -> None:
     await engine.dispose()
 
 
-async def despachar(url: str, quantos: int, taxa: int) -> dict[str, float]:
+async def despachar(url: str, quantos: int, taxa: int, simultaneos: int | None = None) -> dict[str, float]:
     """Enqueue `quantos` reminders (one per debtor) and dispatch them all at `taxa`/s; the clock is real time
     shifted to a Tuesday 10:00 in São Paulo, aligned on the second so both sides count the same seconds."""
     from bot.canais.porta import TipoCanal
+    from bot.canais.registro import RemetenteRegistrado
     from bot.canais.whatsapp import RemetenteWhatsapp
     from bot.projeto import carregar_projeto
     from bot.regua.despacho import Despachante
@@ -119,7 +120,14 @@ async def despachar(url: str, quantos: int, taxa: int) -> dict[str, float]:
     porta = executor.addresses[0][1]
     regua = carregar_projeto(RAIZ / "config.toml").config.regua
     regua = regua.model_copy(
-        update={"limites": regua.limites.model_copy(update={"por_segundo": {TipoCanal.WHATSAPP: taxa}})}
+        update={
+            "limites": regua.limites.model_copy(
+                update={
+                    "por_segundo": {TipoCanal.WHATSAPP: taxa},
+                    "simultaneos": simultaneos or regua.limites.simultaneos,
+                }
+            )
+        }
     )
     remetente = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta}", "21.0")
     real0 = time.time()
@@ -132,7 +140,8 @@ async def despachar(url: str, quantos: int, taxa: int) -> dict[str, float]:
     from bot.dados.banco import criar_engine
 
     engine = criar_engine(url)
-    despachante = Despachante(engine, regua, {TipoCanal.WHATSAPP: remetente})
+    registrado = RemetenteRegistrado(engine, remetente, agora)  # the ledger, as `serve` dispatches
+    despachante = Despachante(engine, regua, {TipoCanal.WHATSAPP: registrado})
     inicio, enviadas = time.perf_counter(), 0
     while enviadas < quantos and time.perf_counter() - inicio < 600:
         enviadas += (await despachante.rodada(agora())).enviadas

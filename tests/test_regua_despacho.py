@@ -11,14 +11,14 @@ from sqlmodel import select
 
 from bot.canais.email import Carta
 from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
-from bot.dados.banco import sessao
+from bot.dados.banco import criar_engine, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.entrada import StatusEntrega
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem, Parcela
 from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
-from bot.regua.despacho import RESERVA, Despachante
+from bot.regua.despacho import RESERVA, Despachante, Resumo
 from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
 from tests.conftest import projeto_padrao
 from tests.regua_falso import Queda, RemetenteFalso, RemetenteSemConsulta
@@ -221,3 +221,29 @@ async def test_optout_cancela_na_hora(engine: AsyncEngine) -> None:
         with pytest.raises(ValueError, match="devedor_id ou alvo"):
             await cancelar_pendentes(s, "x")
     assert (await _saidas(engine))[0].situacao == "descartada"
+
+
+async def test_duas_linhas_do_mesmo_devedor_no_mesmo_lote_contam_uma_para_a_outra(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    [primeira] = await _saidas(engine)
+    async with sessao(engine) as s:  # a second reminder for Maria, another step, another address
+        s.add(Saida(**{**primeira.model_dump(exclude={"id"}), "passo": "outro", "destino": "+5511900000000"}))
+        await s.commit()
+    zap = RemetenteFalso()
+    resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP)
+    assert (resumo.enviadas, resumo.adiadas, len(zap.enviados)) == (1, 1, 1)
+    adiada = next(s for s in await _saidas(engine) if s.situacao == "pendente")
+    assert "limite diário" in (adiada.motivo or "") and adiada.tentativas == 0
+
+
+async def test_banco_fora_do_ar_a_rodada_sobrevive_e_recua(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    instantes = iter([0.0, 0.0, 0.5, 2.0, 2.0, 2.0])
+    morto = criar_engine("sqlite+aiosqlite:////nao/existe/banco.db")
+    fora = Despachante(morto, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: RemetenteFalso()},
+                       monotonico=lambda: next(instantes))  # fmt: skip
+    assert await fora.rodada(NOVE_EM_SP) == Resumo()  # logged, no exception; retried after 1 s
+    assert await fora.rodada(NOVE_EM_SP) == Resumo()  # 0.5 s later: still backing off, nothing tried
+    await morto.dispose()
+    fora.engine = engine  # the database is back
+    assert (await fora.rodada(NOVE_EM_SP)).enviadas == 1

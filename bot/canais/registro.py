@@ -2,18 +2,21 @@
 
 The providers offer no lookup by idempotency key (the Cloud API, the Bot API and SMTP all answer only at send
 time), so we keep one: a row before the call, its id right after. `localizar` then answers for the provider.
+The batch functions let a dispatcher write a whole group of keys in one commit before the calls, and complete
+them in the same commit that settles its outbox rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
 from bot.dados.banco import sessao
@@ -32,9 +35,9 @@ class RemetenteRegistrado:
         """Send once per key: a key already accepted returns its id without calling the provider again."""
         if envio.chave is None:
             return await self.remetente.enviar(envio)
-        anterior = await self._iniciar(envio)
-        if anterior is not None:
-            return anterior
+        anteriores = await iniciar(self.engine, envio.canal.value, [envio.chave], self.relogio())
+        if envio.chave in anteriores:
+            return _ja_entregue(envio.chave, anteriores[envio.chave])
         try:
             id_provedor = await self.remetente.enviar(envio)
         except SemConfirmacao as erro:  # it may have gone out: the key stays taken, a person decides
@@ -43,10 +46,7 @@ class RemetenteRegistrado:
             await esquecer(self.engine, envio.chave)  # the provider said no: nothing went out under this key
             raise
         async with sessao(self.engine) as s:
-            linha = await s.get(EnvioChave, envio.chave)
-            assert linha is not None
-            linha.id_provedor, linha.confirmado_em = id_provedor, self.relogio()
-            s.add(linha)
+            await confirmar(s, {envio.chave: id_provedor}, self.relogio())
             await s.commit()
         return id_provedor
 
@@ -60,23 +60,53 @@ class RemetenteRegistrado:
             raise EnvioIncerto(f"{chave}: entregue ao provedor em {linha.iniciado_em:%d/%m/%Y %H:%M} sem resposta")
         return linha.id_provedor
 
-    async def _iniciar(self, envio: Envio) -> str | None:
-        assert envio.chave is not None
-        async with sessao(self.engine) as s:
-            try:
-                s.add(EnvioChave(chave=envio.chave, canal=envio.canal.value, iniciado_em=self.relogio()))
-                await s.commit()
-                return None
-            except IntegrityError:
-                await s.rollback()
-            linha = await s.get(EnvioChave, envio.chave)
-        if linha is None or linha.id_provedor is None:
-            raise EnvioIncerto(f"{envio.chave}: já entregue ao provedor antes, sem resposta registrada")
-        return linha.id_provedor
+
+def _ja_entregue(chave: str, id_provedor: str | None) -> str:
+    if id_provedor is None:
+        raise EnvioIncerto(f"{chave}: já entregue ao provedor antes, sem resposta registrada")
+    return id_provedor
+
+
+async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando: datetime) -> dict[str, str | None]:
+    """Write these keys before the provider is called, in one commit. Keys already in the ledger are returned with
+    their provider id (None: handed over before and no answer recorded); the caller must not send those."""
+    if not chaves:
+        return {}
+    async with sessao(engine) as s:
+        dialeto = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+        linhas = [{"chave": c, "canal": canal, "iniciado_em": quando} for c in chaves]
+        comando = dialeto.insert(EnvioChave).values(linhas).on_conflict_do_nothing().returning(col(EnvioChave.chave))
+        novas = set((await s.exec(comando)).scalars().all())
+        velhas = [c for c in chaves if c not in novas]
+        anteriores: dict[str, str | None] = {}
+        if velhas:
+            consulta = select(EnvioChave.chave, EnvioChave.id_provedor).where(col(EnvioChave.chave).in_(velhas))
+            anteriores = dict((await s.exec(consulta)).all())
+        await s.commit()
+    return anteriores
+
+
+async def confirmar(s: AsyncSession, ids: Mapping[str, str], quando: datetime) -> None:
+    """Record the provider's ids for these keys inside the caller's transaction (not committed)."""
+    if not ids:
+        return
+    comando = (
+        update(EnvioChave)
+        .where(col(EnvioChave.chave) == bindparam("b_chave"))
+        .values(id_provedor=bindparam("b_id"), confirmado_em=quando)
+    )
+    conexao = await s.connection()
+    await conexao.execute(comando, [{"b_chave": c, "b_id": i} for c, i in ids.items()])
+
+
+async def esquecer_em(s: AsyncSession, chaves: Collection[str]) -> None:
+    """Drop keys inside the caller's transaction: the sends under them did not happen (or no longer count)."""
+    if chaves:
+        await s.exec(delete(EnvioChave).where(col(EnvioChave.chave).in_(chaves)))
 
 
 async def esquecer(engine: AsyncEngine, chave: str) -> None:
     """Drop a key from the ledger: the send under it did not (or no longer counts to have) happened."""
     async with sessao(engine) as s:
-        await s.exec(delete(EnvioChave).where(col(EnvioChave.chave) == chave))
+        await esquecer_em(s, [chave])
         await s.commit()

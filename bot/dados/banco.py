@@ -44,13 +44,19 @@ def _pragmas_sqlite(conexao: Any, _registro: Any) -> None:
 
 
 def criar_engine(url: str) -> AsyncEngine:
-    """An async engine; on SQLite every connection gets WAL and foreign keys, and runs on the loop's thread."""
+    """An async engine; on SQLite every connection gets WAL and foreign keys, and runs on the loop's thread.
+
+    A database server may restart under us: `pool_pre_ping` tests a pooled connection before handing it out, so
+    connections that died with the old server are replaced instead of failing the next statement.
+    """
     criar_pasta_sqlite(url)
     partes = make_url(url)
     if partes.get_backend_name() == "sqlite" and partes.database and not partes.query:
         engine = create_async_engine(url, async_creator=conectar(partes.database))  # see bot/dados/sqlite_laco.py
-    else:
+    elif partes.get_backend_name() == "sqlite":
         engine = create_async_engine(url)
+    else:
+        engine = create_async_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _pragmas_sqlite)
     return engine

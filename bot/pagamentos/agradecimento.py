@@ -20,7 +20,7 @@ from bot.regua.config import CANAIS_DA_REGUA, Regua
 from bot.regua.plano import DevedorRegua
 
 PASSO = "agradecimento"
-ALVO = "pagamento"  # known to the dispatcher (`regua.fatos.em_aberto`): a thank-you is never obsolete
+ALVO = "pagamento"  # known to the dispatcher (`regua.fatos.abertos`): a thank-you is never obsolete
 ASSUNTO_EMAIL = "Recebemos seu pagamento"
 VALIDADE = timedelta(days=7)  # a thank-you deferred by the contact policy beyond a week is dropped
 

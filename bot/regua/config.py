@@ -182,6 +182,10 @@ class Limites(Estrito):
     segundos_por_usuario: int = Field(6, ge=0, le=3600, description="Intervalo mínimo entre envios a um destino")
     tentativas_max: int = Field(5, ge=1, le=20, description="Tentativas em erros transitórios")
     espera_inicial_segundos: int = Field(60, ge=1, le=86400, description="Primeira espera; dobra a cada erro")
+    simultaneos: int = Field(32, ge=1, le=1000, description="Envios em andamento ao mesmo tempo, por canal")
+    reserva_segundos: int = Field(
+        300, ge=5, le=86400, description="Lembrete reservado há mais que isso sem desfecho: o processo morreu"
+    )
 
     @field_validator("por_segundo")
     @classmethod

@@ -1,61 +1,51 @@
-"""Outbox dispatch, the adapter: claim due rows, ask the contact policy again, send, settle; reconcile crashes.
+"""Outbox dispatch, the adapter: claim due rows in batches, ask the contact policy again, send, settle; reconcile.
 
 Every row is claimed (committed as `enviando`) before the provider is called and settled after, with the row's
-key as `Envio.chave`. A dispatcher that dies in between leaves a claimed row; the next round asks the provider
-whether that key went out (`Localizavel`) and records it, or sends it now if it did not: never twice.
+key as `Envio.chave`. A batch's facts are read in a handful of queries; its sends go out in waves, concurrently,
+within the channel's rate (`Balde`, per process); each wave is settled in one commit together with the ledger.
+A dispatcher that dies in between leaves claimed rows; a later round asks the provider (or the ledger) whether
+those keys went out and records it, or sends them now if they did not: never twice. A database error stops the
+round: what was learnt is kept in memory and written first thing in the next round.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from math import ceil
+from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.email import Carta
-from bot.canais.porta import (
-    Envio,
-    EnvioIncerto,
-    ErroCanal,
-    Indeliveravel,
-    JanelaFechada,
-    Remetente,
-    SemConfirmacao,
-    TentarDepois,
-    TipoCanal,
-)
+from bot.canais.porta import Envio, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from bot.dados.banco import sessao
-from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.regua import fatos
+from bot.regua.balde import Balde
 from bot.regua.config import Regua
-from bot.regua.fila import inserir, interrompidas, janela_fechada_tardia, marcar, reservar
-from bot.regua.plano import DevedorRegua
-from bot.regua.politica import Adiado, Descartado, Impedimento, Liberado, decidir
+from bot.regua.fila import reservar
+from bot.regua.liquidacao import Liquidacao, aplicar
+from bot.regua.lote import Fatos, carregar
+from bot.regua.onda import Resultado, enviar_onda
+from bot.regua.politica import Adiado, Decisao, Descartado, Liberado, decidir
+from bot.regua.reconciliacao import Resumo, proximo_canal, reconciliar
 
 log = logging.getLogger(__name__)
 JANELA_WHATSAPP = timedelta(hours=24)
-RESERVA = timedelta(minutes=5)  # a claim older than this belongs to a dispatcher that died
-_ENVIANDO = SituacaoSaida.ENVIANDO.value
+RESERVA = timedelta(seconds=300)  # the default `limites.reserva_segundos`
+RECUO_MAXIMO = 30.0  # seconds between attempts while the database is down
+ERROS_DE_BANCO = (SQLAlchemyError, OSError, TimeoutError)
+ONDAS_POR_SEGUNDO = 50  # a wave is 1/50 of a second's rate: small, so a crash leaves few sends in doubt
+ONDAS_SIMULTANEAS = 4
+LOTES_DE_ONDAS = 4  # a claimed batch is this many times `simultaneos`
+_ENVIADA, _PENDENTE, _FALHOU = SituacaoSaida.ENVIADA.value, SituacaoSaida.PENDENTE.value, SituacaoSaida.FALHOU.value
 
-
-@runtime_checkable
-class Localizavel(Protocol):
-    """A provider that can tell whether a message with this idempotency key was accepted, and its id."""
-
-    async def localizar(self, chave: str) -> str | None: ...
-
-
-@dataclass
-class Resumo:
-    enviadas: int = 0
-    adiadas: int = 0
-    descartadas: int = 0
-    falhas: int = 0
-    reconciliadas: int = 0
+__all__ = ["RESERVA", "Despachante", "Resumo"]
 
 
 @dataclass
@@ -65,184 +55,201 @@ class Despachante:
     remetentes: Mapping[TipoCanal, Remetente]
     desligados: frozenset[TipoCanal] = frozenset()  # used by the steps but off (no credentials)
     carta: Carta | None = None  # e-mail reminders: the frame template and the creditor's identification
+    baldes: dict[TipoCanal, Balde] = field(default_factory=dict)  # this process's rate per channel
     _ultimo_por_destino: dict[str, datetime] = field(default_factory=dict)
-    _por_segundo: dict[tuple[TipoCanal, int], int] = field(default_factory=dict)
+    _pendentes: list[Liquidacao] = field(default_factory=list)  # settlements a database error left unwritten
+    _trava: asyncio.Lock = field(default_factory=asyncio.Lock)
+    monotonico: Callable[[], float] = time.monotonic  # paces retries while the database is down
+    _recuo: float = 0.0
+    _retomar_em: float = float("-inf")
 
     def __post_init__(self) -> None:
         if TipoCanal.EMAIL in self.remetentes and self.carta is None:
             raise ValueError("lembretes por e-mail precisam de uma Carta (mensagens/lembrete.email.j2 e o credor)")
 
     async def rodada(self, agora: datetime) -> Resumo:
-        """One tick of the clock: reconcile interrupted sends, then send what is due, within the rate limits."""
+        """Reconcile interrupted sends, then send everything due, batch after batch, within the rate limits.
+
+        A round already running in this process makes this one return at once (the clock ticks every second).
+        """
         resumo = Resumo()
-        await self.reconciliar(agora, resumo)
-        for canal in self.remetentes:
-            segundo = (canal, int(agora.timestamp()))
-            livres = self.regua.limites.taxa(canal) - self._por_segundo.get(segundo, 0)
-            async with sessao(self.engine) as s:
-                linhas = await reservar(s, canal.value, agora, livres)
-            self._por_segundo[segundo] = self._por_segundo.get(segundo, 0) + len(linhas)
-            for saida in linhas:
-                await self._uma(saida, agora, resumo)
-        for canal in self.desligados - set(self.remetentes):
-            await self._sem_canal(canal, agora, resumo)
+        if self._trava.locked() or self.monotonico() < self._retomar_em:
+            return resumo
+        async with self._trava:
+            try:
+                await self._rodada(agora, resumo)
+            except ERROS_DE_BANCO as erro:  # the database went away: keep what we know, try again later
+                self._recuo = min(RECUO_MAXIMO, max(1.0, self._recuo * 2))
+                self._retomar_em = self.monotonico() + self._recuo
+                primeira = (str(erro).splitlines() or [""])[0]
+                log.warning("régua: banco indisponível (%s: %s); nova tentativa em %.0f s",
+                            type(erro).__name__, primeira, self._recuo)  # fmt: skip
+                return resumo
+            self._recuo = 0.0
         return resumo
 
-    async def _sem_canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> None:
+    async def _rodada(self, agora: datetime, resumo: Resumo) -> None:
+        while self._pendentes:
+            await aplicar(self.engine, self._pendentes[0])
+            self._pendentes.pop(0)
+        reserva = timedelta(seconds=self.regua.limites.reserva_segundos)
+        await reconciliar(self.engine, self.regua, self.remetentes, agora, reserva, resumo)
+        for canal in self.remetentes:
+            while await self._lote(canal, agora, resumo):
+                pass
+        for canal in self.desligados - set(self.remetentes):
+            while await self._sem_canal(canal, agora, resumo):
+                pass
+
+    def _balde(self, canal: TipoCanal) -> Balde:
+        if canal not in self.baldes:
+            self.baldes[canal] = Balde(self.regua.limites.taxa(canal))
+        return self.baldes[canal]
+
+    async def _sem_canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> bool:
         """A channel that is off never sends: its due rows fail with the reason and pass to the step's next channel."""
         async with sessao(self.engine) as s:
             linhas = await reservar(s, canal.value, agora, self.regua.limites.taxa(canal))
+        motivo = f"canal {canal.value} desligado (sem credenciais em [canais.{canal.value}])"
+        liquidacao = Liquidacao()
         for saida in linhas:
-            await self._falhou(saida, f"canal {canal.value} desligado (sem credenciais em [canais.{canal.value}])",
-                               agora, resumo)  # fmt: skip
+            liquidacao.marcar(saida, situacao=_FALHOU, motivo=motivo)
+        await aplicar(self.engine, liquidacao)
+        resumo.falhas += len(linhas)
+        for saida in linhas:
+            await proximo_canal(self.engine, self.regua, saida, agora)
+        return bool(linhas)
 
-    async def reconciliar(self, agora: datetime, resumo: Resumo) -> None:
-        async with sessao(self.engine) as s:
-            presas = await interrompidas(s, agora - RESERVA)
-        for saida in presas:
-            assert saida.id is not None
-            remetente = self.remetentes.get(TipoCanal(saida.canal))
-            async with sessao(self.engine) as s:
-                if not isinstance(remetente, Localizavel):
-                    motivo = "envio interrompido e o provedor não informa se saiu: confira antes de reenviar"
-                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
-                    continue
-                try:
-                    id_provedor = await remetente.localizar(saida.chave)
-                except EnvioIncerto as incerto:
-                    motivo = f"envio interrompido e sem resposta do provedor ({incerto}): confira antes de reenviar"
-                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.INCERTA.value, motivo=motivo)
-                    resumo.reconciliadas += 1
-                    continue
-                if id_provedor is not None:
-                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.ENVIADA.value,
-                                 id_provedor=id_provedor, enviada_em=saida.reservada_em, motivo=None)  # fmt: skip
-                else:
-                    await marcar(s, saida.id, _ENVIANDO, situacao=SituacaoSaida.PENDENTE.value,
-                                 proxima_tentativa=agora, motivo="envio interrompido antes do provedor")  # fmt: skip
-            resumo.reconciliadas += 1
+    async def _lote(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> bool:
+        """Claim one batch, decide it, send it; False when nothing more is due.
 
-    async def _uma(self, saida: Saida, agora: datetime, resumo: Resumo) -> None:
-        assert saida.id is not None
+        A batch is a few waves' worth (at most a second of the rate): big enough to read its facts in a few queries,
+        small enough that a process killed mid-batch leaves few rows waiting `reserva_segundos` to be reconciled.
+        """
+        tamanho = min(self.regua.limites.taxa(canal), LOTES_DE_ONDAS * self.regua.limites.simultaneos)
         async with sessao(self.engine) as s:
-            devedor = await s.get(Devedor, saida.devedor_id)
-            assert devedor is not None
-            aberto = await fatos.em_aberto(s, saida.alvo)
-            regua_devedor = (await fatos.devedores(s, self.regua.politica, agora, saida.devedor_id)).get(
-                saida.devedor_id
-            )
-            envios = (
-                await fatos.contatos(s, agora - timedelta(days=8), pendentes=False, devedor_id=saida.devedor_id)
-            ).get(saida.devedor_id, [])
-            janela = await fatos.ultima_entrada_whatsapp(s, saida.devedor_id)
-        envios = [e for e in envios if e != saida.reservada_em]  # this row's own claim is not a prior contact
-        impedimento = _impedimento(regua_devedor, aberto)
-        decisao = decidir(self.regua.politica, devedor.uf, agora, envios, impedimento, saida.prazo)
-        ultimo = self._ultimo_por_destino.get(saida.destino)
+            linhas = await reservar(s, canal.value, agora, tamanho)
+        if not linhas:
+            return False
+        restantes = {saida.id: saida for saida in linhas}
+        try:
+            liberadas = await self._decidir(linhas, agora, resumo)
+            await self._ondas(canal, liberadas, agora, resumo, restantes)
+        except BaseException:
+            if restantes:  # never handed to the provider: free them again (and their keys, if written)
+                self._pendentes.append(Liquidacao.liberar(list(restantes.values()), agora))
+            raise
+        return len(linhas) == tamanho
+
+    async def _decidir(self, linhas: Sequence[Saida], agora: datetime, resumo: Resumo) -> list[tuple[Saida, bool]]:
+        """The contact policy for each row, on the batch's facts; rows that may go now, with 'use the template'."""
+        async with sessao(self.engine) as s:
+            fatos = await carregar(s, self.regua, linhas, agora)
+        liquidacao, liberadas = Liquidacao(), []
         espera = timedelta(seconds=self.regua.limites.segundos_por_usuario)
+        for saida in linhas:
+            decisao = self._decisao(fatos, saida, agora, espera)
+            if isinstance(decisao, Descartado):
+                liquidacao.marcar(saida, situacao=SituacaoSaida.DESCARTADA.value, motivo=decisao.motivo)
+                resumo.descartadas += 1
+            elif isinstance(decisao, Adiado):
+                liquidacao.marcar(saida, situacao=_PENDENTE, proxima_tentativa=decisao.quando,
+                                  motivo=decisao.motivo, tentativas=saida.tentativas - 1)  # fmt: skip
+                resumo.adiadas += 1
+            else:
+                fatos.contatos[saida.devedor_id].append(agora)  # a second row of this debtor sees this one
+                self._ultimo_por_destino[saida.destino] = agora
+                janela = fatos.janelas.get(saida.devedor_id)
+                fora_da_janela = janela is None or agora - janela >= JANELA_WHATSAPP
+                liberadas.append((saida, saida.usar_modelo or fora_da_janela))
+        await aplicar(self.engine, liquidacao)
+        return liberadas
+
+    def _decisao(self, fatos: Fatos, saida: Saida, agora: datetime, espera: timedelta) -> Decisao:
+        uf = fatos.devedores[saida.devedor_id].uf if saida.devedor_id in fatos.devedores else "SP"
+        decisao = decidir(self.regua.politica, uf, agora, fatos.contatos[saida.devedor_id],
+                          fatos.impedimento(saida), saida.prazo)  # fmt: skip
+        ultimo = self._ultimo_por_destino.get(saida.destino)
         if isinstance(decisao, Liberado) and ultimo is not None and agora - ultimo < espera:
-            decisao = Adiado(ultimo + espera, "limite por destinatário do provedor")
-        if isinstance(decisao, Descartado):
-            await self._marcar(saida, situacao=SituacaoSaida.DESCARTADA.value, motivo=decisao.motivo)
-            resumo.descartadas += 1
-        elif isinstance(decisao, Adiado):
-            await self._marcar(saida, situacao=SituacaoSaida.PENDENTE.value, proxima_tentativa=decisao.quando,
-                               motivo=decisao.motivo, tentativas=saida.tentativas - 1)  # fmt: skip
+            return Adiado(ultimo + espera, "limite por destinatário do provedor")
+        return decisao
+
+    async def _ondas(self, canal: TipoCanal, liberadas: list[tuple[Saida, bool]], agora: datetime, resumo: Resumo,
+                     restantes: dict[int | None, Saida]) -> None:  # fmt: skip
+        """Send in small waves, several at once (at most `limites.simultaneos` sends in flight)."""
+        taxa, simultaneos = self.regua.limites.taxa(canal), self.regua.limites.simultaneos
+        tamanho = max(1, min(ceil(simultaneos / ONDAS_SIMULTANEAS), ceil(taxa / ONDAS_POR_SEGUNDO)))
+        vagas = asyncio.Semaphore(max(1, simultaneos // tamanho))  # while one wave writes, others are in flight
+
+        async def onda(grupo: list[tuple[Saida, bool]]) -> None:
+            async with vagas:
+                await self._onda(canal, grupo, agora, resumo, restantes)
+
+        grupos = [liberadas[i : i + tamanho] for i in range(0, len(liberadas), tamanho)]
+        erros = [r for r in await asyncio.gather(*(onda(g) for g in grupos), return_exceptions=True) if r is not None]
+        if erros:
+            raise erros[0]
+
+    async def _onda(self, canal: TipoCanal, grupo: list[tuple[Saida, bool]], agora: datetime, resumo: Resumo,
+                    restantes: dict[int | None, Saida]) -> None:  # fmt: skip
+        envios = [self._envio(saida, com_modelo) for saida, com_modelo in grupo]
+        for saida, _ in grupo:  # from here on they may reach the provider: only the ledger can free them
+            restantes.pop(saida.id, None)
+        try:
+            resultados, livro = await enviar_onda(self.remetentes[canal], envios, self._balde(canal), agora)
+        except ERROS_DE_BANCO:  # the keys could not be written: nothing was handed over
+            restantes.update({saida.id: saida for saida, _ in grupo})
+            raise
+        liquidacao, de_novo = Liquidacao(livro=livro), []
+        for (saida, com_modelo), resultado in zip(grupo, resultados, strict=True):
+            if isinstance(resultado.erro, JanelaFechada) and not com_modelo:
+                de_novo.append((saida, True))  # the 24 h window closed: the approved template instead
+                continue
+            self._liquidar(liquidacao, saida, com_modelo, resultado, agora, resumo)
+        try:
+            await aplicar(self.engine, liquidacao)
+        except BaseException:
+            self._pendentes.append(liquidacao)
+            raise
+        for saida in liquidacao.falhas:
+            await proximo_canal(self.engine, self.regua, saida, agora)
+        await liquidacao.janelas_tardias(self.engine, agora)
+        if de_novo:
+            await self._onda(canal, de_novo, agora, resumo, restantes)
+
+    def _liquidar(self, liquidacao: Liquidacao, saida: Saida, com_modelo: bool, resultado: Resultado,
+                  agora: datetime, resumo: Resumo) -> None:  # fmt: skip
+        erro, limites = resultado.erro, self.regua.limites
+        if resultado.incerto is not None:
+            liquidacao.marcar(saida, situacao=SituacaoSaida.INCERTA.value,
+                              motivo=f"{resultado.incerto}: confira antes de reenviar")  # fmt: skip
+        elif erro is None:
+            assert resultado.id_provedor is not None
+            liquidacao.enviada(saida, resultado.id_provedor, agora, com_modelo)
+            resumo.enviadas += 1
+        elif isinstance(erro, TentarDepois) and saida.tentativas < limites.tentativas_max:
+            espera = timedelta(seconds=limites.espera_inicial_segundos * 2 ** (saida.tentativas - 1))
+            liquidacao.marcar(saida, situacao=_PENDENTE, proxima_tentativa=agora + espera,
+                              motivo=f"erro transitório: {_descrever(erro)}")  # fmt: skip
             resumo.adiadas += 1
         else:
-            fora_da_janela = janela is None or agora - janela >= JANELA_WHATSAPP
-            await self._enviar(saida, agora, saida.usar_modelo or fora_da_janela, resumo)
+            motivo = _descrever(erro)
+            if isinstance(erro, JanelaFechada):
+                motivo = "janela fechada mesmo com modelo aprovado"
+            elif isinstance(erro, TentarDepois):
+                motivo = f"{motivo}; {saida.tentativas} tentativas"
+            liquidacao.falhou(saida, motivo)
+            resumo.falhas += 1
 
-    async def _enviar(self, saida: Saida, agora: datetime, com_modelo: bool, resumo: Resumo) -> None:
+    def _envio(self, saida: Saida, com_modelo: bool) -> Envio:
         canal = TipoCanal(saida.canal)
-        try:
-            id_provedor = await self.remetentes[canal].enviar(_envio(saida, com_modelo, self.carta))
-        except JanelaFechada:
-            if not com_modelo:
-                await self._enviar(saida, agora, True, resumo)
-                return
-            await self._falhou(saida, "janela fechada mesmo com modelo aprovado", agora, resumo)
-            return
-        except TentarDepois as erro:
-            await self._tentar_depois(saida, erro, agora, resumo)
-            return
-        except (EnvioIncerto, SemConfirmacao) as incerto:  # it may have gone out: never sent again blindly
-            await self._marcar(
-                saida, situacao=SituacaoSaida.INCERTA.value, motivo=f"{incerto}: confira antes de reenviar"
-            )
-            return
-        except (Indeliveravel, ErroCanal) as erro:
-            await self._falhou(saida, _descrever(erro), agora, resumo)
-            return
-        self._ultimo_por_destino[saida.destino] = agora
-        await self._marcar(saida, situacao=SituacaoSaida.ENVIADA.value, id_provedor=id_provedor, enviada_em=agora,
-                           motivo=None, usar_modelo=com_modelo)  # fmt: skip
-        resumo.enviadas += 1
+        if canal == TipoCanal.EMAIL and self.carta is not None:
+            return self.carta.lembrete(saida.destino, saida.texto, saida.modelo, saida.chave)
         if canal == TipoCanal.WHATSAPP and not com_modelo:
-            async with sessao(self.engine) as s:  # a 131047 status may have come before the row was settled
-                if await fatos.falhou_fora_da_janela(s, id_provedor):
-                    await janela_fechada_tardia(s, id_provedor, agora)
-
-    async def _tentar_depois(self, saida: Saida, erro: ErroCanal, agora: datetime, resumo: Resumo) -> None:
-        if saida.tentativas >= self.regua.limites.tentativas_max:
-            await self._falhou(saida, f"{_descrever(erro)}; {saida.tentativas} tentativas", agora, resumo)
-            return
-        espera = timedelta(seconds=self.regua.limites.espera_inicial_segundos * 2 ** (saida.tentativas - 1))
-        await self._marcar(saida, situacao=SituacaoSaida.PENDENTE.value, proxima_tentativa=agora + espera,
-                           motivo=f"erro transitório: {_descrever(erro)}")  # fmt: skip
-        resumo.adiadas += 1
-
-    async def _falhou(self, saida: Saida, motivo: str, agora: datetime, resumo: Resumo) -> None:
-        await self._marcar(saida, situacao=SituacaoSaida.FALHOU.value, motivo=motivo)
-        resumo.falhas += 1
-        await self._proximo_canal(saida, agora)
-
-    async def _proximo_canal(self, saida: Saida, agora: datetime) -> None:
-        """Fall back to the step's next channel the debtor can be reached on."""
-        passo = next((p for p in self.regua.passos if p.nome == saida.passo), None)
-        async with sessao(self.engine) as s:
-            devedor = await s.get(Devedor, saida.devedor_id)
-            if passo is None or devedor is None:
-                return
-            alvo = DevedorRegua(devedor.id or 0, devedor.cpf, devedor.nome, devedor.uf, telefone=devedor.telefone,
-                                telegram_id=devedor.telegram_id, email=devedor.email)  # fmt: skip
-            for indice, nome in enumerate(saida.canais_restantes):
-                canal = TipoCanal(nome)
-                destino = alvo.destino(canal)
-                if destino is None or canal not in passo.modelos:
-                    continue
-                modelo = passo.modelos[canal]
-                variaveis = saida.dados.get("variaveis", {})
-                await inserir(s, [{
-                    **{k: getattr(saida, k) for k in ("alvo", "passo", "devedor_id", "prazo", "dados")},
-                    "canal": nome, "destino": destino, "texto": modelo.texto.format_map(variaveis),
-                    "modelo": modelo.modelo, "parametros": [variaveis[p] for p in modelo.parametros],
-                    "canais_restantes": saida.canais_restantes[indice + 1 :], "proxima_tentativa": agora,
-                    "situacao": SituacaoSaida.PENDENTE.value, "tentativas": 0, "usar_modelo": False,
-                }])  # fmt: skip
-                return
-
-    async def _marcar(self, saida: Saida, **valores: object) -> None:
-        assert saida.id is not None
-        async with sessao(self.engine) as s:
-            await marcar(s, saida.id, _ENVIANDO, **valores)
+            return Envio(canal, saida.destino, saida.texto, chave=saida.chave)
+        return Envio(canal, saida.destino, saida.texto, modelo=saida.modelo, parametros=tuple(saida.parametros),
+                     chave=saida.chave)  # fmt: skip
 
 
-def _impedimento(devedor: DevedorRegua | None, aberto: bool) -> Impedimento:
-    if not aberto:
-        return Impedimento(obsoleto="não está mais em aberto (paga ou renegociada)")
-    return devedor.impedimento() if devedor else Impedimento(obsoleto="devedor removido")
-
-
-def _envio(saida: Saida, com_modelo: bool, carta: Carta | None) -> Envio:
-    canal = TipoCanal(saida.canal)
-    if canal == TipoCanal.EMAIL and carta is not None:
-        return carta.lembrete(saida.destino, saida.texto, saida.modelo, saida.chave)
-    if canal == TipoCanal.WHATSAPP and not com_modelo:
-        return Envio(canal, saida.destino, saida.texto, chave=saida.chave)
-    return Envio(canal, saida.destino, saida.texto, modelo=saida.modelo, parametros=tuple(saida.parametros),
-                 chave=saida.chave)  # fmt: skip
-
-
-def _descrever(erro: ErroCanal) -> str:
+def _descrever(erro: Any) -> str:
     return f"{erro} ({erro.codigo})" if erro.codigo else str(erro)

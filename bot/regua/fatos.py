@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -35,7 +36,13 @@ PAUSA_PESSOA = "conversa com uma pessoa"  # the régua holds while an agent owns
 CONTATO_POR_PESSOA = "contato_por_pessoa"  # event: an agent opened a conversation (counts toward the caps)
 
 
-async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[int, datetime]:
+def _so(ids: int | Collection[int] | None) -> Collection[int] | None:
+    return [ids] if isinstance(ids, int) else ids
+
+
+async def _ultimas_entradas(
+    s: AsyncSession, canal: str | None = None, ids: Collection[int] | None = None
+) -> dict[int, datetime]:
     consulta = (
         select(Conversa.devedor_id, func.max(Mensagem.criada_em))
         .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
@@ -44,27 +51,29 @@ async def _ultimas_entradas(s: AsyncSession, canal: str | None = None) -> dict[i
     )
     if canal is not None:
         consulta = consulta.where(Mensagem.canal == canal)
+    if ids is not None:
+        consulta = consulta.where(col(Conversa.devedor_id).in_(ids))
     return {d: m for d, m in (await s.exec(consulta)).all() if m is not None}
 
 
 async def ultima_entrada_whatsapp(s: AsyncSession, devedor_id: int) -> datetime | None:
     """When the debtor last wrote on WhatsApp: the 24 h free-text window runs from it."""
-    consulta = (
-        select(func.max(Mensagem.criada_em))
-        .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
-        .where(
-            Conversa.devedor_id == devedor_id,
-            Mensagem.direcao == Direcao.ENTRADA.value,
-            Mensagem.canal == "whatsapp",
-        )
-    )
-    return (await s.exec(consulta)).first()
+    return (await entradas_whatsapp(s, [devedor_id])).get(devedor_id)
 
 
-async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[int, str]:
+async def entradas_whatsapp(s: AsyncSession, ids: Collection[int]) -> dict[int, datetime]:
+    """The same for a batch of debtors at once (those who never wrote are absent)."""
+    return await _ultimas_entradas(s, "whatsapp", ids)
+
+
+async def _pausas(
+    s: AsyncSession, politica: Politica, agora: datetime, ids: Collection[int] | None = None
+) -> dict[int, str]:
     """Debtors on hold: an agent owns a chat, or a recent 'pausa' event (dispute, 'já paguei') not yet lifted."""
     pausas: dict[int, str] = {}
     donos = select(Conversa.devedor_id).where(Conversa.dono != Dono.BOT.value)
+    if ids is not None:
+        donos = donos.where(col(Conversa.devedor_id).in_(ids))
     for devedor_id in (await s.exec(donos)).all():
         pausas[devedor_id] = PAUSA_PESSOA
     desde = agora - timedelta(days=politica.pausa_dias)
@@ -73,6 +82,8 @@ async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[
         .where(col(Evento.tipo).in_(["pausa", RETOMADA]), col(Evento.criado_em) >= desde)
         .order_by(col(Evento.criado_em), col(Evento.id))
     )
+    if ids is not None:
+        eventos = eventos.where(col(Evento.devedor_id).in_(ids))
     ultimos: dict[int, Evento] = {}
     for evento in (await s.exec(eventos)).all():
         ultimos[evento.devedor_id] = evento
@@ -83,15 +94,19 @@ async def _pausas(s: AsyncSession, politica: Politica, agora: datetime) -> dict[
 
 
 async def devedores(
-    s: AsyncSession, politica: Politica, agora: datetime, so: int | None = None
+    s: AsyncSession, politica: Politica, agora: datetime, so: int | Collection[int] | None = None
 ) -> dict[int, DevedorRegua]:
-    """Debtors as the régua sees them; `so` limits it to one (the dispatcher asks row by row)."""
-    entradas = await _ultimas_entradas(s)
-    pausas = await _pausas(s, politica, agora)
+    """Debtors as the régua sees them; `so` limits it to one, or to a batch (the dispatcher's)."""
+    ids = _so(so)
+    entradas = await _ultimas_entradas(s, ids=ids)
+    pausas = await _pausas(s, politica, agora, ids)
     ativos = select(Acordo.devedor_id).where(Acordo.situacao == SituacaoAcordo.ATIVO.value)
+    consulta = select(Devedor)
+    if ids is not None:
+        ativos = ativos.where(col(Acordo.devedor_id).in_(ids))
+        consulta = consulta.where(col(Devedor.id).in_(ids))
     com_acordo = set((await s.exec(ativos)).all())
     resultado = {}
-    consulta = select(Devedor) if so is None else select(Devedor).where(Devedor.id == so)
     for d in (await s.exec(consulta)).all():
         assert d.id is not None
         resultado[d.id] = DevedorRegua(
@@ -155,42 +170,68 @@ async def _acordos(s: AsyncSession) -> list[Cobravel]:
 
 async def em_aberto(s: AsyncSession, alvo: str) -> bool:
     """Whether what an outbox row reminds of is still owed (else the reminder is obsolete)."""
-    tipo, _, numero = alvo.partition(":")
-    if tipo == "pagamento":  # a payment's thank-you (bot.pagamentos.agradecimento) never becomes obsolete
-        return True
-    ref = int(numero)
-    if tipo == Alvo.PARCELA:
-        parcela = await s.get(Parcela, ref)
-        return parcela is not None and parcela.situacao == SituacaoParcela.ABERTA.value
-    if tipo == Alvo.ACORDO:
-        item = await s.get(AcordoParcela, ref)
-        acordo = await s.get(Acordo, item.acordo_id) if item else None
-        return bool(item and acordo and item.situacao == "aberta" and acordo.situacao == SituacaoAcordo.ATIVO.value)
-    acordo = await s.get(Acordo, ref)
-    return acordo is not None and acordo.situacao == SituacaoAcordo.QUEBRADO.value
+    return alvo in await abertos(s, [alvo])
 
 
-async def falhou_fora_da_janela(s: AsyncSession, id_provedor: str) -> bool:
-    """Whether WhatsApp already reported this message `failed` with 131047 (window closed)."""
-    consulta = select(StatusEntrega.id).where(
+async def abertos(s: AsyncSession, alvos: Iterable[str]) -> set[str]:
+    """Which of these outbox targets are still owed, in one query per kind of target."""
+    por_tipo: dict[str, set[int]] = defaultdict(set)
+    resultado = set()
+    for alvo in alvos:
+        tipo, _, numero = alvo.partition(":")
+        if tipo == "pagamento":  # a payment's thank-you (bot.pagamentos.agradecimento) never becomes obsolete
+            resultado.add(alvo)
+        else:
+            por_tipo[tipo].add(int(numero))
+    consultas = {
+        Alvo.PARCELA: select(Parcela.id).where(
+            col(Parcela.id).in_(por_tipo[Alvo.PARCELA]), Parcela.situacao == SituacaoParcela.ABERTA.value
+        ),
+        Alvo.ACORDO: select(AcordoParcela.id)
+        .join(Acordo, col(AcordoParcela.acordo_id) == col(Acordo.id))
+        .where(
+            col(AcordoParcela.id).in_(por_tipo[Alvo.ACORDO]),
+            AcordoParcela.situacao == SituacaoAcordoParcela.ABERTA.value,
+            Acordo.situacao == SituacaoAcordo.ATIVO.value,
+        ),
+        Alvo.QUEBRA: select(Acordo.id).where(
+            col(Acordo.id).in_(por_tipo[Alvo.QUEBRA]), Acordo.situacao == SituacaoAcordo.QUEBRADO.value
+        ),
+    }
+    for tipo, consulta in consultas.items():
+        if por_tipo[tipo]:
+            resultado |= {f"{tipo.value}:{ref}" for ref in (await s.exec(consulta)).all()}
+    return resultado
+
+
+async def falharam_fora_da_janela(s: AsyncSession, ids_provedor: Collection[str]) -> set[str]:
+    """Which of these messages WhatsApp already reported `failed` with 131047 (window closed)."""
+    consulta = select(StatusEntrega.id_externo).where(
         StatusEntrega.canal == "whatsapp",
-        StatusEntrega.id_externo == id_provedor,
+        col(StatusEntrega.id_externo).in_(ids_provedor),
         StatusEntrega.status == "failed",
         StatusEntrega.codigo == "131047",
     )
-    return (await s.exec(consulta)).first() is not None
+    return set((await s.exec(consulta)).all()) if ids_provedor else set()
 
 
 async def contatos(
-    s: AsyncSession, desde: datetime, pendentes: bool, devedor_id: int | None = None
+    s: AsyncSession,
+    desde: datetime,
+    pendentes: bool,
+    devedor_id: int | Collection[int] | None = None,
+    excluir: Collection[int] = (),
 ) -> dict[int, list[datetime]]:
     """Each debtor's contacts since `desde` (or one debtor's): sent or in flight, with `pendentes` also scheduled."""
     situacoes = [SituacaoSaida.ENVIADA.value, SituacaoSaida.ENVIANDO.value]
     if pendentes:
         situacoes.append(SituacaoSaida.PENDENTE.value)
     consulta = select(Saida).where(col(Saida.situacao).in_(situacoes), filtro_contatos(desde))
-    if devedor_id is not None:
-        consulta = consulta.where(Saida.devedor_id == devedor_id)
+    ids = _so(devedor_id)
+    if ids is not None:
+        consulta = consulta.where(col(Saida.devedor_id).in_(ids))
+    if excluir:
+        consulta = consulta.where(col(Saida.id).not_in(excluir))
     resultado: dict[int, list[datetime]] = defaultdict(list)
     for saida in (await s.exec(consulta)).all():
         quando = saida.enviada_em or saida.reservada_em or saida.proxima_tentativa

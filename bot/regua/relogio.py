@@ -43,4 +43,7 @@ def instalar(
 
     comum = {"max_instances": 1, "coalesce": True, "replace_existing": True}
     agendador.add_job(planejar, "interval", minutes=PLANEJAR_A_CADA_MINUTOS, id="regua-planejar", **comum)
-    agendador.add_job(despachar, "interval", seconds=DESPACHAR_A_CADA_SEGUNDOS, id="regua-despachar", **comum)
+    # A round drains everything due, which may take longer than a tick: the ticks meanwhile return at once (the
+    # dispatcher's own lock) instead of being refused by the scheduler with a warning every second.
+    agendador.add_job(despachar, "interval", seconds=DESPACHAR_A_CADA_SEGUNDOS, id="regua-despachar",
+                      **(comum | {"max_instances": 3}))  # fmt: skip

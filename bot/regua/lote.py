@@ -1,0 +1,45 @@
+"""The facts the contact policy needs for a whole batch of claimed outbox rows, read in a few queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dados.saida import Saida
+from bot.regua import fatos
+from bot.regua.config import Regua
+from bot.regua.plano import DevedorRegua
+from bot.regua.politica import Impedimento
+
+HISTORICO = timedelta(days=8)  # enough for the weekly cap
+
+
+@dataclass
+class Fatos:
+    devedores: dict[int, DevedorRegua]
+    abertos: set[str]  # the rows' targets still owed
+    contatos: defaultdict[int, list[datetime]]  # other contacts per debtor, sent or in flight
+    janelas: dict[int, datetime]  # the debtor's last WhatsApp message: the 24 h window runs from it
+
+    def impedimento(self, saida: Saida) -> Impedimento:
+        if saida.alvo not in self.abertos:
+            return Impedimento(obsoleto="não está mais em aberto (paga ou renegociada)")
+        devedor = self.devedores.get(saida.devedor_id)
+        return devedor.impedimento() if devedor else Impedimento(obsoleto="devedor removido")
+
+
+async def carregar(s: AsyncSession, regua: Regua, linhas: Sequence[Saida], agora: datetime) -> Fatos:
+    """Facts for these rows; their own claims are not prior contacts."""
+    ids = {saida.devedor_id for saida in linhas}
+    proprias = [saida.id for saida in linhas if saida.id is not None]
+    contatos = await fatos.contatos(s, agora - HISTORICO, pendentes=False, devedor_id=ids, excluir=proprias)
+    return Fatos(
+        devedores=await fatos.devedores(s, regua.politica, agora, ids),
+        abertos=await fatos.abertos(s, {saida.alvo for saida in linhas}),
+        contatos=defaultdict(list, contatos),
+        janelas=await fatos.entradas_whatsapp(s, ids),
+    )
