@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.email import Carta
@@ -40,6 +40,15 @@ JANELA_WHATSAPP = timedelta(hours=24)
 RESERVA = timedelta(seconds=300)  # the default `limites.reserva_segundos`
 RECUO_MAXIMO = 30.0  # seconds between attempts while the database is down
 ERROS_DE_BANCO = (SQLAlchemyError, OSError, TimeoutError)
+
+
+def _queda(erro: BaseException) -> bool:
+    """The database (or the way to it) went away, as opposed to a statement of ours it refused."""
+    if isinstance(erro, (OSError, TimeoutError, OperationalError, InterfaceError, DisconnectionError)):
+        return True
+    return isinstance(erro, DBAPIError) and erro.connection_invalidated
+
+
 ONDAS_POR_SEGUNDO = 50  # a wave is 1/50 of a second's rate: small, so a crash leaves few sends in doubt
 ONDAS_SIMULTANEAS = 4
 LOTES_DE_ONDAS = 4  # a claimed batch is this many times `simultaneos`
@@ -82,8 +91,11 @@ class Despachante:
                 self._recuo = min(RECUO_MAXIMO, max(1.0, self._recuo * 2))
                 self._retomar_em = self.monotonico() + self._recuo
                 primeira = (str(erro).splitlines() or [""])[0]
-                log.warning("régua: banco indisponível (%s: %s); nova tentativa em %.0f s",
-                            type(erro).__name__, primeira, self._recuo)  # fmt: skip
+                if _queda(erro):
+                    log.warning("régua: banco indisponível (%s: %s); nova tentativa em %.0f s",
+                                type(erro).__name__, primeira, self._recuo)  # fmt: skip
+                else:  # not an outage but a fault of ours: the whole traceback, and the same back-off
+                    log.exception("régua: erro inesperado no banco; nova tentativa em %.0f s", self._recuo)
                 return resumo
             self._recuo = 0.0
         return resumo

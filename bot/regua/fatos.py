@@ -239,8 +239,8 @@ async def contatos(
     pessoas = select(Evento.devedor_id, Evento.criado_em).where(
         Evento.tipo == CONTATO_POR_PESSOA, col(Evento.criado_em) >= desde
     )
-    if devedor_id is not None:
-        pessoas = pessoas.where(Evento.devedor_id == devedor_id)
+    if ids is not None:
+        pessoas = pessoas.where(col(Evento.devedor_id).in_(ids))
     for devedor, quando in (await s.exec(pessoas)).all():  # an agent who wrote first counts like a reminder
         resultado[devedor].append(quando)
     return resultado
