@@ -135,15 +135,19 @@ async def test_falha_e_tentada_de_novo_mais_tarde_e_o_aviso_vai_pela_fila_uma_ve
     assert aviso.parametros[:3] == ["Maria", "R$\xa0100,00", "24/11/2026"]
     assert aviso.parametros[3].endswith(f"/p/{'t' * 32}")
 
-    # The dispatcher sends it like any reminder: the contact policy applies (today's reminder already used the
-    # daily limit), then the approved template, the 24 h window being closed.
+    # The dispatcher sends it like any reminder: the contact policy applies (one contact a day: the day's régua
+    # reminder and this go on different days), and outside the 24 h window it is the approved template.
     zap = RemetenteFalso()
     despachante = Despachante(cena.engine, cena.emissor.config.regua, {TipoCanal.WHATSAPP: zap})
-    await despachante.rodada(NOVE_EM_SP)  # the reminder goes; the provider's per-user pace holds this one
-    await despachante.rodada(NOVE_EM_SP + timedelta(minutes=1))
-    [adiado] = await _avisos(cena.engine)
-    assert (adiado.situacao, adiado.motivo) == ("pendente", "limite diário (1) atingido")
-    await despachante.rodada(adiado.proxima_tentativa)
+    for dia in (0, 1):
+        for minuto in (0, 1):
+            await despachante.rodada(NOVE_EM_SP + timedelta(days=dia, minutes=minuto))
+    async with sessao(cena.engine) as s:
+        saidas = (await s.exec(select(Saida))).all()
+    assert sorted((x.situacao, x.enviada_em.date() if x.enviada_em else None) for x in saidas) == [
+        ("enviada", DIA),
+        ("enviada", DIA + timedelta(days=1)),
+    ]
     enviados = [e for e in zap.enviados if e.chave == aviso.chave]
     assert [(e.modelo, e.parametros) for e in enviados] == [("documento_pronto", tuple(aviso.parametros))]
 
