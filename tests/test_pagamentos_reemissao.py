@@ -16,10 +16,11 @@ from sqlmodel import col, select
 
 from bot.canais.porta import TipoCanal
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.modelos import DocumentoPagamento, Evento
+from bot.dados.modelos import DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.dados.saida import Saida
 from bot.pagamentos.asaas import ProvedorAsaas
+from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.reemissao import REEMISSOR, VIGIA, Reemissor
 from bot.pagamentos.tentativas import ESPERAS, RESERVA_FINAL
@@ -28,7 +29,7 @@ from bot.web.app import criar_app
 from tests.conftest import projeto_padrao
 from tests.fakes.asaas import PIX, TOKEN, FakeAsaas, Falha
 from tests.regua_falso import RemetenteFalso
-from tests.test_pagamentos_regua import DIA, NOVE_EM_SP, OITO_EM_SP, _acordo
+from tests.test_pagamentos_regua import DIA, NOVE_EM_SP, OITO_EM_SP, _acordo, _confirmar
 from tests.test_webhook_asaas import AMBIENTE, projeto_asaas
 
 T0 = OITO_EM_SP
@@ -221,3 +222,36 @@ async def test_serve_instala_a_reemissao_so_com_um_psp(copia: Path, url: str) ->
             assert not app[VIGIA].done()
         assert app[VIGIA].done() and app[VIGIA].exception() is None
     assert REEMISSOR not in criar_app(projeto_padrao(), criar_engine(url), Relogio(), demo=False)
+
+
+async def test_parcela_paga_antes_da_nova_tentativa_sai_da_lista(cena: Cena) -> None:
+    documento_id = await _falha_na_conversa(cena)
+    confirmador = Confirmador(cena.engine, cena.emissor.textos, cena.emissor.config, cena.emissor)
+    await confirmador.confirmar(_confirmar(), T0 + timedelta(seconds=30))  # paid (e.g. from the local code)
+    cena.relogio.agora = T0 + ESPERAS[0]
+    assert (await cena.reemissor().rodada()).tentadas == 0
+    async with sessao(cena.engine) as s:
+        antiga = (await s.exec(select(CobrancaPsp).where(CobrancaPsp.documento_id == documento_id))).one()
+    assert (antiga.situacao, antiga.tentar_em) == ("falhou", None)
+    [proxima] = cena.asaas.pagamentos.values()  # only the next installment's charge, issued by the confirmation
+    assert proxima["externalReference"] != antiga.chave and not await _avisos(cena.engine)
+
+
+async def test_conversa_web_ve_o_aviso_no_historico_e_na_fila(engine: AsyncEngine, copia: Path) -> None:
+    await _acordo(engine, canal="web")
+    asaas = FakeAsaas(falhas=[Falha("GET", "/v3/customers", 503)])
+    async with TestServer(asaas.app()) as servidor:
+        projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))
+        emissor = Emissor(engine, ProvedorAsaas(projeto.config.pagamentos.asaas_url, TOKEN), projeto.textos,
+                          projeto.config)  # fmt: skip
+        documento = await _documento(engine)
+        assert documento.id is not None
+        await emissor.emitir(documento.id, T0)
+        assert (await Reemissor(emissor, Relogio(T0 + ESPERAS[0])).rodada()).emitidas == 1
+        asaas.liberar.set()
+    async with sessao(engine) as s:
+        mensagens = (await s.exec(select(Mensagem).order_by(col(Mensagem.id)))).all()
+    assert [m.id_externo for m in mensagens] == [None, f"cobranca_emitida-{documento.id}"]
+    assert PIX in mensagens[-1].texto
+    [aviso] = await _avisos(engine)
+    assert aviso.canal == "whatsapp"  # the dispatcher cannot write to a web chat: the first régua channel
