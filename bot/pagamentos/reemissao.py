@@ -168,7 +168,11 @@ class Reemissor:
         log.info("documento %s: tentativa %s de emitir a cobrança no PSP", documento_id, tentativa)
         resumo.tentadas += 1
         aviso = AvisoCobranca(self.emissor.config, self.emissor.textos)
-        await self.emissor.emitir(documento_id, agora, avisar=False, ao_emitir=aviso)
+        try:
+            await self.emissor.emitir(documento_id, agora, avisar=False, ao_emitir=aviso)
+        except Exception:  # a bug with one document must not starve the others; the claim already set its next try
+            log.exception("documento %s: erro inesperado ao emitir a cobrança", documento_id)
+            return
         async with sessao(self.engine) as s:
             cobranca = (await s.exec(select(CobrancaPsp).where(CobrancaPsp.documento_id == documento_id))).first()
         assert cobranca is not None and cobranca.id is not None
