@@ -56,3 +56,7 @@ class CobrancaPsp(SQLModel, table=True):
     situacao: str
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
     criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)
+    # Background retries (bot.pagamentos.reemissao): how many were claimed and when the next is due; None when
+    # issued or given up. Born due one wait ahead, so a call interrupted by a crash is retried as well.
+    tentativas: int = 0
+    tentar_em: datetime | None = Field(default=None, sa_type=InstanteUTC, index=True)

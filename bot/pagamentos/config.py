@@ -127,6 +127,11 @@ class PagamentosConfig(BaseModel):
         description="Nome do modelo aprovado no WhatsApp para o agradecimento fora da janela de 24 h "
         "(parâmetros: primeiro nome e valor pago).",
     )
+    modelo_documento: Annotated[str, AfterValidator(_nome_modelo)] = Field(
+        "documento_pronto",
+        description="Nome do modelo aprovado no WhatsApp para avisar, fora da janela de 24 h, que o boleto/PIX "
+        "que o PSP não emitiu na hora ficou pronto (parâmetros: primeiro nome, valor, vencimento e link).",
+    )
     asaas_url: Annotated[str, AfterValidator(_url_api)] = Field(
         ASAAS_PRODUCAO,
         description="Endereço da API v3 do Asaas (sandbox: https://api-sandbox.asaas.com/v3).",

@@ -7,6 +7,7 @@ A provider error never reaches the debtor as a crash: they get a kind message an
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao,
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.formatos import primeiro_nome
 from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
+from bot.pagamentos.tentativas import desistiu, primeira
 from bot.pagamentos.token import link_pagamento
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,10 @@ class SituacaoCobranca:
     PENDENTE = "pendente"
     EMITIDA = "emitida"
     FALHOU = "falhou"
+
+
+# Called in the transaction that stores a new charge's codes (the background retry queues the debtor's message).
+AoEmitir = Callable[[AsyncSession, DocumentoPagamento, datetime], Awaitable[None]]
 
 
 def chave_do_documento(documento: DocumentoPagamento) -> str:
@@ -57,10 +63,13 @@ class Emissor:
         assert documento_id is not None
         return await self.emitir(documento_id, agora)
 
-    async def emitir(self, documento_id: int, agora: datetime, avisar: bool = True) -> str:
+    async def emitir(
+        self, documento_id: int, agora: datetime, avisar: bool = True, ao_emitir: AoEmitir | None = None
+    ) -> str:
         """Issue (or find) the charge and return the message for the debtor, stored as sent when `avisar`.
 
         Without `avisar` (a document issued in the background, shown later on request) only the event is kept.
+        `ao_emitir` runs in the same transaction when this call is the one that stored the charge.
         """
         async with sessao(self.engine) as s:
             pedido, emitida = await self._preparar(s, documento_id, agora)
@@ -70,7 +79,7 @@ class Emissor:
             except ErroProvedor as erro:
                 log.warning("cobrança %s não emitida em %s: %s", pedido.chave, self.provedor.nome, erro.motivo)
                 return await self._registrar_falha(documento_id, pedido.chave, erro, agora, avisar)
-        return await self._registrar(documento_id, pedido.chave, emitida, agora, avisar)
+        return await self._registrar(documento_id, pedido.chave, emitida, agora, avisar, ao_emitir)
 
     async def _preparar(
         self, s: AsyncSession, documento_id: int, agora: datetime
@@ -101,6 +110,7 @@ class Emissor:
                     documento_id=documento_id,
                     situacao=SituacaoCobranca.PENDENTE,
                     criado_em=agora,
+                    tentar_em=primeira(agora),  # due for the background retry should this call never finish
                 )
             )
             try:
@@ -114,7 +124,13 @@ class Emissor:
         return pedido, None
 
     async def _registrar(
-        self, documento_id: int, chave: str, emitida: CobrancaEmitida, agora: datetime, avisar: bool
+        self,
+        documento_id: int,
+        chave: str,
+        emitida: CobrancaEmitida,
+        agora: datetime,
+        avisar: bool,
+        ao_emitir: AoEmitir | None = None,
     ) -> str:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
@@ -125,12 +141,15 @@ class Emissor:
             documento.pix = emitida.pix
             novo = cobranca.situacao != SituacaoCobranca.EMITIDA
             cobranca.id_externo, cobranca.situacao = emitida.id_externo, SituacaoCobranca.EMITIDA
+            cobranca.tentar_em = None
             cobranca.dados = emitida.dados or cobranca.dados
             s.add_all([documento, cobranca])
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "id_externo": emitida.id_externo}
             texto = await self._mensagem(
                 s, documento, MENSAGEM_EMITIDO, "cobranca_emitida" if novo else "", dados, agora, avisar
             )
+            if novo and ao_emitir is not None:
+                await ao_emitir(s, documento, agora)
             await s.commit()
             return texto
 
@@ -142,6 +161,8 @@ class Emissor:
             cobranca = await _cobranca(s, self.provedor.nome, chave)
             assert documento is not None and cobranca is not None
             cobranca.situacao = SituacaoCobranca.FALHOU
+            if cobranca.tentar_em is None and not desistiu(cobranca.tentativas):
+                cobranca.tentar_em = primeira(agora)
             cobranca.dados = {"erro": erro.motivo, "tipo": type(erro).__name__, **erro.detalhes}
             s.add(cobranca)
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "chave": chave} | cobranca.dados
@@ -167,18 +188,7 @@ class Emissor:
         assert devedor is not None and devedor.id is not None and conversa is not None and conversa.id is not None
         if evento:
             s.add(Evento(devedor_id=devedor.id, conversa_id=conversa.id, tipo=evento, dados=dados, criado_em=agora))
-        token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento.id))).first()
-        contexto = {
-            "credor": self.config.credor,
-            "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)},
-            "documento": {
-                "valor": str(documento.valor),
-                "vencimento": documento.vencimento.isoformat(),
-                "linha_digitavel": documento.linha_digitavel,
-                "pix": documento.pix,
-                "link": link_pagamento(self.config.web.url_publica, token) if token else "",
-            },
-        }
+        contexto = await contexto_do_documento(s, self.config, documento, devedor)
         texto = self.textos.renderizar(nome, contexto, conversa.canal)
         if not avisar:
             return texto
@@ -193,6 +203,24 @@ class Emissor:
             )
         )
         return texto
+
+
+async def contexto_do_documento(
+    s: AsyncSession, config: Config, documento: DocumentoPagamento, devedor: Devedor
+) -> dict[str, Any]:
+    """What the payment messages (`documento_emitido`, `documento_indisponivel`) may say."""
+    token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento.id))).first()
+    return {
+        "credor": config.credor,
+        "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)},
+        "documento": {
+            "valor": str(documento.valor),
+            "vencimento": documento.vencimento.isoformat(),
+            "linha_digitavel": documento.linha_digitavel,
+            "pix": documento.pix,
+            "link": link_pagamento(config.web.url_publica, token) if token else "",
+        },
+    }
 
 
 async def _cobranca(s: AsyncSession, provedor: str, chave: str) -> CobrancaPsp | None:

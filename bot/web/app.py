@@ -32,6 +32,8 @@ from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
 from bot.pagamentos.pagina import instalar as instalar_pagina
 from bot.pagamentos.provedores import criar_emissor, segredo
+from bot.pagamentos.reemissao import Reemissor
+from bot.pagamentos.reemissao import instalar as instalar_reemissao
 from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
@@ -182,6 +184,8 @@ def criar_app(
         await app[ENGINE].dispose()
 
     app.cleanup_ctx.append(_fechar)
+    if emissor is not None:  # after _fechar: the retry loop stops before the engine closes
+        instalar_reemissao(app, Reemissor(emissor, relogio))
     if com_regua:  # after _fechar: the clock stops first, before the engine and the channels' clients close
         instalar_regua(app, projeto, engine, dos_canais, relogio)
     return app
