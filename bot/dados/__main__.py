@@ -26,7 +26,8 @@ def nova_revisao(mensagem: str) -> None:
         }
         for chave, valor in ganchos.items():
             config.set_section_option("post_write_hooks", chave, valor)
-        proximo = len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1
+        revisoes = ScriptDirectory.from_config(config).walk_revisions()
+        proximo = max(int(r.revision) for r in revisoes if r.revision.isdigit()) + 1  # ids need not be dense
         command.revision(config, message=mensagem, autogenerate=True, rev_id=f"{proximo:04d}")
 
 
