@@ -143,6 +143,11 @@ async def historico(request: web.Request) -> web.Response:
     )
 
 
+async def _fechar(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[ENGINE].dispose()
+
+
 def criar_app(
     projeto: Projeto,
     engine: AsyncEngine,
@@ -155,6 +160,7 @@ def criar_app(
     """The server; `com_regua` adds the régua's clock (as `serve` does, subject to `regua.automatica`)."""
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
+    app.cleanup_ctx.append(_fechar)  # first in, last out: every loop below stops before the engine closes
     emissor = criar_emissor(projeto, engine, ambiente)
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor)
     app[PAGINAS] = _paginas
@@ -178,15 +184,9 @@ def criar_app(
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
         instalar_webhook_asaas(app, WebhookAsaas(engine, confirmador, token, relogio))
-
-    async def _fechar(app: web.Application) -> AsyncIterator[None]:
-        yield
-        await app[ENGINE].dispose()
-
-    app.cleanup_ctx.append(_fechar)
-    if emissor is not None:  # after _fechar: the retry loop stops before the engine closes
+    if emissor is not None:  # the retry loop stops before the channels and the engine close
         instalar_reemissao(app, Reemissor(emissor, relogio))
-    if com_regua:  # after _fechar: the clock stops first, before the engine and the channels' clients close
+    if com_regua:  # registered last, stopped first: before the channels' clients close
         instalar_regua(app, projeto, engine, dos_canais, relogio)
     return app
 
