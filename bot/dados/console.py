@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from bot.dados.modelos import _instante, _uma_de
+from bot.dados.modelos import coluna_instante, uma_de
 from bot.dados.tipos import Dinheiro, Json
 
 
@@ -25,7 +25,7 @@ class Usuario(SQLModel, table=True):
     """A person who logs into the console; `senha_hash` is an argon2id hash, never the password."""
 
     __tablename__ = "usuario"
-    __table_args__ = (_uma_de("papel", Papel),)
+    __table_args__ = (uma_de("papel", Papel),)
 
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(unique=True, max_length=64)
@@ -33,7 +33,7 @@ class Usuario(SQLModel, table=True):
     papel: str
     senha_hash: str
     ativo: bool = True
-    criado_em: datetime = _instante()
+    criado_em: datetime = coluna_instante()
 
 
 class SessaoConsole(SQLModel, table=True):
@@ -45,8 +45,8 @@ class SessaoConsole(SQLModel, table=True):
     token_hash: str = Field(unique=True)
     usuario_id: int = Field(foreign_key="usuario.id", index=True)
     csrf: str
-    criada_em: datetime = _instante()
-    expira_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
+    expira_em: datetime = coluna_instante()
 
 
 class FalhaLogin(SQLModel, table=True):
@@ -56,7 +56,7 @@ class FalhaLogin(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(index=True, max_length=64)
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
 
 class Nota(SQLModel, table=True):
@@ -66,7 +66,7 @@ class Nota(SQLModel, table=True):
     conversa_id: int = Field(foreign_key="conversa.id", index=True)
     usuario_id: int = Field(foreign_key="usuario.id")
     texto: str
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
 
 class PromessaPagamento(SQLModel, table=True):
@@ -80,7 +80,7 @@ class PromessaPagamento(SQLModel, table=True):
     usuario_id: int = Field(foreign_key="usuario.id")
     valor: Decimal = Field(sa_type=Dinheiro)
     data: date
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
 
 class Auditoria(SQLModel, table=True):
@@ -93,7 +93,7 @@ class Auditoria(SQLModel, table=True):
     acao: str = Field(index=True)
     conversa_id: int | None = Field(default=None, foreign_key="conversa.id", index=True)
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
 
 class AlertaTransferencia(SQLModel, table=True):
@@ -103,7 +103,7 @@ class AlertaTransferencia(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     transferencia_id: int = Field(foreign_key="transferencia.id", unique=True)
-    criado_em: datetime = _instante()
+    criado_em: datetime = coluna_instante()
 
 
 class SituacaoAprovacao(StrEnum):
@@ -117,7 +117,7 @@ class AprovacaoOferta(SQLModel, table=True):
     """A plan outside the offer book an agent asked a gestor to approve; only an approved one reaches the debtor."""
 
     __tablename__ = "aprovacao_oferta"
-    __table_args__ = (_uma_de("situacao", SituacaoAprovacao),)
+    __table_args__ = (uma_de("situacao", SituacaoAprovacao),)
 
     id: int | None = Field(default=None, primary_key=True)
     conversa_id: int = Field(foreign_key="conversa.id", index=True)
@@ -127,5 +127,5 @@ class AprovacaoOferta(SQLModel, table=True):
     justificativa: str
     situacao: str = Field(default=SituacaoAprovacao.PENDENTE.value, index=True)
     decidida_por: int | None = Field(default=None, foreign_key="usuario.id")
-    decidida_em: datetime | None = _instante(nulo=True)
-    criada_em: datetime = _instante()
+    decidida_em: datetime | None = coluna_instante(nulo=True)
+    criada_em: datetime = coluna_instante()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.dados.modelos import _instante, _uma_de
+from bot.dados.modelos import coluna_instante, uma_de
 from bot.dados.tipos import Json
 
 
@@ -31,7 +31,7 @@ class Atualizacao(SQLModel, table=True):
     """One inbound unit from a provider (a message, a status or a Telegram update), as received."""
 
     __tablename__ = "atualizacao"
-    __table_args__ = (UniqueConstraint("canal", "id_externo"), _uma_de("situacao", SituacaoAtualizacao))
+    __table_args__ = (UniqueConstraint("canal", "id_externo"), uma_de("situacao", SituacaoAtualizacao))
 
     id: int | None = Field(default=None, primary_key=True)
     canal: str
@@ -40,10 +40,10 @@ class Atualizacao(SQLModel, table=True):
     corpo: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
     situacao: str = Field(default=SituacaoAtualizacao.PENDENTE.value, index=True)
     erro: str | None = None
-    recebida_em: datetime = _instante()
-    processada_em: datetime | None = _instante(nulo=True)
+    recebida_em: datetime = coluna_instante()
+    processada_em: datetime | None = coluna_instante(nulo=True)
     remetente: str | None = Field(default=None, index=True)  # "whatsapp:<wa_id>", "telegram:<chat_id>"; None: no order
-    reivindicada_em: datetime | None = _instante(nulo=True)  # start of the current lease
+    reivindicada_em: datetime | None = coluna_instante(nulo=True)  # start of the current lease
     tentativas: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # claims so far
 
 
@@ -59,7 +59,7 @@ class StatusEntrega(SQLModel, table=True):
     status: str  # sent, delivered, read, failed
     codigo: str | None = None  # provider error code of a failure (131047, 131026, ...)
     detalhe: str | None = None
-    instante: datetime = _instante()
+    instante: datetime = coluna_instante()
 
 
 class SituacaoAnexo(StrEnum):
@@ -73,7 +73,7 @@ class Anexo(SQLModel, table=True):
     """An image or document a debtor sent (a "comprovante"), kept for an agent to look at."""
 
     __tablename__ = "anexo"
-    __table_args__ = (UniqueConstraint("canal", "id_midia"), _uma_de("situacao", SituacaoAnexo))
+    __table_args__ = (UniqueConstraint("canal", "id_midia"), uma_de("situacao", SituacaoAnexo))
 
     id: int | None = Field(default=None, primary_key=True)
     conversa_id: int = Field(foreign_key="conversa.id", index=True)
@@ -83,14 +83,14 @@ class Anexo(SQLModel, table=True):
     mime: str | None = None
     nome: str | None = None
     legenda: str | None = None
-    recebido_em: datetime = _instante()
+    recebido_em: datetime = coluna_instante()
     situacao: str = Field(default=SituacaoAnexo.PENDENTE.value, index=True)
     motivo: str | None = None  # why it was refused, or the last download failure
     caminho: str | None = None  # relative to canais.pasta_anexos; named by the content's sha256
     tamanho: int | None = None  # bytes
     sha256: str | None = None  # hex digest of the stored bytes
     tentativas: int = 0
-    tentar_em: datetime | None = _instante(nulo=True)  # next automatic download attempt after a failure
+    tentar_em: datetime | None = coluna_instante(nulo=True)  # next automatic download attempt after a failure
 
 
 class ConviteTelegram(SQLModel, table=True):
@@ -100,5 +100,5 @@ class ConviteTelegram(SQLModel, table=True):
 
     token: str = Field(primary_key=True, max_length=64)
     devedor_id: int = Field(foreign_key="devedor.id", index=True)
-    criado_em: datetime = _instante()
-    usado_em: datetime | None = _instante(nulo=True)
+    criado_em: datetime = coluna_instante()
+    usado_em: datetime | None = coluna_instante(nulo=True)

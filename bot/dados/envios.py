@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from bot.dados.modelos import _instante
+from bot.dados.modelos import coluna_instante
 
 
 class EnvioChave(SQLModel, table=True):
@@ -20,5 +20,5 @@ class EnvioChave(SQLModel, table=True):
     chave: str = Field(primary_key=True)  # the outbox row's key (alvo|passo|canal)
     canal: str
     id_provedor: str | None = Field(default=None, index=True)
-    iniciado_em: datetime = _instante()
-    confirmado_em: datetime | None = _instante(nulo=True)
+    iniciado_em: datetime = coluna_instante()
+    confirmado_em: datetime | None = coluna_instante(nulo=True)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from bot.dados.modelos import _instante
+from bot.dados.modelos import coluna_instante
 
 
 class EtapaIdentificacao(StrEnum):
@@ -26,4 +26,4 @@ class IdentificacaoTelegram(SQLModel, table=True):
     devedor_id: int | None = Field(default=None, foreign_key="devedor.id")
     etapa: str = Field(default=EtapaIdentificacao.CPF.value, sa_column_kwargs={"server_default": "cpf"})
     tentativas: int = 0  # CPF + birth date pairs that matched nothing: capped, so a chat cannot probe the portfolio
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()

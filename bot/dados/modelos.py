@@ -97,13 +97,14 @@ def agora_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _uma_de(coluna: str, valores: type[StrEnum]) -> CheckConstraint:
+def uma_de(coluna: str, valores: type[StrEnum]) -> CheckConstraint:
     """CHECK that `coluna` holds one of the enum's values, named after the column."""
     lista = ", ".join(f"'{v.value}'" for v in valores)
     return CheckConstraint(f"{coluna} IN ({lista})", name=coluna)
 
 
-def _instante(*, nulo: bool = False, **kwargs: Any) -> Any:
+def coluna_instante(*, nulo: bool = False, **kwargs: Any) -> Any:
+    """A timezone-aware instant column (stored in UTC); defaults to now unless `nulo`."""
     if nulo:
         return Field(default=None, sa_type=InstanteUTC, **kwargs)
     return Field(default_factory=agora_utc, sa_type=InstanteUTC, **kwargs)
@@ -122,9 +123,9 @@ class Devedor(SQLModel, table=True):
     uf: str = Field(max_length=2)
     segmento: str | None = None
     telefone_invalido: bool = False
-    optout_em: datetime | None = _instante(nulo=True)
-    criado_em: datetime = _instante()
-    atualizado_em: datetime = _instante(sa_column_kwargs={"onupdate": agora_utc})
+    optout_em: datetime | None = coluna_instante(nulo=True)
+    criado_em: datetime = coluna_instante()
+    atualizado_em: datetime = coluna_instante(sa_column_kwargs={"onupdate": agora_utc})
 
 
 class Contrato(SQLModel, table=True):
@@ -138,7 +139,7 @@ class Contrato(SQLModel, table=True):
 
 class Parcela(SQLModel, table=True):
     __tablename__ = "parcela"
-    __table_args__ = (UniqueConstraint("contrato_id", "numero"), _uma_de("situacao", SituacaoParcela))
+    __table_args__ = (UniqueConstraint("contrato_id", "numero"), uma_de("situacao", SituacaoParcela))
 
     id: int | None = Field(default=None, primary_key=True)
     contrato_id: int = Field(foreign_key="contrato.id")
@@ -146,7 +147,7 @@ class Parcela(SQLModel, table=True):
     valor: Decimal = Field(sa_type=Dinheiro)
     vencimento: date
     situacao: str = SituacaoParcela.ABERTA.value
-    pago_em: datetime | None = _instante(nulo=True)
+    pago_em: datetime | None = coluna_instante(nulo=True)
     valor_pago: Decimal | None = Field(default=None, sa_type=Dinheiro)  # paid so far (a broken agreement's part)
 
     @property
@@ -168,7 +169,7 @@ class Conversa(SQLModel, table=True):
     __tablename__ = "conversa"
     __table_args__ = (
         UniqueConstraint("devedor_id", "canal"),
-        _uma_de("canal", Canal),
+        uma_de("canal", Canal),
         CheckConstraint(f"dono IN ('bot', 'fila') OR dono LIKE '{PREFIXO_AGENTE}%'", name="dono"),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _versao}
@@ -179,8 +180,8 @@ class Conversa(SQLModel, table=True):
     estado: str
     dono: str = Dono.BOT.value
     memoria: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
-    iniciada_em: datetime = _instante()
-    atualizada_em: datetime = _instante(sa_column_kwargs={"onupdate": agora_utc})
+    iniciada_em: datetime = coluna_instante()
+    atualizada_em: datetime = coluna_instante(sa_column_kwargs={"onupdate": agora_utc})
     versao: int = Field(default=1, sa_column=_versao)
 
 
@@ -190,8 +191,8 @@ class Mensagem(SQLModel, table=True):
     __tablename__ = "mensagem"
     __table_args__ = (
         UniqueConstraint("canal", "direcao", "id_externo"),
-        _uma_de("direcao", Direcao),
-        _uma_de("canal", Canal),
+        uma_de("direcao", Direcao),
+        uma_de("canal", Canal),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -202,7 +203,7 @@ class Mensagem(SQLModel, table=True):
     opcoes: list[str] = Field(default_factory=list, sa_type=Json)
     id_externo: str | None = None
     status: str
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
 
 class Evento(SQLModel, table=True):
@@ -213,14 +214,14 @@ class Evento(SQLModel, table=True):
     conversa_id: int | None = Field(default=None, foreign_key="conversa.id", index=True)
     tipo: str = Field(index=True)
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
-    criado_em: datetime = _instante()
+    criado_em: datetime = coluna_instante()
 
 
 class Acordo(SQLModel, table=True):
     """A confirmed agreement; `chave` makes storing the same confirmation twice yield one row."""
 
     __tablename__ = "acordo"
-    __table_args__ = (_uma_de("situacao", SituacaoAcordo),)
+    __table_args__ = (uma_de("situacao", SituacaoAcordo),)
 
     id: int | None = Field(default=None, primary_key=True)
     devedor_id: int = Field(foreign_key="devedor.id", index=True)
@@ -235,12 +236,12 @@ class Acordo(SQLModel, table=True):
     juros_mensal_percentual: str
     situacao: str = SituacaoAcordo.ATIVO.value
     chave: str = Field(unique=True)
-    criado_em: datetime = _instante()
+    criado_em: datetime = coluna_instante()
 
 
 class AcordoParcela(SQLModel, table=True):
     __tablename__ = "acordo_parcela"
-    __table_args__ = (UniqueConstraint("acordo_id", "numero"), _uma_de("situacao", SituacaoAcordoParcela))
+    __table_args__ = (UniqueConstraint("acordo_id", "numero"), uma_de("situacao", SituacaoAcordoParcela))
 
     id: int | None = Field(default=None, primary_key=True)
     acordo_id: int = Field(foreign_key="acordo.id")
@@ -274,14 +275,14 @@ class DocumentoPagamento(SQLModel, table=True):
     codigo_barras: str
     linha_digitavel: str
     pix: str
-    criado_em: datetime = _instante()
+    criado_em: datetime = coluna_instante()
 
 
 class Transferencia(SQLModel, table=True):
     """The hand-off queue to human agents."""
 
     __tablename__ = "transferencia"
-    __table_args__ = (_uma_de("situacao", SituacaoTransferencia),)
+    __table_args__ = (uma_de("situacao", SituacaoTransferencia),)
 
     id: int | None = Field(default=None, primary_key=True)
     conversa_id: int = Field(foreign_key="conversa.id", index=True)
@@ -289,5 +290,5 @@ class Transferencia(SQLModel, table=True):
     motivo: str
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
     situacao: str = Field(default=SituacaoTransferencia.AGUARDANDO.value, index=True)
-    criada_em: datetime = _instante()
-    atendida_em: datetime | None = _instante(nulo=True)
+    criada_em: datetime = coluna_instante()
+    atendida_em: datetime | None = coluna_instante(nulo=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.dados.modelos import _instante, _uma_de
+from bot.dados.modelos import coluna_instante, uma_de
 from bot.dados.tipos import InstanteUTC, Json
 
 
@@ -30,7 +30,7 @@ class Saida(SQLModel, table=True):
     __tablename__ = "saida"
     __table_args__ = (
         UniqueConstraint("alvo", "passo", "canal"),
-        _uma_de("situacao", SituacaoSaida),
+        uma_de("situacao", SituacaoSaida),
         Index("ix_saida_fila", "situacao", "proxima_tentativa"),
         Index("ix_saida_contatos", "devedor_id", "enviada_em"),
     )
@@ -50,12 +50,12 @@ class Saida(SQLModel, table=True):
     tentativas: int = 0
     proxima_tentativa: datetime = Field(sa_type=InstanteUTC)
     prazo: datetime = Field(sa_type=InstanteUTC)
-    reservada_em: datetime | None = _instante(nulo=True)
-    enviada_em: datetime | None = _instante(nulo=True)
+    reservada_em: datetime | None = coluna_instante(nulo=True)
+    enviada_em: datetime | None = coluna_instante(nulo=True)
     id_provedor: str | None = Field(default=None, index=True)
     motivo: str | None = None
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
-    criada_em: datetime = _instante()
+    criada_em: datetime = coluna_instante()
 
     @property
     def chave(self) -> str:
