@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,6 +47,7 @@ from bot.dados.modelos import (
     Evento,
     Mensagem,
     Parcela,
+    SituacaoAcordo,
     SituacaoAcordoParcela,
     SituacaoParcela,
     Transferencia,
@@ -63,6 +65,11 @@ from bot.regua.fila import descartar_pendentes
 log = logging.getLogger(__name__)
 
 _TENTATIVAS = 3  # a concurrent update of the same conversation is retried, then reported
+_ACORDO_ATIVO = (
+    select(func.max(Acordo.id))
+    .where(col(Acordo.devedor_id) == col(Devedor.id), Acordo.situacao == SituacaoAcordo.ATIVO.value)
+    .scalar_subquery()
+)
 
 
 class DevedorDesconhecido(LookupError):
@@ -81,16 +88,22 @@ class Atendimento:
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
     ) -> list[Resposta]:
-        # An expired page or a paid installment must never be what the bot shows: renew the document first.
-        await Documentos(self.engine, self.motor.config, self.emissor).garantir_do_devedor(devedor_id, self.relogio())
+        # An expired page or a paid installment must never be what the bot shows: with an active agreement the
+        # document is renewed first (`_receber` finds it with the debtor and stops before writing anything).
+        garantido = False
         for tentativa in range(_TENTATIVAS):
             try:
-                return await self._receber(devedor_id, canal, entrada, id_externo)
+                while isinstance(resultado := await self._receber(devedor_id, canal, entrada, id_externo, garantido),
+                                 _Garantir):  # fmt: skip
+                    documentos = Documentos(self.engine, self.motor.config, self.emissor)
+                    await documentos.garantir(resultado.acordo_id, self.relogio())
+                    garantido = True
+                return resultado
             except StaleDataError:
                 log.info("conversa do devedor %s alterada em paralelo; tentativa %s", devedor_id, tentativa + 1)
             except IntegrityError:
                 if id_externo is not None and await self._ja_recebida(canal, id_externo):
-                    return []  # the same provider message reached another worker first
+                    return []  # the same provider message reached another worker (or this one) before
                 if tentativa == _TENTATIVAS - 1:
                     raise
         raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
@@ -99,34 +112,41 @@ class Atendimento:
         async with sessao(self.engine) as s:
             return await _mensagem_existente(s, canal, id_externo) is not None
 
-    async def _receber(self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None) -> list[Resposta]:
+    async def _receber(
+        self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool
+    ) -> list[Resposta] | _Garantir:
+        """One step; a message seen before fails on its unique key (IntegrityError) when it is flushed."""
         agora = self.relogio()
         async with sessao(self.engine) as s:
-            if id_externo is not None and await _mensagem_existente(s, canal, id_externo) is not None:
-                return []
-            devedor = await s.get(Devedor, devedor_id)
-            if devedor is None or devedor.id is None:
+            linha = (await s.exec(_DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
+            if linha is None or linha[0].id is None:
                 raise DevedorDesconhecido(devedor_id)
-            conversa = await _conversa(s, devedor.id, canal, agora)
+            devedor, conversa, acordo_id = linha
+            if acordo_id is not None and not garantido:
+                return _Garantir(acordo_id)
+            if conversa is None:
+                conversa = await _nova_conversa(s, devedor.id, canal, agora)
             texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
             s.add(_mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo))
             if conversa.dono != Dono.BOT:
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
-            fatos = await carregar_fatos(s, devedor, conversa)
+            await s.flush()  # a repeated provider message stops here
+            fatos = await carregar_fatos(s, devedor, conversa, com_acordo=acordo_id is not None)
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
             await aplicar_decisao(s, decisao, devedor, conversa, agora)
             await s.commit()
-            log.info(
-                "devedor %s canal %s: %s → %s (%s)",
-                mascarar_cpf(devedor.cpf),
-                canal,
-                decisao.intencao,
-                decisao.estado,
-                ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "devedor %s canal %s: %s → %s (%s)",
+                    mascarar_cpf(devedor.cpf),
+                    canal,
+                    decisao.intencao,
+                    decisao.estado,
+                    ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
+                )
         respostas = list(decisao.respostas)
         if self.emissor is not None:
             for efeito in decisao.efeitos:
@@ -134,6 +154,21 @@ class Atendimento:
                     texto = await self.emissor.emitir_por_txid(efeito.documento["txid"], agora)
                     respostas.append(Resposta(texto))
         return respostas
+
+
+@dataclass(frozen=True)
+class _Garantir:
+    """The debtor has this active agreement: keep its document payable, then answer."""
+
+    acordo_id: int
+
+
+# Built once (every message runs it): the debtor, its conversation on the channel and its newest active agreement.
+_DEVEDOR_CONVERSA = (
+    select(Devedor, Conversa, _ACORDO_ATIVO)
+    .outerjoin(Conversa, (col(Conversa.devedor_id) == col(Devedor.id)) & (col(Conversa.canal) == bindparam("c")))
+    .where(col(Devedor.id) == bindparam("d"))
+)
 
 
 async def aplicar_decisao(
@@ -155,13 +190,10 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
     return (await s.exec(consulta)).first()
 
 
-async def _conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
-    consulta = select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == canal)
-    conversa = (await s.exec(consulta)).first()
-    if conversa is None:
-        conversa = Conversa(devedor_id=devedor_id, canal=canal, estado="", iniciada_em=agora, atualizada_em=agora)
-        s.add(conversa)
-        await s.flush()
+async def _nova_conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
+    conversa = Conversa(devedor_id=devedor_id, canal=canal, estado="", iniciada_em=agora, atualizada_em=agora)
+    s.add(conversa)
+    await s.flush()
     return conversa
 
 
@@ -194,23 +226,26 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
         conversa.dono = Dono.FILA.value
 
 
-async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) -> Fatos:
+_PARCELAS_ABERTAS = (
+    select(Parcela, Contrato)
+    .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
+    .where(col(Contrato.devedor_id) == bindparam("d"), Parcela.situacao == SituacaoParcela.ABERTA.value)
+    .order_by(col(Parcela.vencimento), col(Parcela.id))
+)
+
+
+async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa, com_acordo: bool = True) -> Fatos:
+    """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement."""
     assert devedor.id is not None and conversa.id is not None
-    consulta = (
-        select(Parcela, Contrato)
-        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
-        .where(Contrato.devedor_id == devedor.id, Parcela.situacao == SituacaoParcela.ABERTA.value)
-        .order_by(col(Parcela.vencimento), col(Parcela.id))
-    )
     parcelas = tuple(
         ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento, c.descricao or "")
-        for p, c in (await s.exec(consulta)).all()
+        for p, c in (await s.exec(_PARCELAS_ABERTAS, params={"d": devedor.id})).all()
     )
     return Fatos(
         conversa_id=conversa.id,
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
-        acordo_ativo=await _acordo_ativo(s, devedor.id),
+        acordo_ativo=await _acordo_ativo(s, devedor.id) if com_acordo else None,
         token_pagamento=novo_token(),
     )
 
