@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -123,12 +123,6 @@ class Gravador:
 
 _TABELA: Any = Atualizacao.__table__  # type: ignore[attr-defined]
 # Built once: the hot path runs them for every message, and building a statement costs more than running it.
-_PROXIMA = (
-    sa_select(_TABELA)
-    .where(_TABELA.c.remetente == bindparam("remetente"), _TABELA.c.situacao.in_((PENDENTE, PROCESSANDO)))
-    .order_by(_TABELA.c.id)
-    .limit(1)
-)
 _POR_ID = sa_select(_TABELA).where(_TABELA.c.id == bindparam("id"))
 _FECHAR = (
     update(_TABELA)
@@ -205,21 +199,56 @@ def _linha(registro: Any) -> Atualizacao | None:
     return None if registro is None else Atualizacao(**registro._mapping)
 
 
+_INSTANTE = _TABELA.c.reivindicada_em.type
+_DESISTIR = _TABELA.c.tentativas >= bindparam("maximo")
+_PRIMEIRA = (
+    sa_select(_TABELA.c.id)
+    .where(_TABELA.c.remetente == bindparam("r"), _TABELA.c.situacao.in_((PENDENTE, PROCESSANDO)))
+    .order_by(_TABELA.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+# The sender's oldest unfinished row, claimed (or given up, out of attempts) in one statement if it is claimable.
+_TOMAR_PRIMEIRA = (
+    update(_TABELA)
+    .where(
+        _TABELA.c.id == _PRIMEIRA,
+        or_(
+            _TABELA.c.situacao == PENDENTE,
+            (_TABELA.c.situacao == PROCESSANDO)
+            & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
+        ),
+    )
+    .values(
+        situacao=case((_DESISTIR, SituacaoAtualizacao.FALHOU.value), else_=PROCESSANDO),
+        reivindicada_em=case((_DESISTIR, _TABELA.c.reivindicada_em), else_=bindparam("agora", type_=_INSTANTE)),
+        tentativas=case((_DESISTIR, _TABELA.c.tentativas), else_=_TABELA.c.tentativas + 1),
+        processada_em=case((_DESISTIR, bindparam("agora", type_=_INSTANTE)), else_=_TABELA.c.processada_em),
+    )
+    .returning(*_TABELA.c)
+)
+
+
 async def proxima(
     engine: AsyncEngine, remetente: str, agora: datetime, prazo: Prazo, feita: tuple[int, str | None] | None = None
 ) -> Atualizacao | None:
-    """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours."""
+    """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
+
+    None also when the oldest unfinished row is held by another worker (its lease still running) or was just
+    claimed by someone else: whoever holds it goes on with the sender.
+    """
+    parametros = {"r": remetente, "agora": agora, "limite": agora - prazo.duracao, "maximo": prazo.tentativas}
     async with engine.begin() as c:
         await _travar(c, remetente)
         if feita is not None:
             await _fechar(c, feita[0], agora, feita[1])
-        while True:
-            linha = _linha((await c.execute(_PROXIMA, {"remetente": remetente})).first())
-            if linha is None or (linha.situacao == PROCESSANDO and not _expirou(linha, agora, prazo)):
-                return None  # nothing left, or another worker holds the sender's oldest row
-            tomada = await _tomar(c, linha, agora, prazo)
-            if tomada is not False:  # claimed, or lost a race: whoever won goes on with the sender
-                return linha if tomada else None
+        while (linha := _linha((await c.execute(_TOMAR_PRIMEIRA, parametros)).first())) is not None:
+            if linha.situacao == PROCESSANDO:
+                return linha
+            linha.erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
+            log.error("%s %s: %s", linha.canal, linha.id_externo, linha.erro)
+            await c.execute(update(_TABELA).where(_TABELA.c.id == linha.id).values(erro=linha.erro))
+        return None
 
 
 def _expirou(linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool:
