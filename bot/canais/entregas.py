@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, exists, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -78,9 +78,14 @@ _ULTIMA_SEM_ID = (
     .limit(1)
     .scalar_subquery()
 )
-_DAR_ID = update(_MENSAGEM).where(_MENSAGEM.c.id == _ULTIMA_SEM_ID).values(id_externo=bindparam("b_id"))
 _STATUS_ANTERIORES = sa_select(_STATUS.c.status).where(
     _STATUS.c.canal == bindparam("b_canal"), _STATUS.c.id_externo == bindparam("b_id")
+)
+_DAR_ID = (
+    update(_MENSAGEM)
+    .where(_MENSAGEM.c.id == _ULTIMA_SEM_ID)
+    .values(id_externo=bindparam("b_id"))
+    .returning(exists(_STATUS_ANTERIORES))  # a report came first: the common case (none) needs no other query
 )
 
 
@@ -88,8 +93,8 @@ async def registrar_envio(engine: AsyncEngine, canal: str, devedor_id: int, text
     """Tie the provider id to the stored reply, and apply any status that arrived before we knew the id."""
     parametros = {"b_devedor": devedor_id, "b_canal": canal, "b_texto": texto, "b_id": id_externo}
     async with engine.begin() as c:
-        if (await c.execute(_DAR_ID, parametros)).rowcount != 1:
-            return
+        if not (await c.execute(_DAR_ID, parametros)).scalar():
+            return  # no such reply, or no report came before its id
         # Reports that arrived before the id was known could not find the message: apply them now.
         anteriores = (await c.execute(_STATUS_ANTERIORES, parametros)).scalars().all()
         for status in anteriores:
