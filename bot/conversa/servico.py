@@ -9,9 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -191,9 +192,14 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
 
 
 async def _nova_conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
-    conversa = Conversa(devedor_id=devedor_id, canal=canal, estado="", iniciada_em=agora, atualizada_em=agora)
+    """Inserted by one Core statement (no unit of work for one row), then attached to the session as loaded."""
+    valores: dict[str, Any] = {"devedor_id": devedor_id, "canal": canal, "estado": "", "dono": Dono.BOT.value,
+                               "memoria": {}, "iniciada_em": agora, "atualizada_em": agora, "versao": 1}  # fmt: skip
+    tabela = Conversa.__table__  # type: ignore[attr-defined]
+    novo = await s.exec(insert(tabela).values(valores).returning(tabela.c.id))
+    conversa = Conversa(id=novo.scalar_one(), **valores)
+    make_transient_to_detached(conversa)
     s.add(conversa)
-    await s.flush()
     return conversa
 
 
