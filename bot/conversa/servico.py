@@ -116,7 +116,7 @@ class Atendimento:
     async def _receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool
     ) -> list[Resposta] | _Garantir:
-        """One step; a message seen before fails on its unique key (IntegrityError) when it is flushed."""
+        """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit."""
         agora = self.relogio()
         async with sessao(self.engine) as s:
             linha = (await s.exec(_DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
@@ -128,15 +128,16 @@ class Atendimento:
             if conversa is None:
                 conversa = await _nova_conversa(s, devedor.id, canal, agora)
             texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
-            s.add(_mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo))
+            recebida = _mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo)
             if conversa.dono != Dono.BOT:
+                s.add(recebida)
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
-            await s.flush()  # a repeated provider message stops here
             fatos = await carregar_fatos(s, devedor, conversa, com_acordo=acordo_id is not None)
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
+            s.add(recebida)  # flushed once with the replies; a message seen before fails on its unique key
             await aplicar_decisao(s, decisao, devedor, conversa, agora)
             await s.commit()
             if log.isEnabledFor(logging.INFO):
@@ -191,12 +192,15 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
     return (await s.exec(consulta)).first()
 
 
+_CONVERSA: Any = Conversa.__table__  # type: ignore[attr-defined]
+_INSERIR_CONVERSA = insert(_CONVERSA).returning(_CONVERSA.c.id)
+
+
 async def _nova_conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
     """Inserted by one Core statement (no unit of work for one row), then attached to the session as loaded."""
     valores: dict[str, Any] = {"devedor_id": devedor_id, "canal": canal, "estado": "", "dono": Dono.BOT.value,
                                "memoria": {}, "iniciada_em": agora, "atualizada_em": agora, "versao": 1}  # fmt: skip
-    tabela = Conversa.__table__  # type: ignore[attr-defined]
-    novo = await s.exec(insert(tabela).values(valores).returning(tabela.c.id))
+    novo = await s.exec(_INSERIR_CONVERSA, params=valores)
     conversa = Conversa(id=novo.scalar_one(), **valores)
     make_transient_to_detached(conversa)
     s.add(conversa)
