@@ -9,14 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.conversa.consultas import DEVEDOR_CONVERSA, PARCELAS_ABERTAS, nova_conversa
 from bot.conversa.fatos import (
     AcordoAtivo,
     Decisao,
@@ -39,7 +38,6 @@ from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
     AcordoParcela,
-    Contrato,
     Conversa,
     Devedor,
     Direcao,
@@ -48,7 +46,6 @@ from bot.dados.modelos import (
     Evento,
     Mensagem,
     Parcela,
-    SituacaoAcordo,
     SituacaoAcordoParcela,
     SituacaoParcela,
     Transferencia,
@@ -66,11 +63,6 @@ from bot.regua.fila import descartar_pendentes
 log = logging.getLogger(__name__)
 
 _TENTATIVAS = 3  # a concurrent update of the same conversation is retried, then reported
-_ACORDO_ATIVO = (
-    select(func.max(Acordo.id))
-    .where(col(Acordo.devedor_id) == col(Devedor.id), Acordo.situacao == SituacaoAcordo.ATIVO.value)
-    .scalar_subquery()
-)
 
 
 class DevedorDesconhecido(LookupError):
@@ -119,14 +111,14 @@ class Atendimento:
         """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit."""
         agora = self.relogio()
         async with sessao(self.engine) as s:
-            linha = (await s.exec(_DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
+            linha = (await s.exec(DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
             if linha is None or linha[0].id is None:
                 raise DevedorDesconhecido(devedor_id)
             devedor, conversa, acordo_id = linha
             if acordo_id is not None and not garantido:
                 return _Garantir(acordo_id)
             if conversa is None:
-                conversa = await _nova_conversa(s, devedor.id, canal, agora)
+                conversa = await nova_conversa(s, devedor.id, canal, agora)
             texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
             recebida = _mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo)
             if conversa.dono != Dono.BOT:
@@ -165,14 +157,6 @@ class _Garantir:
     acordo_id: int
 
 
-# Built once (every message runs it): the debtor, its conversation on the channel and its newest active agreement.
-_DEVEDOR_CONVERSA = (
-    select(Devedor, Conversa, _ACORDO_ATIVO)
-    .outerjoin(Conversa, (col(Conversa.devedor_id) == col(Devedor.id)) & (col(Conversa.canal) == bindparam("c")))
-    .where(col(Devedor.id) == bindparam("d"))
-)
-
-
 async def aplicar_decisao(
     s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime
 ) -> list[Mensagem]:
@@ -190,21 +174,6 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
         Mensagem.canal == canal, Mensagem.direcao == Direcao.ENTRADA.value, Mensagem.id_externo == id_externo
     )
     return (await s.exec(consulta)).first()
-
-
-_CONVERSA: Any = Conversa.__table__  # type: ignore[attr-defined]
-_INSERIR_CONVERSA = insert(_CONVERSA).returning(_CONVERSA.c.id)
-
-
-async def _nova_conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
-    """Inserted by one Core statement (no unit of work for one row), then attached to the session as loaded."""
-    valores: dict[str, Any] = {"devedor_id": devedor_id, "canal": canal, "estado": "", "dono": Dono.BOT.value,
-                               "memoria": {}, "iniciada_em": agora, "atualizada_em": agora, "versao": 1}  # fmt: skip
-    novo = await s.exec(_INSERIR_CONVERSA, params=valores)
-    conversa = Conversa(id=novo.scalar_one(), **valores)
-    make_transient_to_detached(conversa)
-    s.add(conversa)
-    return conversa
 
 
 def _mensagem(
@@ -236,20 +205,12 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
         conversa.dono = Dono.FILA.value
 
 
-_PARCELAS_ABERTAS = (
-    select(Parcela, Contrato)
-    .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
-    .where(col(Contrato.devedor_id) == bindparam("d"), Parcela.situacao == SituacaoParcela.ABERTA.value)
-    .order_by(col(Parcela.vencimento), col(Parcela.id))
-)
-
-
 async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa, com_acordo: bool = True) -> Fatos:
     """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement."""
     assert devedor.id is not None and conversa.id is not None
     parcelas = tuple(
         ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento, c.descricao or "")
-        for p, c in (await s.exec(_PARCELAS_ABERTAS, params={"d": devedor.id})).all()
+        for p, c in (await s.exec(PARCELAS_ABERTAS, params={"d": devedor.id})).all()
     )
     return Fatos(
         conversa_id=conversa.id,
