@@ -52,7 +52,7 @@ async def negociar(cliente: Cliente) -> str:
     for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
         corpo = await (await cliente.post(rota, json={"texto": texto})).json()
         textos += [r["texto"] for r in corpo["respostas"]]
-    achado = re.search(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})\b", textos[-1])
+    achado = re.search(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])", textos[-1])
     assert achado is not None, textos[-1]
     return achado.group(1)
 
@@ -144,7 +144,8 @@ async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente: Client
     for texto in ("oi", "sim", "390", "2ª via", "manda o boleto de novo"):
         corpo = await (await cliente.post(ROTA, json={"texto": texto})).json()
         links += re.findall(
-            r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})\b", "\n".join(r["texto"] for r in corpo["respostas"])
+            r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])",
+            "\n".join(r["texto"] for r in corpo["respostas"]),
         )
     assert len(links) == 3 and len(set(links)) == 1  # one renewal, shown each time it is asked for
     [novo] = set(links)
