@@ -75,6 +75,7 @@ async def rodar(argumentos: argparse.Namespace) -> None:
     projeto = com_canais(carregar_projeto(RAIZ / "config.toml"), graph_url=f"http://127.0.0.1:{porta_graph}")
     engine = criar_engine(url)
     contador = Contador()
+    perfil = cProfile.Profile() if argumentos.perfil else None
     event.listen(engine.sync_engine, "before_cursor_execute", contador)
     executores.append(web.AppRunner(criar_app(projeto, engine, lambda: datetime.now(UTC), demo=False)))
     await executores[1].setup()
@@ -84,7 +85,6 @@ async def rodar(argumentos: argparse.Namespace) -> None:
         graph.pronto.clear()
         graph.esperados = total
         contador.zerar()
-        perfil = cProfile.Profile() if argumentos.perfil else None
         cpu, parede = time.process_time(), time.perf_counter()
         if perfil:
             perfil.enable()
@@ -97,8 +97,13 @@ async def rodar(argumentos: argparse.Namespace) -> None:
             await executor.cleanup()
         await engine.dispose()
         await asyncio.to_thread(apagar, url, argumentos.db)
+    relatorio(argumentos, engine.dialect.name, cpu, parede, medida, contador, perfil)
+
+
+def relatorio(argumentos: argparse.Namespace, banco: str, cpu: float, parede: float, medida: Any,
+              contador: Contador, perfil: cProfile.Profile | None) -> None:  # fmt: skip
     n = argumentos.mensagens
-    print(f"{n} mensagens, {argumentos.concorrencia} conexões, banco {engine.dialect.name}")
+    print(f"{n} mensagens, {argumentos.concorrencia} conexões, banco {banco}")
     print(f"CPU por mensagem: {cpu * 1000 / n:.2f} ms  (parede {parede:.2f} s, {medida.taxa:.0f} msg/s,"
           f" p50 {medida.p50_ms:.0f} ms, p99 {medida.p99_ms:.0f} ms, perdidas {medida.perdidas})")  # fmt: skip
     print(f"comandos SQL por mensagem: {contador.total / n:.2f}")
