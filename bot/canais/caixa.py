@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
@@ -121,10 +121,19 @@ class Gravador:
                 futuro.set_result(_novas(canal, unidades, inseridas))
 
 
-async def _travar(s: AsyncSession, remetente: str) -> None:
-    assert s.bind is not None
-    if s.bind.dialect.name == "postgresql":
-        await s.exec(select(func.pg_advisory_xact_lock(chave_trava(remetente))))
+_TABELA: Any = Atualizacao.__table__  # type: ignore[attr-defined]
+# Built once: the hot path runs them for every message, and building a statement costs more than running it.
+_POR_ID = sa_select(_TABELA).where(_TABELA.c.id == bindparam("id"))
+_FECHAR = (
+    update(_TABELA)
+    .where(_TABELA.c.id == bindparam("alvo"), _TABELA.c.situacao == PROCESSANDO)
+    .values(situacao=bindparam("nova"), erro=bindparam("erro"), processada_em=bindparam("agora"))
+)
+
+
+async def _travar(c: AsyncConnection, remetente: str) -> None:
+    if c.dialect.name == "postgresql":
+        await c.execute(sa_select(func.pg_advisory_xact_lock(chave_trava(remetente))))
 
 
 def _vencida(agora: datetime, prazo: Prazo) -> Any:
@@ -139,7 +148,22 @@ def _reivindicavel(agora: datetime, prazo: Prazo) -> Any:
     )
 
 
-async def _tomar(s: AsyncSession, linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool | None:
+_TOMAR = (
+    update(_TABELA)
+    .where(
+        _TABELA.c.id == bindparam("alvo"),
+        _TABELA.c.tentativas == bindparam("antes"),
+        or_(
+            _TABELA.c.situacao == PENDENTE,
+            (_TABELA.c.situacao == PROCESSANDO)
+            & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
+        ),
+    )
+    .values(situacao=PROCESSANDO, reivindicada_em=bindparam("agora"), tentativas=bindparam("depois"))
+)
+
+
+async def _tomar(c: AsyncConnection, linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool | None:
     """Claim the row: True; out of attempts, given up: False; None if someone else changed it first."""
     assert linha.id is not None
     desistir = linha.tentativas >= prazo.tentativas
@@ -148,12 +172,17 @@ async def _tomar(s: AsyncSession, linha: Atualizacao, agora: datetime, prazo: Pr
         erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
         valores = {"situacao": SituacaoAtualizacao.FALHOU.value, "erro": erro, "processada_em": agora}
         log.error("%s %s: %s", linha.canal, linha.id_externo, erro)
-    resultado = await s.exec(
-        update(Atualizacao)
-        .where(col(Atualizacao.id) == linha.id, _reivindicavel(agora, prazo))
-        .where(col(Atualizacao.tentativas) == linha.tentativas)
-        .values(**valores)
-    )
+        comando: Any = (
+            update(_TABELA)
+            .where(_TABELA.c.id == linha.id, _reivindicavel(agora, prazo))
+            .where(_TABELA.c.tentativas == linha.tentativas)
+            .values(**valores)
+        )
+        resultado = await c.execute(comando)
+    else:
+        parametros = {"alvo": linha.id, "antes": linha.tentativas, "limite": agora - prazo.duracao, "agora": agora,
+                      "depois": linha.tentativas + 1}  # fmt: skip
+        resultado = await c.execute(_TOMAR, parametros)
     if resultado.rowcount != 1:
         return None
     for nome, valor in valores.items():
@@ -161,39 +190,65 @@ async def _tomar(s: AsyncSession, linha: Atualizacao, agora: datetime, prazo: Pr
     return not desistir
 
 
-async def _fechar(s: AsyncSession, atualizacao_id: int, agora: datetime, erro: str | None) -> None:
+async def _fechar(c: AsyncConnection, atualizacao_id: int, agora: datetime, erro: str | None) -> None:
     situacao = SituacaoAtualizacao.FALHOU if erro else SituacaoAtualizacao.PROCESSADA
-    await s.exec(
-        update(Atualizacao)
-        .where(col(Atualizacao.id) == atualizacao_id, col(Atualizacao.situacao) == PROCESSANDO)
-        .values(situacao=situacao.value, erro=erro, processada_em=agora)
+    await c.execute(_FECHAR, {"alvo": atualizacao_id, "nova": situacao.value, "erro": erro, "agora": agora})
+
+
+def _linha(registro: Any) -> Atualizacao | None:
+    return None if registro is None else Atualizacao(**registro._mapping)
+
+
+_INSTANTE = _TABELA.c.reivindicada_em.type
+_DESISTIR = _TABELA.c.tentativas >= bindparam("maximo")
+_PRIMEIRA = (
+    sa_select(_TABELA.c.id)
+    .where(_TABELA.c.remetente == bindparam("r"), _TABELA.c.situacao.in_((PENDENTE, PROCESSANDO)))
+    .order_by(_TABELA.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+# The sender's oldest unfinished row, claimed (or given up, out of attempts) in one statement if it is claimable.
+_TOMAR_PRIMEIRA = (
+    update(_TABELA)
+    .where(
+        _TABELA.c.id == _PRIMEIRA,
+        or_(
+            _TABELA.c.situacao == PENDENTE,
+            (_TABELA.c.situacao == PROCESSANDO)
+            & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
+        ),
     )
+    .values(
+        situacao=case((_DESISTIR, SituacaoAtualizacao.FALHOU.value), else_=PROCESSANDO),
+        reivindicada_em=case((_DESISTIR, _TABELA.c.reivindicada_em), else_=bindparam("agora", type_=_INSTANTE)),
+        tentativas=case((_DESISTIR, _TABELA.c.tentativas), else_=_TABELA.c.tentativas + 1),
+        processada_em=case((_DESISTIR, bindparam("agora", type_=_INSTANTE)), else_=_TABELA.c.processada_em),
+    )
+    .returning(*_TABELA.c)
+)
 
 
 async def proxima(
     engine: AsyncEngine, remetente: str, agora: datetime, prazo: Prazo, feita: tuple[int, str | None] | None = None
 ) -> Atualizacao | None:
-    """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours."""
-    async with sessao(engine) as s:
-        await _travar(s, remetente)
+    """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
+
+    None also when the oldest unfinished row is held by another worker (its lease still running) or was just
+    claimed by someone else: whoever holds it goes on with the sender.
+    """
+    parametros = {"r": remetente, "agora": agora, "limite": agora - prazo.duracao, "maximo": prazo.tentativas}
+    async with engine.begin() as c:
+        await _travar(c, remetente)
         if feita is not None:
-            await _fechar(s, feita[0], agora, feita[1])
-        while True:
-            consulta = (
-                select(Atualizacao)
-                .where(Atualizacao.remetente == remetente)
-                .where(col(Atualizacao.situacao).in_((PENDENTE, PROCESSANDO)))
-                .order_by(col(Atualizacao.id))
-                .limit(1)
-            )
-            linha = (await s.exec(consulta)).first()
-            if linha is None or (linha.situacao == PROCESSANDO and not _expirou(linha, agora, prazo)):
-                await s.commit()  # nothing left, or another worker holds the sender's oldest row
-                return None
-            tomada = await _tomar(s, linha, agora, prazo)
-            if tomada is not False:  # claimed, or lost a race: whoever won goes on with the sender
-                await s.commit()
-                return linha if tomada else None
+            await _fechar(c, feita[0], agora, feita[1])
+        while (linha := _linha((await c.execute(_TOMAR_PRIMEIRA, parametros)).first())) is not None:
+            if linha.situacao == PROCESSANDO:
+                return linha
+            linha.erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
+            log.error("%s %s: %s", linha.canal, linha.id_externo, linha.erro)
+            await c.execute(update(_TABELA).where(_TABELA.c.id == linha.id).values(erro=linha.erro))
+        return None
 
 
 def _expirou(linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool:
@@ -202,21 +257,19 @@ def _expirou(linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool:
 
 async def reivindicar(engine: AsyncEngine, atualizacao_id: int, agora: datetime, prazo: Prazo) -> Atualizacao | None:
     """Claim one update that needs no order (a delivery status); None if it is not ours to run."""
-    async with sessao(engine) as s:
-        linha = await s.get(Atualizacao, atualizacao_id)
+    async with engine.begin() as c:
+        linha = _linha((await c.execute(_POR_ID, {"id": atualizacao_id})).first())
         if linha is None or linha.situacao not in (PENDENTE, PROCESSANDO):
             return None
         if linha.situacao == PROCESSANDO and not _expirou(linha, agora, prazo):
             return None
-        tomada = await _tomar(s, linha, agora, prazo)
-        await s.commit()
+        tomada = await _tomar(c, linha, agora, prazo)
         return linha if tomada is True else None
 
 
 async def concluir(engine: AsyncEngine, atualizacao_id: int, agora: datetime, erro: str | None = None) -> None:
-    async with sessao(engine) as s:
-        await _fechar(s, atualizacao_id, agora, erro)
-        await s.commit()
+    async with engine.begin() as c:
+        await _fechar(c, atualizacao_id, agora, erro)
 
 
 async def a_retomar(engine: AsyncEngine, agora: datetime, prazo: Prazo, limite: int = 5000) -> list[Guardada]:

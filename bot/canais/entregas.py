@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import bindparam, exists, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.canais.whatsapp_webhook import StatusRecebido
 from bot.dados.banco import sessao
@@ -18,18 +19,23 @@ from bot.dados.modelos import Conversa, Direcao, Mensagem
 ORDEM = {"enviada": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
-async def _avancar(s: AsyncSession, canal: str, id_externo: str, status: str) -> None:
+_MENSAGEM: Any = Mensagem.__table__  # type: ignore[attr-defined]
+_CONVERSA: Any = Conversa.__table__  # type: ignore[attr-defined]
+_STATUS: Any = StatusEntrega.__table__  # type: ignore[attr-defined]
+
+
+async def _avancar(c: AsyncConnection, canal: str, id_externo: str, status: str) -> None:
     """One conditional UPDATE, so concurrent reports of a batch cannot overwrite a later one with an earlier one."""
     if status not in ORDEM:
         return
     anteriores = [nome for nome, posicao in ORDEM.items() if posicao < ORDEM[status]]
-    await s.exec(
-        update(Mensagem)
+    await c.execute(
+        update(_MENSAGEM)
         .where(
-            col(Mensagem.canal) == canal,
-            col(Mensagem.direcao) == Direcao.SAIDA.value,
-            col(Mensagem.id_externo) == id_externo,
-            col(Mensagem.status).in_(anteriores),
+            _MENSAGEM.c.canal == canal,
+            _MENSAGEM.c.direcao == Direcao.SAIDA.value,
+            _MENSAGEM.c.id_externo == id_externo,
+            _MENSAGEM.c.status.in_(anteriores),
         )
         .values(status=status)
     )
@@ -53,35 +59,43 @@ async def registrar_status(engine: AsyncEngine, canal: str, status: StatusRecebi
         except IntegrityError:
             return  # the same report again
         await s.commit()
-        await _avancar(s, canal, status.id, status.status)
+        await _avancar(await s.connection(), canal, status.id, status.status)
         await s.commit()
+
+
+# Built once (every reply runs them): the newest stored reply with this text and no provider id yet gets it.
+_ULTIMA_SEM_ID = (
+    sa_select(_MENSAGEM.c.id)
+    .join(_CONVERSA, _MENSAGEM.c.conversa_id == _CONVERSA.c.id)
+    .where(
+        _CONVERSA.c.devedor_id == bindparam("b_devedor"),
+        _MENSAGEM.c.canal == bindparam("b_canal"),
+        _MENSAGEM.c.direcao == Direcao.SAIDA.value,
+        _MENSAGEM.c.id_externo.is_(None),
+        _MENSAGEM.c.texto == bindparam("b_texto"),
+    )
+    .order_by(_MENSAGEM.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_STATUS_ANTERIORES = sa_select(_STATUS.c.status).where(
+    _STATUS.c.canal == bindparam("b_canal"), _STATUS.c.id_externo == bindparam("b_id")
+)
+_DAR_ID = (
+    update(_MENSAGEM)
+    .where(_MENSAGEM.c.id == _ULTIMA_SEM_ID)
+    .values(id_externo=bindparam("b_id"))
+    .returning(exists(_STATUS_ANTERIORES))  # a report came first: the common case (none) needs no other query
+)
 
 
 async def registrar_envio(engine: AsyncEngine, canal: str, devedor_id: int, texto: str, id_externo: str) -> None:
     """Tie the provider id to the stored reply, and apply any status that arrived before we knew the id."""
-    async with sessao(engine) as s:
-        consulta = (
-            select(Mensagem)
-            .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
-            .where(
-                Conversa.devedor_id == devedor_id,
-                Mensagem.canal == canal,
-                Mensagem.direcao == Direcao.SAIDA.value,
-                col(Mensagem.id_externo).is_(None),
-                Mensagem.texto == texto,
-            )
-            .order_by(col(Mensagem.id).desc())
-        )
-        mensagem = (await s.exec(consulta)).first()
-        if mensagem is None:
-            return
-        mensagem.id_externo = id_externo
-        s.add(mensagem)
-        await s.commit()
+    parametros = {"b_devedor": devedor_id, "b_canal": canal, "b_texto": texto, "b_id": id_externo}
+    async with engine.begin() as c:
+        if not (await c.execute(_DAR_ID, parametros)).scalar():
+            return  # no such reply, or no report came before its id
         # Reports that arrived before the id was known could not find the message: apply them now.
-        anteriores = await s.exec(
-            select(StatusEntrega.status).where(StatusEntrega.canal == canal, StatusEntrega.id_externo == id_externo)
-        )
-        for status in anteriores.all():
-            await _avancar(s, canal, id_externo, status)
-        await s.commit()
+        anteriores = (await c.execute(_STATUS_ANTERIORES, parametros)).scalars().all()
+        for status in anteriores:
+            await _avancar(c, canal, id_externo, status)

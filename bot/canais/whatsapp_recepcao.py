@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import bindparam
+from sqlmodel import col, select
+
 from bot.canais.entregas import registrar_status
 from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.porta import TipoCanal
@@ -14,7 +17,7 @@ from bot.canais.whatsapp_webhook import MensagemRecebida, ler_mensagem, ler_stat
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
-from bot.dados.repositorio import devedor_por_telefone
+from bot.dados.modelos import Devedor
 from bot.formatos import normalizar_telefone
 from bot.regua.fila import janela_fechada_tardia
 
@@ -36,17 +39,26 @@ async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> No
     await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
 
 
+# Built once (every message runs it): the ids of the debtors reachable at a number, oldest first; a number
+# reported wrong (`telefone_invalido`) no longer leads to its debtor (as `repositorio.devedor_por_telefone`).
+_POR_TELEFONE = (
+    select(col(Devedor.id))
+    .where(col(Devedor.telefone) == bindparam("e164"), col(Devedor.telefone_invalido).is_(False))
+    .order_by(col(Devedor.id))
+)
+
+
 async def _devedor(recepcao: Recepcao, wa_id: str) -> int | None:
     """The debtor at this number (with or without the ninth digit); the oldest when a family shares it."""
     try:
         e164 = normalizar_telefone("+" + wa_id)
     except ValueError:
         return None  # not a Brazilian number we could have in the portfolio
-    async with sessao(recepcao.engine) as s:
-        devedores = await devedor_por_telefone(s, e164)
+    async with recepcao.engine.connect() as c:
+        devedores = (await c.execute(_POR_TELEFONE, {"e164": e164})).scalars().all()
     if len(devedores) > 1:
         log.info("número compartilhado por %s devedores: conversa com o mais antigo", len(devedores))
-    return devedores[0].id if devedores else None
+    return devedores[0] if devedores else None
 
 
 async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.conversa.consultas import DEVEDOR_CONVERSA, PARCELAS_ABERTAS, nova_conversa
 from bot.conversa.fatos import (
     AcordoAtivo,
     Decisao,
@@ -37,7 +38,6 @@ from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
     AcordoParcela,
-    Contrato,
     Conversa,
     Devedor,
     Direcao,
@@ -81,16 +81,22 @@ class Atendimento:
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
     ) -> list[Resposta]:
-        # An expired page or a paid installment must never be what the bot shows: renew the document first.
-        await Documentos(self.engine, self.motor.config, self.emissor).garantir_do_devedor(devedor_id, self.relogio())
+        # An expired page or a paid installment must never be what the bot shows: with an active agreement the
+        # document is renewed first (`_receber` finds it with the debtor and stops before writing anything).
+        garantido = False
         for tentativa in range(_TENTATIVAS):
             try:
-                return await self._receber(devedor_id, canal, entrada, id_externo)
+                while isinstance(resultado := await self._receber(devedor_id, canal, entrada, id_externo, garantido),
+                                 _Garantir):  # fmt: skip
+                    documentos = Documentos(self.engine, self.motor.config, self.emissor)
+                    await documentos.garantir(resultado.acordo_id, self.relogio())
+                    garantido = True
+                return resultado
             except StaleDataError:
                 log.info("conversa do devedor %s alterada em paralelo; tentativa %s", devedor_id, tentativa + 1)
             except IntegrityError:
                 if id_externo is not None and await self._ja_recebida(canal, id_externo):
-                    return []  # the same provider message reached another worker first
+                    return []  # the same provider message reached another worker (or this one) before
                 if tentativa == _TENTATIVAS - 1:
                     raise
         raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
@@ -99,34 +105,42 @@ class Atendimento:
         async with sessao(self.engine) as s:
             return await _mensagem_existente(s, canal, id_externo) is not None
 
-    async def _receber(self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None) -> list[Resposta]:
+    async def _receber(
+        self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool
+    ) -> list[Resposta] | _Garantir:
+        """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit."""
         agora = self.relogio()
         async with sessao(self.engine) as s:
-            if id_externo is not None and await _mensagem_existente(s, canal, id_externo) is not None:
-                return []
-            devedor = await s.get(Devedor, devedor_id)
-            if devedor is None or devedor.id is None:
+            linha = (await s.exec(DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
+            if linha is None or linha[0].id is None:
                 raise DevedorDesconhecido(devedor_id)
-            conversa = await _conversa(s, devedor.id, canal, agora)
+            devedor, conversa, acordo_id = linha
+            if acordo_id is not None and not garantido:
+                return _Garantir(acordo_id)
+            if conversa is None:
+                conversa = await nova_conversa(s, devedor.id, canal, agora)
             texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
-            s.add(_mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo))
+            recebida = _mensagem(conversa, Direcao.ENTRADA, texto, (), agora, id_externo)
             if conversa.dono != Dono.BOT:
+                s.add(recebida)
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
-            fatos = await carregar_fatos(s, devedor, conversa)
+            fatos = await carregar_fatos(s, devedor, conversa, com_acordo=acordo_id is not None)
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
+            s.add(recebida)  # flushed once with the replies; a message seen before fails on its unique key
             await aplicar_decisao(s, decisao, devedor, conversa, agora)
             await s.commit()
-            log.info(
-                "devedor %s canal %s: %s → %s (%s)",
-                mascarar_cpf(devedor.cpf),
-                canal,
-                decisao.intencao,
-                decisao.estado,
-                ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "devedor %s canal %s: %s → %s (%s)",
+                    mascarar_cpf(devedor.cpf),
+                    canal,
+                    decisao.intencao,
+                    decisao.estado,
+                    ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
+                )
         respostas = list(decisao.respostas)
         if self.emissor is not None:
             for efeito in decisao.efeitos:
@@ -134,6 +148,13 @@ class Atendimento:
                     texto = await self.emissor.emitir_por_txid(efeito.documento["txid"], agora)
                     respostas.append(Resposta(texto))
         return respostas
+
+
+@dataclass(frozen=True)
+class _Garantir:
+    """The debtor has this active agreement: keep its document payable, then answer."""
+
+    acordo_id: int
 
 
 async def aplicar_decisao(
@@ -153,16 +174,6 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
         Mensagem.canal == canal, Mensagem.direcao == Direcao.ENTRADA.value, Mensagem.id_externo == id_externo
     )
     return (await s.exec(consulta)).first()
-
-
-async def _conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
-    consulta = select(Conversa).where(Conversa.devedor_id == devedor_id, Conversa.canal == canal)
-    conversa = (await s.exec(consulta)).first()
-    if conversa is None:
-        conversa = Conversa(devedor_id=devedor_id, canal=canal, estado="", iniciada_em=agora, atualizada_em=agora)
-        s.add(conversa)
-        await s.flush()
-    return conversa
 
 
 def _mensagem(
@@ -194,23 +205,18 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
         conversa.dono = Dono.FILA.value
 
 
-async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa) -> Fatos:
+async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa, com_acordo: bool = True) -> Fatos:
+    """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement."""
     assert devedor.id is not None and conversa.id is not None
-    consulta = (
-        select(Parcela, Contrato)
-        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
-        .where(Contrato.devedor_id == devedor.id, Parcela.situacao == SituacaoParcela.ABERTA.value)
-        .order_by(col(Parcela.vencimento), col(Parcela.id))
-    )
     parcelas = tuple(
         ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento, c.descricao or "")
-        for p, c in (await s.exec(consulta)).all()
+        for p, c in (await s.exec(PARCELAS_ABERTAS, params={"d": devedor.id})).all()
     )
     return Fatos(
         conversa_id=conversa.id,
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
-        acordo_ativo=await _acordo_ativo(s, devedor.id),
+        acordo_ativo=await _acordo_ativo(s, devedor.id) if com_acordo else None,
         token_pagamento=novo_token(),
     )
 
