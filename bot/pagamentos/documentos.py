@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,14 +59,6 @@ class Documentos:
     engine: AsyncEngine
     config: Config
     emissor: Emissor | None = None  # a PSP; None with the local provider
-
-    async def garantir_do_devedor(self, devedor_id: int, agora: datetime) -> int | None:
-        """`garantir` for the debtor's active agreement, if any (called before the bot answers them)."""
-        consulta = select(Acordo.id).where(
-            Acordo.devedor_id == devedor_id, Acordo.situacao == SituacaoAcordo.ATIVO.value
-        )
-        acordo_id = await _uma_consulta(self.engine, consulta.order_by(col(Acordo.id).desc()))
-        return None if acordo_id is None else await self.garantir(acordo_id, agora)
 
     async def garantir(self, acordo_id: int, agora: datetime) -> int | None:
         """The id of a payable document for the agreement's first open installment, issuing one if needed.
@@ -145,11 +136,6 @@ class Documentos:
         validade = valido_ate(vencimento, pagamentos.dias_validade_documento)
         s.add(TokenPagamento(token=novo_token(), documento_id=documento.id, valido_ate=validade, criado_em=agora))
         return documento
-
-
-async def _uma_consulta(engine: AsyncEngine, consulta: Any) -> Any:
-    async with sessao(engine) as s:
-        return (await s.exec(consulta)).first()
 
 
 async def documento_atual(s: AsyncSession, acordo_id: int, parcela: int) -> DocumentoPagamento | None:
