@@ -35,8 +35,11 @@ from bot.dados.modelos import Contrato, Conversa, Devedor, Direcao, Mensagem, Pa
 from tests.bancos import Bancos, em_postgresql
 from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, ProxyTcp, esperar, esperar_async
 
-# The size of the run. 5,000 messages (1,250 debtors × 4) plus 20 % duplicates: measured here ~?? s on SQLite.
-MENSAGENS = 1_200
+# The size of the run (the issue asks 5,000). On SQLite the three processes share one file's write lock and
+# process ~15-30 messages/s together on this shared 2-core machine: 5,000 did not finish within 240 s; measured
+# whole-test times were 1,200: 96 s, 1,600: 79 s, 2,400: 101 s; 2,000 keeps a margin under 120 s.
+# PostgreSQL: 1,200 in 97 s (the database cut and its reconnections included).
+MENSAGENS = 2_000
 POR_DEVEDOR = 4
 DEVEDORES = MENSAGENS // POR_DEVEDOR
 REPETIDAS = 0.2  # share of messages delivered again to another instance
