@@ -37,8 +37,8 @@ from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, ProxyTcp, espe
 
 # The size of the run (the issue asks 5,000). On SQLite the three processes share one file's write lock and
 # process ~15-30 messages/s together on this shared 2-core machine: 5,000 did not finish within 240 s; measured
-# whole-test times were 1,200: 96 s, 1,600: 79 s, 2,400: 101 s; 2,000 keeps a margin under 120 s.
-# PostgreSQL: 1,200 in 97 s (the database cut and its reconnections included).
+# whole-test times were 1,200: 96 s, 1,600: 79 s, 2,000: 77 s and 106 s, 2,400: 101 s (the machine's load
+# varies); 2,000 keeps a margin under 120 s. PostgreSQL, cut included: 1,200 in 97 s, 2,000 in 124 s.
 MENSAGENS = 2_000
 POR_DEVEDOR = 4
 DEVEDORES = MENSAGENS // POR_DEVEDOR
