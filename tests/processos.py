@@ -80,6 +80,8 @@ class GraphFalso:
     por_destino: Counter[str] = field(default_factory=Counter)
     ids: dict[str, str] = field(default_factory=dict)  # provider id -> key
     respostas: Counter[str] = field(default_factory=Counter)
+    destinos: dict[str, str] = field(default_factory=dict)  # provider id -> recipient
+    recusas: Counter[str] = field(default_factory=Counter)  # refused (429/500) by recipient
     _travadas: int = 0
 
     def app(self) -> web.Application:
@@ -100,6 +102,7 @@ class GraphFalso:
         modo = self.falhas.modo(numero) if self.falhas else "ok"
         self.respostas[modo] += 1
         if modo in ("429", "500"):
+            self.recusas[str(corpo.get("to"))] += 1
             codigo = 130429 if modo == "429" else 131000
             erro = {"message": "falha simulada", "type": "OAuthException", "code": codigo, "fbtrace_id": "x"}
             return web.json_response({"error": erro}, status=int(modo))
@@ -108,6 +111,7 @@ class GraphFalso:
         self.por_destino[str(corpo["to"])] += 1
         id_provedor = f"wamid.{numero}"
         self.ids[id_provedor] = chave
+        self.destinos[id_provedor] = str(corpo["to"])
         if modo == "derruba":
             assert self.falhas is not None
             if self._travadas < self.falhas.travar:

@@ -174,3 +174,34 @@ async def test_webhooks_simultaneos_gravados_juntos_cada_id_uma_vez(
     assert sorted(estado) == ["wamid.DUAS", "wamid.JUNTO0", "wamid.JUNTO1", "wamid.JUNTO2"]
     assert set(estado.values()) == {("processada", 1, None)}
     assert sorted(e["to"] for e in graph[0].enviadas) == sorted([DEVEDOR, *(f"55119{n:08d}" for n in range(3))])
+
+
+async def test_banco_fora_no_processamento_retomado_depois_do_prazo_sem_falhar(
+    cliente: Cliente, graph: tuple[FalsoGraph, str]
+) -> None:
+    engine = engine_de(cliente)
+    falhas = ["server closed the connection unexpectedly"]
+
+    def cair(_c: Any, _cursor: Any, comando: str, parametros: Any, _ctx: Any, _varios: bool) -> None:
+        if falhas and comando.startswith("INSERT INTO mensagem"):
+            raise OperationalError(comando, parametros, Exception(falhas.pop()))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", cair)
+    try:
+        assert await postar(cliente, texto("oi", "wamid.CAIU")) == 200
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", cair)
+    assert falhas == []
+    assert await atualizacoes(cliente) == {"wamid.CAIU": ("processando", 1, None)}  # kept claimed, not `falhou`
+    assert graph[0].enviadas == []
+    async with sessao(engine) as s:  # the lease runs out
+        linha_ = (await s.exec(select(Atualizacao))).one()
+        linha_.reivindicada_em = AGORA - timedelta(minutes=3)
+        s.add(linha_)
+        await s.commit()
+    recepcao = cliente.app[RECEPCAO]
+    assert await recepcao.varrer() == 1
+    await recepcao.ocioso()
+    assert await atualizacoes(cliente) == {"wamid.CAIU": ("processada", 2, None)}
+    assert [e["to"] for e in graph[0].enviadas] == [DEVEDOR]
+    assert await entradas(cliente) == ["oi"]

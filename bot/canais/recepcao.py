@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -36,6 +36,13 @@ class ArquivoRecebido:
     mime: str | None
     nome: str | None
     legenda: str | None
+
+
+def _do_banco(erro: Exception) -> bool:
+    """The database went away or stayed locked (not a bad update): worth another claim after the lease."""
+    if isinstance(erro, DBAPIError):
+        return erro.connection_invalidated or isinstance(erro, OperationalError | InterfaceError)
+    return isinstance(erro, OSError)  # asyncpg's connection errors, raised as they are while connecting
 
 
 @dataclass
@@ -100,10 +107,18 @@ class Recepcao:
             feita = (atualizacao.id, await self.processar(atualizacao))
 
     async def processar(self, atualizacao: Atualizacao) -> str | None:
-        """Run a claimed update; never raises: a failure is logged and returned, to be kept on the stored row."""
+        """Run a claimed update; a failure is logged and returned, to be kept on the stored row (`falhou`).
+
+        A database outage or lock is no fault of the update: it is raised, the row stays claimed and the lease
+        hands it to the next claim (the stored inbound message makes the retry answer nothing twice).
+        """
         try:
             await self.processadores[atualizacao.canal](self, atualizacao)
         except Exception as erro:
+            if _do_banco(erro):
+                log.warning("banco indisponível ao processar %s %s: retomada após o prazo",
+                            atualizacao.canal, atualizacao.id_externo)  # fmt: skip
+                raise
             log.exception("falha ao processar %s %s", atualizacao.canal, atualizacao.id_externo)
             return f"{type(erro).__name__}: {erro}"
         return None
