@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -62,6 +63,26 @@ def _data(texto: str) -> date:
         return parse_data(texto)
     except ValueError as erro:
         raise argparse.ArgumentTypeError(str(erro)) from erro
+
+
+ESPERA_DO_BANCO = 60.0  # `serve` started with the database still coming up (a restart, a compose boot) waits this long
+
+
+def _migrar(url: str, esperar: bool) -> None:
+    """Migrate; with `esperar` (serve) a database that does not answer yet is waited for, one line a try."""
+    fim = time.monotonic() + (ESPERA_DO_BANCO if esperar else 0.0)
+    while True:
+        try:
+            migrar(url)
+            return
+        except (OperationalError, InterfaceError, OSError) as erro:
+            if time.monotonic() > fim:
+                raise
+            primeira = (str(erro).splitlines() or [""])[0]
+            print(
+                f"banco ainda não responde ({type(erro).__name__}: {primeira}); nova tentativa em 1 s", file=sys.stderr
+            )
+            time.sleep(1)
 
 
 def _relogio(args: argparse.Namespace) -> Callable[[], datetime]:
@@ -136,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return rodar_demo(projeto, relogio, args.porta)
     url = args.db or url_padrao()
-    migrar(url)
+    _migrar(url, esperar=args.comando == "serve")
     try:
         if args.comando == "serve":
             from bot.web.app import rodar

@@ -252,6 +252,7 @@ _contador = itertools.count()
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(ENTRADAS, st.sampled_from(("a", "b", "c", None))), min_size=1, max_size=8))
+@example(mensagens=[(Entrada("o\x00i", "x\x00"), "a")])  # NUL: PostgreSQL refused the message (a 500)
 async def test_pelo_servico_com_banco_real(
     projeto: Projeto, banco_semeado: str | Path, bancos: Bancos, mensagens: list[tuple[Entrada, str | None]]
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,6 +84,8 @@ class Atendimento:
         # An expired page or a paid installment must never be what the bot shows: with an active agreement the
         # document is renewed first (`_receber` finds it with the debtor and stops before writing anything).
         garantido = False
+        if "\x00" in entrada.texto or "\x00" in (entrada.opcao or ""):  # no database column stores NUL
+            entrada = replace(entrada, texto=entrada.texto.replace("\x00", ""), opcao=_sem_nul(entrada.opcao))
         for tentativa in range(_TENTATIVAS):
             try:
                 while isinstance(resultado := await self._receber(devedor_id, canal, entrada, id_externo, garantido),
@@ -155,6 +157,10 @@ class _Garantir:
     """The debtor has this active agreement: keep its document payable, then answer."""
 
     acordo_id: int
+
+
+def _sem_nul(texto: str | None) -> str | None:
+    return None if texto is None else texto.replace("\x00", "")
 
 
 async def aplicar_decisao(
