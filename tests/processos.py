@@ -14,12 +14,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 RAIZ = Path(__file__).resolve().parent.parent
 ESPERA_DO_CLIENTE = 15.0  # RemetenteWhatsapp's read timeout: a hang longer than this is a timeout
@@ -233,3 +235,36 @@ class Instancias:
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.pasta.glob("serve-*.log")))
+
+
+@dataclass
+class Implantacao:
+    """What a fault test drives: the instances, and the proxy in front of PostgreSQL (None on SQLite)."""
+
+    instancias: Instancias
+    proxy: ProxyTcp | None
+
+
+@asynccontextmanager
+async def implantacao(
+    graph: GraphFalso, url: str, config: Callable[[int], Path], desde: str, ambiente: dict[str, str], pasta: Path
+) -> AsyncIterator[Implantacao]:
+    """The fake Graph API served, a proxy in front of PostgreSQL, and the `serve` instances (not yet started:
+    `instancias.iniciar(n)`), given `config(porta_do_graph)`; everything stopped at the end, whatever happened."""
+    executor = web.AppRunner(graph.app())
+    await executor.setup()
+    await web.TCPSite(executor, "127.0.0.1", 0).start()
+    proxy, url_instancias = None, url
+    if make_url(url).get_backend_name() == "postgresql":
+        partes = make_url(url)
+        proxy = ProxyTcp((partes.host or "127.0.0.1", partes.port or 5432))
+        await proxy.iniciar()
+        url_instancias = partes.set(host="127.0.0.1", port=proxy.porta).render_as_string(hide_password=False)
+    instancias = Instancias(config(executor.addresses[0][1]), url_instancias, desde, ambiente, pasta)
+    try:
+        yield Implantacao(instancias, proxy)
+    finally:
+        instancias.parar()
+        if proxy is not None:
+            await proxy.parar()
+        await executor.cleanup()

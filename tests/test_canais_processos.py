@@ -11,6 +11,7 @@ twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -22,9 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy import func, insert
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,8 +32,8 @@ from bot.conversa.carregar import carregar_fluxo
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Contrato, Conversa, Devedor, Direcao, Mensagem, Parcela
-from tests.bancos import Bancos, em_postgresql
-from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, ProxyTcp, esperar, esperar_async
+from tests.bancos import Bancos
+from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, esperar, esperar_async, implantacao
 
 # The size of the run (the issue asks 5,000). On SQLite the three processes share one file's write lock and
 # process ~15-30 messages/s together on this shared 2-core machine: 5,000 did not finish within 240 s; measured
@@ -188,52 +188,40 @@ async def test_tres_instancias_recebem_cada_mensagem_uma_vez_em_ordem(
     url = bancos.copia(banco_migrado, "entrada")
     await _semear(url)
     graph = GraphFalso(Falhas(inicio=MENSAGENS // 5, quantas=MENSAGENS // 5, padrao=("429", "ok", "500", "ok")))
-    executor = web.AppRunner(graph.app())
-    await executor.setup()
-    await web.TCPSite(executor, "127.0.0.1", 0).start()
-    proxy, url_instancias = None, url
-    if em_postgresql():
-        partes = make_url(url)
-        proxy = ProxyTcp((partes.host or "127.0.0.1", partes.port or 5432))
-        await proxy.iniciar()
-        url_instancias = partes.set(host="127.0.0.1", port=proxy.porta).render_as_string(hide_password=False)
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": SEGREDO, "WHATSAPP_VERIFY_TOKEN": "v"}
-    instancias = Instancias(_config(tmp_path, executor.addresses[0][1]), url_instancias, INICIO.isoformat(),
-                            ambiente, tmp_path)  # fmt: skip
-    inicio = time.monotonic()
-    gerador: Gerador | None = None
-    try:
-        async with ClientSession(timeout=ClientTimeout(total=20)) as http:
-            instancias.iniciar(INSTANCIAS)
-            await _prontas(instancias, http)
-            inicio = time.monotonic()
-            gerador = Gerador(instancias, http)
-            carga = asyncio.create_task(gerador.rodar())
-            g = gerador
-            await esperar(lambda: g.postadas >= MENSAGENS * 3 // 10 or carga.done(), LIMITE_SEGUNDOS, motivo="30 %")
-            instancias.matar(0)
-            instancias.reiniciar(0)
-            if proxy is not None:  # once the restarted one serves: a `serve` that cannot migrate at boot exits
+    config = functools.partial(_config, tmp_path)
+    async with implantacao(graph, url, config, INICIO.isoformat(), ambiente, tmp_path) as implantada:
+        instancias, proxy = implantada.instancias, implantada.proxy
+        inicio = time.monotonic()
+        gerador: Gerador | None = None
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=20)) as http:
+                instancias.iniciar(INSTANCIAS)
                 await _prontas(instancias, http)
-                await esperar(lambda: g.postadas >= MENSAGENS // 2 or carga.done(), LIMITE_SEGUNDOS, motivo="50 %")
-                assert not carga.done(), "a carga acabou antes do corte do banco"
-                proxy.cortar(3.0)
-            await carga
+                inicio = time.monotonic()
+                gerador = Gerador(instancias, http)
+                carga = asyncio.create_task(gerador.rodar())
+                g = gerador
+                await esperar(lambda: g.postadas >= MENSAGENS * 3 // 10 or carga.done(), LIMITE_SEGUNDOS, motivo="30 %")
+                instancias.matar(0)
+                instancias.reiniciar(0)
+                if proxy is not None:  # once the restarted one serves: the cut must land on running instances
+                    await _prontas(instancias, http)
+                    await esperar(lambda: g.postadas >= MENSAGENS // 2 or carga.done(), LIMITE_SEGUNDOS, motivo="50 %")
+                    assert not carga.done(), "a carga acabou antes do corte do banco"
+                    proxy.cortar(3.0)
+                await carga
 
-        async def terminou() -> bool:
-            situacoes = await _situacoes(url)
-            return situacoes["pendente"] + situacoes["processando"] == 0
+            async def terminou() -> bool:
+                situacoes = await _situacoes(url)
+                return situacoes["pendente"] + situacoes["processando"] == 0
 
-        await esperar_async(terminou, LIMITE_SEGUNDOS - (time.monotonic() - inicio), motivo="caixa de entrada vazia")
-        assert len(instancias.vivas()) == INSTANCIAS, instancias.logs()
-    except AssertionError as erro:
-        progresso = f"{time.monotonic() - inicio:.0f} s, {gerador.postadas if gerador else 0} postadas"
-        raise AssertionError(f"{erro} ({progresso})\n{await _situacoes(url)}\n{instancias.logs()}") from erro
-    finally:
-        instancias.parar()
-        if proxy is not None:
-            await proxy.parar()
-        await executor.cleanup()
+            restante = LIMITE_SEGUNDOS - (time.monotonic() - inicio)
+            await esperar_async(terminou, restante, motivo="caixa de entrada vazia")
+            assert len(instancias.vivas()) == INSTANCIAS, instancias.logs()
+        except AssertionError as erro:
+            progresso = f"{time.monotonic() - inicio:.0f} s, {gerador.postadas if gerador else 0} postadas"
+            raise AssertionError(f"{erro} ({progresso})\n{await _situacoes(url)}\n{instancias.logs()}") from erro
     duracao = time.monotonic() - inicio
     assert proxy is None or proxy.cortes == 1
     assert gerador is not None and gerador.postadas == MENSAGENS and gerador.repeticoes > MENSAGENS // 10

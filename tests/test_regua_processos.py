@@ -8,6 +8,7 @@ may have taken it without answering, `incerta` — and no recipient got two.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import Counter
@@ -16,17 +17,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import func, insert
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Contrato, Devedor, Parcela
 from bot.dados.saida import Saida
-from tests.bancos import Bancos, em_postgresql
-from tests.processos import Falhas, GraphFalso, Instancias, ProxyTcp, esperar, esperar_async
+from tests.bancos import Bancos
+from tests.processos import Falhas, GraphFalso, esperar, esperar_async, implantacao
 
 LEMBRETES = 10_000  # the size of the run; each instance sends at most TAXA per second
 INSTANCIAS = 3
@@ -114,44 +113,31 @@ async def test_tres_instancias_com_falhas_enviam_cada_lembrete_uma_vez(
     url = bancos.copia(banco_migrado, "processos")
     await _semear(url)
     graph = GraphFalso(Falhas(inicio=LEMBRETES // 10, quantas=LEMBRETES // 10))
-    executor = web.AppRunner(graph.app())
-    await executor.setup()
-    await web.TCPSite(executor, "127.0.0.1", 0).start()
-    proxy, url_instancias = None, url
-    if em_postgresql():
-        partes = make_url(url)
-        proxy = ProxyTcp((partes.host or "127.0.0.1", partes.port or 5432))
-        await proxy.iniciar()
-        url_instancias = partes.set(host="127.0.0.1", port=proxy.porta).render_as_string(hide_password=False)
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": "segredo", "WHATSAPP_VERIFY_TOKEN": "v"}
-    instancias = Instancias(_config(tmp_path, executor.addresses[0][1]), url_instancias, INICIO.isoformat(),
-                            ambiente, tmp_path)  # fmt: skip
-    inicio = time.monotonic()
-    try:
-        instancias.iniciar(INSTANCIAS)
-        await esperar(lambda: graph.aceitas >= LEMBRETES * 3 // 10, LIMITE_SEGUNDOS, motivo="30 % aceitos")
-        instancias.matar(0)
-        instancias.reiniciar(0)
-        if proxy is not None:
-            await esperar(lambda: graph.aceitas >= LEMBRETES // 2, LIMITE_SEGUNDOS, motivo="metade aceita")
-            proxy.cortar(3.0)
+    config = functools.partial(_config, tmp_path)
+    async with implantacao(graph, url, config, INICIO.isoformat(), ambiente, tmp_path) as implantada:
+        instancias, proxy = implantada.instancias, implantada.proxy
+        inicio = time.monotonic()
+        try:
+            instancias.iniciar(INSTANCIAS)
+            await esperar(lambda: graph.aceitas >= LEMBRETES * 3 // 10, LIMITE_SEGUNDOS, motivo="30 % aceitos")
+            instancias.matar(0)
+            instancias.reiniciar(0)
+            if proxy is not None:
+                await esperar(lambda: graph.aceitas >= LEMBRETES // 2, LIMITE_SEGUNDOS, motivo="metade aceita")
+                proxy.cortar(3.0)
 
-        async def terminou() -> bool:
-            situacoes = await _situacoes(url)
-            return situacoes["pendente"] + situacoes["enviando"] == 0
+            async def terminou() -> bool:
+                situacoes = await _situacoes(url)
+                return situacoes["pendente"] + situacoes["enviando"] == 0
 
-        restante = LIMITE_SEGUNDOS - (time.monotonic() - inicio)
-        await esperar_async(terminou, restante, motivo="fila vazia (nada pendente nem enviando)")
-        assert len(instancias.vivas()) == INSTANCIAS, instancias.logs()
-    except AssertionError as erro:
-        progresso = f"{time.monotonic() - inicio:.0f} s, {graph.aceitas} aceitas"
-        estado = f"{await _situacoes(url)}\n{graph.respostas}"
-        raise AssertionError(f"{erro} ({progresso})\n{estado}\n{instancias.logs()}") from erro
-    finally:
-        instancias.parar()
-        if proxy is not None:
-            await proxy.parar()
-        await executor.cleanup()
+            restante = LIMITE_SEGUNDOS - (time.monotonic() - inicio)
+            await esperar_async(terminou, restante, motivo="fila vazia (nada pendente nem enviando)")
+            assert len(instancias.vivas()) == INSTANCIAS, instancias.logs()
+        except AssertionError as erro:
+            progresso = f"{time.monotonic() - inicio:.0f} s, {graph.aceitas} aceitas"
+            estado = f"{await _situacoes(url)}\n{graph.respostas}"
+            raise AssertionError(f"{erro} ({progresso})\n{estado}\n{instancias.logs()}") from erro
 
     linhas = await _final(url)
     situacoes = Counter(saida.situacao for saida in linhas)
