@@ -113,8 +113,8 @@ async def test_erro_transitorio_tenta_de_novo_com_espera_dobrada(engine: AsyncEn
     assert (saida.situacao, saida.tentativas, len(zap.enviados)) == ("enviada", 3, 1)
 
 
-async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngine) -> None:
-    await _semear(engine)
+async def _escreveu_no_whatsapp(engine: AsyncEngine, quando: datetime) -> None:
+    """The debtor's last WhatsApp message was at `quando` (it opens the 24 h window)."""
     async with sessao(engine) as s:
         devedor = (await s.exec(select(Devedor))).one()
         assert devedor.id is not None
@@ -123,8 +123,13 @@ async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngin
         await s.flush()
         assert conversa.id is not None
         s.add(Mensagem(conversa_id=conversa.id, direcao="entrada", canal="whatsapp", texto="oi", status="recebida",
-                       criada_em=NOVE_EM_SP - timedelta(hours=23)))  # fmt: skip
+                       criada_em=quando))  # fmt: skip
         await s.commit()
+
+
+async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngine) -> None:
+    await _semear(engine)
+    await _escreveu_no_whatsapp(engine, NOVE_EM_SP - timedelta(hours=23))
     zap = RemetenteFalso(falhas=[JanelaFechada("janela", "131047")])
     await _despachante(engine, zap).rodada(NOVE_EM_SP)
     [envio] = zap.enviados
@@ -141,15 +146,8 @@ async def test_janela_aberta_texto_livre_e_131047_vira_modelo(engine: AsyncEngin
 
 async def test_131047_que_chega_antes_de_a_linha_ser_confirmada_nao_se_perde(engine: AsyncEngine) -> None:
     await _semear(engine)
+    await _escreveu_no_whatsapp(engine, NOVE_EM_SP - timedelta(hours=1))
     async with sessao(engine) as s:
-        devedor = (await s.exec(select(Devedor))).one()
-        assert devedor.id is not None
-        conversa = Conversa(devedor_id=devedor.id, canal="whatsapp", estado="inicio")
-        s.add(conversa)
-        await s.flush()
-        assert conversa.id is not None
-        s.add(Mensagem(conversa_id=conversa.id, direcao="entrada", canal="whatsapp", texto="oi", status="recebida",
-                       criada_em=NOVE_EM_SP - timedelta(hours=1)))  # fmt: skip
         # The webhook's `failed` for wamid.1 is processed while the dispatcher is still between send and commit.
         s.add(StatusEntrega(canal="whatsapp", id_externo="wamid.1", status="failed", codigo="131047",
                             instante=NOVE_EM_SP))  # fmt: skip
