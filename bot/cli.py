@@ -130,27 +130,30 @@ def _parser() -> argparse.ArgumentParser:
     retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
     retorno.add_argument("arquivo", type=Path)
     comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
+    nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
+    acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
+    acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
+    avaliar = acoes_nlu.add_parser("avaliar", help="acurácia por estado e fenômeno num conjunto rotulado")
+    avaliar.add_argument("arquivo", type=Path, nargs="?", default=None, help="CSV texto;estado;intencao;fenomenos")
+    avaliar.add_argument("--resumo", action="store_true", help="sem a lista de erros")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    try:
-        projeto = carregar_projeto(args.config)
-    except ConfigInvalida as erro:
-        for item in erro.erros:
-            print(item, file=sys.stderr)
-        print(f"{len(erro.erros)} erro(s) de configuração.", file=sys.stderr)
-        return 1
-    except FileNotFoundError as erro:
-        print(f"arquivo não encontrado: {erro.filename}", file=sys.stderr)
+    if args.comando == "nlu" and args.acao == "treinar":  # before loading: stale weights are why one trains
+        from bot.conversa.treinamento import comando_treinar
+
+        return comando_treinar(args.config.parent, sys.stdout)
+    projeto = _carregar(args.config)
+    if projeto is None:
         return 1
     if args.comando == "check":
         print(projeto.resumo)
         return 0
-    if args.comando == "diagram":
-        return _diagram(projeto, args.pasta)
+    if args.comando in ("diagram", "nlu"):
+        return _sem_banco(projeto, args)
     relogio = _relogio(args)
     if args.comando == "demo":
         from bot.web.app import rodar_demo
@@ -183,9 +186,11 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
+        from bot.conversa.llm import conselheiro_do_projeto
         from bot.pagamentos.provedores import criar_emissor
 
-        atendimento = Atendimento(projeto.motor, engine, relogio, criar_emissor(projeto, engine, os.environ))
+        emissor = criar_emissor(projeto, engine, os.environ)
+        atendimento = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro_do_projeto(projeto, os.environ))
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()
@@ -213,6 +218,29 @@ async def _pagamentos(
     if args.comando == "pagar":
         return await pagar(confirmador, args.documento, args.valor, args.data, relogio, sys.stdout)
     return await importar_pagamentos(confirmador, args.arquivo, relogio, sys.stdout)
+
+
+def _carregar(config: Path) -> Projeto | None:
+    """The project, or None after printing every configuration error."""
+    try:
+        return carregar_projeto(config)
+    except ConfigInvalida as erro:
+        for item in erro.erros:
+            print(item, file=sys.stderr)
+        print(f"{len(erro.erros)} erro(s) de configuração.", file=sys.stderr)
+    except FileNotFoundError as erro:
+        print(f"arquivo não encontrado: {erro.filename}", file=sys.stderr)
+    return None
+
+
+def _sem_banco(projeto: Projeto, args: argparse.Namespace) -> int:
+    """Commands over the project files only: `diagram` and `nlu avaliar`."""
+    if args.comando == "diagram":
+        return _diagram(projeto, args.pasta)
+    from bot.conversa.treinamento import AVALIACAO_PADRAO, comando_avaliar
+
+    arquivo = args.arquivo or projeto.raiz / AVALIACAO_PADRAO
+    return comando_avaliar(projeto, arquivo, not args.resumo, sys.stdout)
 
 
 def _diagram(projeto: Projeto, pasta: Path | None) -> int:

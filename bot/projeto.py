@@ -15,8 +15,10 @@ from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_in
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
 from bot.conversa.fatos import AcordoAtivo, DevedorFatos, Entrada, Fatos, Memoria
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
-from bot.conversa.motor import Motor, contexto
-from bot.conversa.nlu import Classificador, Entidades, Interpretacao
+from bot.conversa.motor import MENSAGEM_CONFIRMAR, Motor, contexto
+from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
+from bot.conversa.nlu.linear import PesosInvalidos
+from bot.conversa.nlu.treino import ARQUIVO_PESOS, PASTA_CORPUS, CorpusInvalido, carregar_pesos, corpus_do_projeto
 from bot.conversa.regras import Avaliacao, executar
 from bot.conversa.textos import VARIAVEIS_ANTES_DA_IDENTIDADE, ErroDeMensagem, Textos, carregar_textos
 from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
@@ -40,6 +42,7 @@ class Projeto:
     fluxos: dict[str, Fluxo]
     textos: Textos
     motor: Motor
+    intencoes: dict[str, Intencao]
 
     @property
     def resumo(self) -> str:
@@ -96,13 +99,25 @@ def carregar_projeto(config_path: Path) -> Projeto:
                 config.conversa.fluxo,
             )
         )
-    if erros or config is None:
-        raise ConfigInvalida(erros)
-    motor = Motor(config, fluxos[config.conversa.fluxo], Classificador(list(intencoes.values())), textos)
+    classificador = _classificador(raiz / "fluxos", intencoes) if not erros else None
+    if classificador is None or isinstance(classificador, ErroConfig) or config is None:
+        raise ConfigInvalida([*erros, classificador] if isinstance(classificador, ErroConfig) else erros)
+    motor = Motor(config, fluxos[config.conversa.fluxo], classificador, textos)
     erros += _ensaiar_mensagens(motor) + textos_canais.verificar(textos)
     if erros:
         raise ConfigInvalida(erros)
-    return Projeto(raiz, config, fluxos, textos, motor)
+    return Projeto(raiz, config, fluxos, textos, motor, intencoes)
+
+
+def _classificador(pasta: Path, intencoes: dict[str, Intencao]) -> Classificador | ErroConfig:
+    """The trained classifier, or the error saying why the shipped weights cannot be used."""
+    try:
+        exemplos = corpus_do_projeto(pasta, list(intencoes.values()))
+        return Classificador(carregar_pesos(pasta, exemplos), list(intencoes))
+    except CorpusInvalido as erro:
+        return ErroConfig(str(pasta / PASTA_CORPUS), "", f"corpus de treino inválido: {erro}")
+    except (PesosInvalidos, ValueError) as erro:
+        return ErroConfig(str(pasta / ARQUIVO_PESOS), "", f"{erro}; rode `python -m bot nlu treinar`")
 
 
 def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroConfig]:
@@ -112,7 +127,10 @@ def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroCon
         fluxo.mensagem_nao_entendi: "qualquer estado",
         fluxo.mensagem_oferecer_atendente: "qualquer estado",
         MENSAGEM_FORA_DO_HORARIO: "transferência fora do horário",
+        MENSAGEM_CONFIRMAR: "confirmação de uma intenção custosa",
     }
+    for aparte in fluxo.apartes.values():
+        usos.setdefault(aparte.mensagem_para(identidade_ok=False), f"aparte '{aparte.intencao}'")
     for nome in antes:
         estado = fluxo.estados[nome]
         if estado.mensagem:

@@ -20,7 +20,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
 
-from scripts import bench_entrada, bench_regua  # noqa: E402
+from scripts import bench_entrada, bench_nlu, bench_regua  # noqa: E402
 from scripts.bench_comum import apagar, banco_novo, mediana, semear, telefone  # noqa: E402
 
 
@@ -104,6 +104,8 @@ def main() -> None:
                 f"máximo num segundo {d['max_por_segundo']:.0f}, "
                 f"{d['recusadas_429']:.0f} recusas 429 |"
             )
+    print("4. entendimento", file=sys.stderr)
+    linhas.append(bench_nlu.linha(bench_nlu.medir(args.rodadas)))
     maquina = f"{platform.machine()}, {os.cpu_count()} núcleos, Python {platform.python_version()}"
     comando = " ".join(sys.argv)
     print(f"Máquina: {maquina}; {datetime.now(UTC):%Y-%m-%d}; mediana de {args.rodadas} rodadas; comando: {comando}\n")

@@ -94,7 +94,7 @@ async def test_intercaladas_em_duas_instancias_em_ordem_e_uma_vez(
     cliente: Cliente, projeto: Projeto, url: str, graph: tuple[FalsoGraph, str]
 ) -> None:
     outra = await _cliente(projeto, url, graph[1])
-    falas = ["oi", "sim", "quero negociar", "ok", "obrigada", "tchau"]
+    falas = ["oi", "sim", "390", "ok", "obrigada", "tchau"]
     try:
         for numero, fala in enumerate(falas):
             await enviar((cliente, outra)[numero % 2], texto(fala, f"wamid.ORDEM{numero}"))

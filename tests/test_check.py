@@ -87,11 +87,11 @@ def test_fluxo_com_nomes_desconhecidos_e_grafo_quebrado(copia: Path) -> None:
     trocar(fluxo, "[estados.encerrado]", '[estados.orfao]\nmensagem = "encerrado"\n\n[estados.encerrado]')
     texto = "\n".join(erros(copia))
     assert (
-        f"{fluxo}:{linha_de(fluxo, 'identifikacao')}: [estados.saudacao.transicoes[1].ir_para] estado desconhecido"
+        f"{fluxo}:{linha_de(fluxo, 'identifikacao')}: [estados.saudacao.transicoes[4].ir_para] estado desconhecido"
         in texto
     )
     assert (
-        "[estados.saudacao.transicoes[2].quando] intenção desconhecida "
+        "[estados.saudacao.transicoes[5].quando] intenção desconhecida "
         "(defina-a em fluxos/intencoes.toml) (valor: 'talvez')" in texto
     )
     assert "[global[0].acoes[1]] ação desconhecida" in texto and "(valor: 'apagar_tudo')" in texto
@@ -112,7 +112,8 @@ def test_mensagem_com_valor_antes_da_identidade_e_recusada(copia: Path) -> None:
     (mensagem,) = erros(copia)
     assert mensagem == (
         f"{saudacao}: usa saldo mas é enviada antes da confirmação de identidade (estado 'saudacao'); "
-        "só pode usar: credor, devedor, opcoes, pedir, retorno_equipe, tentativas_restantes"
+        "só pode usar: credor, devedor, identidade_ok, intencao_lida, opcoes, pedir, retorno_equipe, "
+        "tentativas_restantes"
     )
 
 

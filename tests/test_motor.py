@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -311,7 +312,7 @@ def test_qualquer_sequencia_nunca_quebra_nem_fica_presa(mensagens: list[str]) ->
 
 def test_numero_errado_so_depois_de_confirmar(dialogo: Dialogo) -> None:
     dialogo.diz("oi")
-    assert "não* é de Maria" in dialogo.texto("nao")
+    assert "este número é de Maria?" in dialogo.texto("nao")
     assert dialogo.estado == "confirmar_numero"
     assert not any(isinstance(e, NumeroErrado) for e in dialogo.efeitos)
     dialogo.diz("é meu sim, sou eu")
@@ -331,3 +332,190 @@ def test_proposta_a_vista_abaixo_do_livro_vira_contraproposta(dialogo: Dialogo) 
     texto = dialogo.texto("pago 200 a vista")
     assert dialogo.estado == "contraproposta"
     assert "Por R$\xa0200,00 eu não consigo" in texto
+
+
+# ------------------------------------------------------------------------ entendimento: guardas e apartes
+
+
+def ate_a_confirmacao(d: Dialogo) -> None:
+    identificada(d)
+    d.diz("esqueci")
+    d.diz("sim")
+    assert d.estado == "confirmacao"
+
+
+def test_confirmacao_negada_nao_registra_acordo(dialogo: Dialogo) -> None:
+    ate_a_confirmacao(dialogo)
+    dialogo.diz("não confirmo não")
+    assert dialogo.estado == "oferta"
+    assert not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+
+
+@pytest.mark.parametrize("texto", ["sim?", "sim, mas nao sei se consigo", "sim, dia 2"])
+def test_sim_com_duvida_na_confirmacao_pergunta_com_botoes(dialogo: Dialogo, texto: str) -> None:
+    ate_a_confirmacao(dialogo)
+    respostas = dialogo.diz(texto)
+    assert not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+    if dialogo.estado == "confirmacao":  # asked again with the buttons, or the date changed and it re-shows
+        assert [o.titulo for o in respostas[-1].opcoes] == ["Confirmo", "Voltar"]
+    dialogo.diz("Confirmo")
+    assert dialogo.estado == "pagamento"
+    assert sum(isinstance(e, NovoAcordo) for e in dialogo.efeitos) == 1
+
+
+def test_sim_com_proposta_na_confirmacao_e_a_proposta(dialogo: Dialogo) -> None:
+    ate_a_confirmacao(dialogo)
+    dialogo.diz("ta bom mas em 6 vezes")
+    assert dialogo.estado in ("confirmacao", "contraproposta")
+    assert dialogo.memoria.plano is not None and len(dialogo.memoria.plano["parcelas"]) == 6
+    assert not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+
+
+def test_parar_duvidoso_pergunta_e_explicito_registra(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    respostas = dialogo.diz("parar?")
+    assert dialogo.estado == "saldo"
+    assert not any(isinstance(e, OptOut) for e in dialogo.efeitos)
+    assert "Parar mensagens" in [o.titulo for o in respostas[-1].opcoes]
+    dialogo.diz("Parar mensagens", opcao="parar")
+    assert dialogo.estado == "optout"
+
+
+def test_salario_nao_e_optout_e_pergunta_o_dia(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    texto = dialogo.texto("quando cair o salario eu paro de atrasar")
+    assert dialogo.estado == "saldo"
+    assert "Em que dia" in texto
+    assert not any(isinstance(e, OptOut) for e in dialogo.efeitos)
+
+
+def test_golpe_na_saudacao_responde_e_continua_sem_gastar_nada(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    respostas = dialogo.diz("isso é golpe?")
+    assert dialogo.estado == "saudacao"
+    assert "11.222.333/0001-81" in respostas[0].texto and "canais oficiais" in respostas[0].texto
+    assert [o.titulo for o in respostas[0].opcoes] == ["Sim, sou eu", "Não sou eu"]
+    assert dialogo.memoria.incompreensoes == 0 and not dialogo.memoria.identidade_ok
+    assert not DINHEIRO.search(respostas[0].texto)
+
+
+def test_golpe_como_primeira_mensagem_responde_e_cumprimenta(dialogo: Dialogo) -> None:
+    respostas = dialogo.diz("isso é golpe?")
+    assert "CNPJ" in respostas[0].texto
+    assert "Falo com Maria" in respostas[-1].texto
+    assert dialogo.estado == "saudacao"
+
+
+def test_pergunta_do_cpf_nao_gasta_tentativa(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("sim")
+    texto = dialogo.texto("pq vc quer meu cpf?")
+    assert "3 primeiros dígitos" in texto and "LGPD" in texto
+    assert dialogo.estado == "identificacao"
+    assert dialogo.memoria.falhas_identidade == 0
+    dialogo.diz("390")
+    assert dialogo.memoria.identidade_ok
+
+
+@pytest.mark.parametrize("texto", ["os 3 primeiros são 390", "trezentos e noventa", "tres nove zero", "3 9 0"])
+def test_digitos_escritos_de_varios_jeitos(dialogo: Dialogo, texto: str) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("sim")
+    dialogo.diz(texto)
+    assert dialogo.memoria.identidade_ok and dialogo.estado == "saldo"
+
+
+def test_cpf_direto_na_saudacao_vale_sim_e_digitos(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("390")
+    assert dialogo.memoria.identidade_ok and dialogo.estado == "saldo"
+
+
+def test_digitos_errados_na_saudacao_gastam_uma_tentativa(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    texto = dialogo.texto("123")
+    assert dialogo.estado == "identificacao" and dialogo.memoria.falhas_identidade == 1
+    assert "2 tentativas" in texto and not DINHEIRO.search(texto)
+
+
+def test_origem_da_divida_so_depois_da_identidade(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    antes = dialogo.texto("de onde vem essa divida?")
+    assert "Mensalidade" not in antes and not DINHEIRO.search(antes) and "C-100" not in antes
+    dialogo.diz("sim")
+    dialogo.diz("390")
+    depois = dialogo.texto("de onde vem essa divida?")
+    assert "Mensalidade academia" in depois and "C-100" in depois
+    assert dialogo.estado == "saldo"
+
+
+def test_por_que_aumentou_mostra_multa_e_juros_por_linha(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    texto = dialogo.texto("pq ta mais caro que o valor original?")
+    assert "multa de R$\xa03,00" in texto and "juros de R$\xa02,00" in texto
+    assert dialogo.estado == "saldo"
+
+
+def test_serasa_responde_o_que_o_credor_configurou(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    texto = dialogo.texto("meu nome vai pro serasa?")
+    assert "avisam você por carta" in texto
+    assert dialogo.estado == "saldo"
+
+
+def test_pausa_e_irritacao_nao_contam_como_incompreensao(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    assert "sem pressa" in dialogo.texto("peraí, vou ver e te falo")
+    respostas = dialogo.diz("toda hora essa mensagem, que saco")
+    assert [o.titulo for o in respostas[0].opcoes] == ["Falar com atendente", "Parar mensagens"]
+    assert dialogo.estado == "saldo" and dialogo.memoria.incompreensoes == 0
+    assert not any(isinstance(e, (OptOut, Transferir)) for e in dialogo.efeitos)
+
+
+def test_terceiro_respondendo_vai_para_numero_errado(dialogo: Dialogo) -> None:
+    dialogo.diz("oi")
+    texto = dialogo.texto("sou a mãe dela, ela não mora mais aqui")
+    assert dialogo.estado == "confirmar_numero"
+    assert not DINHEIRO.search(texto) and "Mensalidade" not in texto
+
+
+def test_boleto_ou_data_no_motivo_levam_a_oferta(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("manda o boleto")
+    assert dialogo.estado == "oferta" and dialogo.memoria.plano is not None
+
+
+def test_data_no_motivo_leva_a_oferta_com_a_data(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("consigo pagar dia 30")
+    assert dialogo.estado == "oferta"
+    assert dialogo.memoria.primeiro_vencimento == "2026-11-30"
+
+
+def test_boleto_na_oferta_explica_que_vem_depois_do_acordo(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    respostas = dialogo.diz("me manda o pix")
+    assert dialogo.estado == "oferta" and "assim que fecharmos" in respostas[0].texto
+    assert [o.titulo for o in respostas[0].opcoes] == ["Aceito", "Não consigo", "Quero parcelar"]
+
+
+def test_reoferta_muda_e_quero_parcelar_some_quando_ja_e_parcelado(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    primeira = dialogo.memoria.opcao
+    respostas = dialogo.diz("à vista não dá, só parcelado")
+    assert dialogo.memoria.opcao != primeira
+    assert dialogo.memoria.plano is not None and dialogo.memoria.plano["tipo"] == "parcelado"
+    assert "Quero parcelar" not in [o.titulo for o in respostas[-1].opcoes]
+    segunda = dialogo.memoria.opcao
+    dialogo.diz("quero parcelar em mais vezes")
+    assert dialogo.memoria.opcao != segunda or dialogo.estado != "oferta"
+
+
+def test_pago_mas_quero_atendente_transfere_com_o_motivo(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("já paguei mas quero falar com alguém")
+    assert dialogo.estado == "transferido"
+    (transferencia,) = [e for e in dialogo.efeitos if isinstance(e, Transferir)]
+    assert "motivo_ja_paguei" in transferencia.dados["tambem"]

@@ -1,4 +1,4 @@
-"""The README is the manual: every command, config key, guard and action must be in it."""
+"""The manual (README.md plus docs/*.md): every command, config key, guard and action must be in it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from bot.negociacao.politica import Faixa, OpcaoAVista, OpcaoParcelado
 from tests.bancos import Bancos
 from tests.conftest import RAIZ
 
-README = (RAIZ / "README.md").read_text(encoding="utf-8")
+ARQUIVOS_DO_MANUAL = [RAIZ / "README.md", *sorted((RAIZ / "docs").glob("*.md"))]
+README = "\n\n".join(arquivo.read_text(encoding="utf-8") for arquivo in ARQUIVOS_DO_MANUAL)
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
 def chaves(modelo: type[BaseModel], prefixo: str = "") -> list[str]:
@@ -51,7 +53,7 @@ def test_vocabulario_dos_fluxos_documentado() -> None:
 
 
 def test_exemplo_de_roteiro_do_readme_funciona(bancos: Bancos) -> None:
-    """Run the README's example script against a scratch database."""
+    """Run the manual's example script against a scratch database."""
     bloco = re.search(r"Exemplo de roteiro:\n\n```sh\n(.*?)```", README, re.S)
     assert bloco is not None
     db = bancos.vazio("readme")
@@ -63,3 +65,24 @@ def test_exemplo_de_roteiro_do_readme_funciona(bancos: Bancos) -> None:
         saidas.append(resultado.stdout)
     assert '"text": "Acordo registrado!' in saidas[1]
     assert saidas[2].strip() == "Fila vazia."
+
+
+def test_readme_curto() -> None:
+    assert (RAIZ / "README.md").stat().st_size < 12_000
+
+
+def _sem_codigo(texto: str) -> str:
+    texto = re.sub(r"^```.*?^```", "", texto, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", "", texto)
+
+
+def test_links_relativos_apontam_para_arquivos() -> None:
+    quebrados = []
+    for arquivo in ARQUIVOS_DO_MANUAL:
+        for alvo in LINK.findall(_sem_codigo(arquivo.read_text(encoding="utf-8"))):
+            caminho = alvo.split("#", 1)[0]
+            if not caminho or re.match(r"[a-z][a-z0-9+.-]*:", caminho):
+                continue  # âncora na própria página, ou http:, https:, mailto:
+            if not (arquivo.parent / caminho).exists():
+                quebrados.append(f"{arquivo.relative_to(RAIZ)}: {alvo}")
+    assert quebrados == []

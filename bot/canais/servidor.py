@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from bot.canais.whatsapp_webhook import (
     assinatura_valida,
     unidades,
 )
+from bot.conversa.llm import conselheiro_do_projeto
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
@@ -181,7 +183,7 @@ def instalar_canais(
     """
     c = projeto.config.canais
     recepcao = Recepcao(
-        Atendimento(projeto.motor, engine, relogio),
+        Atendimento(projeto.motor, engine, relogio, conselheiro=conselheiro_do_projeto(projeto, os.environ)),
         projeto.config.credor.nome,
         trabalhadores=c.trabalhadores,
         prazo=caixa.Prazo(timedelta(seconds=c.prazo_processamento_segundos), c.max_tentativas),

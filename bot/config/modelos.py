@@ -25,6 +25,14 @@ class Credor(Estrito):
     nome: str = Field(min_length=2, description="Razão social ou nome fantasia do credor (CDC art. 42-A)")
     cnpj: str = Field(description="CNPJ do credor, com ou sem pontuação")
     endereco: str = Field(min_length=5, description="Endereço do credor, mostrado nos documentos de cobrança")
+    canais_oficiais: list[str] = Field(
+        default=[], description="Onde conferir que a cobrança é oficial (site, SAC, app), dito a quem desconfia"
+    )
+    negativacao: str = Field(
+        default="",
+        description="O que a empresa faz com cadastros de inadimplentes (Serasa/SPC), dito a quem pergunta; "
+        "vazio: o bot diz que não tem essa informação e oferece uma pessoa",
+    )
 
     @field_validator("cnpj")
     @classmethod
@@ -49,6 +57,19 @@ class Identidade(Estrito):
     tentativas: int = Field(3, ge=1, le=10, description="Tentativas antes do bloqueio e da transferência")
 
 
+class Llm(Estrito):
+    url: str = Field(
+        "",
+        description="URL base de uma API compatível com a da OpenAI (ex.: https://api.openai.com/v1); vazio: desligado",
+    )
+    modelo: str = Field("gpt-4o-mini", min_length=1, description="Modelo pedido à API")
+    chave_env: str = Field("COBRANCA_LLM_CHAVE", min_length=1, description="Variável de ambiente com a chave da API")
+    tempo_limite_segundos: float = Field(3.0, gt=0, le=30, description="Sem resposta até lá, vale a leitura local")
+    consultar_abaixo_de: float = Field(
+        0.6, gt=0, le=1, description="Consulta o LLM só quando a confiança do modelo local fica abaixo disto"
+    )
+
+
 class Conversa(Estrito):
     fluxo: str = Field("negociacao", description="Nome do fluxo (arquivo em fluxos/) usado nas conversas")
     sessao_horas: int = Field(
@@ -57,6 +78,7 @@ class Conversa(Estrito):
     max_incompreensoes: int = Field(
         2, ge=1, le=10, description="Mensagens não entendidas seguidas antes de oferecer um atendente"
     )
+    llm: Llm = Llm()
 
 
 class Web(Estrito):

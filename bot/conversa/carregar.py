@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.config.erros import ErroConfig
 from bot.config.linhas import linha_de, mapa_de_linhas
 from bot.config.validacao import ler_toml, validar
-from bot.conversa.modelo import ARGUMENTOS, Acao, Estado, Fluxo, Guarda, Opcao, Passo, Transicao
+from bot.conversa.modelo import ARGUMENTOS, Acao, Aparte, Estado, Fluxo, Guarda, Opcao, Passo, Transicao
 from bot.conversa.nlu import Intencao
 
 ARQUIVO_INTENCOES = "intencoes.toml"
@@ -22,6 +22,13 @@ class _Estrito(BaseModel):
 class _OpcaoToml(_Estrito):
     intencao: str
     titulo: str = Field(min_length=1, max_length=20)
+    se_nao: str | None = None
+
+
+class _AparteToml(_Estrito):
+    mensagem: str
+    antes_da_identidade: str | None = None
+    opcoes: list[_OpcaoToml] | None = Field(default=None, max_length=3)
 
 
 class _TransicaoToml(_Estrito):
@@ -60,6 +67,7 @@ class _FluxoToml(_Estrito):
     fluxo: _CabecalhoToml
     intencoes: dict[str, _IntencaoToml] = {}
     globais: list[_TransicaoToml] = Field(default=[], alias="global")
+    apartes: dict[str, _AparteToml] = {}
     estados: dict[str, _EstadoToml] = Field(min_length=1)
 
 
@@ -92,7 +100,7 @@ def _intencoes(
                 ErroConfig(arquivo, caminho, "intenção sem 'palavras' nem 'exemplos'", linha_de(linhas, caminho))
             )
             continue
-        resultado[nome] = Intencao(nome, tuple(item.palavras), tuple(item.exemplos))
+        resultado[nome] = Intencao(nome, tuple(item.palavras), tuple(item.exemplos), item.descricao)
     return resultado, erros
 
 
@@ -110,7 +118,7 @@ def carregar_fluxo(caminho: Path) -> tuple[Fluxo | None, dict[str, Intencao], li
         nome: Estado(
             nome=nome,
             mensagem=estado.mensagem,
-            opcoes=tuple(Opcao(o.intencao, o.titulo) for o in estado.opcoes),
+            opcoes=tradutor.opcoes(estado.opcoes, f"estados.{nome}.opcoes"),
             transicoes=tradutor.transicoes(estado.transicoes, f"estados.{nome}.transicoes"),
             final=estado.final,
             descricao=estado.descricao,
@@ -128,6 +136,15 @@ def carregar_fluxo(caminho: Path) -> tuple[Fluxo | None, dict[str, Intencao], li
         globais=tradutor.transicoes(modelo.globais, "global"),
         descricao=modelo.fluxo.descricao,
         intencoes_proprias=tuple(intencoes),
+        apartes={
+            intencao: Aparte(
+                intencao,
+                aparte.mensagem,
+                aparte.antes_da_identidade,
+                None if aparte.opcoes is None else tradutor.opcoes(aparte.opcoes, f"apartes.{intencao}.opcoes"),
+            )
+            for intencao, aparte in modelo.apartes.items()
+        },
     )
     return fluxo, intencoes, erros_intencoes + tradutor.erros
 
@@ -157,6 +174,11 @@ class _Tradutor:
                 p for i, a in enumerate(item.acoes) if (p := self._passo(a, f"{caminho}.acoes[{i}]")) is not None
             ),
             mensagem=item.mensagem,
+        )
+
+    def opcoes(self, itens: list[_OpcaoToml], base: str) -> tuple[Opcao, ...]:
+        return tuple(
+            Opcao(o.intencao, o.titulo, self._guarda(o.se_nao, f"{base}[{i}].se_nao")) for i, o in enumerate(itens)
         )
 
     def _guarda(self, nome: str | None, caminho: str) -> Guarda | None:

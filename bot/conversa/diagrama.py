@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.conversa.modelo import Fluxo, Transicao
 
 _GLOBAL = "qualquer_estado"
+_APARTES = "apartes"
 
 
 def _rotulo(transicao: Transicao) -> str:
@@ -24,6 +25,9 @@ def mermaid(fluxo: Fluxo) -> str:
     if fluxo.globais:
         linhas.append(f'    state "qualquer estado" as {_GLOBAL}')
         linhas += [f"    {_GLOBAL} --> {t.ir_para}: {_rotulo(t)}" for t in fluxo.globais]
+    if fluxo.apartes:  # answered in place: the conversation stays in the state it was in
+        linhas.append(f'    state "apartes (responde e continua)" as {_APARTES}')
+        linhas += [f"    {_APARTES} --> {_APARTES}: {i} ⟶ {a.mensagem}" for i, a in fluxo.apartes.items()]
     for nome, estado in fluxo.estados.items():
         if estado.descricao:
             linhas.append(f"    {nome}: {nome}\\n{estado.descricao.replace(':', '＝')}")

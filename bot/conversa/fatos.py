@@ -42,10 +42,15 @@ class Fatos:
 
 @dataclass(frozen=True)
 class Entrada:
-    """One debtor message: its text and, for a button press, the intent the button stands for."""
+    """One debtor message: its text and, for a button press, the intent the button stands for.
+
+    `sugestao`: an intent an outside adviser (the optional LLM) read when the local model was unsure; the engine
+    weighs it as a doubtful reading, so it never registers an agreement or an opt-out on its own.
+    """
 
     texto: str
     opcao: str | None = None
+    sugestao: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ class Guarda(StrEnum):
     PROPOSTA_ATENDIDA = "proposta_atendida"
     PROPOSTA_POSSIVEL = "proposta_possivel"
     DATA_PERMITIDA = "data_permitida"
+    IDENTIDADE_TENTADA = "identidade_tentada"
+    OFERTA_PARCELADA = "oferta_parcelada"
 
 
 class Acao(StrEnum):
@@ -42,6 +44,9 @@ class Acao(StrEnum):
     REGISTRAR_ACORDO = "registrar_acordo"
     REGISTRAR_PAGAMENTO_INFORMADO = "registrar_pagamento_informado"
 
+
+# Actions that cost money or trust when taken on a misread: the engine asks instead of guessing.
+CUSTOSAS = frozenset({Acao.REGISTRAR_ACORDO, Acao.REGISTRAR_OPTOUT, Acao.MARCAR_NUMERO_ERRADO})
 
 MOTIVOS = ("esqueci", "sem_renda", "doenca", "contestacao", "ja_paguei", "outro")
 MOTIVOS_TRANSFERENCIA = (
@@ -83,10 +88,31 @@ class Passo:
 
 @dataclass(frozen=True)
 class Opcao:
-    """A button: the intent it stands for and its title (≤ 20 characters, WhatsApp's limit)."""
+    """A button: the intent it stands for and its title (≤ 20 characters, WhatsApp's limit).
+
+    `se_nao`: a condition that hides the button ("Quero parcelar" when the offer already is parcelado).
+    """
 
     intencao: str
     titulo: str
+    se_nao: Guarda | None = None
+
+
+@dataclass(frozen=True)
+class Aparte:
+    """An intent answered in any state without leaving it: a question, a pause, a complaint.
+
+    `mensagem` is said once identity is confirmed; before it, `antes_da_identidade` (or `mensagem` when that
+    says nothing about the debt). `opcoes` replace the state's buttons under the answer when given.
+    """
+
+    intencao: str
+    mensagem: str
+    antes_da_identidade: str | None = None
+    opcoes: tuple[Opcao, ...] | None = None
+
+    def mensagem_para(self, identidade_ok: bool) -> str:
+        return self.mensagem if identidade_ok or self.antes_da_identidade is None else self.antes_da_identidade
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,10 @@ class Transicao:
     @property
     def automatica(self) -> bool:
         return AO_ENTRAR in self.quando
+
+    @property
+    def custosa(self) -> bool:
+        return any(p.acao in CUSTOSAS for p in self.acoes)
 
 
 @dataclass(frozen=True)
@@ -128,8 +158,22 @@ class Fluxo:
     globais: tuple[Transicao, ...] = ()
     descricao: str = ""
     intencoes_proprias: tuple[str, ...] = field(default=())
+    apartes: dict[str, Aparte] = field(default_factory=dict)
 
     def intencoes_usadas(self, estado: Estado) -> set[str]:
-        """Intents the classifier should consider in `estado` (its transitions, buttons and the globals)."""
+        """Intents the classifier should consider in `estado` (its transitions, buttons, the globals, apartes)."""
         nomes = {q for t in (*estado.transicoes, *self.globais) for q in t.quando if q not in ESPECIAIS}
-        return nomes | {o.intencao for o in estado.opcoes}
+        return nomes | {o.intencao for o in estado.opcoes} | set(self.apartes)
+
+    def destino(self, estado: Estado, intencao: str) -> Transicao | Aparte | None:
+        """What a message of `intencao` does in `estado` when no condition stands in the way: the first transition
+        that takes it (globals first, as the engine tries them) or its aparte; None means "não entendi"."""
+        for transicao in (*(t for t in self.globais if t.ir_para != estado.nome), *estado.transicoes):
+            if intencao in transicao.quando and transicao.se is None and transicao.se_nao is None:
+                return transicao
+        tomadas = {q for t in (*self.globais, *estado.transicoes) for q in t.quando}
+        return self.apartes.get(intencao) if intencao not in tomadas else None
+
+    def intencoes_custosas(self, estado: Estado) -> set[str]:
+        """Intents that may follow a costly transition in `estado` (an agreement, an opt-out, a wrong number)."""
+        return {q for t in (*self.globais, *estado.transicoes) if t.custosa for q in t.quando if q not in ESPECIAIS}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from bot.calendario import fuso
 from bot.config.modelos import Config
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO, proximo_atendimento, retorno_da_equipe
 from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, RegistrarEvento, Resposta, Transferir
-from bot.conversa.modelo import AO_ENTRAR, Estado, Fluxo, Opcao, Transicao
-from bot.conversa.nlu import Classificador, Interpretacao
+from bot.conversa.modelo import AO_ENTRAR, Aparte, Estado, Fluxo, Opcao, Transicao
+from bot.conversa.nlu import LIMIAR, Classificador, Interpretacao
 from bot.conversa.nlu.entidades import Entidades
 from bot.conversa.regras import GUARDAS, Avaliacao, executar
 from bot.conversa.textos import Textos
@@ -21,6 +22,9 @@ from bot.negociacao.saldo import proximas_parcelas
 from bot.pagamentos.token import link_pagamento
 
 ATENDENTE = "atendente"
+MENSAGEM_CONFIRMAR = "confirmar_intencao"
+"""Asked when a costly intent (agreement, opt-out, wrong number) was read with doubt (`intencao_lida`)."""
+_TITULOS_DE_CONFIRMACAO = {"parar": "Parar mensagens", "nao_sou_eu": "Não é meu número"}
 _MAX_AUTOMATICAS = 20  # a cycle of ao_entrar transitions stops here instead of spinning
 _BOTAO_ATENDENTE = Opcao(ATENDENTE, "Falar com atendente")
 
@@ -59,27 +63,62 @@ class Motor:
             estado, memoria = None, memoria.com(incompreensoes=0)
         memoria = memoria.com(ultima_atividade=agora.isoformat())
         atual = self.fluxo.estados[estado or self.fluxo.inicio]
-        interpretacao = self._interpretar(entrada, atual, agora, fatos)
-        avaliacao = Avaliacao(
-            self.config,
-            fatos,
-            memoria,
-            entrada,
-            interpretacao,
-            agora,
-            agora.astimezone(fuso(fatos.devedor.uf)).date(),
-        )
+        hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
+        lida = self.classificador.interpretar(entrada.texto, hoje, self.fluxo.intencoes_usadas(atual), fatos.devedor.uf)
+        avaliacao = Avaliacao(self.config, fatos, memoria, entrada, lida, agora, hoje)
+        botao = self._botao(entrada, self._opcoes(atual, avaliacao, memoria), lida)
+        if botao is not None:
+            avaliacao = replace(avaliacao, interpretacao=Interpretacao(botao, 1.0, lida.entidades))
+        elif entrada.sugestao in self.fluxo.intencoes_usadas(atual) and self._em_duvida(lida):
+            # The adviser's reading counts as a doubtful one: enough to answer, never enough to close a deal.
+            sugerida = replace(lida, intencao=entrada.sugestao, confianca=LIMIAR)
+            avaliacao = replace(avaliacao, interpretacao=sugerida)
+        interpretacao = avaliacao.interpretacao
         # A global transition into the current state would only repeat it: there the state's own transitions decide.
         globais = tuple(t for t in self.fluxo.globais if t.ir_para != estado)
         transicoes = globais if estado is None else (*globais, *atual.transicoes)
         for transicao in transicoes:
             if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
+                if transicao.custosa and interpretacao.intencao is not None and not interpretacao.inequivoca():
+                    return self._confirmar(atual, avaliacao, memoria)
                 return self._seguir(transicao, avaliacao, memoria)
+        aparte = self.fluxo.apartes.get(interpretacao.intencao or "")
+        if aparte is not None and not any(interpretacao.intencao in t.quando for t in atual.transicoes):
+            return self._aparte(aparte, atual, avaliacao, memoria, novo=estado is None)
         if estado is None:  # a new conversation opens with the flow's greeting, whatever was said
             return self._decisao(
                 self.fluxo.inicio, memoria, (self._entrar(atual, avaliacao, memoria),), (), interpretacao
             )
         return self._nao_entendeu(atual, avaliacao, memoria)
+
+    def _aparte(self, aparte: Aparte, estado: Estado, avaliacao: Avaliacao, memoria: Memoria, novo: bool) -> Decisao:
+        """Answer a question (or a pause, a complaint) and stay where the conversation was, buttons included."""
+        opcoes = self._opcoes(estado, avaliacao, memoria) if aparte.opcoes is None else aparte.opcoes
+        texto = self._texto(aparte.mensagem_para(memoria.identidade_ok), avaliacao, memoria, opcoes)
+        respostas = [Resposta(texto, () if novo else opcoes)]
+        if novo:  # the first message of a conversation: the answer, then the greeting
+            respostas.append(self._entrar(estado, avaliacao, memoria))
+        evento = RegistrarEvento("aparte", {"intencao": aparte.intencao, "texto": avaliacao.entrada.texto})
+        return self._decisao(estado.nome, memoria, tuple(respostas), (evento,), avaliacao.interpretacao)
+
+    def _confirmar(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
+        """A costly intent read with doubt (a negation, a question, a yes with terms): ask with buttons.
+
+        Counted like a message not understood, so doubt after doubt still ends with a person.
+        """
+        intencao = avaliacao.interpretacao.intencao or ""
+        opcoes = self._opcoes(estado, avaliacao, memoria)
+        if not any(o.intencao == intencao for o in opcoes):
+            opcoes = (Opcao(intencao, _TITULOS_DE_CONFIRMACAO.get(intencao, "Sim")), *opcoes)[:3]
+        return self._nao_entendeu(estado, avaliacao, memoria, MENSAGEM_CONFIRMAR, opcoes)
+
+    @staticmethod
+    def _opcoes(estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> tuple[Opcao, ...]:
+        """The state's buttons, without those its conditions hide now."""
+        if all(o.se_nao is None for o in estado.opcoes):
+            return estado.opcoes
+        atual = avaliacao.com_memoria(memoria)
+        return tuple(o for o in estado.opcoes if o.se_nao is None or not GUARDAS[o.se_nao](atual))
 
     def retomar(
         self,
@@ -118,25 +157,36 @@ class Motor:
         decisao = self._seguir(Transicao((AO_ENTRAR,), estado), avaliacao.com_memoria(memoria), memoria)
         return replace(decisao, efeitos=efeitos + decisao.efeitos)
 
-    def _interpretar(self, entrada: Entrada, estado: Estado, agora: datetime, fatos: Fatos) -> Interpretacao:
-        hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
-        interpretacao = self.classificador.interpretar(entrada.texto, hoje, self.fluxo.intencoes_usadas(estado))
-        escolhida = self._botao(entrada, estado, interpretacao)
-        if escolhida is None:
-            return interpretacao
-        return Interpretacao(escolhida, 1.0, interpretacao.entidades)
+    def duvida(self, estado: str | None, texto: str, uf: str, agora: datetime) -> tuple[str, ...]:
+        """The intents an adviser may choose from when the local model is unsure of `texto`; () when it is sure."""
+        atual = self.fluxo.estados.get(estado or "") or self.fluxo.estados[self.fluxo.inicio]
+        if not texto.strip():
+            return ()
+        hoje = agora.astimezone(fuso(uf)).date()
+        lida = self.classificador.interpretar(texto, hoje, self.fluxo.intencoes_usadas(atual), uf)
+        return tuple(sorted(self.fluxo.intencoes_usadas(atual))) if self._em_duvida(lida) else ()
 
-    @staticmethod
-    def _botao(entrada: Entrada, estado: Estado, interpretacao: Interpretacao) -> str | None:
+    def _em_duvida(self, lida: Interpretacao) -> bool:
+        limite = self.config.conversa.llm.consultar_abaixo_de
+        return lida.intencao is None or lida.confianca < limite
+
+    def _botao(self, entrada: Entrada, opcoes: tuple[Opcao, ...], interpretacao: Interpretacao) -> str | None:
         """A button press, its number ("2") or its exact title ("Sou eu") name the intent directly."""
-        validas = {o.intencao for o in estado.opcoes} | {ATENDENTE}
         if entrada.opcao is not None:
-            return entrada.opcao if entrada.opcao in validas else None
+            return entrada.opcao if entrada.opcao in self._botoes_validos | {o.intencao for o in opcoes} else None
         numero = interpretacao.entidades.numero
-        if numero is not None and 1 <= numero <= len(estado.opcoes) and entrada.texto.strip().isdigit():
-            return estado.opcoes[numero - 1].intencao
+        if numero is not None and 1 <= numero <= len(opcoes) and entrada.texto.strip().isdigit():
+            return opcoes[numero - 1].intencao
         texto = _normal(entrada.texto)
-        return next((o.intencao for o in estado.opcoes if _normal(o.titulo) == texto), None)
+        return next((o.intencao for o in opcoes if _normal(o.titulo) == texto), None)
+
+    @cached_property
+    def _botoes_validos(self) -> frozenset[str]:
+        """Buttons valid in any state: the hand-off, the global intents (asked back when doubtful), the apartes'."""
+        globais = (q for t in self.fluxo.globais for q in t.quando)
+        return frozenset(
+            {ATENDENTE, *globais, *(o.intencao for a in self.fluxo.apartes.values() for o in a.opcoes or ())}
+        )
 
     @staticmethod
     def _permite(transicao: Transicao, avaliacao: Avaliacao) -> bool:
@@ -170,9 +220,16 @@ class Motor:
 
     def _entrar(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Resposta:
         texto = self._texto(estado.mensagem, avaliacao, memoria) if estado.mensagem else ""
-        return Resposta(texto, estado.opcoes)
+        return Resposta(texto, self._opcoes(estado, avaliacao, memoria))
 
-    def _nao_entendeu(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
+    def _nao_entendeu(
+        self,
+        estado: Estado,
+        avaliacao: Avaliacao,
+        memoria: Memoria,
+        mensagem: str | None = None,
+        botoes: tuple[Opcao, ...] | None = None,
+    ) -> Decisao:
         """Re-prompt with the options; after repeated misses offer a person; never loop forever."""
         vezes = memoria.incompreensoes + 1
         memoria = memoria.com(incompreensoes=vezes)
@@ -184,12 +241,13 @@ class Motor:
             memoria = memoria.com(incompreensoes=0)
             resposta = self._entrar(transferencia, avaliacao, memoria)
             return self._decisao(transferencia.nome, memoria, (resposta,), (efeito,), interpretacao)
+        visiveis = self._opcoes(estado, avaliacao, memoria) if botoes is None else botoes
         if vezes >= limite:
-            opcoes = (*estado.opcoes, _BOTAO_ATENDENTE) if _BOTAO_ATENDENTE not in estado.opcoes else estado.opcoes
-            texto = self._texto(self.fluxo.mensagem_oferecer_atendente, avaliacao, memoria, opcoes)
+            opcoes = (*visiveis, _BOTAO_ATENDENTE) if _BOTAO_ATENDENTE not in visiveis else visiveis
+            texto = self._texto(mensagem or self.fluxo.mensagem_oferecer_atendente, avaliacao, memoria, opcoes)
         else:
-            opcoes = estado.opcoes
-            texto = self._texto(self.fluxo.mensagem_nao_entendi, avaliacao, memoria, opcoes)
+            opcoes = visiveis
+            texto = self._texto(mensagem or self.fluxo.mensagem_nao_entendi, avaliacao, memoria, opcoes)
         return self._decisao(estado.nome, memoria, (Resposta(texto, opcoes),), (), interpretacao)
 
     def _decisao(
@@ -216,6 +274,8 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "pedir": atual.fator_pendente or "cpf",
         "tentativas_restantes": atual.tentativas_restantes,
         "opcoes": [o.titulo for o in opcoes],
+        "intencao_lida": avaliacao.interpretacao.intencao,
+        "identidade_ok": memoria.identidade_ok,
         "retorno_equipe": retorno_da_equipe(config.regua.politica, fatos.devedor.uf, avaliacao.agora),
     }
     if not memoria.identidade_ok:

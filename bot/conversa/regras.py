@@ -24,6 +24,7 @@ from bot.conversa.fatos import (
 )
 from bot.conversa.modelo import Acao, Guarda, Passo
 from bot.conversa.nlu import Interpretacao, normalizar
+from bot.conversa.nlu.numeros import numerais_em_digitos
 from bot.formatos import so_digitos
 from bot.negociacao.ofertas import Proposta, ResultadoProposta, avaliar_proposta, escolher_faixa, montar_plano
 from bot.negociacao.plano import Plano, PlanoImpossivel
@@ -76,6 +77,16 @@ class Avaliacao:
     @property
     def fator_pendente(self) -> str | None:
         return next((f for f in self.fatores if f not in self.memoria.fatores_ok), None)
+
+    @cached_property
+    def identidade_tentada(self) -> bool:
+        """The message looks like an answer to the identity question (digits or a date), not a question or an offer."""
+        entidades = self.interpretacao.entidades
+        if self.fator_pendente is None or entidades.valor is not None or entidades.parcelas is not None:
+            return False
+        if self.fator_pendente == "nascimento":
+            return _data_informada(self.entrada.texto, self.interpretacao) is not None
+        return bool(digitos_informados(self.entrada.texto))
 
     @cached_property
     def fator_confere(self) -> bool:
@@ -163,22 +174,20 @@ class Avaliacao:
         return pedida is not None and self.hoje <= pedida <= limite
 
 
-_DIGITOS_POR_EXTENSO = {
-    "zero": "0", "um": "1", "uma": "1", "dois": "2", "duas": "2", "tres": "3", "quatro": "4",
-    "cinco": "5", "seis": "6", "sete": "7", "oito": "8", "nove": "9",
-}  # fmt: skip
-
-
 def digitos_informados(texto: str) -> str:
-    """Digits as people type them on a phone: "390", "390.533", "tres nove zero", "39o" (a letter o for zero)."""
-    resultado = []
+    """The CPF digits a message gives, as people type them on a phone.
+
+    "390", "390.533.447-05", "3 9 0", "tres nove zero", "trezentos e noventa", "39o" (a letter o for zero) and
+    "os 3 primeiros sao 390" all give their digits; a message with no group of 3 or 11 digits gives "".
+    """
     texto = re.sub(r"(?<=\d)[oO]|[oO](?=\d)", "0", texto)
-    for palavra in normalizar(texto).replace(".", " ").replace("-", " ").split():
-        if palavra in _DIGITOS_POR_EXTENSO:
-            resultado.append(_DIGITOS_POR_EXTENSO[palavra])
-        elif any(c.isdigit() for c in palavra):
-            resultado.append(so_digitos(palavra))
-    return "".join(resultado)
+    texto = re.sub(r"(?<=\d)[.\-](?=\d)", "", texto)  # 390.533.447-05 is one number
+    numeros = [t for t in numerais_em_digitos(normalizar(texto).split()) if t.isdigit()]
+    inteiros = [n for n in numeros if len(n) in (3, 11)]
+    if inteiros:
+        return inteiros[-1]
+    juntos = "".join(numeros)
+    return juntos if all(len(n) == 1 for n in numeros) and len(juntos) in (3, 11) else ""
 
 
 def _data_informada(texto: str, interpretacao: Interpretacao) -> date | None:
@@ -196,7 +205,9 @@ def _data_informada(texto: str, interpretacao: Interpretacao) -> date | None:
 GUARDAS: dict[Guarda, Callable[[Avaliacao], bool]] = {
     Guarda.IDENTIDADE_CONFERE: lambda a: a.fator_confere and len(a.memoria.fatores_ok) + 1 >= len(a.fatores),
     Guarda.IDENTIDADE_PARCIAL: lambda a: a.fator_confere and len(a.memoria.fatores_ok) + 1 < len(a.fatores),
-    Guarda.TENTATIVAS_ESGOTADAS: lambda a: not a.fator_confere and a.tentativas_restantes <= 1,
+    Guarda.TENTATIVAS_ESGOTADAS: lambda a: a.identidade_tentada and not a.fator_confere and a.tentativas_restantes <= 1,
+    Guarda.IDENTIDADE_TENTADA: lambda a: a.identidade_tentada,
+    Guarda.OFERTA_PARCELADA: lambda a: bool(a.memoria.plano) and (a.memoria.plano or {}).get("tipo") == "parcelado",
     Guarda.IDENTIDADE_CONFIRMADA: lambda a: a.memoria.identidade_ok,
     Guarda.TEM_PENDENCIAS: lambda a: bool(a.saldo.linhas),
     Guarda.TEM_ACORDO_ATIVO: lambda a: a.fatos.acordo_ativo is not None,
@@ -245,7 +256,7 @@ def _aplicar_proposta(a: Avaliacao, memoria: Memoria) -> Resultado:
 
 def _mudar_data(a: Avaliacao, memoria: Memoria) -> Resultado:
     pedida = a.data_pedida
-    if pedida is None or memoria.opcao is None:
+    if pedida is None or memoria.opcao is None or not a.data_permitida():
         return memoria, []
     com_data = memoria.com(primeiro_vencimento=pedida.isoformat())
     atual = Plano.de_dict(memoria.plano) if memoria.plano else None
@@ -324,6 +335,8 @@ def _falha_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
 
 def _transferir(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
     dados: dict[str, Any] = {"texto": a.entrada.texto}
+    if motivo == "pedido" and a.interpretacao.alternativas:  # "já paguei mas quero falar com alguém"
+        dados["tambem"] = list(a.interpretacao.alternativas)
     if memoria.proposta:
         dados["proposta"] = memoria.proposta
     if memoria.plano and memoria.identidade_ok:
@@ -339,7 +352,10 @@ def _oferecer_tipo(tipo: str) -> Callable[[Avaliacao, Memoria, str], Resultado]:
     def acao(a: Avaliacao, memoria: Memoria, _argumento: str) -> Resultado:
         if a.proposta is not None and a.resultado_proposta is not None:
             return _aplicar_proposta(a, memoria)  # "quero parcelar em 5x" carries its own proposal
-        return _oferecer(a, memoria, a.opcao_do_tipo(tipo))
+        opcao = a.opcao_do_tipo(tipo)
+        if opcao is not None and opcao == memoria.opcao:  # a re-offer moves: the next of that kind, or any next
+            opcao = a.proxima_opcao(opcao, tipo) or a.proxima_opcao(opcao) or opcao
+        return _oferecer(a, memoria, opcao, concessao=memoria.opcao is not None and opcao != memoria.opcao)
 
     return acao
 

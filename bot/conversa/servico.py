@@ -32,6 +32,7 @@ from bot.conversa.fatos import (
     Resposta,
     Transferir,
 )
+from bot.conversa.llm import Conselheiro
 from bot.conversa.motor import Motor
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
@@ -77,6 +78,7 @@ class Atendimento:
     engine: AsyncEngine
     relogio: Callable[[], datetime]
     emissor: Emissor | None = None  # a PSP issues the charges: called after the agreement is stored
+    conselheiro: Conselheiro | None = None  # the optional LLM, asked when the local model is unsure
 
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
@@ -84,6 +86,8 @@ class Atendimento:
         # An expired page or a paid installment must never be what the bot shows: with an active agreement the
         # document is renewed first (`_receber` finds it with the debtor and stops before writing anything).
         garantido = False
+        if self.conselheiro is not None and entrada.opcao is None:
+            entrada = await self._com_sugestao(self.conselheiro, devedor_id, canal, entrada)
         if "\x00" in entrada.texto or "\x00" in (entrada.opcao or ""):  # no database column stores NUL
             entrada = replace(entrada, texto=entrada.texto.replace("\x00", ""), opcao=_sem_nul(entrada.opcao))
         for tentativa in range(_TENTATIVAS):
@@ -102,6 +106,19 @@ class Atendimento:
                 if tentativa == _TENTATIVAS - 1:
                     raise
         raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
+
+    async def _com_sugestao(self, conselheiro: Conselheiro, devedor_id: int, canal: str, entrada: Entrada) -> Entrada:
+        """Ask the adviser, outside any transaction, when the local model is unsure of this message."""
+        async with sessao(self.engine) as s:
+            linha = (await s.exec(DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
+        if linha is None or (linha[1] is not None and linha[1].dono != Dono.BOT):
+            return entrada
+        devedor, conversa, _ = linha
+        estado = conversa.estado if conversa is not None else None
+        intencoes = self.motor.duvida(estado, entrada.texto, devedor.uf, self.relogio())
+        if not intencoes:
+            return entrada
+        return replace(entrada, sugestao=await conselheiro.sugerir(entrada.texto, intencoes))
 
     async def _ja_recebida(self, canal: str, id_externo: str) -> bool:
         async with sessao(self.engine) as s:

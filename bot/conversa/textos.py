@@ -20,7 +20,7 @@ from bot.formatos import brl, data_br, data_extenso, mascarar_cpf
 
 # What a message may use before the debtor proved who they are: nothing about the debt.
 VARIAVEIS_ANTES_DA_IDENTIDADE = frozenset(
-    {"credor", "devedor", "pedir", "tentativas_restantes", "opcoes", "retorno_equipe"}
+    {"credor", "devedor", "pedir", "tentativas_restantes", "opcoes", "retorno_equipe", "intencao_lida", "identidade_ok"}
 )
 
 

@@ -34,8 +34,22 @@ def validar_fluxo(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collectio
     _validar_transicoes(fluxo, intencoes, mensagens, erro)
     for nome in fluxo.estados:
         _validar_estado(fluxo, nome, intencoes, mensagens, erro)
+    _validar_apartes(fluxo, intencoes, mensagens, erro)
     _validar_grafo(fluxo, erro)
     return erros
+
+
+def _validar_apartes(fluxo: Fluxo, intencoes: Collection[str], mensagens: Collection[str], erro: Reportar) -> None:
+    for intencao, aparte in fluxo.apartes.items():
+        base = f"apartes.{intencao}"
+        if intencao not in intencoes:
+            erro(base, "intenção desconhecida (defina-a em fluxos/intencoes.toml)", intencao)
+        for chave, mensagem in (("mensagem", aparte.mensagem), ("antes_da_identidade", aparte.antes_da_identidade)):
+            if mensagem is not None and mensagem not in mensagens:
+                erro(f"{base}.{chave}", "mensagem inexistente em mensagens/", mensagem)
+        for i, opcao in enumerate(aparte.opcoes or ()):
+            if opcao.intencao not in intencoes:
+                erro(f"{base}.opcoes[{i}].intencao", "intenção desconhecida", opcao.intencao)
 
 
 def _validar_cabecalho(fluxo: Fluxo, mensagens: Collection[str], erro: Reportar) -> None:

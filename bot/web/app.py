@@ -21,6 +21,7 @@ from bot.console.contexto import Console
 from bot.console.rotas import registrar as registrar_console
 from bot.console.usuarios import criar_usuarios_demo
 from bot.conversa.fatos import Entrada, Resposta
+from bot.conversa.llm import conselheiro_do_projeto
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, migrar, sessao
 from bot.dados.carteira import ler_carteira
@@ -162,7 +163,8 @@ def criar_app(
     app[ENGINE] = engine
     app.cleanup_ctx.append(_fechar)  # first in, last out: every loop below stops before the engine closes
     emissor = criar_emissor(projeto, engine, ambiente)
-    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor)
+    conselheiro = conselheiro_do_projeto(projeto, ambiente)
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
     instalar_operacao(app, engine, relogio)

@@ -16,6 +16,12 @@ from bot.formatos import parse_valor
 
 _T = TypeVar("_T")
 
+MARCA_DATA = "zdata"
+MARCA_DATA_PASSADA = "zpassada"  # a birth date or "paguei dia 5" is not a payment date
+MARCA_PARCELAS = "zparcelas"
+MARCA_VALOR = "zvalor"
+MARCA_NUMERO = "znum"
+
 
 @dataclass(frozen=True)
 class Entidades:
@@ -29,7 +35,7 @@ class Entidades:
 
 
 _RE_PARCELAS = re.compile(
-    r"\b(?P<n>\d{1,3}) ?(?:x|vezes|parcelas|prestacoes|parcelinhas|mensalidades)\b"
+    r"\b(?P<n>\d{1,3}) ?(?:x|vezes|veses|vzs?|parc(?!ia)\w*|prest\w*|mensalidades)\b"
     r"|\bem (?P<meses>\d{1,2}) meses\b"
     r"|\b(?:parcel\w*|divid\w*|divide|pagar|pago|fazer|faz|faco) em (?P<k>\d{1,2})\b"
     r"(?! ?(?:x\b|vezes|parcelas|dias?|semanas?|horas?|reais|real|contos?|pilas?|r\$|mil|de [a-z]))"
@@ -45,7 +51,7 @@ _RE_VALOR = re.compile(
 _ANTES_DE_VALOR = frozenset((
     "consigo", "posso", "pago", "pagar", "pagaria", "dar", "dou", "daria", "ofereco", "oferecer", "entrada",
     "parcela", "parcelas", "prestacao", "tenho", "faco", "faz", "fazer", "aceita", "aceitam", "aceitaria",
-    "proposta", "uns", "umas", "ate", "so", "mando", "depositar", "deposito",
+    "proposta", "uns", "umas", "ate", "so", "mando", "depositar", "deposito", "zparcelas",
 ))  # fmt: skip
 _DEPOIS_DE_VALOR = frozenset(("por", "ao", "mensal", "mensais", "cada", "mensalmente", "semanal"))
 # Words around a lone number that still make it "just a number": "opcao 2", "quero a 3", "pode ser o 1".
@@ -108,18 +114,34 @@ def _numero_sozinho(tokens: Sequence[str]) -> int | None:
     return ORDINAIS.get(resto[0])
 
 
-def ler_entidades(normal: str, texto: str, hoje: date) -> Entidades:
-    """`extrair_entidades` of a message already normalised (`normal`) and as written (`texto`)."""
+def ler(normal: str, texto: str, hoje: date, uf: str | None = None) -> tuple[Entidades, str]:
+    """The entities of a normalised message, and the message with each one replaced by a marker word.
+
+    The markers (`zdata`, `zpassada`, `zparcelas`, `zvalor`, `znum` for any other number) let the classifier learn
+    "em zparcelas de zvalor" as one pattern, whatever the numbers were.
+    """
     tokens = numerais_em_digitos(normal.split())
     resto = " ".join(tokens)
-    data, resto = _primeiro(RE_DATA, resto, lambda m: resolver_data(m, hoje), " data ")
-    parcelas, resto = _primeiro(_RE_PARCELAS, resto, _ler_parcelas, " parcelas ")
+    data, resto = _primeiro(RE_DATA, resto, lambda m: resolver_data(m, hoje, uf), f" {MARCA_DATA} ")
+    if data is not None and data < hoje:
+        resto = resto.replace(MARCA_DATA, MARCA_DATA_PASSADA, 1)
+    parcelas, resto = _primeiro(_RE_PARCELAS, resto, _ler_parcelas, f" {MARCA_PARCELAS} ")
     sem_parcelas = resto
-    valor, _ = _primeiro(_RE_VALOR, sem_parcelas, lambda m: _ler_valor(m, sem_parcelas), " valor ")
+    valor, resto = _primeiro(_RE_VALOR, sem_parcelas, lambda m: _ler_valor(m, sem_parcelas), f" {MARCA_VALOR} ")
     digitos = "".join(c for c in texto if "0" <= c <= "9")
-    return Entidades(valor, parcelas, data, digitos, _numero_sozinho(tokens))
+    marcado = " ".join(MARCA_NUMERO if tem_digito(t) else t for t in resto.split())
+    return Entidades(valor, parcelas, data, digitos, _numero_sozinho(tokens)), marcado
 
 
-def extrair_entidades(texto: str, hoje: date) -> Entidades:
-    """Amount, instalments, date (relative to `hoje`), digits and a lone number found in a message."""
-    return ler_entidades(normalizar(texto), texto, hoje)
+def tem_digito(palavra: str) -> bool:
+    return any("0" <= c <= "9" for c in palavra)
+
+
+def ler_entidades(normal: str, texto: str, hoje: date) -> Entidades:
+    """`extrair_entidades` of a message already normalised (`normal`) and as written (`texto`)."""
+    return ler(normal, texto, hoje)[0]
+
+
+def extrair_entidades(texto: str, hoje: date, uf: str | None = None) -> Entidades:
+    """Amount, instalments, date (relative to `hoje`, business days of `uf`), digits and a lone number."""
+    return ler(normalizar(texto), texto, hoje, uf)[0]
