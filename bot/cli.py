@@ -30,6 +30,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
+from bot.mascara import instalar as instalar_mascara
 from bot.projeto import Projeto, carregar_projeto
 
 RAIZ = Path(__file__).resolve().parent.parent
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    instalar_mascara()  # CPF, phone numbers and e-mails never reach a log line (LGPD)
     args = _parser().parse_args(argv)
     if args.comando == "nlu" and args.acao == "treinar":  # before loading: stale weights are why one trains
         from bot.conversa.treinamento import comando_treinar

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +15,12 @@ from bot.canais.servidor import RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, Atualizacao, ConviteTelegram
 from bot.dados.identificacao import IdentificacaoTelegram
-from bot.dados.modelos import Acordo, Devedor
+from bot.dados.modelos import Acordo, Devedor, Evento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.falsos import FalsoBotApi, com_canais
+from tests.test_console import Relogio
 
 UPDATES = RAIZ / "tests" / "data" / "updates"
 SEGREDO = "segredo-tg"
@@ -253,3 +255,66 @@ async def test_negociacao_inteira_pelo_telegram(cliente: Cliente, bot_api: tuple
     assert "Acordo registrado" in textos[-1] and "000201" in textos[-1]
     async with sessao(cliente.app[RECEPCAO].engine) as s:
         assert len((await s.exec(select(Acordo))).all()) == 1
+
+
+# ------------------------------------------------------------------ identificação: ninguém segura nem adivinha
+
+
+@pytest.fixture
+async def com_relogio(
+    projeto: Projeto, url: str, bot_api: tuple[FalsoBotApi, str], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Cliente, Relogio]]:
+    monkeypatch.setenv("TELEGRAM_TOKEN", "123:tg")
+    monkeypatch.setenv("TELEGRAM_SECRET", SEGREDO)
+    relogio = Relogio()
+    app = criar_app(com_canais(projeto, bot_api_url=bot_api[1]), criar_engine(url), relogio, demo=False)
+    async with TestClient(TestServer(app)) as c:
+        yield c, relogio
+
+
+async def _tentar(cliente: Cliente, chat: int, numero: int, cpf: str, nascimento: str | None) -> None:
+    await postar(cliente, escrito("oi", numero, chat))
+    await postar(cliente, escrito(cpf, numero + 1, chat))
+    if nascimento is not None:
+        await postar(cliente, escrito(nascimento, numero + 2, chat))
+
+
+async def test_cpf_pendente_expira_e_a_devedora_entra(com_relogio: tuple[Cliente, Relogio]) -> None:
+    """A chat that sends Maria's CPF and goes silent held her sign-in for good; now it lets go."""
+    cliente, relogio = com_relogio
+    await _tentar(cliente, 555001, 10, "390.533.447-05", None)  # never answers the birth date
+    await _tentar(cliente, CHAT, 20, "390.533.447-05", "14/03/1985")
+    assert await _telegram_de_maria(cliente) is None  # while it is pending, nobody else may take it
+    relogio.agora += timedelta(minutes=16)
+    await _tentar(cliente, CHAT, 30, "390.533.447-05", "14/03/1985")
+    assert await _telegram_de_maria(cliente) == str(CHAT)
+
+
+async def test_datas_erradas_em_muitos_chats_bloqueiam_o_cpf_por_um_dia(
+    com_relogio: tuple[Cliente, Relogio], bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    cliente, relogio = com_relogio
+    for i in range(5):  # five accounts, one guess each: under every chat's own limit
+        await _tentar(cliente, 600000 + i, 100 + 10 * i, "39053344705", f"0{i + 1}/01/1990")
+    await _tentar(cliente, 600099, 200, "39053344705", "14/03/1985")  # the right date, now refused
+    assert await _telegram_de_maria(cliente) is None
+    assert "Confira o CPF" in bot_api[0].enviadas[-1]["text"]  # the same words as any miss: nothing disclosed
+    async with sessao(cliente.app[RECEPCAO].engine) as s:
+        bloqueios = (await s.exec(select(Evento).where(Evento.tipo == "identificacao_telegram_bloqueada"))).all()
+    assert len(bloqueios) == 1  # the team is told, once
+    relogio.agora += timedelta(hours=25)
+    await _tentar(cliente, CHAT, 300, "39053344705", "14/03/1985")  # the real debtor starts over next day
+    assert await _telegram_de_maria(cliente) == str(CHAT)
+
+
+async def test_chat_esgotado_pode_recomecar_no_dia_seguinte(
+    com_relogio: tuple[Cliente, Relogio], bot_api: tuple[FalsoBotApi, str]
+) -> None:
+    cliente, relogio = com_relogio
+    for i in range(3):
+        await _tentar(cliente, CHAT, 10 * i + 1, "529.982.247-25", "01/01/1990")
+    await postar(cliente, escrito("oi de novo", 50))
+    assert "não encontramos um cadastro" in bot_api[0].enviadas[-1]["text"]
+    relogio.agora += timedelta(hours=25)
+    await postar(cliente, escrito("oi de novo", 51))
+    assert "me informe o seu CPF" in bot_api[0].enviadas[-1]["text"]

@@ -207,6 +207,8 @@ async def test_numero_desconhecido_recebe_resposta_generica(cliente: Cliente, gr
         ("whatsapp_contato.json", "apenas textos", None),
         ("whatsapp_nao_suportada.json", "apenas textos", None),
         ("whatsapp_reacao.json", None, None),
+        ("whatsapp_editada.json", None, None),  # the Cloud API's edit and revoke shapes (pywa MessageType.EDIT/REVOKE)
+        ("whatsapp_apagada.json", None, None),
     ],
 )
 async def test_o_que_nao_e_texto(

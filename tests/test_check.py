@@ -153,3 +153,21 @@ def test_comando_check(copia: Path) -> None:
     assert ruim.returncode == 1
     assert "[encargos.multa_percentual] multa acima de 2% é proibida" in ruim.stderr
     assert ruim.stderr.strip().endswith("1 erro(s) de configuração.")
+
+
+def test_pesos_desatualizados_pedem_novo_treino(copia: Path) -> None:
+    corpus = copia / "fluxos" / "treino" / "base.csv"
+    corpus.write_text(corpus.read_text(encoding="utf-8") + "bora resolver isso hoje;sim\n", encoding="utf-8")
+    (mensagem,) = erros(copia)
+    assert mensagem == (
+        f"{copia / 'fluxos' / 'intencoes.npz'}: pesos desatualizados: o corpus (intencoes.toml ou treino/*.csv) "
+        "mudou depois do último treino; rode `python -m bot nlu treinar`"
+    )
+
+
+def test_linha_ruim_no_corpus_diz_arquivo_e_linha(copia: Path) -> None:
+    corpus = copia / "fluxos" / "treino" / "base.csv"
+    corpus.write_text(corpus.read_text(encoding="utf-8") + "quero um desconto;desconto\n", encoding="utf-8")
+    linha = len(corpus.read_text(encoding="utf-8").splitlines())
+    (mensagem,) = erros(copia)
+    assert f"{corpus}:{linha}: intenção desconhecida 'desconto'" in mensagem

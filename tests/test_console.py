@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -296,3 +296,29 @@ async def test_promessa_pausa_a_regua(amb: Ambiente, projeto: Projeto) -> None:
         devedores = await fatos_regua.devedores(s, projeto.config.regua.politica, amb.relogio())
     assert pausa.dados == {"motivo": "promessa", "data": "2026-11-30", "valor": "150.00"}
     assert devedores[pausa.devedor_id].pausa == "promessa"
+
+
+# ------------------------------------------------------------------------------ logins em excesso
+
+
+async def _tentar(cliente: TestClient, login: str) -> ClientResponse:
+    formulario = await (await cliente.get("/console/entrar")).text()
+    return await cliente.post(
+        "/console/entrar",
+        data={"login": login, "senha": "senha-errada-123", "csrf": csrf(formulario)},
+        allow_redirects=False,
+    )
+
+
+async def test_logins_demais_recebem_429_com_retry_after(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    for _ in range(10):  # `[console] logins_por_minuto_login = 10` (wrong passwords also lock after 5)
+        assert (await _tentar(cliente, "ana")).status == 401
+    demais = await _tentar(cliente, "ana")
+    assert demais.status == 429 and 1 <= int(demais.headers["Retry-After"]) <= 60
+    assert "Muitas tentativas de login" in (await demais.json())["erro"]
+    for i in range(9):  # the address allows 20 a minute, whatever the login
+        assert (await _tentar(cliente, f"outro{i}")).status == 401
+    assert (await _tentar(cliente, "mais-um")).status == 429
+    amb.relogio.agora += timedelta(seconds=61)
+    assert (await _tentar(cliente, "mais-um")).status == 401

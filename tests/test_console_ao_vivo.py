@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -10,12 +11,14 @@ from aiohttp import ClientResponse
 from sqlmodel import select
 
 from bot.console.alertas import alertar_atrasadas
+from bot.console.usuarios import criar_usuario, desativar, trocar_senha
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.console import AlertaTransferencia, Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import Evento
-from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.conftest import AGORA
+from tests.test_console import SENHA, Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
 
 
 async def evento(resposta: ClientResponse) -> tuple[str, dict[str, Any]]:
@@ -82,3 +85,38 @@ async def test_conversa_ao_vivo_com_anexos_so_para_quem_pode_ler(amb: Ambiente) 
     nome, _ = await evento(fluxo)
     assert nome == "fim"  # Ana lost the conversation: her stream ends
     fluxo.close()
+
+
+async def test_fluxos_abertos_terminam_com_a_sessao(amb: Ambiente) -> None:  # noqa: F811
+    """Logout, deactivation, a password change and expiry each end a stream opened before them."""
+    conversa = await amb.escalar()
+    ana, beto, gil, dora = [await amb.cliente() for _ in range(4)]
+    async with sessao(amb.engine) as s:
+        await criar_usuario(s, "dora", "Dora", "gestor", SENHA, AGORA)
+    for cliente, login in ((ana, "ana"), (beto, "beto"), (gil, "gil"), (dora, "dora")):
+        assert await entrar(cliente, login) == 303
+    assert await postar(ana, conversa, "assumir") == 303
+    fluxos = {
+        "ana": await ana.get(f"/console/conversas/{conversa}/eventos"),
+        "beto": await beto.get("/console/fila/eventos"),
+        "gil": await gil.get("/console/fila/eventos"),
+    }
+    for fluxo in fluxos.values():
+        assert (await evento(fluxo))[0] == "atualizar"
+
+    await ana.post("/console/sair", data={"csrf": await token(ana)}, allow_redirects=False)
+    async with sessao(amb.engine) as s:
+        await desativar(s, "beto", amb.relogio())
+        await trocar_senha(s, "gil", "outra-senha-longa", amb.relogio())
+    for nome, fluxo in fluxos.items():  # within a couple of checks (1 s apart), not whenever the page closes
+        assert (await asyncio.wait_for(evento(fluxo), 10))[0] == "fim", nome
+        fluxo.close()
+
+    dora_fila = await dora.get("/console/fila/eventos")
+    assert (await evento(dora_fila))[0] == "atualizar"
+    amb.relogio.agora += timedelta(hours=13)  # `[console] sessao_horas = 12`
+    evento_final = await asyncio.wait_for(evento(dora_fila), 10)
+    while evento_final[0] == "atualizar":  # an alert may land first; the session's end follows
+        evento_final = await asyncio.wait_for(evento(dora_fila), 10)
+    assert evento_final[0] == "fim"
+    dora_fila.close()

@@ -28,7 +28,7 @@ from bot.projeto import Projeto
 
 RAIZ = Path(__file__).resolve().parent.parent
 HOJE = date(2025, 11, 19)  # a Wednesday
-ACURACIA_MINIMA = 0.95  # held-out accuracy shown in the README; raise it with the model, never lower it quietly
+ACURACIA_MINIMA = 0.97  # held-out accuracy shown in the README; raise it with the model, never lower it quietly
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,9 @@ def classificador() -> Classificador:
         ("simmmm", "sim"),
         ("Oiii, tudo bem??", "oi tudo bem"),
         ("siim", "sim"),
-        ("obrigadoo 🙏", "obrigado"),
+        ("obrigadoo 🙏", "obrigado obrigado"),
+        ("😡😡 de novo", "affs affs de novo"),
+        ("🤝", "fechado"),
         ("vc pode me ajudar pq n entendi", "voce pode me ajudar porque nao entendi"),
         ("q vc quer?", "que voce quer"),
         ("tbm acho, blz", "tambem acho beleza"),

@@ -115,3 +115,16 @@ async def test_metricas_de_mensagens_filas_e_atraso(cliente: Cliente, url: str) 
     assert valor("cobranca_http_respostas_total", rota="desconhecida", status="404") == 1
     assert valor("cobranca_erros_total", nivel="error", modulo="bot.canais.recepcao") == 1
     assert valor("cobranca_banco_disponivel") == 1
+
+
+async def test_metricas_com_token_exigem_bearer(projeto: Projeto, url: str) -> None:
+    ambiente = {"COBRANCA_METRICAS_TOKEN": "token-do-prometheus"}
+    app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=False, ambiente=ambiente)
+    async with TestClient(TestServer(app)) as client:
+        sem = await client.get("/metrics")
+        assert sem.status == 401 and sem.headers["WWW-Authenticate"].startswith("Bearer")
+        errado = await client.get("/metrics", headers={"Authorization": "Bearer outro"})
+        assert errado.status == 401
+        certo = await client.get("/metrics", headers={"Authorization": "Bearer token-do-prometheus"})
+        assert certo.status == 200 and "cobranca_banco_disponivel" in await certo.text()
+        assert (await client.get("/healthz")).status == 200  # the health check stays open for the balancer

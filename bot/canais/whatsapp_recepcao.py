@@ -24,7 +24,9 @@ from bot.regua.fila import janela_fechada_tardia
 log = logging.getLogger(__name__)
 
 CANAL = TipoCanal.WHATSAPP
-IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order"}
+# Not answered: reactions, notices, and a message edited or deleted after it was sent (the original was already
+# read and answered; a changed "sim" must not re-run a step, and a deletion has nothing to answer).
+IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order", "edit", "revoke"}
 
 
 async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:

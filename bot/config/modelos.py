@@ -88,6 +88,11 @@ class Web(Estrito):
         "http://127.0.0.1:8080",
         description="Endereço público do servidor, usado nos links de pagamento enviados ao devedor",
     )
+    metricas_token_env: str = Field(
+        "COBRANCA_METRICAS_TOKEN",
+        min_length=1,
+        description="Variável de ambiente com o token que /metrics exige (Authorization: Bearer); vazia: aberto",
+    )
 
     @field_validator("url_publica")
     @classmethod

@@ -19,14 +19,6 @@ PREFIXO = "/console"
 COOKIE = "console_sessao"
 COOKIE_CSRF_ENTRADA = "console_csrf_entrada"  # double-submit token for the login form (there is no session yet)
 _LIVRES = {f"{PREFIXO}/entrar"}
-CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
-_SEGURANCA = {
-    "Content-Security-Policy": CSP,
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 
 
 def redirecionar(destino: str) -> web.Response:
@@ -55,10 +47,7 @@ async def guarda(request: web.Request, handler: Handler) -> web.StreamResponse:
         negado = await _autenticar(request)
         if negado is not None:
             return negado
-    resposta = await handler(request)
-    for nome, valor in _SEGURANCA.items():
-        resposta.headers.setdefault(nome, valor)  # a page may tighten or relax its own policy (the diagrams)
-    return resposta
+    return await handler(request)  # security headers: bot.cabecalhos, on every response
 
 
 async def _autenticar(request: web.Request) -> web.StreamResponse | None:
@@ -86,7 +75,6 @@ async def formulario_entrar(request: web.Request) -> web.StreamResponse:
     token = secrets.token_urlsafe(24)
     resposta = pagina(request, "entrar.html", csrf_entrada=token, erro=None)
     _pede_cookie(resposta, request, COOKIE_CSRF_ENTRADA, token)
-    resposta.headers.update(_SEGURANCA)
     return resposta
 
 
@@ -97,6 +85,17 @@ async def entrar_post(request: web.Request) -> web.StreamResponse:
         return web.json_response({"erro": "token CSRF ausente ou inválido"}, status=403)
     login, senha = str(dados.get("login", "")), str(dados.get("senha", ""))
     agora, limites = console.relogio(), Limites.de(console.projeto.config.console)
+    espera = max(
+        console.limitador("endereco").esperar(request.remote or "-", agora),
+        console.limitador("login").esperar(login.strip().lower()[:64], agora),
+    )
+    if espera:
+        log.info("login recusado: tentativas demais (espera %s s)", espera)
+        return web.json_response(
+            {"erro": f"Muitas tentativas de login. Tente de novo em {espera} s."},
+            status=429,
+            headers={"Retry-After": str(espera)},
+        )
     async with sessao(console.engine) as s:
         resultado = await entrar(s, login, senha, agora, limites)
         if resultado.usuario is None:

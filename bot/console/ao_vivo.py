@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.console.acesso import COOKIE
 from bot.console.alertas import alertar_atrasadas
 from bot.console.aprovacoes import pendentes
+from bot.console.autenticacao import sessao_valida
 from bot.console.contexto import CONSOLE, Console, paginas, sessao_atual, usuario
 from bot.console.operacoes import Recusa, conversa_legivel
 from bot.console.visao import carregar_anexos, carregar_fila, carregar_mensagens
@@ -24,13 +26,22 @@ PARAR = web.AppKey("console_parar_ao_vivo", asyncio.Event)
 Partes = Callable[[], Awaitable[dict[str, str] | None]]  # None ends the stream (e.g. access was lost)
 
 
+async def _sessao_viva(console: Console, token: str) -> bool:
+    """Whether the cookie's session still holds: not logged out, expired, ended by a password change or by
+    deactivating the user."""
+    async with sessao(console.engine) as s:
+        return await sessao_valida(s, token, console.relogio()) is not None
+
+
 async def _transmitir(request: web.Request, partes: Partes) -> web.StreamResponse:
+    """Stream `partes` while they change; stop as soon as the session ends or access is lost (checked each round)."""
     console, parar = request.app[CONSOLE], request.app[PARAR]
+    token = request.cookies.get(COOKIE, "")
     resposta = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await resposta.prepare(request)
     anterior: dict[str, str] | None = None
     while not parar.is_set():
-        atuais = await partes()
+        atuais = await partes() if await _sessao_viva(console, token) else None
         if atuais is None:
             await resposta.write(b"event: fim\ndata: {}\n\n")
             break

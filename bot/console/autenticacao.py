@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +23,16 @@ from bot.dados.console import FalhaLogin, SessaoConsole, Usuario
 SENHA_MINIMA = 10
 
 _hasher = PasswordHasher()
-# Verifying against a dummy hash when the login is unknown keeps the answer time the same as for a wrong password.
-_HASH_FICTICIO = _hasher.hash(secrets.token_urlsafe(16))
+# argon2 takes tens of milliseconds of CPU by design: it runs on these threads (the C code releases the GIL),
+# never on the event loop, so a burst of logins cannot stall webhooks or /healthz.
+_VERIFICADORES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+
+
+@cache
+def _hash_ficticio() -> str:
+    """Verifying against a dummy hash when the login is unknown keeps the answer time the same as for a wrong
+    password. Drawn on first use, not at import (it costs what a login costs)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class SenhaFraca(ValueError):
@@ -38,6 +50,34 @@ def senha_confere(senha_hash: str, senha: str) -> bool:
         return _hasher.verify(senha_hash, senha)
     except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a corrupt stored hash refuses, never crashes
         return False
+
+
+async def verificar(senha_hash: str | None, senha: str) -> bool:
+    """`senha_confere` on the verification threads (`None`: an unknown login, checked against a dummy hash)."""
+    laco = asyncio.get_running_loop()
+    alvo = senha_hash if senha_hash is not None else await laco.run_in_executor(_VERIFICADORES, _hash_ficticio)
+    return await laco.run_in_executor(_VERIFICADORES, senha_confere, alvo, senha)
+
+
+@dataclass
+class Limitador:
+    """At most `limite` attempts per key in a sliding minute; says how long until the next one is allowed."""
+
+    limite: int
+    janela: timedelta = timedelta(minutes=1)
+    _vistos: dict[str, deque[datetime]] = field(default_factory=dict)
+
+    def esperar(self, chave: str, agora: datetime) -> int:
+        """Seconds to wait before `chave` may try again (0: allowed now, and counted)."""
+        vistos = self._vistos.setdefault(chave, deque())
+        while vistos and vistos[0] <= agora - self.janela:
+            vistos.popleft()
+        if len(vistos) >= self.limite:
+            return max(1, int((vistos[0] + self.janela - agora).total_seconds() + 0.999))
+        vistos.append(agora)
+        if len(self._vistos) > 10_000:  # forget keys whose window is over, so random names cannot grow memory
+            self._vistos = {c: v for c, v in self._vistos.items() if v and v[-1] > agora - self.janela}
+        return 0
 
 
 @dataclass(frozen=True)
@@ -73,7 +113,8 @@ async def entrar(s: AsyncSession, login: str, senha: str, agora: datetime, limit
     if await _bloqueado(s, login, agora, limites):
         return Entrada(None, bloqueado=True)
     usuario = (await s.exec(select(Usuario).where(Usuario.login == login))).first()
-    confere = senha_confere(usuario.senha_hash if usuario else _HASH_FICTICIO, senha)
+    await s.commit()  # nothing to write yet: give the connection back while argon2 runs
+    confere = await verificar(usuario.senha_hash if usuario else None, senha)
     if usuario is not None and usuario.ativo and confere:
         await s.exec(delete(FalhaLogin).where(col(FalhaLogin.login) == login))
         return Entrada(usuario)

@@ -18,6 +18,12 @@ class ConsoleConfig(BaseModel):
     bloqueio_minutos: int = Field(
         15, ge=1, le=24 * 60, description="Janela das senhas erradas: o login volta quando a mais antiga sai dela"
     )
+    logins_por_minuto_endereco: int = Field(
+        20, ge=1, le=10_000, description="Tentativas de login por minuto de um mesmo endereço antes de responder 429"
+    )
+    logins_por_minuto_login: int = Field(
+        10, ge=1, le=1_000, description="Tentativas por minuto com um mesmo login (qualquer endereço) antes de 429"
+    )
     alerta_minutos: int = Field(
         30, ge=1, le=24 * 60, description="Minutos de uma transferência sem ninguém assumir até alertar os gestores"
     )

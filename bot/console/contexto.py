@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.porta import Remetente
+from bot.console.autenticacao import Limitador
 from bot.dados.console import SessaoConsole, Usuario
 from bot.formatos import brl, data_br
 from bot.pagamentos.confirmacao import Confirmador
@@ -30,6 +31,15 @@ class Console:
     remetentes: Mapping[str, Remetente]  # channel name → sender; channels without one (web, cli) only store
     intervalo_fila: float = 1.0  # seconds between checks of the queue for the live page
     confirmador: Confirmador | None = None  # records payments an agent verified; None: built without a PSP
+    limites_de_login: dict[str, Limitador] = field(default_factory=dict)  # per address and per login, in memory
+
+    def limitador(self, tipo: str) -> Limitador:
+        """The login throttle `tipo` ("endereco" or "login"), sized by `[console]`."""
+        if tipo not in self.limites_de_login:
+            config = self.projeto.config.console
+            limite = config.logins_por_minuto_endereco if tipo == "endereco" else config.logins_por_minuto_login
+            self.limites_de_login[tipo] = Limitador(limite)
+        return self.limites_de_login[tipo]
 
 
 CONSOLE = web.AppKey("console", Console)

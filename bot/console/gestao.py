@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.console.acesso import CSP
+from bot.cabecalhos import CSP_CONSOLE
 from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
 from bot.conversa.diagrama import mermaid
 from bot.dados.banco import sessao
@@ -94,5 +94,5 @@ async def pagina_gestao(request: web.Request) -> web.StreamResponse:
         previa=[descrever(linha) for linha in linhas],
     )
     # Mermaid styles the SVG it draws with inline <style>: allowed here, scripts stay 'self' only.
-    resposta.headers["Content-Security-Policy"] = f"{CSP}; style-src 'self' 'unsafe-inline'"
+    resposta.headers["Content-Security-Policy"] = f"{CSP_CONSOLE}; style-src 'self' 'unsafe-inline'"
     return resposta

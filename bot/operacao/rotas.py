@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -56,6 +57,7 @@ class Operacao:
     engine: AsyncEngine
     relogio: Callable[[], datetime]
     contadores: Contadores = field(default_factory=Contadores)
+    token_metricas: str | None = None  # when set, /metrics wants `Authorization: Bearer <token>`
 
 
 OPERACAO = web.AppKey("operacao", Operacao)
@@ -82,8 +84,21 @@ async def saude(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "banco": "ok"})
 
 
+def _autorizado(operacao: Operacao, request: web.Request) -> bool:
+    if operacao.token_metricas is None:
+        return True
+    esperado = f"Bearer {operacao.token_metricas}".encode()
+    return hmac.compare_digest(request.headers.get("Authorization", "").encode(), esperado)
+
+
 async def metricas(request: web.Request) -> web.Response:
     operacao = request.app[OPERACAO]
+    if not _autorizado(operacao, request):
+        return web.json_response(
+            {"erro": "token ausente ou inválido (Authorization: Bearer ...)"},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     do_bd: list[Familia] = []
     try:
         async with asyncio.timeout(ESPERA_BANCO), sessao(operacao.engine) as s:
@@ -116,9 +131,11 @@ async def contar_respostas(
     return resposta
 
 
-def instalar_operacao(app: web.Application, engine: AsyncEngine, relogio: Callable[[], datetime]) -> None:
-    """Add `/healthz`, `/metrics` and the counters to an app being built."""
-    app[OPERACAO] = Operacao(engine, relogio)
+def instalar_operacao(
+    app: web.Application, engine: AsyncEngine, relogio: Callable[[], datetime], token_metricas: str | None = None
+) -> None:
+    """Add `/healthz`, `/metrics` (behind `token_metricas` when given) and the counters to an app being built."""
+    app[OPERACAO] = Operacao(engine, relogio, token_metricas=token_metricas)
     app.middlewares.append(contar_respostas)
     app.add_routes([web.get("/healthz", saude), web.get("/metrics", metricas)])
     app.cleanup_ctx.append(_escutar_log)

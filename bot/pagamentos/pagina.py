@@ -144,9 +144,7 @@ async def pdf_do_token(
 def _html(nome: str, contexto: dict[str, Any], status: int = 200) -> web.Response:
     texto = _paginas.get_template(nome).render(contexto)
     resposta = web.Response(text=texto, content_type="text/html", status=status)
-    resposta.headers["Cache-Control"] = "no-store"
-    resposta.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
-    resposta.headers["X-Robots-Tag"] = "noindex"
+    resposta.headers["X-Robots-Tag"] = "noindex"  # no-store, no-referrer (the token is in the URL): bot.cabecalhos
     return resposta
 
 
@@ -173,8 +171,6 @@ async def baixar_pdf(request: web.Request) -> web.Response:
     conteudo, nome = gerado
     resposta = web.Response(body=conteudo, content_type="application/pdf")
     resposta.headers["Content-Disposition"] = f'inline; filename="{nome}"'
-    resposta.headers["Cache-Control"] = "no-store"
-    resposta.headers["Referrer-Policy"] = "no-referrer"
     resposta.headers["X-Robots-Tag"] = "noindex"
     return resposta
 
@@ -197,10 +193,22 @@ async def simular(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/p/{token}")
 
 
+_SCRIPT = Path(__file__).parent / "estatico" / "pagamento.js"
+
+
+async def _script(_request: web.Request) -> web.Response:
+    """The page's only script, a file so the page's CSP can refuse every inline one."""
+    return web.Response(body=_SCRIPT.read_bytes(), content_type="application/javascript", charset="utf-8")
+
+
 def instalar(app: web.Application, pagina: Pagina) -> None:
     """Register the payment page's routes (the demo button only in demo mode)."""
     app[PAGINA] = pagina
-    rotas = [web.get("/p/{token}.pdf", baixar_pdf), web.get("/p/{token}", mostrar)]  # the .pdf one first
+    rotas = [
+        web.get("/estatico/pagamento.js", _script),
+        web.get("/p/{token}.pdf", baixar_pdf),  # before /p/{token}, which would take "x.pdf" as a token
+        web.get("/p/{token}", mostrar),
+    ]
     if pagina.demo:
         rotas.append(web.post("/p/{token}/pagar", simular))
     app.add_routes(rotas)

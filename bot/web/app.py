@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.cabecalhos import instalar as instalar_cabecalhos
 from bot.canais.porta import Remetente
 from bot.canais.servidor import instalar_canais
 from bot.console.contexto import Console
@@ -162,12 +163,13 @@ def criar_app(
     app = web.Application(client_max_size=64 * 1024)
     app[ENGINE] = engine
     app.cleanup_ctx.append(_fechar)  # first in, last out: every loop below stops before the engine closes
+    instalar_cabecalhos(app)
     emissor = criar_emissor(projeto, engine, ambiente)
     conselheiro = conselheiro_do_projeto(projeto, ambiente)
     app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro)
     app[PAGINAS] = _paginas
     app[DEMO] = demo
-    instalar_operacao(app, engine, relogio)
+    instalar_operacao(app, engine, relogio, ambiente.get(projeto.config.web.metricas_token_env, "").strip() or None)
     rotas: list[web.RouteDef] = []
     if demo:
         # Chatting as any debtor by id is for the fictitious demo portfolio only: on real data it would let

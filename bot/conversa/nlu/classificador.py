@@ -21,7 +21,7 @@ LIMIAR_CUSTOSO = 0.75
 """An intent whose transition costs money or trust (an agreement, an opt-out) needs this much, else the bot asks."""
 _ALTERNATIVA = 0.6  # a clause read this surely as another intent is kept ("já paguei mas quero falar com alguém")
 _RE_ORACOES = re.compile(r" (?:mas|porem|so que|e tambem|e) ")
-_NEGACOES = frozenset(("nao", "nem", "nunca", "jamais", "negativo"))
+_NEGACOES = frozenset(("nao", "num", "nem", "nunca", "jamais", "negativo"))  # "num" too: "num confirmo"
 _PERGUNTAS = frozenset(("sera", "quem", "onde", "qual", "quais", "como", "porque"))
 # Future paying words: with a date the model did not place, they still make a payment date ("pago dia 10").
 _PAGAMENTO = frozenset((

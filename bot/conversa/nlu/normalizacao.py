@@ -6,7 +6,10 @@ import re
 import unicodedata
 
 # WhatsApp users answer with these alone; dropping them like other emojis would lose the answer.
-_EMOJIS_COM_SENTIDO = {"👍": " ok ", "👌": " ok ", "✅": " sim ", "👎": " nao ", "❌": " nao ", "🤝": " fechado "}
+_EMOJIS_COM_SENTIDO = {
+    "👍": " ok ", "👌": " ok ", "✅": " sim ", "👎": " nao ", "❌": " nao ", "🤝": " fechado ", "👋": " oi ",
+    "🙏": " obrigado ", "😡": " affs ", "🤬": " affs ", "😠": " affs ", "🙄": " affs ",
+}  # fmt: skip
 
 _GIRIAS: dict[str, str] = {
     "vc": "voce", "vcs": "voces", "ce": "voce", "q": "que", "oq": "o que", "pq": "porque", "pk": "porque",
