@@ -519,3 +519,11 @@ def test_pago_mas_quero_atendente_transfere_com_o_motivo(dialogo: Dialogo) -> No
     assert dialogo.estado == "transferido"
     (transferencia,) = [e for e in dialogo.efeitos if isinstance(e, Transferir)]
     assert "motivo_ja_paguei" in transferencia.dados["tambem"]
+
+
+def test_nome_com_ponto_final_nao_dobra_a_pontuacao(dialogo: Dialogo) -> None:
+    """'Loja Exemplo Comércio Ltda.' ends a sentence in several templates: one period, never two."""
+    textos = [dialogo.texto("isso é golpe?"), dialogo.texto("PARAR")]
+    assert all("Ltda.." not in t and "Ltda.:" not in t for t in textos)
+    assert "em nome da Loja Exemplo Comércio Ltda." in textos[0]
+    assert "automáticas da Loja Exemplo Comércio Ltda. Se precisar" in textos[1]

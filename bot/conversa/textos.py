@@ -101,7 +101,12 @@ class Textos:
         except (TemplateError, TypeError, ValueError, ArithmeticError) as erro:
             # A filter fed an undefined name fails with TypeError/ValueError rather than TemplateError.
             raise ErroDeMensagem(f"{self.pasta / (chave + '.j2')}: {erro}") from erro
-        return re.sub(r"\n{3,}", "\n\n", texto).strip()
+        return _PONTO_DUPLO.sub(r"\1", re.sub(r"\n{3,}", "\n\n", texto)).strip()
+
+
+# A name that ends with an abbreviation's period ("Loja Ltda.") followed by the sentence's own "." or ":" in a
+# template: one mark, not two. An ellipsis ("...") is left alone.
+_PONTO_DUPLO = re.compile(r"(?<=\w)\.(\*?[.:])(?!\.)")
 
 
 _AMBIENTE = _ambiente()

@@ -34,7 +34,7 @@ from bot.dados.modelos import (
 )
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
-from bot.formatos import primeiro_nome
+from bot.formatos import brl, primeiro_nome
 from bot.pagamentos.agradecimento import Agradecimento, escolher_canal, linha_agradecimento
 from bot.pagamentos.baixa import distribuir
 from bot.pagamentos.documentos import Documentos
@@ -78,7 +78,9 @@ class Resultado:
             return "documento não encontrado"
         if self.quitado:
             return f"pagamento registrado: acordo {self.acordo_id} quitado"
-        return f"pagamento registrado no acordo {self.acordo_id}; falta pagar R$ {self.restante} desta parcela"
+        if self.restante <= 0:
+            return f"pagamento registrado no acordo {self.acordo_id}: parcela paga"
+        return f"pagamento registrado no acordo {self.acordo_id}; falta pagar {brl(self.restante)} desta parcela"
 
 
 async def documento_por_codigo(s: AsyncSession, codigo: str) -> DocumentoPagamento | None:
