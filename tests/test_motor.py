@@ -527,3 +527,33 @@ def test_nome_com_ponto_final_nao_dobra_a_pontuacao(dialogo: Dialogo) -> None:
     assert all("Ltda.." not in t and "Ltda.:" not in t for t in textos)
     assert "em nome da Loja Exemplo Comércio Ltda." in textos[0]
     assert "automáticas da Loja Exemplo Comércio Ltda. Se precisar" in textos[1]
+
+
+_DINHEIRO_BR = r"R\$\xa0(\d{1,3}(?:\.\d{3})*,\d{2})"
+
+
+def _reais(texto: str) -> Decimal:
+    return Decimal(texto.replace(".", "").replace(",", "."))
+
+
+@pytest.mark.parametrize("valor", ["150.00", "97.33", "489.90", "1234.56", "611.17"])
+def test_oferta_parcelada_diz_cada_valor_e_soma_o_total(projeto: Projeto, valor: str) -> None:
+    """CDC art. 52: what the offer says adds up to the plan, to the cent (no "11x de" the largest one)."""
+    d = Dialogo(projeto.motor, fatos_maria(valor=valor))
+    identificada(d)
+    d.diz("esqueci")
+    texto = d.texto("quero parcelar")
+    plano = Plano.de_dict(d.memoria.plano or {})
+    assert plano.tipo == "parcelado"
+    entrada = re.search(rf"Entrada de {_DINHEIRO_BR}", texto)
+    assert entrada is not None and _reais(entrada.group(1)) == plano.entrada.valor
+    dito = sum(
+        (
+            Decimal(int(n) if n else 1) * _reais(v)
+            for n, v in re.findall(rf"(?:(\d+)x de|a última de) {_DINHEIRO_BR}", texto)
+        ),
+        Decimal(0),
+    )
+    assert plano.entrada.valor + dito == plano.total
+    total = re.search(rf"Total: {_DINHEIRO_BR}", texto)
+    assert total is not None and _reais(total.group(1)) == plano.total

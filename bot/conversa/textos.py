@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config.erros import ErroConfig
 from bot.formatos import brl, data_br, data_extenso, mascarar_cpf
+from bot.negociacao.plano import Plano
 
 # What a message may use before the debtor proved who they are: nothing about the debt.
 VARIAVEIS_ANTES_DA_IDENTIDADE = frozenset(
@@ -54,8 +55,20 @@ def _ambiente() -> SandboxedEnvironment:
         cpf=mascarar_cpf,
         plural=_plural,
         percentual=_percentual,
+        parcelamento=_parcelamento,
     )
     return ambiente
+
+
+def _parcelamento(plano: Plano) -> str:
+    """The parcels after the entry, exactly: "5x de R$ 143,45", "4x de R$ 52,09 e a última de R$ 52,11"."""
+    _definido(plano)
+    partes = []
+    grupos = plano.depois_da_entrada
+    for indice, (quantidade, valor) in enumerate(grupos):
+        ultima = indice == len(grupos) - 1 and indice > 0 and quantidade == 1
+        partes.append(f"a última de {brl(valor)}" if ultima else f"{quantidade}x de {brl(valor)}")
+    return " e ".join(partes)
 
 
 def _percentual(valor: Decimal | int | str) -> str:

@@ -68,6 +68,20 @@ class Plano:
         return len(self.parcelas)
 
     @property
+    def depois_da_entrada(self) -> tuple[tuple[int, Decimal], ...]:
+        """The parcels after the entry as runs of equal values, in order: ((4, 52.09), (1, 52.11)).
+
+        What a message must say to state the terms exactly (CDC art. 52): the runs add up to the total.
+        """
+        grupos: list[tuple[int, Decimal]] = []
+        for parcela in self.parcelas[1:]:
+            if grupos and grupos[-1][1] == parcela.valor:
+                grupos[-1] = (grupos[-1][0] + 1, parcela.valor)
+            else:
+                grupos.append((1, parcela.valor))
+        return tuple(grupos)
+
+    @property
     def parcela_regular(self) -> Decimal:
         """The largest monthly parcel after the entry (the single parcel when paid at once)."""
         return max(parcela.valor for parcela in self.parcelas[1:] or self.parcelas)
