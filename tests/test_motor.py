@@ -557,3 +557,40 @@ def test_oferta_parcelada_diz_cada_valor_e_soma_o_total(projeto: Projeto, valor:
     assert plano.entrada.valor + dito == plano.total
     total = re.search(rf"Total: {_DINHEIRO_BR}", texto)
     assert total is not None and _reais(total.group(1)) == plano.total
+
+
+def test_dia_pedido_sobrevive_a_contraproposta_e_ao_aceite(dialogo: Dialogo) -> None:
+    """'só consigo dia 30', then an amount: the plan keeps the day, and the agreement closed is that plan."""
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz("só consigo dia 30")
+    assert dialogo.memoria.primeiro_vencimento == "2026-11-30"
+    dialogo.diz("consigo pagar 100 por mes")
+    assert dialogo.memoria.plano is not None
+    assert dialogo.memoria.plano["parcelas"][0]["vencimento"] == "2026-11-30"
+    while dialogo.estado != "confirmacao":
+        dialogo.diz("aceito")
+    dialogo.diz("confirmo")
+    (acordo,) = [e for e in dialogo.efeitos if isinstance(e, NovoAcordo)]
+    assert acordo.plano["parcelas"][0]["vencimento"] == "2026-11-30"
+    assert acordo.plano == dialogo.memoria.plano
+
+
+def test_valor_e_dia_na_mesma_mensagem(dialogo: Dialogo) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz("consigo 100 por mes a partir do dia 30")
+    assert dialogo.memoria.plano is not None
+    assert dialogo.memoria.plano["parcelas"][0]["vencimento"] == "2026-11-30"
+    assert dialogo.memoria.proposta is not None and dialogo.memoria.proposta["valor_parcela"] == "100.00"
+
+
+@pytest.mark.parametrize("roteiro", [("quero parcelar",), ("esqueci", "quero parcelar")])
+def test_saldo_pequeno_demais_para_parcelar_diz_por_que(projeto: Projeto, roteiro: tuple[str, ...]) -> None:
+    d = Dialogo(projeto.motor, fatos_maria(valor="20.00", dias_atraso=(10,)))
+    identificada(d)
+    for fala in roteiro:
+        texto = d.texto(fala)
+    assert d.estado == "oferta"
+    assert "não consigo parcelar" in texto and "À vista" in texto
+    assert d.memoria.plano is not None and d.memoria.plano["tipo"] == "a_vista"

@@ -470,3 +470,23 @@ def test_counter_proposal_never_leaves_the_tier(
                         continue
                     assert outro.parcela_regular > limite
                     assert outro.parcela_regular >= plano.parcela_regular
+
+
+def test_primeiro_vencimento_movido_para_dia_util_fica_dentro_do_prazo() -> None:
+    """Asked on 12/11/2026 for "dia 20" (Consciência Negra) with a 10-day limit: Monday 23/11 would pass the
+    limit (22/11), so the business day before is used: Thursday 19/11."""
+    hoje = date(2026, 11, 12)
+    livro = LivroOfertas(faixas=[FAIXA], prazo_max_dias=10)
+    saldo = saldo_de(("300.00", 20), hoje=hoje)
+    plano = montar_plano(FAIXA, 0, saldo, hoje, "SP", livro, primeiro_vencimento=date(2026, 11, 20))
+    assert plano.entrada.vencimento == date(2026, 11, 19)
+    dentro = montar_plano(FAIXA, 0, saldo, hoje, "SP", livro, primeiro_vencimento=date(2026, 11, 17))
+    assert dentro.entrada.vencimento == date(2026, 11, 17)  # a business day within the limit stays as asked
+
+
+def test_contraproposta_mantem_o_dia_pedido() -> None:
+    hoje = date(2026, 11, 23)
+    saldo = saldo_de(("300.00", 20), ("300.00", 50), hoje=hoje)
+    livro = LivroOfertas(faixas=[FAIXA], prazo_max_dias=10)
+    resultado = avaliar_proposta(FAIXA, saldo, Proposta(valor_parcela=D(100)), hoje, "SP", livro, date(2026, 11, 30))
+    assert resultado is not None and resultado.plano.entrada.vencimento == date(2026, 11, 30)

@@ -22,6 +22,7 @@ class Guarda(StrEnum):
     DATA_PERMITIDA = "data_permitida"
     IDENTIDADE_TENTADA = "identidade_tentada"
     OFERTA_PARCELADA = "oferta_parcelada"
+    PODE_PARCELAR = "pode_parcelar"
 
 
 class Acao(StrEnum):

@@ -109,7 +109,7 @@ class Avaliacao:
         faixa = self.faixa
         if faixa is None or not 0 <= opcao < len(faixa.opcoes):
             return None
-        primeiro = date.fromisoformat(self.memoria.primeiro_vencimento) if self.memoria.primeiro_vencimento else None
+        primeiro = self.vencimento_pedido
         try:
             return montar_plano(
                 faixa,
@@ -162,16 +162,36 @@ class Avaliacao:
         proposta = self.proposta
         if self.faixa is None or proposta is None:
             return None
-        return avaliar_proposta(self.faixa, self.saldo, proposta, self.hoje, self.fatos.devedor.uf, self.config.ofertas)
+        return avaliar_proposta(
+            self.faixa,
+            self.saldo,
+            proposta,
+            self.hoje,
+            self.fatos.devedor.uf,
+            self.config.ofertas,
+            self.vencimento_pedido,
+        )
 
     @property
     def data_pedida(self) -> date | None:
         return self.interpretacao.entidades.data
 
     def data_permitida(self) -> bool:
-        pedida = self.data_pedida
+        return self._no_prazo(self.data_pedida)
+
+    def _no_prazo(self, dia: date | None) -> bool:
         limite = self.hoje + timedelta(days=self.config.ofertas.prazo_max_dias)
-        return pedida is not None and self.hoje <= pedida <= limite
+        return dia is not None and self.hoje <= dia <= limite
+
+    @property
+    def vencimento_pedido(self) -> date | None:
+        """The first due date the debtor asked for: in this message, else earlier in the conversation; kept through
+        every proposal until they change it (a day that is no longer within the limit is dropped)."""
+        guardado = self.memoria.primeiro_vencimento
+        for dia in (self.data_pedida, date.fromisoformat(guardado) if guardado else None):
+            if self._no_prazo(dia):
+                return dia
+        return None
 
 
 def digitos_informados(texto: str) -> str:
@@ -207,6 +227,7 @@ GUARDAS: dict[Guarda, Callable[[Avaliacao], bool]] = {
     Guarda.IDENTIDADE_PARCIAL: lambda a: a.fator_confere and len(a.memoria.fatores_ok) + 1 < len(a.fatores),
     Guarda.TENTATIVAS_ESGOTADAS: lambda a: a.identidade_tentada and not a.fator_confere and a.tentativas_restantes <= 1,
     Guarda.IDENTIDADE_TENTADA: lambda a: a.identidade_tentada,
+    Guarda.PODE_PARCELAR: lambda a: a.opcao_do_tipo("parcelado") is not None,
     Guarda.OFERTA_PARCELADA: lambda a: bool(a.memoria.plano) and (a.memoria.plano or {}).get("tipo") == "parcelado",
     Guarda.IDENTIDADE_CONFIRMADA: lambda a: a.memoria.identidade_ok,
     Guarda.TEM_PENDENCIAS: lambda a: bool(a.saldo.linhas),
@@ -244,7 +265,9 @@ def _aplicar_proposta(a: Avaliacao, memoria: Memoria) -> Resultado:
         "atendida": resultado.atende,
     }
     plano = resultado.plano
+    pedido = a.vencimento_pedido
     nova = memoria.com(
+        primeiro_vencimento=pedido.isoformat() if pedido else memoria.primeiro_vencimento,
         opcao=plano.opcao,
         nivel=max(memoria.nivel, plano.opcao),
         plano=plano.para_dict(),
@@ -355,6 +378,8 @@ def _oferecer_tipo(tipo: str) -> Callable[[Avaliacao, Memoria, str], Resultado]:
         opcao = a.opcao_do_tipo(tipo)
         if opcao is not None and opcao == memoria.opcao:  # a re-offer moves: the next of that kind, or any next
             opcao = a.proxima_opcao(opcao, tipo) or a.proxima_opcao(opcao) or opcao
+        if opcao is None and memoria.plano is None:  # none of that kind for this balance: the first offer, at least
+            opcao = a.proxima_opcao(-1)
         return _oferecer(a, memoria, opcao, concessao=memoria.opcao is not None and opcao != memoria.opcao)
 
     return acao

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from bot.calendario import proximo_dia_util
+from bot.calendario import dia_util, proximo_dia_util
 from bot.formatos import CENTAVO, brl, centavos, data_br
 from bot.negociacao.plano import ParcelaPlano, Plano, PlanoImpossivel
 from bot.negociacao.politica import Faixa, LivroOfertas, OpcaoAVista, OpcaoParcelado
@@ -82,6 +82,7 @@ def montar_plano(
     else:
         valores, taxa = _valores_parcelado(escolhida, negociado, parcelas), escolhida.juros_mensal_percentual
     vencimentos = _vencimentos(inicio, len(valores), uf)
+    vencimentos[0] = _primeiro_dentro_do_prazo(vencimentos[0], hoje, livro, uf)
     return Plano(
         faixa=faixa.nome,
         opcao=opcao,
@@ -131,6 +132,20 @@ def _primeiro_vencimento(hoje: date, livro: LivroOfertas, pedido: date | None) -
     if pedido > limite:
         raise PlanoImpossivel(f"o primeiro vencimento pode ser até {data_br(limite)} (pedido: {data_br(pedido)})")
     return pedido
+
+
+def _primeiro_dentro_do_prazo(primeiro: date, hoje: date, livro: LivroOfertas, uf: str | None) -> date:
+    """A first due date moved to the next business day must still fall within `prazo_max_dias`: if it does not,
+    the business day before the asked one is used instead (never before today)."""
+    limite = hoje + timedelta(days=livro.prazo_max_dias)
+    if primeiro <= limite:
+        return primeiro
+    anterior = limite
+    while not dia_util(anterior, uf):
+        anterior -= timedelta(days=1)
+    if anterior < hoje:
+        raise PlanoImpossivel(f"não há dia útil entre hoje e {data_br(limite)} para o primeiro vencimento")
+    return anterior
 
 
 def _vencimentos(inicio: date, quantidade: int, uf: str | None) -> list[date]:
@@ -234,14 +249,23 @@ class ResultadoProposta:
 
 
 def avaliar_proposta(
-    faixa: Faixa, saldo: Saldo, proposta: Proposta, hoje: date, uf: str | None, livro: LivroOfertas
+    faixa: Faixa,
+    saldo: Saldo,
+    proposta: Proposta,
+    hoje: date,
+    uf: str | None,
+    livro: LivroOfertas,
+    primeiro_vencimento: date | None = None,
 ) -> ResultadoProposta | None:
-    """The tier's answer to a counter-proposal, or None when the tier has no feasible option of that kind."""
+    """The tier's answer to a counter-proposal, or None when the tier has no feasible option of that kind.
+
+    `primeiro_vencimento`: the first due date the debtor asked for, kept in the plan offered back.
+    """
     if not saldo.linhas:
         return None
     if proposta.a_vista:
         planos = [
-            montar_plano(faixa, indice, saldo, hoje, uf, livro)
+            montar_plano(faixa, indice, saldo, hoje, uf, livro, primeiro_vencimento=primeiro_vencimento)
             for indice, opcao in enumerate(faixa.opcoes)
             if isinstance(opcao, OpcaoAVista)
         ]
@@ -250,7 +274,16 @@ def avaliar_proposta(
     if escolha is None:
         return None
     candidato, atende = escolha
-    plano = montar_plano(faixa, candidato.opcao, saldo, hoje, uf, livro, parcelas=candidato.quantidade)
+    plano = montar_plano(
+        faixa,
+        candidato.opcao,
+        saldo,
+        hoje,
+        uf,
+        livro,
+        parcelas=candidato.quantidade,
+        primeiro_vencimento=primeiro_vencimento,
+    )
     return ResultadoProposta(plano, atende)
 
 
