@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -490,3 +490,23 @@ def test_contraproposta_mantem_o_dia_pedido() -> None:
     livro = LivroOfertas(faixas=[FAIXA], prazo_max_dias=10)
     resultado = avaliar_proposta(FAIXA, saldo, Proposta(valor_parcela=D(100)), hoje, "SP", livro, date(2026, 11, 30))
     assert resultado is not None and resultado.plano.entrada.vencimento == date(2026, 11, 30)
+
+
+def test_desconto_arredondado_para_baixo_uma_vez_por_componente() -> None:
+    """One rule (docs/config.md): each discount is taken on the balance's total juros, multa and principal and
+    floored to the cent once, so it never exceeds the manager's percentage and is never cut line by line."""
+    faixa = Faixa.model_validate(
+        {"nome": "t", "opcoes": [{"tipo": "a_vista", "desconto_juros": 33, "desconto_multa": 33}]}
+    )
+    saldo = saldo_de(("101.00", 31), ("101.00", 31), ("101.00", 31))
+    plano = montar_plano(faixa, 0, saldo, HOJE, "SP", LivroOfertas(faixas=[faixa]))
+    centavo = D("0.01")
+
+    def piso(valor: Decimal) -> Decimal:
+        return (valor * 33 / 100).quantize(centavo, ROUND_FLOOR)
+
+    esperado = piso(saldo.juros) + piso(saldo.multa)
+    por_linha = sum((piso(linha.juros) + piso(linha.multa) for linha in saldo.linhas), D(0))
+    assert plano.desconto == esperado
+    assert esperado != por_linha  # the two rules differ on this balance: the test tells them apart
+    assert plano.total == saldo.total - esperado

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from bot.calendario import proximo_dia_util
 from bot.negociacao.politica import Encargos
 from bot.negociacao.saldo import ParcelaAberta, calcular_saldo, em_atraso, proximas_parcelas
 
@@ -109,7 +111,9 @@ def test_due_on_weekend_or_holiday_is_not_late_until_next_business_day(
 
     assert em_atraso(aberta, hoje, uf) is (dias_atraso is not None)
     assert [linha.dias_atraso for linha in saldo.linhas] == ([] if dias_atraso is None else [dias_atraso])
-    assert proximas_parcelas([aberta], hoje, uf) == (() if dias_atraso is not None else (aberta,))
+    # In the grace, the installment is shown with the day it can still be paid on (not its past due date).
+    em_dia = replace(aberta, vencimento=proximo_dia_util(vencimento, uf))
+    assert proximas_parcelas([aberta], hoje, uf) == (() if dias_atraso is not None else (em_dia,))
 
 
 def test_multa_above_two_percent_is_refused_with_the_law() -> None:
@@ -170,7 +174,9 @@ def test_balance_is_the_sum_of_its_lines_within_half_a_cent_each(
     saldo = calcular_saldo(parcelas, encargos, hoje, uf)
     futuras = proximas_parcelas(parcelas, hoje, uf)
 
-    assert {linha.parcela for linha in saldo.linhas} | set(futuras) == set(parcelas)
+    assert {linha.parcela.id for linha in saldo.linhas} | {p.id for p in futuras} == {p.id for p in parcelas}
+    originais = {p.id: p for p in parcelas}
+    assert all(f.vencimento == proximo_dia_util(originais[f.id].vencimento, uf) for f in futuras)
     assert len(saldo.linhas) + len(futuras) == len(parcelas)
     assert saldo.total == sum((linha.total for linha in saldo.linhas), D(0))
     assert saldo.total == saldo.principal + saldo.multa + saldo.juros + saldo.correcao
@@ -188,3 +194,13 @@ def test_balance_is_the_sum_of_its_lines_within_half_a_cent_each(
         for valor_linha in (linha.multa, linha.juros, linha.correcao, linha.total):
             assert valor_linha == valor_linha.quantize(D("0.01"))
     assert saldo.dias_atraso_max == max((linha.dias_atraso for linha in saldo.linhas), default=0)
+
+
+def test_proxima_parcela_na_carencia_mostra_o_dia_em_que_ainda_pode_pagar() -> None:
+    """Due Saturday 10/10/2026; Monday 12/10 is a national holiday: on Tuesday 13/10 it is still on time, and the
+    date to show is 13/10, never the 10/10 already past."""
+    sabado = ParcelaAberta(1, "C-1", 1, Decimal("150.00"), date(2026, 10, 10))
+    (proxima,) = proximas_parcelas([sabado], date(2026, 10, 13), "SP")
+    assert proxima.vencimento == date(2026, 10, 13) and proxima.valor == Decimal("150.00")
+    futura = ParcelaAberta(2, "C-1", 2, Decimal("150.00"), date(2026, 11, 10))  # a Tuesday: unchanged
+    assert proximas_parcelas([futura], date(2026, 10, 13), "SP")[0].vencimento == date(2026, 11, 10)

@@ -6,7 +6,7 @@ Pure: `hoje` is passed in. Each charge is rounded to the cent per line, so lines
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -85,8 +85,14 @@ def calcular_saldo(parcelas: Sequence[ParcelaAberta], encargos: Encargos, hoje: 
 
 
 def proximas_parcelas(parcelas: Sequence[ParcelaAberta], hoje: date, uf: str | None) -> tuple[ParcelaAberta, ...]:
-    """The installments not late yet (due later, today, or in the weekend/holiday grace), by due date."""
-    return tuple(p for p in _por_vencimento(parcelas) if not em_atraso(p, hoje, uf))
+    """The installments not late yet (due later, today, or in the weekend/holiday grace), by due date, each with
+    the day it can still be paid without charges: a due date on a weekend or holiday moves to the next business
+    day (Lei 7.089), so a debtor in that grace is never told a date already past."""
+    return tuple(
+        replace(p, vencimento=proximo_dia_util(p.vencimento, uf))
+        for p in _por_vencimento(parcelas)
+        if not em_atraso(p, hoje, uf)
+    )
 
 
 def _linha(parcela: ParcelaAberta, encargos: Encargos, hoje: date) -> LinhaSaldo:
