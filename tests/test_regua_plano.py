@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
 
+from bot.calendario import fuso
 from bot.regua.config import Alvo, Condicoes, Regua
 from bot.regua.plano import Cobravel, DevedorRegua, condicoes_ok, planejar
 from tests.conftest import projeto_padrao
@@ -70,3 +72,26 @@ def test_valor_so_com_mostrar_valor() -> None:
     with pytest.raises(ValueError, match=r"ligue regua\.mostrar_valor = true"):
         Regua.model_validate({"passos": [passo]})
     assert Regua.model_validate({"passos": [passo], "mostrar_valor": True}).mostrar_valor
+
+
+# 22:30 in Brasília on the plan's day: in UTC it is already the next day. Each debtor zone (AC −5; AM, RO, RR,
+# MT, MS −4; the rest −3) is past its window, so the reminder is deferred to the next morning, with its reason.
+_NOITE_BRASILIA = datetime(2026, 11, 23, 22, 30, tzinfo=ZoneInfo("America/Sao_Paulo"))
+
+
+@pytest.mark.parametrize("uf", ["AC", "AM", "RO", "RR", "MT", "MS", "SP", "BA", "PE", "RS"])
+@pytest.mark.parametrize("agora", [_NOITE_BRASILIA.astimezone(UTC), _NOITE_BRASILIA], ids=["utc", "brasilia"])
+def test_adiado_para_amanha_tem_motivo_em_qualquer_fuso(uf: str, agora: datetime) -> None:
+    regua = projeto_padrao().config.regua
+    devedor = DevedorRegua(1, "39053344705", "Maria da Silva", uf, "varejo", telefone="+5511987654321")
+    (linha,) = planejar(regua, {1: devedor}, [_item(1, date(2026, 11, 24))], DIA, "Loja", {}, agora)
+    assert linha.quando is not None and linha.motivo is not None  # deferred to another day: it says why
+    local = linha.quando.astimezone(fuso(uf))
+    assert local.date() == date(2026, 11, 24) and local.hour == regua.politica.horario_de(uf).inicio
+
+
+def test_condicao_de_ultima_resposta_conta_o_dia_no_fuso_do_devedor() -> None:
+    """A reply at 22:00 in Rio Branco is 03:00 UTC of the next day: it is still the reply of that day there."""
+    resposta = datetime(2026, 11, 22, 22, tzinfo=ZoneInfo("America/Rio_Branco"))
+    acre = DevedorRegua(1, "39053344705", "Maria", "AC", ultima_entrada=resposta.astimezone(UTC))
+    assert condicoes_ok(Condicoes(dias_sem_resposta_min=1), acre, _item(1, DIA), DIA)

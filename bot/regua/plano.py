@@ -102,7 +102,8 @@ class Linha:
 
 def condicoes_ok(c: Condicoes, devedor: DevedorRegua, item: Cobravel, dia: date) -> bool:
     """Every condition of the fixed vocabulary that is set holds."""
-    dias_sem = None if devedor.ultima_entrada is None else (dia - devedor.ultima_entrada.date()).days
+    ultima = None if devedor.ultima_entrada is None else devedor.ultima_entrada.astimezone(fuso(devedor.uf)).date()
+    dias_sem = None if ultima is None else (dia - ultima).days
     verificacoes = (
         not c.segmento or devedor.segmento in c.segmento,
         c.valor_min is None or item.valor >= c.valor_min,
@@ -185,7 +186,7 @@ def planejar(
             continue
         desde = inicio_da_janela(regua, devedor.uf, dia)
         if agora is not None:
-            desde = max(desde, agora)
+            desde = max(desde, agora.astimezone(desde.tzinfo))
         envios = contatos.setdefault(devedor.id, [])
         decisao = decidir(regua.politica, devedor.uf, desde, envios, devedor.impedimento(), prazo(regua, pedido))
         linha = _linha(pedido, decisao, desde)
@@ -199,8 +200,8 @@ def _linha(pedido: Pedido, decisao: Decisao, desde: datetime) -> Linha:
     base = (pedido, pedido.item, pedido.passo, pedido.devedor)
     if isinstance(decisao, Liberado):
         return Linha(*base, desde, None)
-    if isinstance(decisao, Adiado):
-        mesmo_dia = decisao.quando.astimezone(desde.tzinfo).date() == desde.date()
+    if isinstance(decisao, Adiado):  # the plan's day, in the debtor's zone, whatever zone the caller's clock is in
+        mesmo_dia = decisao.quando.astimezone(fuso(pedido.devedor.uf)).date() == pedido.dia
         return Linha(*base, decisao.quando, None if mesmo_dia else decisao.motivo)
     assert isinstance(decisao, Descartado)
     return Linha(*base, None, decisao.motivo)
