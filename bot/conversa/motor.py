@@ -64,12 +64,12 @@ class Motor:
         memoria = memoria.com(ultima_atividade=agora.isoformat())
         atual = self.fluxo.estados[estado or self.fluxo.inicio]
         hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
-        lida = self.classificador.interpretar(entrada.texto, hoje, self.fluxo.intencoes_usadas(atual), fatos.devedor.uf)
+        lida = self.classificador.interpretar(entrada.texto, hoje, self._candidatas[atual.nome], fatos.devedor.uf)
         avaliacao = Avaliacao(self.config, fatos, memoria, entrada, lida, agora, hoje)
         botao = self._botao(entrada, self._opcoes(atual, avaliacao, memoria), lida)
         if botao is not None:
             avaliacao = replace(avaliacao, interpretacao=Interpretacao(botao, 1.0, lida.entidades))
-        elif entrada.sugestao in self.fluxo.intencoes_usadas(atual) and self._em_duvida(lida):
+        elif entrada.sugestao in self._candidatas[atual.nome] and self._em_duvida(lida):
             # The adviser's reading counts as a doubtful one: enough to answer, never enough to close a deal.
             sugerida = replace(lida, intencao=entrada.sugestao, confianca=LIMIAR)
             avaliacao = replace(avaliacao, interpretacao=sugerida)
@@ -163,8 +163,8 @@ class Motor:
         if not texto.strip():
             return ()
         hoje = agora.astimezone(fuso(uf)).date()
-        lida = self.classificador.interpretar(texto, hoje, self.fluxo.intencoes_usadas(atual), uf)
-        return tuple(sorted(self.fluxo.intencoes_usadas(atual))) if self._em_duvida(lida) else ()
+        lida = self.classificador.interpretar(texto, hoje, self._candidatas[atual.nome], uf)
+        return tuple(sorted(self._candidatas[atual.nome])) if self._em_duvida(lida) else ()
 
     def _em_duvida(self, lida: Interpretacao) -> bool:
         limite = self.config.conversa.llm.consultar_abaixo_de
@@ -179,6 +179,11 @@ class Motor:
             return opcoes[numero - 1].intencao
         texto = _normal(entrada.texto)
         return next((o.intencao for o in opcoes if _normal(o.titulo) == texto), None)
+
+    @cached_property
+    def _candidatas(self) -> dict[str, frozenset[str]]:
+        """Per state, the intents the classifier may answer there (computed once, not per message)."""
+        return {nome: frozenset(self.fluxo.intencoes_usadas(e)) for nome, e in self.fluxo.estados.items()}
 
     @cached_property
     def _botoes_validos(self) -> frozenset[str]:
