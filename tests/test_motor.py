@@ -417,7 +417,10 @@ def test_pergunta_do_cpf_nao_gasta_tentativa(dialogo: Dialogo) -> None:
     assert dialogo.memoria.identidade_ok
 
 
-@pytest.mark.parametrize("texto", ["os 3 primeiros são 390", "trezentos e noventa", "tres nove zero", "3 9 0"])
+@pytest.mark.parametrize(
+    "texto",
+    ["os 3 primeiros são 390", "trezentos e noventa", "tres nove zero", "3 9 0", "390 533 447 05", "390.533"],
+)
 def test_digitos_escritos_de_varios_jeitos(dialogo: Dialogo, texto: str) -> None:
     dialogo.diz("oi")
     dialogo.diz("sim")

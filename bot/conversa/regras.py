@@ -198,16 +198,19 @@ def digitos_informados(texto: str) -> str:
     """The CPF digits a message gives, as people type them on a phone.
 
     "390", "390.533.447-05", "3 9 0", "tres nove zero", "trezentos e noventa", "39o" (a letter o for zero) and
-    "os 3 primeiros sao 390" all give their digits; a message with no group of 3 or 11 digits gives "".
+    "os 3 primeiros sao 390" and "390.533" (its first three) all give their digits; a message without them, "".
     """
     texto = re.sub(r"(?<=\d)[oO]|[oO](?=\d)", "0", texto)
     texto = re.sub(r"(?<=\d)[.\-](?=\d)", "", texto)  # 390.533.447-05 is one number
     numeros = [t for t in numerais_em_digitos(normalizar(texto).split()) if t.isdigit()]
-    inteiros = [n for n in numeros if len(n) in (3, 11)]
-    if inteiros:
-        return inteiros[-1]
     juntos = "".join(numeros)
-    return juntos if all(len(n) == 1 for n in numeros) and len(juntos) in (3, 11) else ""
+    if len(juntos) == 11 or (len(juntos) == 3 and all(len(n) == 1 for n in numeros)):
+        return juntos  # "390 533 447 05", "3 9 0"
+    tres = [n for n in numeros if len(n) == 3]
+    if tres:
+        return tres[-1]  # "os 3 primeiros sao 390"
+    longos = [n for n in numeros if 3 < len(n) < 11]
+    return longos[-1][:3] if longos else ""  # "390.533": the CPF's beginning, more than was asked
 
 
 def _data_informada(texto: str, interpretacao: Interpretacao) -> date | None:
