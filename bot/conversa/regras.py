@@ -231,7 +231,7 @@ GUARDAS: dict[Guarda, Callable[[Avaliacao], bool]] = {
     Guarda.TENTATIVAS_ESGOTADAS: lambda a: a.identidade_tentada and not a.fator_confere and a.tentativas_restantes <= 1,
     Guarda.IDENTIDADE_TENTADA: lambda a: a.identidade_tentada,
     Guarda.PODE_PARCELAR: lambda a: a.opcao_do_tipo("parcelado") is not None,
-    Guarda.OFERTA_PARCELADA: lambda a: bool(a.memoria.plano) and (a.memoria.plano or {}).get("tipo") == "parcelado",
+    Guarda.OFERTA_PARCELADA: lambda a: (a.memoria.plano or {}).get("tipo") == "parcelado",
     Guarda.IDENTIDADE_CONFIRMADA: lambda a: a.memoria.identidade_ok,
     Guarda.TEM_PENDENCIAS: lambda a: bool(a.saldo.linhas),
     Guarda.TEM_ACORDO_ATIVO: lambda a: a.fatos.acordo_ativo is not None,

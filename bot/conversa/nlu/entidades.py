@@ -137,11 +137,6 @@ def tem_digito(palavra: str) -> bool:
     return any("0" <= c <= "9" for c in palavra)
 
 
-def ler_entidades(normal: str, texto: str, hoje: date) -> Entidades:
-    """`extrair_entidades` of a message already normalised (`normal`) and as written (`texto`)."""
-    return ler(normal, texto, hoje)[0]
-
-
 def extrair_entidades(texto: str, hoje: date, uf: str | None = None) -> Entidades:
     """Amount, instalments, date (relative to `hoje`, business days of `uf`), digits and a lone number."""
     return ler(normalizar(texto), texto, hoje, uf)[0]

@@ -25,8 +25,8 @@ NENHUMA = "nenhuma"
 """The class of messages with nothing to understand (CPF digits, gibberish): never returned as an intent."""
 PASTA_CORPUS = "treino"
 ARQUIVO_PESOS = "intencoes.npz"
-_HOJE_DO_TREINO = date(2026, 1, 14)  # dates become a marker word; only past/future matters, and not to the model
-_C = 16.0  # inverse regularisation, chosen by cross-validation on the training corpus (see docs/nlu.md)
+_HOJE_DO_TREINO = date(2026, 1, 14)  # dates become a marker word: zdata (today on) or zpassada (before)
+_C = 16.0  # inverse regularisation, chosen on the development sets, never the held-out one (docs/nlu.md)
 _MIN_DF = 2
 _VARIANTES = 2
 _VERSAO_TREINO = f"{VERSAO_ATRIBUTOS}.1-C{_C}-df{_MIN_DF}-v{_VARIANTES}"
