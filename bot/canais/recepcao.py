@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.canais import caixa
-from bot.canais.documento_pagamento import documento_da_resposta
+from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.entregas import registrar_envio
 from bot.canais.midia import Anexos
 from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
@@ -128,10 +128,18 @@ class Recepcao:
         motor = self.atendimento.motor
         return await self.enviar(canal, destino, aviso(motor.textos, nome, motor.config.credor, canal.value))
 
-    async def enviar(self, canal: TipoCanal, destino: str, texto: str, botoes: tuple[Botao, ...] = ()) -> str | None:
-        """Send one message; a refused send is logged with its code, not raised (the debtor already wrote)."""
+    async def enviar(
+        self,
+        canal: TipoCanal,
+        destino: str,
+        texto: str,
+        botoes: tuple[Botao, ...] = (),
+        documento_id: int | None = None,
+    ) -> str | None:
+        """Send one message (with document `documento_id`'s PDF where the channel takes files); a refused send is
+        logged with its code, not raised (the debtor already wrote)."""
         config = self.atendimento.motor.config
-        documento = await documento_da_resposta(self.engine, config, self.atendimento.relogio, canal, texto)
+        documento = await anexo_do_documento(self.engine, config, self.atendimento.relogio, canal, documento_id)
         try:
             return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes, documento=documento))
         except ErroCanal as erro:
@@ -148,7 +156,7 @@ class Recepcao:
     async def entregar(self, canal: TipoCanal, destino: str, devedor_id: int, respostas: Sequence[Resposta]) -> None:
         for resposta in respostas:
             botoes = tuple(Botao(o.intencao, o.titulo) for o in resposta.opcoes)
-            enviado = await self.enviar(canal, destino, resposta.texto, botoes)
+            enviado = await self.enviar(canal, destino, resposta.texto, botoes, resposta.documento)
             if enviado is not None:
                 await registrar_envio(self.engine, canal.value, devedor_id, resposta.texto, enviado)
 

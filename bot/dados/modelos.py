@@ -204,6 +204,8 @@ class Mensagem(SQLModel, table=True):
     id_externo: str | None = None
     status: str
     criada_em: datetime = coluna_instante()
+    # The payment document sent with this message (its PDF on WhatsApp and Telegram).
+    documento_id: int | None = Field(default=None, foreign_key="documento_pagamento.id")
 
 
 class Evento(SQLModel, table=True):
@@ -261,13 +263,19 @@ class AcordoOrigem(SQLModel, table=True):
 
 
 class DocumentoPagamento(SQLModel, table=True):
-    """A boleto + PIX issued for one installment of an agreement."""
+    """A boleto + PIX issued for one installment of an agreement (`bot.pagamentos.documentos` issues them all).
+
+    `emissao` counts an installment's documents (1, then each renewal): two callers renewing the same document
+    at once collide on (acordo_id, acordo_parcela_numero, emissao) and one of them finds the other's.
+    """
 
     __tablename__ = "documento_pagamento"
+    __table_args__ = (UniqueConstraint("acordo_id", "acordo_parcela_numero", "emissao"),)
 
     id: int | None = Field(default=None, primary_key=True)
     acordo_id: int = Field(foreign_key="acordo.id", index=True)
     acordo_parcela_numero: int
+    emissao: int = 1
     nosso_numero: str = Field(unique=True)
     txid: str = Field(unique=True)
     valor: Decimal = Field(sa_type=Dinheiro)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.modelos import Config
@@ -43,6 +43,14 @@ class SituacaoCobranca:
 AoEmitir = Callable[[AsyncSession, DocumentoPagamento, datetime], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class AvisoDocumento:
+    """The debtor's message about a charge: its codes (`emitido`, the PDF may go along) or a kind apology."""
+
+    texto: str
+    emitido: bool
+
+
 def chave_do_documento(documento: DocumentoPagamento) -> str:
     """Our idempotency key for a document's charge (the txid is unique and never reused)."""
     return f"doc-{documento.txid}"
@@ -57,15 +65,9 @@ class Emissor:
     textos: Textos
     config: Config
 
-    async def emitir_por_txid(self, txid: str, agora: datetime) -> str:
-        async with sessao(self.engine) as s:
-            documento_id = (await s.exec(select(DocumentoPagamento.id).where(DocumentoPagamento.txid == txid))).one()
-        assert documento_id is not None
-        return await self.emitir(documento_id, agora)
-
     async def emitir(
         self, documento_id: int, agora: datetime, avisar: bool = True, ao_emitir: AoEmitir | None = None
-    ) -> str:
+    ) -> AvisoDocumento:
         """Issue (or find) the charge and return the message for the debtor, stored as sent when `avisar`.
 
         Without `avisar` (a document issued in the background, shown later on request) only the event is kept.
@@ -131,7 +133,7 @@ class Emissor:
         agora: datetime,
         avisar: bool,
         ao_emitir: AoEmitir | None = None,
-    ) -> str:
+    ) -> AvisoDocumento:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -151,11 +153,11 @@ class Emissor:
             if novo and ao_emitir is not None:
                 await ao_emitir(s, documento, agora)
             await s.commit()
-            return texto
+            return AvisoDocumento(texto, emitido=True)
 
     async def _registrar_falha(
         self, documento_id: int, chave: str, erro: ErroProvedor, agora: datetime, avisar: bool
-    ) -> str:
+    ) -> AvisoDocumento:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -168,7 +170,7 @@ class Emissor:
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "chave": chave} | cobranca.dados
             texto = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
             await s.commit()
-            return texto
+            return AvisoDocumento(texto, emitido=False)
 
     async def _mensagem(
         self,
@@ -200,6 +202,7 @@ class Emissor:
                 texto=texto,
                 status="enviada",
                 criada_em=agora,
+                documento_id=documento.id if nome == MENSAGEM_EMITIDO else None,
             )
         )
         return texto
@@ -210,10 +213,13 @@ async def contexto_do_documento(
 ) -> dict[str, Any]:
     """What the payment messages (`documento_emitido`, `documento_indisponivel`) may say."""
     token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento.id))).first()
+    parcelas = (await s.exec(select(func.count()).where(AcordoParcela.acordo_id == documento.acordo_id))).one()
     return {
         "credor": config.credor,
         "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)},
         "documento": {
+            "parcela": documento.acordo_parcela_numero,
+            "de": parcelas,
             "valor": str(documento.valor),
             "vencimento": documento.vencimento.isoformat(),
             "linha_digitavel": documento.linha_digitavel,
