@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,18 +20,25 @@ from bot.pagamentos.asaas import ProvedorAsaas
 from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor
+from bot.projeto import Projeto
 from tests.fakes.asaas import LINHA, PIX, TOKEN, FakeAsaas
 from tests.test_pagamentos_regua import OITO_EM_SP, _acordo, _confirmar
 from tests.test_webhook_asaas import projeto_asaas
 
 
-async def test_proxima_parcela_emitida_no_asaas_sem_mensagem_no_chat(engine: AsyncEngine, copia: Path) -> None:
-    await _acordo(engine)
+@asynccontextmanager
+async def _asaas(engine: AsyncEngine, copia: Path) -> AsyncIterator[tuple[FakeAsaas, Projeto, Emissor]]:
+    """A fake Asaas, the project configured for it and the emissor that calls it."""
     asaas = FakeAsaas()
     async with TestServer(asaas.app()) as servidor:
         projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))
         provedor = ProvedorAsaas(projeto.config.pagamentos.asaas_url, TOKEN)
-        emissor = Emissor(engine, provedor, projeto.textos, projeto.config)
+        yield asaas, projeto, Emissor(engine, provedor, projeto.textos, projeto.config)
+
+
+async def test_proxima_parcela_emitida_no_asaas_sem_mensagem_no_chat(engine: AsyncEngine, copia: Path) -> None:
+    await _acordo(engine)
+    async with _asaas(engine, copia) as (asaas, projeto, emissor):
         confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
         await confirmador.confirmar(_confirmar(), OITO_EM_SP)
         await confirmador.confirmar(_confirmar(), OITO_EM_SP)  # duplicate: no second charge
@@ -50,11 +59,7 @@ async def test_documento_vencido_so_vira_nova_cobranca_quando_o_devedor_pede(eng
     """With a PSP a renewal is a new charge: a message after the page expired shows no dead codes and issues
     nothing; "segunda via" issues the new document, charged once, and its reply carries it."""
     await _acordo(engine)
-    asaas = FakeAsaas()
-    async with TestServer(asaas.app()) as servidor:
-        projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))
-        provedor = ProvedorAsaas(projeto.config.pagamentos.asaas_url, TOKEN)
-        emissor = Emissor(engine, provedor, projeto.textos, projeto.config)
+    async with _asaas(engine, copia) as (asaas, projeto, emissor):
         async with sessao(engine) as s:
             primeiro = (await s.exec(select(DocumentoPagamento))).one()
             assert primeiro.id is not None
