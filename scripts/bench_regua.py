@@ -1,10 +1,11 @@
-"""Régua benchmarks: planning a day over N open installments (own process, for its peak memory), and dispatching
-the outbox to a fake Graph API that enforces a per-second limit and counts every second it was exceeded."""
+"""Régua benchmarks: planning a day over N open installments read from the database, end to end (the `regua`
+command and `serve`'s planning job, each in a process of its own for its peak memory), and dispatching the outbox
+to a fake Graph API that enforces a per-second limit and counts every second it was exceeded."""
 
 from __future__ import annotations
 
-import json
-import resource
+import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -19,37 +20,86 @@ from aiohttp import web
 RAIZ = Path(__file__).resolve().parent.parent
 
 
-def _planejar_aqui(parcelas: int) -> dict[str, float]:
+DIA_DO_PLANO = date(2026, 11, 24)  # a Tuesday
+AGORA_DO_PLANO = "2026-11-24T08:00-03:00"
+
+
+async def semear_parcelas(url: str, parcelas: int) -> None:
+    """`parcelas` open installments, four per debtor (one contract each), due on 40 consecutive days around the
+    plan's day so about one in ten is due for some step; written with Core bulk inserts, not the importer."""
+    from sqlalchemy import insert
+
+    from bot.dados.banco import criar_engine
+    from bot.dados.modelos import Contrato, Devedor, Parcela
+
+    engine = criar_engine(url)
+    criado = datetime(2026, 1, 1, tzinfo=UTC)
+    devedores = parcelas // 4
+    try:
+        for inicio in range(0, devedores, 20_000):
+            ids = range(inicio + 1, min(devedores, inicio + 20_000) + 1)
+            async with engine.begin() as conexao:
+                await conexao.execute(insert(Devedor), [
+                    {"id": i, "cpf": f"{i:011d}", "nome": f"Pessoa {i}", "telefone": f"+55119{i:08d}",
+                     "uf": ("SP", "RJ", "AM", "BA")[i % 4], "telefone_invalido": False, "criado_em": criado,
+                     "atualizado_em": criado} for i in ids])  # fmt: skip
+                await conexao.execute(insert(Contrato), [{"id": i, "devedor_id": i, "numero": f"C{i}"} for i in ids])
+                await conexao.execute(insert(Parcela), [
+                    {"contrato_id": i, "numero": k + 1, "valor": Decimal("100.00"), "situacao": "aberta",
+                     "vencimento": DIA_DO_PLANO - timedelta(days=(4 * i + k) % 40 - 10)}
+                    for i in ids for k in range(4)])  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+def _medir(comando: list[str]) -> dict[str, float]:
+    """Wall time and the child's own peak RSS (`wait4`), its output thrown away."""
+    inicio = time.perf_counter()
+    processo = subprocess.Popen(comando, cwd=RAIZ, stdout=subprocess.DEVNULL)
+    _pid, estado, uso = os.wait4(processo.pid, 0)
+    processo.returncode = os.waitstatus_to_exitcode(estado)
+    if processo.returncode != 0:
+        raise RuntimeError(f"{comando} terminou com {processo.returncode}")
+    return {"segundos": time.perf_counter() - inicio, "pico_mib": uso.ru_maxrss / 1024}
+
+
+def planejar_do_banco(url: str) -> dict[str, float]:
+    """End to end from the database: `python -m bot regua` (prints and enqueues the day's plan), then, on the
+    outbox emptied again, `serve`'s planning job (`relogio.planejar_hoje`) in a process of its own."""
+    asyncio.run(_esvaziar_fila(url))
+    cli = _medir([sys.executable, "-m", "bot", "--db", url, "--now", AGORA_DO_PLANO, "regua", "--data",
+                  DIA_DO_PLANO.isoformat()])  # fmt: skip
+    enfileirados = asyncio.run(_esvaziar_fila(url))
+    servidor = _medir([sys.executable, __file__, "planejar-serve", url])
+    return {"cli_s": cli["segundos"], "cli_pico_mib": cli["pico_mib"], "serve_s": servidor["segundos"],
+            "serve_pico_mib": servidor["pico_mib"], "enfileirados": enfileirados}  # fmt: skip
+
+
+async def _esvaziar_fila(url: str) -> int:
+    from sqlalchemy import text
+
+    from bot.dados.banco import criar_engine
+
+    engine = criar_engine(url)
+    try:
+        async with engine.begin() as conexao:
+            return int(getattr(await conexao.execute(text("DELETE FROM saida")), "rowcount", 0))
+    finally:
+        await engine.dispose()
+
+
+async def _planejar_como_serve(url: str) -> int:
+    from bot.dados.banco import criar_engine
     from bot.projeto import carregar_projeto
-    from bot.regua.config import Alvo
-    from bot.regua.plano import Cobravel, DevedorRegua, planejar
+    from bot.regua.relogio import planejar_hoje
 
-    regua = carregar_projeto(RAIZ / "config.toml").config.regua
-    dia = date(2026, 11, 24)  # a Tuesday
-    inicio = time.perf_counter()
-    devedores = {
-        i: DevedorRegua(i, f"{i:011d}", f"Pessoa {i}", ("SP", "RJ", "AM", "BA")[i % 4], telefone=f"+55119{i:08d}")
-        for i in range(parcelas // 4)
-    }
-    itens = [
-        Cobravel(Alvo.PARCELA, n, n // 4, dia - timedelta(days=n % 40 - 10), Decimal("100.00"), n % 4 + 1, 4, f"C{n}")
-        for n in range(parcelas)
-    ]
-    montagem = time.perf_counter() - inicio
-    inicio = time.perf_counter()
-    linhas = planejar(regua, devedores, itens, dia, "Credor", {})
-    planejamento = time.perf_counter() - inicio
-    pico_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"montagem_s": montagem, "planejamento_s": planejamento, "pico_mib": pico_kib / 1024,
-            "linhas": len(linhas), "enviaveis": sum(1 for ln in linhas if ln.quando)}  # fmt: skip
-
-
-def planejar_em_processo(parcelas: int) -> dict[str, float]:
-    """Run planning in a fresh interpreter so its peak RSS is planning's alone."""
-    comando = [sys.executable, __file__, "planejar", str(parcelas)]
-    saida = subprocess.run(comando, cwd=RAIZ, capture_output=True, text=True, check=True).stdout
-    resultado: dict[str, float] = json.loads(saida)
-    return resultado
+    projeto = carregar_projeto(RAIZ / "config.toml")
+    engine = criar_engine(url)
+    try:
+        agora = datetime.fromisoformat(AGORA_DO_PLANO)
+        return await planejar_hoje(engine, projeto.config.regua, projeto.config.credor.nome, agora)
+    finally:
+        await engine.dispose()
 
 
 @dataclass
@@ -155,7 +205,7 @@ async def despachar(url: str, quantos: int, taxa: int, simultaneos: int | None =
 
 if __name__ == "__main__":
     sys.path.insert(0, str(RAIZ))
-    if sys.argv[1] == "planejar":
-        print(json.dumps(_planejar_aqui(int(sys.argv[2]))))
+    if sys.argv[1:2] == ["planejar-serve"]:
+        print(asyncio.run(_planejar_como_serve(sys.argv[2])))
     else:
-        raise SystemExit(f"uso: {sys.argv[0]} planejar N")
+        raise SystemExit(f"uso: {sys.argv[0]} planejar-serve URL")

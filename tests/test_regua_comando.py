@@ -47,9 +47,10 @@ def _regua(db: str, data: str, capsys: pytest.CaptureFixture[str], *extra: str) 
 def test_domingo_nada_sai_e_o_motivo_aparece(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
     saida = _regua(banco, "2026-11-29", capsys, "--dry-run")
     assert saida.splitlines() == [
-        "Régua de 29/11/2026 (domingo): 1 lembrete(s)",
+        "Régua de 29/11/2026 (domingo):",
         "***.533.447-**  SP  vespera          whatsapp  lembrete_amanha        bloqueado: fim de semana (domingo); "
         "adiado para 30/11 09:00 (America/Sao_Paulo)",
+        "1 lembrete(s) no plano.",
         "Prévia (--dry-run): nada foi enfileirado nem enviado.",
     ]
     assert _saidas(banco) == 0

@@ -1,9 +1,11 @@
-"""`python -m bot regua [--data AAAA-MM-DD] [--dry-run]`: the day's plan for a manager, and enqueuing it."""
+"""`python -m bot regua [--data AAAA-MM-DD] [--dry-run]`: the day's plan for a manager, and enqueuing it.
+
+The plan is printed and enqueued block by block as it streams from the database (`regua.planejamento`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,22 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.calendario import fuso
 from bot.dados.banco import sessao
 from bot.formatos import mascarar_cpf
-from bot.regua import fatos
 from bot.regua.config import Regua
 from bot.regua.fila import enfileirar
-from bot.regua.plano import Linha, planejar
+from bot.regua.planejamento import planos
+from bot.regua.plano import Linha
 
 _DIAS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
 
 async def plano_do_dia(engine: AsyncEngine, regua: Regua, credor: str, dia: date, agora: datetime) -> list[Linha]:
-    """The plan for `dia` from the database; contacts already made or scheduled count against the caps."""
-    async with sessao(engine) as s:
-        devedores = await fatos.devedores(s, regua.politica, agora)
-        itens = await fatos.cobraveis(s, dia)
-        historico = await fatos.contatos(s, agora - timedelta(days=8), pendentes=True)
-    hoje = agora.astimezone(fuso("SP")).date()
-    return planejar(regua, devedores, itens, dia, credor, historico, agora if dia <= hoje else None)
+    """The whole plan for `dia` in one list (the console's preview); the command itself streams it."""
+    return [linha async for linhas in planos(engine, regua, credor, dia, agora) for linha in linhas]
 
 
 def descrever(linha: Linha) -> str:
@@ -46,18 +43,19 @@ def descrever(linha: Linha) -> str:
 async def regua(
     engine: AsyncEngine, regua_cfg: Regua, credor: str, dia: date, agora: datetime, previa: bool, saida: TextIO
 ) -> int:
-    linhas = await plano_do_dia(engine, regua_cfg, credor, dia, agora)
-    imprimir(linhas, dia, saida)
+    """Print the plan block by block as it is decided and, unless `previa`, enqueue each block as it is printed."""
+    print(f"Régua de {dia:%d/%m/%Y} ({_DIAS[dia.weekday()]}):", file=saida)
+    total = novos = 0
+    async for linhas in planos(engine, regua_cfg, credor, dia, agora):
+        for linha in linhas:
+            print(descrever(linha), file=saida)
+        total += len(linhas)
+        if not previa:
+            async with sessao(engine) as s:
+                novos += await enfileirar(s, regua_cfg, linhas)
+    print(f"{total} lembrete(s) no plano.", file=saida)
     if previa:
         print("Prévia (--dry-run): nada foi enfileirado nem enviado.", file=saida)
-        return 0
-    async with sessao(engine) as s:
-        novos = await enfileirar(s, regua_cfg, linhas)
-    print(f"{novos} lembrete(s) novo(s) na fila de envio.", file=saida)
+    else:
+        print(f"{novos} lembrete(s) novo(s) na fila de envio.", file=saida)
     return 0
-
-
-def imprimir(linhas: Sequence[Linha], dia: date, saida: TextIO) -> None:
-    print(f"Régua de {dia:%d/%m/%Y} ({_DIAS[dia.weekday()]}): {len(linhas)} lembrete(s)", file=saida)
-    for linha in linhas:
-        print(descrever(linha), file=saida)

@@ -1,12 +1,21 @@
-"""Read from the database the facts planning and dispatch decide on: debtors, what is open, pauses, contacts."""
+"""Read from the database the facts planning and dispatch decide on: debtors, what is open, pauses, contacts.
+
+Everything is read as plain rows (no ORM object per row): planning streams a million open installments through
+here (`parcelas_em_blocos`), and the dispatcher reads a batch's facts on every wave.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Executable, Select, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,9 +36,9 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.regua.config import Alvo, Politica
+from bot.regua.config import Alvo, Politica, Regua
 from bot.regua.fila import filtro_contatos
-from bot.regua.plano import Cobravel, DevedorRegua
+from bot.regua.plano import Cobravel, DevedorRegua, datas_devidas
 
 RETOMADA = "retomada"  # event an agent records to end a pause before `pausa_dias`
 PAUSA_PESSOA = "conversa com uma pessoa"  # the régua holds while an agent owns a chat
@@ -78,93 +87,137 @@ async def _pausas(
         pausas[devedor_id] = PAUSA_PESSOA
     desde = agora - timedelta(days=politica.pausa_dias)
     eventos = (
-        select(Evento)
+        select(Evento.devedor_id, Evento.tipo, Evento.dados)
         .where(col(Evento.tipo).in_(["pausa", RETOMADA]), col(Evento.criado_em) >= desde)
         .order_by(col(Evento.criado_em), col(Evento.id))
     )
     if ids is not None:
         eventos = eventos.where(col(Evento.devedor_id).in_(ids))
-    ultimos: dict[int, Evento] = {}
-    for evento in (await s.exec(eventos)).all():
-        ultimos[evento.devedor_id] = evento
-    for devedor_id, evento in ultimos.items():
-        if evento.tipo == "pausa":
-            pausas.setdefault(devedor_id, str(evento.dados.get("motivo") or "pausa"))
+    ultimos: dict[int, tuple[str, Mapping[str, Any]]] = {}
+    for devedor_id, tipo, dados in (await s.exec(eventos)).all():
+        ultimos[devedor_id] = (tipo, dados)
+    for devedor_id, (tipo, dados) in ultimos.items():
+        if tipo == "pausa":
+            pausas.setdefault(devedor_id, str(dados.get("motivo") or "pausa"))
     return pausas
+
+
+_COLUNAS_DEVEDOR = tuple(
+    col(c) for c in (Devedor.id, Devedor.cpf, Devedor.nome, Devedor.uf, Devedor.segmento, Devedor.telefone,
+                     Devedor.telegram_id, Devedor.email, Devedor.telefone_invalido, Devedor.optout_em)
+)  # fmt: skip
+
+
+async def _linhas(s: AsyncSession, consulta: Executable) -> Sequence[Any]:
+    """Plain rows of a Core query, in the session's transaction."""
+    return (await (await s.connection()).execute(consulta)).all()
 
 
 async def devedores(
     s: AsyncSession, politica: Politica, agora: datetime, so: int | Collection[int] | None = None
 ) -> dict[int, DevedorRegua]:
-    """Debtors as the régua sees them; `so` limits it to one, or to a batch (the dispatcher's)."""
+    """Debtors as the régua sees them; `so` limits it to one, or to a batch (a dispatcher's, a planning block's)."""
     ids = _so(so)
     entradas = await _ultimas_entradas(s, ids=ids)
     pausas = await _pausas(s, politica, agora, ids)
     ativos = select(Acordo.devedor_id).where(Acordo.situacao == SituacaoAcordo.ATIVO.value)
-    consulta = select(Devedor)
+    consulta = sa_select(*_COLUNAS_DEVEDOR)
     if ids is not None:
         ativos = ativos.where(col(Acordo.devedor_id).in_(ids))
         consulta = consulta.where(col(Devedor.id).in_(ids))
     com_acordo = set((await s.exec(ativos)).all())
     resultado = {}
-    for d in (await s.exec(consulta)).all():
-        assert d.id is not None
-        resultado[d.id] = DevedorRegua(
-            d.id, d.cpf, d.nome, d.uf, d.segmento, d.telefone, d.telegram_id, d.email, d.telefone_invalido,
-            d.optout_em, entradas.get(d.id), d.id in com_acordo, pausas.get(d.id),
-        )  # fmt: skip
+    for d_id, cpf, nome, uf, segmento, telefone, telegram_id, email, invalido, optout in await _linhas(s, consulta):
+        resultado[d_id] = DevedorRegua(d_id, cpf, nome, uf, segmento, telefone, telegram_id, email, invalido, optout,
+                                       entradas.get(d_id), d_id in com_acordo, pausas.get(d_id))  # fmt: skip
     return resultado
 
 
-async def cobraveis(s: AsyncSession, dia: date) -> list[Cobravel]:
-    """Open original installments, open installments of active agreements, and broken agreements."""
-    itens: list[Cobravel] = []
-    abertas = (
-        select(Parcela, Contrato)
-        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
-        .where(Parcela.situacao == SituacaoParcela.ABERTA.value)
+def _parcelas_devidas(datas: Collection[date]) -> Select[*tuple[Any, ...]]:
+    """Open original installments due on `datas`, as plain rows ordered by debtor, with what their conditions need:
+    the contract's highest open installment number and the debtor's oldest open due date (both in the database)."""
+    irma, outra, contrato = aliased(Parcela), aliased(Parcela), aliased(Contrato)
+    aberta = SituacaoParcela.ABERTA.value
+    total = sa_select(func.max(irma.numero)).where(
+        col(irma.contrato_id) == col(Parcela.contrato_id), col(irma.situacao) == aberta
     )
-    linhas = (await s.exec(abertas)).all()
-    mais_antiga: dict[int, date] = {}
-    totais: dict[int, int] = defaultdict(int)
-    for parcela, contrato in linhas:
-        anterior = mais_antiga.get(contrato.devedor_id, parcela.vencimento)
-        mais_antiga[contrato.devedor_id] = min(anterior, parcela.vencimento)
-        totais[parcela.contrato_id] = max(totais[parcela.contrato_id], parcela.numero)
-    for parcela, contrato in linhas:
-        assert parcela.id is not None
-        atraso = (dia - mais_antiga[contrato.devedor_id]).days
-        itens.append(
-            Cobravel(Alvo.PARCELA, parcela.id, contrato.devedor_id, parcela.vencimento, parcela.em_aberto,
-                     parcela.numero, totais[parcela.contrato_id], contrato.numero, atraso)
-        )  # fmt: skip
-    itens += await _acordos(s)
-    return itens
+    mais_antiga = (
+        sa_select(func.min(outra.vencimento))
+        .join(contrato, col(contrato.id) == col(outra.contrato_id))
+        .where(col(contrato.devedor_id) == col(Contrato.devedor_id), col(outra.situacao) == aberta)
+    )
+    colunas = (Parcela.id, Contrato.devedor_id, Parcela.vencimento, Parcela.valor, Parcela.valor_pago, Parcela.numero)
+    return (
+        sa_select(*map(col, colunas), total.scalar_subquery(), col(Contrato.numero), mais_antiga.scalar_subquery())
+        .join(Contrato, col(Parcela.contrato_id) == col(Contrato.id))
+        .where(col(Parcela.situacao) == aberta, col(Parcela.vencimento).in_(datas))
+        .order_by(col(Contrato.devedor_id), col(Parcela.id))
+    )
 
 
-async def _acordos(s: AsyncSession) -> list[Cobravel]:
+Faixa = tuple[int | None, int | None]  # debtor ids after the first (exclusive) up to the second (inclusive)
+
+
+async def parcelas_em_blocos(
+    engine: AsyncEngine, regua: Regua, dia: date, tamanho: int
+) -> AsyncIterator[tuple[Faixa, list[Cobravel]]]:
+    """Stream the open installments due on `dia` from the database, about `tamanho` at a time, never splitting a
+    debtor; the ranges are contiguous and the last one is open, so together they cover every debtor id."""
+    datas = datas_devidas(regua, Alvo.PARCELA, dia)
+    anterior: int | None = None
+    if datas:
+        async with engine.connect() as conexao:
+            resultado = await conexao.stream(_parcelas_devidas(datas))
+            bloco: list[Cobravel] = []
+            async for linhas in resultado.partitions(tamanho):
+                bloco += [_cobravel(dia, *linha) for linha in linhas]
+                ultimo = bloco[-1].devedor_id
+                corte = next((i for i in range(len(bloco) - 1, -1, -1) if bloco[i].devedor_id != ultimo), -1) + 1
+                if corte:  # the last debtor's rows may continue in the next partition: they wait for it
+                    yield (anterior, bloco[corte - 1].devedor_id), bloco[:corte]
+                    anterior, bloco = bloco[corte - 1].devedor_id, bloco[corte:]
+            if bloco:
+                yield (anterior, bloco[-1].devedor_id), bloco
+                anterior = bloco[-1].devedor_id
+    yield (anterior, None), []
+
+
+def _cobravel(dia: date, ref: int, devedor_id: int, vencimento: date, valor: Decimal, pago: Decimal | None,
+              numero: int, total: int, contrato: str, mais_antiga: date) -> Cobravel:  # fmt: skip
+    atraso = (dia - mais_antiga).days  # of the debtor's oldest open original installment
+    return Cobravel(Alvo.PARCELA, ref, devedor_id, vencimento, valor - (pago or 0), numero, total, contrato, atraso)
+
+
+async def acordos(s: AsyncSession, faixa: Faixa = (None, None)) -> list[Cobravel]:
+    """Open installments of active agreements, and broken agreements, of the debtors in `faixa`."""
+    colunas = (AcordoParcela.id, AcordoParcela.numero, AcordoParcela.vencimento, AcordoParcela.valor,
+               AcordoParcela.situacao, Acordo.id, Acordo.devedor_id, Acordo.situacao, Acordo.total)  # fmt: skip
     consulta = (
-        select(AcordoParcela, Acordo)
+        sa_select(*map(col, colunas))
         .join(Acordo, col(AcordoParcela.acordo_id) == col(Acordo.id))
         .where(col(Acordo.situacao).in_([SituacaoAcordo.ATIVO.value, SituacaoAcordo.QUEBRADO.value]))
         .order_by(col(AcordoParcela.acordo_id), col(AcordoParcela.numero))
     )
-    linhas = (await s.exec(consulta)).all()
+    if faixa[0] is not None:
+        consulta = consulta.where(col(Acordo.devedor_id) > faixa[0])
+    if faixa[1] is not None:
+        consulta = consulta.where(col(Acordo.devedor_id) <= faixa[1])
+    linhas = await _linhas(s, consulta)
     totais: dict[int, int] = defaultdict(int)
-    for parcela, _acordo in linhas:
-        totais[parcela.acordo_id] += 1
+    for linha in linhas:
+        totais[linha[5]] += 1
     itens, quebrados = [], set()
-    for parcela, acordo in linhas:
-        assert parcela.id is not None and acordo.id is not None
-        if parcela.situacao != SituacaoAcordoParcela.ABERTA.value:
+    for ref, numero, vencimento, valor, situacao, acordo, devedor_id, situacao_acordo, total in linhas:
+        assert ref is not None and acordo is not None
+        if situacao != SituacaoAcordoParcela.ABERTA.value:
             continue
-        if acordo.situacao == SituacaoAcordo.ATIVO.value:
-            itens.append(Cobravel(Alvo.ACORDO, parcela.id, acordo.devedor_id, parcela.vencimento, parcela.valor,
-                                  parcela.numero, totais[acordo.id], f"acordo {acordo.id}"))  # fmt: skip
-        elif acordo.id not in quebrados:  # counted from the first installment left unpaid
-            quebrados.add(acordo.id)
-            itens.append(Cobravel(Alvo.QUEBRA, acordo.id, acordo.devedor_id, parcela.vencimento, acordo.total,
-                                  parcela.numero, totais[acordo.id], f"acordo {acordo.id}"))  # fmt: skip
+        if situacao_acordo == SituacaoAcordo.ATIVO.value:
+            itens.append(Cobravel(Alvo.ACORDO, ref, devedor_id, vencimento, valor, numero, totais[acordo],
+                                  f"acordo {acordo}"))  # fmt: skip
+        elif acordo not in quebrados:  # counted from the first installment left unpaid
+            quebrados.add(acordo)
+            itens.append(Cobravel(Alvo.QUEBRA, acordo, devedor_id, vencimento, total, numero, totais[acordo],
+                                  f"acordo {acordo}"))  # fmt: skip
     return itens
 
 
@@ -226,16 +279,18 @@ async def contatos(
     situacoes = [SituacaoSaida.ENVIADA.value, SituacaoSaida.ENVIANDO.value]
     if pendentes:
         situacoes.append(SituacaoSaida.PENDENTE.value)
-    consulta = select(Saida).where(col(Saida.situacao).in_(situacoes), filtro_contatos(desde))
+    instante = func.coalesce(col(Saida.enviada_em), col(Saida.reservada_em), col(Saida.proxima_tentativa))
+    consulta = sa_select(col(Saida.devedor_id), instante).where(
+        col(Saida.situacao).in_(situacoes), filtro_contatos(desde)
+    )
     ids = _so(devedor_id)
     if ids is not None:
         consulta = consulta.where(col(Saida.devedor_id).in_(ids))
     if excluir:
         consulta = consulta.where(col(Saida.id).not_in(excluir))
     resultado: dict[int, list[datetime]] = defaultdict(list)
-    for saida in (await s.exec(consulta)).all():
-        quando = saida.enviada_em or saida.reservada_em or saida.proxima_tentativa
-        resultado[saida.devedor_id].append(quando)
+    for devedor, quando in await _linhas(s, consulta):
+        resultado[devedor].append(quando)
     pessoas = select(Evento.devedor_id, Evento.criado_em).where(
         Evento.tipo == CONTATO_POR_PESSOA, col(Evento.criado_em) >= desde
     )

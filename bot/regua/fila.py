@@ -18,6 +18,7 @@ from bot.regua.plano import Linha, Pedido, prazo
 
 _PENDENTE = SituacaoSaida.PENDENTE.value
 _ENVIANDO = SituacaoSaida.ENVIANDO.value
+_SAIDA: Any = Saida.__table__  # type: ignore[attr-defined]
 
 
 def linha_da_saida(regua: Regua, pedido: Pedido, quando: datetime, motivo: str | None) -> dict[str, Any]:
@@ -44,12 +45,17 @@ def linha_da_saida(regua: Regua, pedido: Pedido, quando: datetime, motivo: str |
 
 
 async def inserir(s: AsyncSession, valores: Sequence[dict[str, Any]]) -> int:
-    """Insert rows, ignoring those whose (alvo, passo, canal) is already there; returns how many are new."""
+    """Insert rows, ignoring those whose (alvo, passo, canal) is already there; returns how many are new.
+
+    One statement run for many parameter sets: SQLAlchemy compiles it once and sends the rows in batched
+    multi-row INSERTs ("insertmanyvalues"), where `.values(rows)` would build and compile a new statement per call.
+    """
     if not valores:
         return 0
     dialeto = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
-    comando = dialeto.insert(Saida).values(list(valores)).on_conflict_do_nothing().returning(col(Saida.id))
-    novos = len((await s.exec(comando)).all())
+    comando = dialeto.insert(_SAIDA).on_conflict_do_nothing().returning(_SAIDA.c.id)
+    conexao = await s.connection()
+    novos = len((await conexao.execute(comando, list(valores))).all())
     await s.commit()
     return novos
 

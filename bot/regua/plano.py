@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from bot.calendario import fuso
 from bot.canais.porta import TipoCanal
@@ -117,6 +118,9 @@ def condicoes_ok(c: Condicoes, devedor: DevedorRegua, item: Cobravel, dia: date)
     return all(verificacoes)
 
 
+_valor = lru_cache(maxsize=4096)(brl)  # Babel takes ~0.1 ms an amount; a day's plan repeats few amounts
+
+
 def variaveis(devedor: DevedorRegua, item: Cobravel, credor: str, dia: date) -> dict[str, str]:
     return {
         "primeiro_nome": primeiro_nome(devedor.nome),
@@ -126,8 +130,13 @@ def variaveis(devedor: DevedorRegua, item: Cobravel, credor: str, dia: date) -> 
         "total_parcelas": str(item.total),
         "contrato": item.contrato,
         "dias": str(abs((dia - item.vencimento).days)),
-        "valor": brl(item.valor),
+        "valor": _valor(item.valor),
     }
+
+
+def datas_devidas(regua: Regua, alvo: Alvo, dia: date) -> set[date]:
+    """The due dates whose items of `alvo` some step reminds of on `dia`: planning reads only those."""
+    return {dia - timedelta(days=passo.dia) for passo in regua.passos if passo.alvo == alvo}
 
 
 def devidos(

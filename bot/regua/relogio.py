@@ -13,11 +13,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.calendario import fuso
-from bot.dados.banco import sessao
-from bot.regua.comando import plano_do_dia
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante, Resumo
-from bot.regua.fila import enfileirar
+from bot.regua.planejamento import planejar_e_enfileirar
 
 PLANEJAR_A_CADA_MINUTOS = 15
 DESPACHAR_A_CADA_SEGUNDOS = 1
@@ -25,9 +23,7 @@ DESPACHAR_A_CADA_SEGUNDOS = 1
 
 async def planejar_hoje(engine: AsyncEngine, regua: Regua, credor: str, agora: datetime) -> int:
     """Enqueue today's plan (today in Brasília); returns how many reminders are new."""
-    linhas = await plano_do_dia(engine, regua, credor, agora.astimezone(fuso("DF")).date(), agora)
-    async with sessao(engine) as s:
-        return await enfileirar(s, regua, linhas)
+    return await planejar_e_enfileirar(engine, regua, credor, agora.astimezone(fuso("DF")).date(), agora)
 
 
 def instalar(
