@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -21,7 +23,7 @@ from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante, Resumo
 from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
 from tests.conftest import projeto_padrao
-from tests.regua_falso import Queda, RemetenteFalso, RemetenteSemConsulta
+from tests.regua_falso import Queda, RelogioComum, RemetenteFalso, RemetenteSemConsulta
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;maria@example.com;varejo;C-1;Carnê;1;100;24/11/2026
@@ -245,3 +247,56 @@ async def test_banco_fora_do_ar_a_rodada_sobrevive_e_recua(engine: AsyncEngine) 
     await morto.dispose()
     fora.engine = engine  # the database is back
     assert (await fora.rodada(NOVE_EM_SP)).enviadas == 1
+
+
+async def _muitos_devedores(engine: AsyncEngine, quantos: int, quando: datetime) -> None:
+    """`quantos` debtors with one due thank-you each (a row that never becomes obsolete), in bulk."""
+    async with engine.begin() as conexao:
+        await conexao.execute(insert(Devedor), [
+            {"id": i, "cpf": f"{i:011d}", "nome": f"Pessoa {i}", "telefone": f"+55119{i:08d}", "uf": "SP",
+             "telefone_invalido": False, "criado_em": quando, "atualizado_em": quando} for i in range(1, quantos + 1)
+        ])  # fmt: skip
+        await conexao.execute(insert(Saida), [
+            {"alvo": f"pagamento:{i}", "passo": "obrigado", "canal": "whatsapp", "devedor_id": i,
+             "destino": f"+55119{i:08d}", "texto": "Obrigado!", "modelo": "obrigado", "parametros": [],
+             "usar_modelo": True, "canais_restantes": [], "situacao": "pendente", "tentativas": 0,
+             "proxima_tentativa": quando, "prazo": quando + timedelta(days=3), "dados": {}, "criada_em": quando}
+            for i in range(1, quantos + 1)
+        ])  # fmt: skip
+
+
+async def test_tres_despachantes_num_banco_somados_nunca_passam_da_taxa(engine: AsyncEngine) -> None:
+    """Three instances sending from one number: every send once, never `taxa` in a second, and close to it."""
+    taxa, quantos, terca_10h = 100, 450, datetime(2026, 11, 24, 13, tzinfo=UTC)
+    await _muitos_devedores(engine, quantos, terca_10h)
+    regua = projeto_padrao().config.regua
+    limites = regua.limites.model_copy(update={"por_segundo": {TipoCanal.WHATSAPP: taxa}, "simultaneos": 1})
+    regua = regua.model_copy(update={"limites": limites})
+    relogio = RelogioComum(atores=3)  # with `simultaneos = 1` each instance sends from one task at a time
+    url = engine.url.render_as_string(hide_password=False)
+    engines = [engine, criar_engine(url), criar_engine(url)]
+    zaps = [RemetenteFalso(relogio=relogio) for _ in engines]
+
+    async def instancia(motor: AsyncEngine, zap: RemetenteFalso) -> int:
+        """`serve`'s clock: a round each second (a round also ends early on a short claim) until all went out."""
+        despachante = Despachante(motor, regua, {TipoCanal.WHATSAPP: zap}, relogio_cota=relogio,  # type: ignore[dict-item]
+                                  dormir=relogio.dormir)  # fmt: skip
+        enviadas = 0
+        try:
+            while sum(len(z.enviados) for z in zaps) < quantos:
+                enviadas += (await despachante.rodada(terca_10h)).enviadas
+                await relogio.dormir(1.0)
+            return enviadas
+        finally:
+            relogio.saiu()
+
+    try:
+        enviadas = await asyncio.gather(*(instancia(m, z) for m, z in zip(engines, zaps, strict=True)))
+    finally:
+        for motor in engines[1:]:
+            await motor.dispose()
+    assert sum(enviadas) == quantos and all(zap.enviados for zap in zaps)
+    assert len({envio.chave for zap in zaps for envio in zap.enviados}) == quantos
+    instantes = sorted(t for zap in zaps for t in zap.instantes)
+    assert max(bisect_left(instantes, t + 1) - i for i, t in enumerate(instantes)) <= taxa  # any 1 s window
+    assert quantos / (instantes[-1] - instantes[0]) >= 0.95 * taxa

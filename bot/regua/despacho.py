@@ -2,10 +2,11 @@
 
 Every row is claimed (committed as `enviando`) before the provider is called and settled after, with the row's
 key as `Envio.chave`. A batch's facts are read in a handful of queries; its sends go out in waves, concurrently,
-within the channel's rate (`Balde`, per process); each wave is settled in one commit together with the ledger.
-A dispatcher that dies in between leaves claimed rows; a later round asks the provider (or the ledger) whether
-those keys went out and records it, or sends them now if they did not: never twice. A database error stops the
-round: what was learnt is kept in memory and written first thing in the next round.
+within the channel's rate (`Cota`, shared through the database by every instance sending from the number); each
+wave is settled in one commit together with the ledger. A dispatcher that dies in between leaves claimed rows; a
+later round asks the provider (or the ledger) whether those keys went out and records it, or sends them now if
+they did not: never twice. A database error stops the round: what was learnt is kept in memory and written first
+thing in the next round.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import ceil
@@ -26,8 +27,9 @@ from bot.canais.email import Carta
 from bot.canais.porta import Envio, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.regua.balde import Balde
+from bot.regua.balde import ONDAS_POR_SEGUNDO  # a wave: small, so a crash leaves few sends in doubt
 from bot.regua.config import Regua
+from bot.regua.cota import Cota
 from bot.regua.fila import reservar
 from bot.regua.liquidacao import Liquidacao, aplicar
 from bot.regua.lote import Fatos, carregar
@@ -49,7 +51,6 @@ def _queda(erro: BaseException) -> bool:
     return isinstance(erro, DBAPIError) and erro.connection_invalidated
 
 
-ONDAS_POR_SEGUNDO = 50  # a wave is 1/50 of a second's rate: small, so a crash leaves few sends in doubt
 ONDAS_SIMULTANEAS = 4
 LOTES_DE_ONDAS = 4  # a claimed batch is this many times `simultaneos`
 _ENVIADA, _PENDENTE, _FALHOU = SituacaoSaida.ENVIADA.value, SituacaoSaida.PENDENTE.value, SituacaoSaida.FALHOU.value
@@ -64,11 +65,13 @@ class Despachante:
     remetentes: Mapping[TipoCanal, Remetente]
     desligados: frozenset[TipoCanal] = frozenset()  # used by the steps but off (no credentials)
     carta: Carta | None = None  # e-mail reminders: the frame template and the creditor's identification
-    baldes: dict[TipoCanal, Balde] = field(default_factory=dict)  # this process's rate per channel
+    cotas: dict[TipoCanal, Cota] = field(default_factory=dict)  # each channel's rate, shared through the database
     _ultimo_por_destino: dict[str, datetime] = field(default_factory=dict)
     _pendentes: list[Liquidacao] = field(default_factory=list)  # settlements a database error left unwritten
     _trava: asyncio.Lock = field(default_factory=asyncio.Lock)
     monotonico: Callable[[], float] = time.monotonic  # paces retries while the database is down
+    relogio_cota: Callable[[], float] = time.time  # the shared rate's clock: the same on every instance
+    dormir: Callable[[float], Awaitable[None]] = asyncio.sleep
     _recuo: float = 0.0
     _retomar_em: float = float("-inf")
 
@@ -113,10 +116,11 @@ class Despachante:
             while await self._sem_canal(canal, agora, resumo):
                 pass
 
-    def _balde(self, canal: TipoCanal) -> Balde:
-        if canal not in self.baldes:
-            self.baldes[canal] = Balde(self.regua.limites.taxa(canal))
-        return self.baldes[canal]
+    def _cota(self, canal: TipoCanal) -> Cota:
+        if canal not in self.cotas:
+            taxa = self.regua.limites.taxa(canal)
+            self.cotas[canal] = Cota(self.engine, canal.value, taxa, self.relogio_cota, self.dormir)
+        return self.cotas[canal]
 
     async def _sem_canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> bool:
         """A channel that is off never sends: its due rows fail with the reason and pass to the step's next channel."""
@@ -208,7 +212,7 @@ class Despachante:
         for saida, _ in grupo:  # from here on they may reach the provider: only the ledger can free them
             restantes.pop(saida.id, None)
         try:
-            resultados, livro = await enviar_onda(self.remetentes[canal], envios, self._balde(canal), agora)
+            resultados, livro = await enviar_onda(self.remetentes[canal], envios, self._cota(canal), agora)
         except ERROS_DE_BANCO:  # the keys could not be written: nothing was handed over
             restantes.update({saida.id: saida for saida, _ in grupo})
             raise

@@ -70,7 +70,8 @@ async def reservar(s: AsyncSession, canal: str, agora: datetime, limite: int) ->
     """Claim up to `limite` due rows of a channel in one statement, so two dispatchers never take the same row.
 
     `FOR UPDATE SKIP LOCKED` lets PostgreSQL dispatchers pass over each other's rows; SQLite ignores it and
-    serialises writers instead.
+    serialises writers instead. The rows are picked in a materialised CTE: as a plain `IN (SELECT … LIMIT n)`
+    PostgreSQL may run the subquery again while updating and claim every due row instead of `limite`.
     """
     if limite <= 0:
         return []
@@ -80,10 +81,12 @@ async def reservar(s: AsyncSession, canal: str, agora: datetime, limite: int) ->
         .order_by(col(Saida.proxima_tentativa), col(Saida.id))
         .limit(limite)
         .with_for_update(skip_locked=True)
+        .cte("devidas")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     comando = (
         update(Saida)
-        .where(col(Saida.id).in_(devidas.scalar_subquery()), col(Saida.situacao) == _PENDENTE)
+        .where(col(Saida.id).in_(select(devidas.c.id)), col(Saida.situacao) == _PENDENTE)
         .values(situacao=_ENVIANDO, reservada_em=agora, tentativas=col(Saida.tentativas) + 1)
         .returning(Saida)
     )

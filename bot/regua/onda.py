@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
 from bot.canais.registro import RemetenteRegistrado, iniciar
-from bot.regua.balde import Balde
+from bot.regua.cota import Cota
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +50,18 @@ async def _um(remetente: Remetente, envio: Envio) -> Resultado:
 
 
 async def enviar_onda(
-    remetente: Remetente, envios: Sequence[Envio], balde: Balde, quando: datetime
+    remetente: Remetente, envios: Sequence[Envio], cota: Cota, quando: datetime
 ) -> tuple[list[Resultado], Livro]:
-    """Send a wave concurrently, once the rate allows all of it; one `Resultado` per envio, in order."""
+    """Send a wave concurrently, once the shared rate allows all of it; one `Resultado` per envio, in order."""
     livro = Livro()
     if not isinstance(remetente, RemetenteRegistrado):
-        await balde.tomar(len(envios))
+        await cota.tomar(len(envios))
         return list(await asyncio.gather(*(_um(remetente, e) for e in envios))), livro
     chaves = [e.chave for e in envios if e.chave is not None]
     anteriores = await iniciar(remetente.engine, envios[0].canal.value, chaves, quando)
     novos = [e for e in envios if e.chave not in anteriores]
     if novos:
-        await balde.tomar(len(novos))
+        await cota.tomar(len(novos))
     respostas = dict(zip((id(e) for e in novos), await asyncio.gather(*(_um(remetente.remetente, e) for e in novos)),
                          strict=True))  # fmt: skip
     resultados = []
