@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import sys
@@ -39,11 +40,11 @@ def _entrada(pasta: Path, servidor: str | None, args: argparse.Namespace, bot: b
             apagar(url, servidor)
 
 
-def _despacho(pasta: Path, servidor: str | None, args: argparse.Namespace) -> dict[str, float]:
+def _despacho(pasta: Path, servidor: str | None, args: argparse.Namespace, instancias: int) -> dict[str, float]:
     url = banco_novo(pasta, servidor)
     try:
         asyncio.run(semear(url, args.despacho))
-        return asyncio.run(bench_regua.despachar(url, args.despacho, args.taxa))
+        return asyncio.run(bench_regua.despachar(url, args.despacho, args.taxa, instancias))
     finally:
         apagar(url, servidor)
 
@@ -105,13 +106,13 @@ def _parte_planejamento(pasta: Path, bancos: Bancos, args: argparse.Namespace) -
 
 def _parte_despacho(pasta: Path, bancos: Bancos, args: argparse.Namespace) -> list[str]:
     linhas = []
-    for nome, servidor in bancos:
-        print(f"3. despacho ({nome})", file=sys.stderr)
+    for (nome, servidor), instancias in itertools.product(bancos, (1, args.instancias)):
+        print(f"3. despacho ({nome}, {instancias} instância(s))", file=sys.stderr)
         campos_d = ("taxa", "max_por_segundo", "recusadas_429", "enviadas")
-        d = _mediana_de(args.rodadas, lambda s=servidor: _despacho(pasta, s, args), campos_d)
+        d = _mediana_de(args.rodadas, lambda s=servidor, n=instancias: _despacho(pasta, s, args, n), campos_d)
         linhas.append(
-            f"| 3. despacho da fila a {args.taxa}/s ({nome}, {args.despacho} lembretes) "
-            f"| ≥ 95 % da taxa, nunca acima "
+            f"| 3. despacho da fila a {args.taxa}/s ({nome}, {args.despacho} lembretes, {instancias} instância(s) "
+            f"no mesmo número) | ≥ 95 % da taxa, nunca acima "
             f"| {d['taxa']:,.0f} msg/s = {d['taxa'] / args.taxa:.0%}; "
             f"máximo num segundo {d['max_por_segundo']:.0f}, "
             f"{d['recusadas_429']:.0f} recusas 429 |"
@@ -141,6 +142,7 @@ def main() -> None:
     leitor.add_argument("--parcelas", type=int, default=1_000_000)
     leitor.add_argument("--despacho", type=int, default=3000)
     leitor.add_argument("--taxa", type=int, default=1000)
+    leitor.add_argument("--instancias", type=int, default=3, help="despachantes no mesmo número (além de 1)")
     leitor.add_argument("--pg", default=os.environ.get("COBRANCA_TESTE_DB") or None)
     leitor.add_argument("--partes", default=",".join(PARTES), help=f"o que medir, com vírgulas: {','.join(PARTES)}")
     args = leitor.parse_args()

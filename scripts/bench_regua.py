@@ -109,6 +109,8 @@ class GraphLimitado:
     limite: int
     por_segundo: Counter[int] = field(default_factory=Counter)
     recusadas: int = 0
+    primeira: float = float("inf")  # the first and the last accepted arrival
+    ultima: float = float("-inf")
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -117,12 +119,14 @@ class GraphLimitado:
 
     async def _mensagens(self, request: web.Request) -> web.Response:
         corpo = await request.json()
-        segundo = int(time.time())
+        instante = time.time()
+        segundo = int(instante)
         if self.por_segundo[segundo] >= self.limite:
             self.recusadas += 1
             erro = {"message": "rate limit", "type": "OAuthException", "code": 130429, "fbtrace_id": "x"}
             return web.json_response({"error": erro}, status=429)
         self.por_segundo[segundo] += 1
+        self.primeira, self.ultima = min(self.primeira, instante), max(self.ultima, instante)
         numero = sum(self.por_segundo.values())
         return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": corpo["to"],
                                   "wa_id": corpo["to"]}], "messages": [{"id": f"wamid.{numero}"}]})  # fmt: skip
@@ -153,59 +157,73 @@ async def _enfileirar(url: str, quantos: int, quando: datetime) -> None:
     await engine.dispose()
 
 
-async def despachar(url: str, quantos: int, taxa: int, simultaneos: int | None = None) -> dict[str, float]:
-    """Enqueue `quantos` reminders (one per debtor) and dispatch them all at `taxa`/s; the clock is real time
-    shifted to a Tuesday 10:00 in São Paulo, aligned on the second so both sides count the same seconds."""
-    from bot.canais.porta import TipoCanal
-    from bot.canais.registro import RemetenteRegistrado
-    from bot.canais.whatsapp import RemetenteWhatsapp
-    from bot.projeto import carregar_projeto
-    from bot.regua.despacho import Despachante
-
+async def despachar(url: str, quantos: int, taxa: int, instancias: int = 1) -> dict[str, float]:
+    """Enqueue `quantos` reminders (one per debtor) and dispatch them all at `taxa`/s from `instancias` processes
+    sharing the database (and so the number's rate); the rate is what the fake Graph API saw, from its first
+    arrival to its last."""
     graph = GraphLimitado(taxa)
     executor = web.AppRunner(graph.app())
     await executor.setup()
     site = web.TCPSite(executor, "127.0.0.1", 0)
     await site.start()
     porta = executor.addresses[0][1]
-    regua = carregar_projeto(RAIZ / "config.toml").config.regua
-    regua = regua.model_copy(
-        update={
-            "limites": regua.limites.model_copy(
-                update={
-                    "por_segundo": {TipoCanal.WHATSAPP: taxa},
-                    "simultaneos": simultaneos or regua.limites.simultaneos,
-                }
-            )
-        }
-    )
-    remetente = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta}", "21.0")
     real0 = time.time()
-    base = datetime(2026, 11, 24, 13, 0, tzinfo=UTC) + timedelta(seconds=real0 % 1)
-    await _enfileirar(url, quantos, base)
+    await _enfileirar(url, quantos, _base(real0))
+    comando = [sys.executable, __file__, "despachar", url, str(porta), str(taxa), str(real0)]
+    processos = [await asyncio.create_subprocess_exec(*comando, cwd=RAIZ) for _ in range(instancias)]
+    codigos = await asyncio.gather(*(p.wait() for p in processos))
+    await executor.cleanup()
+    if any(codigos):
+        raise RuntimeError(f"despachantes terminaram com {codigos}")
+    enviadas = sum(graph.por_segundo.values())
+    return {"enviadas": enviadas, "taxa": enviadas / (graph.ultima - graph.primeira),
+            "max_por_segundo": max(graph.por_segundo.values()), "recusadas_429": graph.recusadas}  # fmt: skip
+
+
+def _base(real0: float) -> datetime:
+    """Real time shifted to a Tuesday 10:00 in São Paulo, aligned on the second so both sides count the same ones."""
+    return datetime(2026, 11, 24, 13, 0, tzinfo=UTC) + timedelta(seconds=real0 % 1)
+
+
+async def _uma_instancia(url: str, porta: int, taxa: int, real0: float) -> None:
+    """One dispatcher process, as `serve` runs it (the ledger, the shared rate), until the outbox is drained."""
+    from sqlalchemy import text
+
+    from bot.canais.porta import TipoCanal
+    from bot.canais.registro import RemetenteRegistrado
+    from bot.canais.whatsapp import RemetenteWhatsapp
+    from bot.dados.banco import criar_engine
+    from bot.projeto import carregar_projeto
+    from bot.regua.despacho import Despachante
+
+    regua = carregar_projeto(RAIZ / "config.toml").config.regua
+    limites = regua.limites.model_copy(update={"por_segundo": {TipoCanal.WHATSAPP: taxa}})
+    regua = regua.model_copy(update={"limites": limites})
+    remetente = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta}", "21.0")
+    base = _base(real0)
 
     def agora() -> datetime:
         return base + timedelta(seconds=time.time() - real0)
 
-    from bot.dados.banco import criar_engine
-
     engine = criar_engine(url)
-    registrado = RemetenteRegistrado(engine, remetente, agora)  # the ledger, as `serve` dispatches
-    despachante = Despachante(engine, regua, {TipoCanal.WHATSAPP: registrado})
-    inicio, enviadas = time.perf_counter(), 0
-    while enviadas < quantos and time.perf_counter() - inicio < 600:
-        enviadas += (await despachante.rodada(agora())).enviadas
-    duracao = time.perf_counter() - inicio
+    despachante = Despachante(engine, regua, {TipoCanal.WHATSAPP: RemetenteRegistrado(engine, remetente, agora)})
+    abertas = text("SELECT count(*) FROM saida WHERE situacao IN ('pendente', 'enviando')")
+    inicio = time.perf_counter()
+    while time.perf_counter() - inicio < 600:
+        if not (await despachante.rodada(agora())).enviadas:  # another instance may hold the last rows
+            async with engine.connect() as conexao:
+                if not (await conexao.execute(abertas)).scalar_one():
+                    break
+            await asyncio.sleep(0.05)
     await remetente.fechar()
     await engine.dispose()
-    await executor.cleanup()
-    return {"enviadas": enviadas, "taxa": enviadas / duracao, "max_por_segundo": max(graph.por_segundo.values()),
-            "recusadas_429": graph.recusadas}  # fmt: skip
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(RAIZ))
     if sys.argv[1:2] == ["planejar-serve"]:
         print(asyncio.run(_planejar_como_serve(sys.argv[2])))
+    elif sys.argv[1:2] == ["despachar"]:
+        asyncio.run(_uma_instancia(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])))
     else:
-        raise SystemExit(f"uso: {sys.argv[0]} planejar-serve URL")
+        raise SystemExit(f"uso: {sys.argv[0]} planejar-serve URL | despachar URL PORTA TAXA INSTANTE")
