@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import pytest
 from alembic import command
@@ -17,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
-from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento
+from bot.dados.modelos import Devedor, DocumentoPagamento
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.documentos import Documentos
 from bot.pagamentos.pix import pix_valido
+from tests.acordos import acordo_em_duas_parcelas
 from tests.bancos import Bancos
 from tests.conftest import projeto_padrao
 
@@ -38,19 +38,7 @@ async def _acordos(engine: AsyncEngine, quantos: int) -> list[int]:
             s.add(devedor)
             await s.flush()
             assert devedor.id is not None
-            conversa = Conversa(devedor_id=devedor.id, canal="web", estado="", iniciada_em=AGORA, atualizada_em=AGORA)
-            s.add(conversa)
-            await s.flush()
-            assert conversa.id is not None
-            acordo = Acordo(devedor_id=devedor.id, conversa_id=conversa.id, faixa="f", opcao=1, tipo="parcelado",
-                            valor_original=Decimal(200), desconto=Decimal(0), valor_negociado=Decimal(200),
-                            total=Decimal(200), juros_mensal_percentual="0", chave=f"acordo-{n}")  # fmt: skip
-            s.add(acordo)
-            await s.flush()
-            assert acordo.id is not None
-            for numero, vencimento in ((1, date(2026, 11, 24)), (2, date(2026, 12, 24))):
-                s.add(AcordoParcela(acordo_id=acordo.id, numero=numero, valor=Decimal(100), vencimento=vencimento))
-            ids.append(acordo.id)
+            ids.append(await acordo_em_duas_parcelas(s, devedor.id, f"acordo-{n}"))
         await s.commit()
     return ids
 

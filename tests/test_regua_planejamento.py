@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
@@ -11,9 +10,10 @@ from sqlmodel import select
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
-from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor
+from bot.dados.modelos import Devedor
 from bot.regua.planejamento import planejar_e_enfileirar, planos
 from bot.regua.plano import Linha
+from tests.acordos import acordo_em_duas_parcelas
 from tests.conftest import projeto_padrao
 
 DIA = date(2026, 11, 23)  # Monday: the eve of 24/11
@@ -34,21 +34,10 @@ CSV = """cpf;nome;telefone;uf;contrato;parcela;valor;vencimento
 async def _semear(engine: AsyncEngine) -> None:
     async with sessao(engine) as s:
         await importar_carteira(s, ler_carteira(CSV))
-        for nome in ("Ana", "Carlos"):
+        for nome in ("Ana", "Carlos"):  # agreements of 2 × R$ 100 (R$ 200 in all), due 24/11 and 24/12
             devedor = (await s.exec(select(Devedor).where(Devedor.nome.startswith(nome)))).one()  # type: ignore[attr-defined]
             assert devedor.id is not None
-            conversa = Conversa(devedor_id=devedor.id, canal="whatsapp", estado="pagamento")
-            s.add(conversa)
-            await s.flush()
-            assert conversa.id is not None
-            acordo = Acordo(devedor_id=devedor.id, conversa_id=conversa.id, faixa="f", opcao=1, tipo="parcelado",
-                            valor_original=Decimal(20), desconto=Decimal(0), valor_negociado=Decimal(20),
-                            total=Decimal(20), juros_mensal_percentual="0", chave=f"a-{nome}")  # fmt: skip
-            s.add(acordo)
-            await s.flush()
-            assert acordo.id is not None
-            for numero, vencimento in ((1, date(2026, 11, 24)), (2, date(2026, 12, 24))):
-                s.add(AcordoParcela(acordo_id=acordo.id, numero=numero, valor=Decimal(10), vencimento=vencimento))
+            await acordo_em_duas_parcelas(s, devedor.id, f"a-{nome}", canal="whatsapp")
         await s.commit()
 
 
