@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.bancos import Bancos
 from tests.conftest import RAIZ
+from tests.processos import porta_livre
 
 AGORA = "2026-11-23T11:00:00-03:00"
 
@@ -112,3 +113,25 @@ def test_diagram_escreve_mermaid(tmp_path: Path) -> None:
     assert "identificacao --> menu" in desenho
     # the committed diagram is up to date with the flow
     assert (RAIZ / "fluxos" / "negociacao.mmd").read_text(encoding="utf-8") == desenho
+
+
+def test_serve_com_canal_ligado_avisa_que_os_links_seguem_a_porta(copia: Path, bancos: Bancos) -> None:
+    config = copia / "config.toml"
+    email = '\n[canais.email]\nhost = "127.0.0.1"\nremetente = "cobranca@exemplo.com.br"\n'
+    config.write_text(config.read_text(encoding="utf-8") + email, encoding="utf-8")
+    porta = porta_livre()
+    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "--now", AGORA,
+               "serve", "--porta", str(porta)]  # fmt: skip
+    with subprocess.Popen(comando, cwd=RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as serve:
+        try:
+            assert serve.stdout is not None
+            linhas: list[str] = []
+            while not linhas or not linhas[-1].startswith("Servidor em"):
+                linhas.append(serve.stdout.readline())
+                assert linhas[-1], "serve terminou antes de subir"
+        finally:
+            serve.terminate()
+    aviso = [linha for linha in linhas if "web.url_publica não definida" in linha]
+    assert len(aviso) == 1 and "WARNING" in aviso[0] and "por email" in aviso[0]
+    assert f"apontam para http://127.0.0.1:{porta};" in aviso[0]
+    assert linhas[-1].startswith(f"Servidor em http://127.0.0.1:{porta}/")

@@ -134,7 +134,7 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
+def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
     c = config.whatsapp
     token, segredo, verificacao = (
         ler_segredo(c.env_token),
@@ -142,7 +142,8 @@ def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook]
         ler_segredo(c.env_token_verificacao),
     )
     if not (c.id_telefone and token and segredo and verificacao):
-        log.warning(
+        log.log(
+            nivel,
             "canal WhatsApp desligado: defina canais.whatsapp.id_telefone e as variáveis de ambiente %s, %s e %s",
             c.env_token,
             c.env_segredo_app,
@@ -153,31 +154,36 @@ def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook]
     return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
 
 
-def _telegram(config: CanaisConfig) -> tuple[RemetenteTelegram, str] | None:
+def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str] | None:
     c = config.telegram
     token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo)
     if not (token and segredo):
-        log.warning("canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
+        log.log(nivel, "canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
         return None
     return RemetenteTelegram(token, str(c.api_base_url)), segredo
 
 
-def _email(config: CanaisConfig) -> RemetenteEmail | None:
+def _email(config: CanaisConfig, nivel: int) -> RemetenteEmail | None:
     c = config.email
     if not (c.host and c.remetente):
-        log.warning("canal e-mail desligado: defina canais.email.host e canais.email.remetente")
+        log.log(nivel, "canal e-mail desligado: defina canais.email.host e canais.email.remetente")
         return None
     senha = ler_segredo(c.env_senha)
     if c.usuario and not senha:
-        log.warning("canal e-mail desligado: canais.email.usuario sem senha na variável de ambiente %s", c.env_senha)
+        log.log(nivel, "canal e-mail desligado: canais.email.usuario sem senha na variável de ambiente %s", c.env_senha)
         return None
     return RemetenteEmail(c, senha)
 
 
 def instalar_canais(
-    app: web.Application, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+    app: web.Application,
+    projeto: Projeto,
+    engine: AsyncEngine,
+    relogio: Callable[[], datetime],
+    nivel_desligado: int = logging.WARNING,
 ) -> Mapping[str, Remetente]:
-    """Add the webhooks of every channel with credentials (a channel without them is off, one log line).
+    """Add the webhooks of every channel with credentials (a channel without them is off, one log line at
+    `nivel_desligado`: a warning when serving, information in the demo, where channels are off on purpose).
 
     Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
     """
@@ -192,20 +198,20 @@ def instalar_canais(
     recepcao.anexos = anexos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
-    whatsapp = _whatsapp(projeto.config.canais)
+    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado)
     if whatsapp is not None:
         recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
         anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(whatsapp[0].cliente)
         recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
         rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
-    telegram = _telegram(projeto.config.canais)
+    telegram = _telegram(projeto.config.canais, nivel_desligado)
     if telegram is not None:
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
         anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
         segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
-    email = _email(projeto.config.canais)
+    email = _email(projeto.config.canais, nivel_desligado)
     if email is not None:
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
     app[RECEPCAO] = recepcao
