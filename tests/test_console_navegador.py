@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -116,3 +117,72 @@ async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, li
     assert externos == []
     assert [f for f in falhas if not f.endswith("/favicon.ico")] == []  # the browser's own guess, not ours
     assert [e for e in erros if "404" not in e] == []  # no CSP violation, no script error
+
+
+async def pedir_pessoa(chat: Page, endereco: str, *falas: str) -> None:
+    """Maria, on the demo chat, confirms who she is, says `falas` and asks for a person."""
+    await chat.goto(endereco)
+    await chat.locator("#devedores").get_by_role("button", name="Maria da Silva Santos").click()
+    await digitar(chat, "oi")
+    await chat.get_by_role("button", name="Sim, sou eu").click()
+    await digitar(chat, "390")
+    await expect(chat.locator(".msg.bot").last).to_contain_text("o que aconteceu?")
+    for fala in falas:
+        await digitar(chat, fala)
+    await digitar(chat, "quero falar com um atendente")
+    await expect(chat.locator(".msg.bot").last).to_contain_text("pessoa")
+
+
+async def sem_estouro(pagina: Page) -> None:
+    """Nothing wider than the window, no message wider than its bubble."""
+    largura = await pagina.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert largura <= 0
+    bolhas = await pagina.locator("#mensagens .msg").evaluate_all("l => l.filter(m => m.scrollWidth > m.clientWidth)")
+    assert bolhas == []
+
+
+async def no_fim(pagina: Page) -> bool:
+    return bool(await pagina.locator("#mensagens").evaluate("l => l.scrollHeight - l.scrollTop - l.clientHeight < 2"))
+
+
+async def test_conversa_abre_na_mais_recente_e_age_sem_recarregar(servidor: tuple[str, list[str]]) -> None:
+    endereco, caminhos = servidor
+    async with chromium() as navegador:
+        chat = await (await navegador.new_context()).new_page()
+        await pedir_pessoa(chat, endereco, "tô sem trampo", "isso é golpe?", "não consigo", "qual o valor?")
+        console = await (await navegador.new_context(viewport={"width": 1024, "height": 700})).new_page()
+        await entrar(console, endereco)
+        await console.locator("#fila tbody tr", has_text="Maria").get_by_role("link").click()
+        mensagens = console.locator("#mensagens")
+        assert await mensagens.evaluate("l => l.scrollHeight > l.clientHeight")  # enough to scroll
+        assert await no_fim(console)  # opens at the newest message, at the bottom
+        await expect(mensagens.locator(".msg").last).to_contain_text("pessoa")
+
+        await console.evaluate("window.semRecarregar = true")
+        paginas_antes = caminhos.count(console.url.removeprefix(endereco.rstrip("/")))
+        await console.get_by_role("button", name="Assumir conversa").click()
+        await expect(console.locator("#notificacao")).to_have_text(re.compile("Conversa assumida"))
+        await expect(console.locator("#notificacao")).to_have_class(re.compile("sucesso"))
+        await expect(console.locator("#dono")).to_have_text("Ana Atendente")
+
+        caixa = console.get_by_label("Resposta")
+        await caixa.type("Oi Maria, aqui é a Ana.")
+        await caixa.press("Shift+Enter")  # a new line, not a send
+        await caixa.type("PIX: " + "00020126580014br.gov.bcb.pix" * 8)
+        await expect(caixa).to_have_value(re.compile("Ana\\.\nPIX"))
+        await caixa.press("Enter")
+        ultima = mensagens.locator(".msg").last
+        await expect(ultima).to_contain_text("aqui é a Ana.\nPIX: 0002")
+        await expect(console.locator("#notificacao")).to_have_text("Resposta enviada.")
+        await expect(caixa).to_have_value("")
+        assert await no_fim(console)
+        await sem_estouro(console)
+
+        await console.get_by_role("button", name="Anotar").click()  # a required field left empty: no post
+        await console.get_by_label("Nota").fill("pediu para ligar depois das 18h")
+        await console.get_by_label("Nota").press("Enter")
+        await expect(console.locator("#notificacao")).to_have_text("Nota registrada.")
+        await expect(console.get_by_text("pediu para ligar depois das 18h")).to_be_visible()
+        assert await console.evaluate("window.semRecarregar") is True  # the page was never reloaded
+        # the page was fetched again in the background (owner, forms, notes), but never navigated to
+        assert caminhos.count(console.url.removeprefix(endereco.rstrip("/"))) == paginas_antes + 3
