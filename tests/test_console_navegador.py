@@ -165,7 +165,14 @@ async def test_conversa_abre_na_mais_recente_e_age_sem_recarregar(servidor: tupl
         await expect(console.locator("#notificacao")).to_have_class(re.compile("sucesso"))
         await expect(console.locator("#dono")).to_have_text("Ana Atendente")
 
-        caixa = console.get_by_label("Resposta")
+        caixa = console.get_by_label("Resposta", exact=True)
+        await caixa.type("Combinado. ")
+        await console.get_by_label("Resposta pronta").select_option(label="Próxima parcela")  # at the cursor
+        await expect(caixa).to_have_value(
+            re.compile(r"^Combinado\. Maria, a próxima parcela é de R\$\xa0[\d.,]+, com ")
+        )
+        await expect(caixa).to_be_focused()
+        await caixa.fill("")
         await caixa.type("Oi Maria, aqui é a Ana.")
         await caixa.press("Shift+Enter")  # a new line, not a send
         await caixa.type("PIX: " + "00020126580014br.gov.bcb.pix" * 8)

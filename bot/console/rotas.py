@@ -36,11 +36,12 @@ from bot.console.operacoes import (
     responder,
 )
 from bot.console.pagamento_manual import documentos_abertos, novo_nonce, registrar_pagamento
-from bot.console.visao import carregar_fila, carregar_visao
+from bot.console.prontas import Pronta, preencher
+from bot.console.visao import VisaoConversa, carregar_fila, carregar_visao
 from bot.dados.banco import sessao
 from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
-from bot.formatos import parse_valor
+from bot.formatos import brl, data_br, parse_valor, primeiro_nome
 
 log = logging.getLogger(__name__)
 VIGIA = web.AppKey("console_vigia", asyncio.Task[None])
@@ -85,7 +86,23 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         aprovacoes=aprovacoes,
         pagaveis=abertos,
         nonce=novo_nonce(),
+        prontas=_prontas(console, visao, eu),
     )
+
+
+def _prontas(console: Console, visao: VisaoConversa, eu: Usuario) -> list[Pronta]:
+    """The canned replies of `[console]`, filled for this conversation."""
+    config = console.projeto.config
+    valor, vencimento = (brl(visao.proxima[0]), data_br(visao.proxima[1])) if visao.proxima else ("", "")
+    valores = {
+        "primeiro_nome": primeiro_nome(visao.devedor.nome),
+        "atendente": eu.nome,
+        "credor": config.credor.nome,
+        "saldo": brl(visao.saldo.total),
+        "valor": valor,
+        "vencimento": vencimento,
+    }
+    return preencher(config.console.respostas_prontas, valores, visao.memoria.identidade_ok)
 
 
 Acao = Callable[[Console, Usuario, int, dict[str, str]], Awaitable[str | None]]

@@ -3,7 +3,8 @@
 //   new HTML (the queue and its alerts; a conversation's messages and attachments).
 // - A form with data-fundo is posted in the background (header X-Console-Fundo); the server answers JSON
 //   {"aviso", "tipo"} or {"erro"}; the page's <main> is then refreshed from the server and the notice shown.
-// - A conversation opens at its newest message; the reply box sends on Enter, Shift+Enter breaks the line.
+// - A conversation opens at its newest message; the reply box sends on Enter, Shift+Enter breaks the line;
+//   a canned reply chosen above it is inserted at the cursor.
 (function () {
   "use strict";
 
@@ -100,6 +101,15 @@
     if (alvo.id !== "texto-resposta" || evento.key !== "Enter" || evento.shiftKey || evento.isComposing) { return; }
     evento.preventDefault();
     if (alvo.value.trim()) { alvo.form.requestSubmit(); }
+  });
+
+  document.addEventListener("change", function (evento) {
+    var escolha = evento.target, caixa = document.getElementById("texto-resposta");
+    if (escolha.id !== "respostas-prontas" || !caixa || !escolha.value) { return; }
+    // Inserted where the cursor is (replacing a selection), as a canned reply is in Chatwoot; then edit freely.
+    caixa.setRangeText(escolha.value, caixa.selectionStart, caixa.selectionEnd, "end");
+    escolha.value = "";
+    caixa.focus();
   });
 
   rolarMensagens(true, 0);
