@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.calendario import fuso
 from bot.config.modelos import Config
 from bot.console.alertas import atrasada
+from bot.console.historico import LinhaHistorico, carregar_historico
 from bot.conversa.fatos import Memoria
 from bot.conversa.servico import carregar_fatos
 from bot.dados.console import Nota, PromessaPagamento, Usuario
@@ -25,7 +26,6 @@ from bot.dados.modelos import (
     Conversa,
     Devedor,
     DocumentoPagamento,
-    Evento,
     Mensagem,
     SituacaoAcordo,
     SituacaoAcordoParcela,
@@ -131,7 +131,7 @@ class VisaoConversa:
     motivo: str | None
     mensagens: list[Mensagem]
     anexos: list[Anexo]
-    eventos: list[Evento]
+    historico: list[LinhaHistorico]
     acordos: list[tuple[Acordo, list[DocumentoPagamento]]]
     notas: list[tuple[Nota, str]]
     promessas: list[PromessaPagamento]
@@ -168,7 +168,7 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
         motivo=MOTIVOS.get(transferencia.motivo, transferencia.motivo) if transferencia else None,
         mensagens=await carregar_mensagens(s, conversa.id),
         anexos=await carregar_anexos(s, conversa.id),
-        eventos=list(await _todas(s, Evento, Evento.devedor_id == devedor.id, Evento.id)),
+        historico=await carregar_historico(s, devedor.id or 0, conversa.id, nomes),
         acordos=[(a, documentos.get(a.id or 0, [])) for a in acordos],
         notas=[
             (n, nomes.get(f"{PREFIXO_AGENTE}{n.usuario_id}", "?"))
