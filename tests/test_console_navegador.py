@@ -157,6 +157,8 @@ async def test_conversa_abre_na_mais_recente_e_age_sem_recarregar(servidor: tupl
         assert await mensagens.evaluate("l => l.scrollHeight > l.clientHeight")  # enough to scroll
         assert await no_fim(console)  # opens at the newest message, at the bottom
         await expect(mensagens.locator(".msg").last).to_contain_text("pessoa")
+        await expect(mensagens.locator(".msg b", has_text="Loja Exemplo Comércio Ltda.").first).to_be_visible()
+        assert "*Loja" not in await mensagens.inner_text()  # WhatsApp's bold drawn, not raw asterisks
 
         await console.evaluate("window.semRecarregar = true")
         paginas_antes = caminhos.count(console.url.removeprefix(endereco.rstrip("/")))
