@@ -172,6 +172,17 @@ async def test_formularios_sem_csrf_recusados(amb: Ambiente) -> None:
     assert await postar(cliente, conversa, "assumir") == 303
 
 
+async def test_senha_errada_mantem_o_login_digitado(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    formulario = await (await cliente.get("/console/entrar")).text()
+    assert 'name="login" autocomplete="username" required value=""' in formulario
+    campos = {"login": "ana", "senha": "errada-errada", "csrf": csrf(formulario)}
+    resposta = await cliente.post("/console/entrar", data=campos, allow_redirects=False)
+    pagina = await resposta.text()
+    assert resposta.status == 401 and "Login ou senha incorretos." in pagina
+    assert 'value="ana"' in pagina and "errada-errada" not in pagina  # the password is never sent back
+
+
 async def test_bloqueio_depois_de_senhas_erradas(amb: Ambiente) -> None:
     cliente = await amb.cliente()
     for _ in range(5):

@@ -10,14 +10,16 @@ from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fi
 async def test_previa_da_regua_do_dia_escolhido(amb: Ambiente) -> None:  # noqa: F811
     gil = await amb.cliente()
     await entrar(gil, "gil")
-    dia = await (await gil.get("/console/gestao", params={"regua": "2026-12-07"})).text()
+    dia = await (await gil.get("/console/gestao", params={"regua": "07/12/2026"})).text()
     assert "1 lembrete(s) em 07/12/2026" in dia
+    assert 'name="regua" value="07/12/2026"' in dia  # a pt-BR field, never the browser's mm/dd/yyyy
     (linha,) = re.findall(r"<li><code>(.*?)</code></li>", dia)
     assert "***.172.405-**" in linha and "antes_5" in linha and "às 09:00 (America/Bahia)" in linha
     assert (
         "0 lembrete(s) em 06/12/2026" in await (await gil.get("/console/gestao", params={"regua": "2026-12-06"})).text()
     )
-    assert (await gil.get("/console/gestao", params={"regua": "amanhã"})).status == 400
+    recusa = await gil.get("/console/gestao", params={"regua": "amanhã"})
+    assert recusa.status == 400 and "use dd/mm/aaaa, como 07/12/2026" in await recusa.text()
 
 
 async def test_paginas_usam_so_recursos_locais(amb: Ambiente) -> None:  # noqa: F811

@@ -79,7 +79,7 @@ async def test_transferencia_ao_vivo_atendida_e_devolvida(servidor: tuple[str, l
         await expect(console.get_by_text("***.533.447-**")).to_be_visible()
 
         await digitar(chat, "alô?")  # a person owns it now: the bot says nothing
-        await console.get_by_label("Resposta").fill("Oi Maria, aqui é a Ana. Vamos resolver juntas.")
+        await console.get_by_label("Resposta", exact=True).fill("Oi Maria, aqui é a Ana. Vamos resolver juntas.")
         await console.get_by_role("button", name="Enviar resposta").click()
         await expect(console.locator("#mensagens")).to_contain_text("Vamos resolver juntas")
         await expect(chat.locator(".msg.bot").last).to_contain_text("aqui é a Ana")  # the web chat polls
@@ -107,7 +107,7 @@ async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, li
         pagina.on("response", lambda r: falhas.append(r.url) if r.status >= 400 else None)
         await entrar(pagina, endereco, "gil")
         await pagina.get_by_role("link", name="Gestão").click()
-        await pagina.get_by_label("Dia").fill("2026-12-07")
+        await pagina.get_by_label("Dia").fill("07/12/2026")
         await pagina.get_by_role("button", name="Ver prévia").click()
         await expect(pagina.locator("#previa-regua li")).to_have_count(1)
         diagrama = pagina.locator("pre.mermaid svg").first  # drawn in the browser by the local Mermaid copy
@@ -192,6 +192,13 @@ async def test_conversa_abre_na_mais_recente_e_age_sem_recarregar(servidor: tupl
         await console.get_by_label("Nota").press("Enter")
         await expect(console.locator("#notificacao")).to_have_text("Nota registrada.")
         await expect(console.get_by_text("pediu para ligar depois das 18h")).to_be_visible()
+        await console.get_by_label("Valor", exact=True).fill("150,00")
+        await console.get_by_label("Data", exact=True).fill("30/11/2026")  # pt-BR, whatever the browser's locale
+        await console.get_by_role("button", name="Registrar promessa").click()
+        await expect(console.locator("#notificacao")).to_have_text("Promessa de pagamento registrada.")
+        await expect(console.locator("#historico")).to_contain_text(
+            "registrou a promessa de R$\xa0150,00 para 30/11/2026"
+        )
         assert await console.evaluate("window.semRecarregar") is True  # the page was never reloaded
         # the page was fetched again in the background (owner, forms, notes), but never navigated to
-        assert caminhos.count(console.url.removeprefix(endereco.rstrip("/"))) == paginas_antes + 3
+        assert caminhos.count(console.url.removeprefix(endereco.rstrip("/"))) == paginas_antes + 4

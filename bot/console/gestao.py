@@ -18,6 +18,7 @@ from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.modelos import Acordo, Evento, Transferencia
 from bot.dados.pagamentos import PagamentoRecebido
+from bot.formatos import parse_data
 from bot.regua.comando import descrever, plano_do_dia
 
 
@@ -62,10 +63,11 @@ async def numeros(s: AsyncSession, inicio: datetime, fim: datetime) -> Numeros:
 
 
 def _dia(texto: str | None, padrao: date) -> date:
+    """A day typed as dd/mm/aaaa (the page's fields) or AAAA-MM-DD (older links)."""
     try:
-        return date.fromisoformat(texto) if texto else padrao
+        return parse_data(texto) if texto else padrao
     except ValueError:
-        raise web.HTTPBadRequest(text="data inválida: use AAAA-MM-DD") from None
+        raise web.HTTPBadRequest(text=f"data inválida: {texto!r}; use dd/mm/aaaa, como 07/12/2026") from None
 
 
 async def pagina_gestao(request: web.Request) -> web.StreamResponse:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from bot.console.visao import VisaoConversa, carregar_fila, carregar_visao
 from bot.dados.banco import sessao
 from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
-from bot.formatos import brl, data_br, parse_valor, primeiro_nome
+from bot.formatos import brl, data_br, parse_data, parse_valor, primeiro_nome
 
 log = logging.getLogger(__name__)
 VIGIA = web.AppKey("console_vigia", asyncio.Task[None])
@@ -255,9 +254,9 @@ async def _anotar(console: Console, eu: Usuario, conversa_id: int, campos: dict[
 async def _prometer(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
     try:
         valor = parse_valor(campos.get("valor", ""))
-        dia = date.fromisoformat(campos.get("data", ""))
+        dia = parse_data(campos.get("data", ""))
     except (ValueError, InvalidOperation):
-        raise Recusa(400, "informe o valor (ex. 150,00) e a data da promessa") from None
+        raise Recusa(400, "informe o valor (ex. 150,00) e a data da promessa (dd/mm/aaaa)") from None
     async with sessao(console.engine) as s:
         await prometer(s, eu, conversa_id, Decimal(valor), dia, console.relogio())
 
