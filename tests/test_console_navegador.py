@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -95,7 +96,15 @@ async def test_transferencia_ao_vivo_atendida_e_devolvida(servidor: tuple[str, l
     assert [c for c in caminhos if cpf in c or "390.533" in c or nome in c] == []
 
 
-async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, list[str]]) -> None:
+def largura(caixa_de_vista: str | None) -> float:
+    return float((caixa_de_vista or "0 0 0 0").split()[2])
+
+
+def origem_x(caixa_de_vista: str | None) -> float:
+    return float((caixa_de_vista or "0 0 0 0").split()[0])
+
+
+async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, list[str]], tmp_path: Path) -> None:
     endereco, _ = servidor
     async with chromium() as navegador:
         pagina = await (await navegador.new_context()).new_page()
@@ -107,13 +116,40 @@ async def test_gestor_ve_os_fluxos_desenhados_e_a_previa(servidor: tuple[str, li
         pagina.on("response", lambda r: falhas.append(r.url) if r.status >= 400 else None)
         await entrar(pagina, endereco, "gil")
         await pagina.get_by_role("link", name="Gestão").click()
-        await pagina.get_by_label("Dia").fill("07/12/2026")
+        await pagina.get_by_label("Dia", exact=True).fill("07/12/2026")
         await pagina.get_by_role("button", name="Ver prévia").click()
-        await expect(pagina.locator("#previa-regua li")).to_have_count(1)
-        diagrama = pagina.locator("pre.mermaid svg").first  # drawn in the browser by the local Mermaid copy
+        await expect(pagina.locator("#previa-regua tbody tr")).to_have_count(1)
+        await expect(pagina.locator("#previa-regua tbody tr")).to_contain_text("Parcela: 5 dias antes do vencimento")
+        await pagina.locator("select[name=situacao]").select_option(label="Adiado")
+        await pagina.get_by_role("button", name="Ver prévia").click()
+        await expect(pagina.locator("#resumo-previa")).to_contain_text("0 de 1 lembrete(s)")
+
+        caixa = pagina.locator("pre.mermaid").first
+        diagrama = caixa.locator("svg")  # drawn in the browser by the local Mermaid copy
         await expect(diagrama).to_be_visible()
         await expect(diagrama.locator("text=saudacao").first).to_be_attached()
-        await pagina.screenshot(path="/tmp/console_gestao.png", full_page=True)
+        await expect(caixa).to_have_class(re.compile("visor"))
+        await sem_estouro(pagina)
+        assert await caixa.evaluate("c => c.scrollWidth <= c.clientWidth && c.scrollHeight <= c.clientHeight")
+        desenho, visor = await diagrama.bounding_box(), await caixa.bounding_box()
+        assert desenho and visor and desenho["width"] <= visor["width"] + 1  # the whole flow fits its box
+        inteira = await diagrama.get_attribute("viewBox")
+
+        await pagina.get_by_role("button", name="Aproximar").click()
+        aproximada = await diagrama.get_attribute("viewBox")
+        assert largura(aproximada) < largura(inteira) / 1.4  # zoomed in: a smaller piece of the flow fills the box
+        await caixa.scroll_into_view_if_needed()
+        visor = await caixa.bounding_box()  # where the box is now, in the window
+        assert visor is not None
+        await pagina.mouse.move(visor["x"] + visor["width"] / 2, visor["y"] + visor["height"] / 2)
+        await pagina.mouse.down()
+        await pagina.mouse.move(visor["x"] + visor["width"] / 2 - 200, visor["y"] + visor["height"] / 2, steps=5)
+        await pagina.mouse.up()
+        movida = await diagrama.get_attribute("viewBox")
+        assert origem_x(movida) > origem_x(aproximada) and largura(movida) == largura(aproximada)  # panned
+        await pagina.get_by_role("button", name="Ajustar à caixa").click()
+        assert await diagrama.get_attribute("viewBox") == inteira
+        await pagina.screenshot(path=str(tmp_path / "gestao.png"), full_page=True)
     assert externos == []
     assert [f for f in falhas if not f.endswith("/favicon.ico")] == []  # the browser's own guess, not ours
     assert [e for e in erros if "404" not in e] == []  # no CSP violation, no script error
