@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.erros import ConfigInvalida
+from bot.console.contexto import FUSO_CONSOLE
 from bot.console.usuarios import comando_usuario
 from bot.console.usuarios import configurar_parser as configurar_usuarios
 from bot.conversa.diagrama import mermaid
@@ -274,8 +275,9 @@ async def importar(engine: AsyncEngine, arquivo: Path, pular_invalidas: bool) ->
         async with sessao(engine) as s:
             resumo = await importar_carteira(s, leitura, pular_invalidas)
     except ImportacaoRecusada as recusa:
+        linhas = len({erro.linha for erro in recusa.erros})
         print(
-            f"Nada foi importado: {len(recusa.erros)} linha(s) com erro. Corrija-as ou use --skip-invalid.",
+            f"Nada foi importado: {len(recusa.erros)} erro(s) em {linhas} linha(s). Corrija-as ou use --skip-invalid.",
             file=sys.stderr,
         )
         return 1
@@ -295,10 +297,12 @@ async def fila(engine: AsyncEngine, saida: TextIO) -> int:
     if not linhas:
         print("Fila vazia.", file=saida)
         return 0
+    print("Horários de Brasília (o fuso do console).", file=saida)
     for transferencia, devedor in linhas:
         detalhe = transferencia.dados.get("proposta", {}).get("texto") or transferencia.dados.get("texto", "")
         print(
-            f"#{transferencia.id}  {transferencia.criada_em:%d/%m/%Y %H:%M}  {transferencia.motivo:<14} "
+            f"#{transferencia.id}  {transferencia.criada_em.astimezone(FUSO_CONSOLE):%d/%m/%Y %H:%M}  "
+            f"{transferencia.motivo:<14} "
             f"{primeiro_nome(devedor.nome)} ({mascarar_cpf(devedor.cpf)})  conversa {transferencia.conversa_id}"
             + (f'  "{detalhe}"' if detalhe else ""),
             file=saida,

@@ -68,9 +68,10 @@ def test_fila_lista_transferencias(bancos: Bancos) -> None:
     db = importado(bancos)
     assert bot("fila", db=db).stdout.strip() == "Fila vazia."
     bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=db)
-    linhas = bot("fila", db=db).stdout.strip().splitlines()
-    assert len(linhas) == 1
+    cabecalho, *linhas = bot("fila", db=db).stdout.strip().splitlines()
+    assert cabecalho == "Horários de Brasília (o fuso do console)." and len(linhas) == 1
     assert "pedido" in linhas[0] and "Maria (***.533.447-**)" in linhas[0]
+    assert "23/11/2026 11:00" in linhas[0]  # --now 11:00 in Brasília, never the UTC 14:00
     assert "39053344705" not in linhas[0]
 
 
@@ -79,14 +80,14 @@ def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path,
     csv.write_text(
         "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento\n"
         "390.533.447-05;Maria da Silva;(11) 98765-4321;SP;C1;1;1.234,56;10/10/2026\n"
-        "123;João;(11) 98765-4322;SP;C2;1;100,00;10/10/2026\n",
+        "123;João;(11) 98765-4322;SP;C2;1;abc;10/10/2026\n",
         encoding="utf-8",
     )
     db = bancos.vazio("imp")
     recusado = bot("import", str(csv), db=db)
     assert recusado.returncode == 1
     assert f"{csv}:3: coluna 'cpf'" in recusado.stderr
-    assert "Nada foi importado" in recusado.stderr
+    assert "Nada foi importado: 2 erro(s) em 1 linha(s)." in recusado.stderr
     aceito = bot("import", str(csv), "--skip-invalid", db=db)
     assert aceito.returncode == 0, aceito.stderr
     assert "devedores: 1 novos" in aceito.stdout
