@@ -333,3 +333,16 @@ async def test_logins_demais_recebem_429_com_retry_after(amb: Ambiente) -> None:
     assert (await _tentar(cliente, "mais-um")).status == 429
     amb.relogio.agora += timedelta(seconds=61)
     assert (await _tentar(cliente, "mais-um")).status == 401
+
+
+async def com_acordo(amb: Ambiente) -> int:
+    """Ana takes a WhatsApp hand-off, offers option 1 of the book and the debtor accepts: an active agreement."""
+    conversa = await amb.escalar(canal="whatsapp")
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, conversa, "assumir") == 303
+    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303
+    await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
+    await amb.atendimento.receber(1, "whatsapp", Entrada("sim"))
+    assert await postar(ana, conversa, "assumir") == 303
+    return conversa

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
 from bot.console.link import nosso_numero_da_parcela
@@ -15,7 +14,7 @@ from bot.dados.modelos import AcordoParcela, Conversa, DocumentoPagamento
 from bot.dados.pagamentos import TokenPagamento
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.pix import crc16_ccitt
-from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.test_console import Ambiente, amb, com_acordo, entrar, postar  # noqa: F401  (amb is a fixture)
 
 
 def test_nosso_numero_da_parcela() -> None:
@@ -74,22 +73,9 @@ async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
     assert (await ana.get(f"/p/{token2.token}")).status == 200
 
 
-async def acordo_com_pessoa(ambiente: Ambiente) -> tuple[int, TestClient]:
-    """Maria closes a 6x agreement from the offer Ana gave back, then Ana takes the chat again."""
-    conversa = await ambiente.escalar(canal="whatsapp")
-    ana = await ambiente.cliente()
-    await entrar(ana, "ana")
-    assert await postar(ana, conversa, "assumir") == 303
-    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303
-    await ambiente.atendimento.receber(1, "whatsapp", Entrada("aceito"))
-    (registrado,) = await ambiente.atendimento.receber(1, "whatsapp", Entrada("sim"))
-    assert registrado.texto.startswith("Acordo registrado!")
-    assert await postar(ana, conversa, "assumir") == 303
-    return conversa, ana
-
-
 async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) -> None:  # noqa: F811
-    conversa, ana = await acordo_com_pessoa(amb)
+    conversa = await com_acordo(amb)
+    ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
     assert await postar(ana, conversa, "link") == 303
     enviados = len(amb.remetente.enviados)
     assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
@@ -101,7 +87,8 @@ async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) ->
 
 
 async def test_devolver_no_pagamento_sem_link_mostra_o_acordo_vigente(amb: Ambiente) -> None:  # noqa: F811
-    conversa, ana = await acordo_com_pessoa(amb)
+    conversa = await com_acordo(amb)
+    ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
     assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
     fala = amb.remetente.enviados[-1].texto
     assert fala.startswith("Você tem um acordo ativo") and "Acordo registrado" not in fala

@@ -63,13 +63,7 @@ async def test_transferencia_ao_vivo_atendida_e_devolvida(servidor: tuple[str, l
         await entrar(console, endereco)
         await expect(console.locator("#fila tbody")).to_contain_text("Nenhuma conversa na fila")
 
-        await chat.goto(endereco)
-        await chat.locator("#devedores").get_by_role("button", name="Maria da Silva Santos").click()
-        await digitar(chat, "oi")
-        await chat.get_by_role("button", name="Sim, sou eu").click()
-        await digitar(chat, "390")
-        await expect(chat.locator(".msg.bot").last).to_contain_text("o que aconteceu?")
-        await digitar(chat, "quero falar com um atendente")
+        await pedir_pessoa(chat, endereco)
 
         linha = console.locator("#fila tbody tr", has_text="Maria")  # arrives by server-sent event, no reload
         await expect(linha).to_contain_text("Pediu uma pessoa")
