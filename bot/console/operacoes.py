@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.conversa.fatos import Memoria
+from bot.conversa.fatos import Fatos, Memoria
 from bot.conversa.motor import Motor
 from bot.conversa.servico import aplicar_decisao, carregar_fatos
 from bot.dados.console import Auditoria, Nota, Papel, PromessaPagamento, Usuario
@@ -233,12 +233,11 @@ async def prometer(
     await s.commit()
 
 
-def _estado_de(ponto: Ponto, motor: Motor) -> str:
+def _estado_de(ponto: Ponto, motor: Motor, fatos: Fatos) -> str:
     """The flow's state for a give-back point. At "pagamento" the agreement exists already: where the flow has
     the state for a standing agreement, the bot shows the next payment there instead of celebrating a new deal."""
-    if ponto is Ponto.PAGAMENTO and ESTADO_ACORDO_VIGENTE in motor.fluxo.estados:
-        return ESTADO_ACORDO_VIGENTE
-    return ponto.value
+    vigente = fatos.acordo_ativo is not None and ESTADO_ACORDO_VIGENTE in motor.fluxo.estados
+    return ESTADO_ACORDO_VIGENTE if ponto is Ponto.PAGAMENTO and vigente else ponto.value
 
 
 async def _link_desde_a_devolucao(s: AsyncSession, conversa_id: int) -> bool:
@@ -289,7 +288,7 @@ async def devolver(
         fatos = await carregar_fatos(s, devedor, conversa)
         try:
             oferta = (opcao, plano) if ponto is Ponto.OFERTA else (None, None)
-            decisao = motor.retomar(_estado_de(ponto, motor), memoria, fatos, agora, *oferta)
+            decisao = motor.retomar(_estado_de(ponto, motor, fatos), memoria, fatos, agora, *oferta)
         except ValueError as erro:
             raise Recusa(409, str(erro)) from erro
         falas = await aplicar_decisao(s, decisao, devedor, conversa, agora)
