@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
     retorno.add_argument("arquivo", type=Path)
     comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
+    dossie = comandos.add_parser("dossie", help="dossiê de um devedor: PDF e ZIP (JSON) com SHA-256, auditado")
+    dossie.add_argument("--cpf", required=True)
+    dossie.add_argument("--pasta", type=Path, default=Path(), help="onde gravar os arquivos (padrão: a atual)")
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -186,6 +189,11 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
+        if args.comando == "dossie":
+            from bot.resultados.exportacao import comando_dossie
+
+            config = projeto.config
+            return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto
