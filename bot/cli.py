@@ -134,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     dossie = comandos.add_parser("dossie", help="dossiê de um devedor: PDF e ZIP (JSON) com SHA-256, auditado")
     dossie.add_argument("--cpf", required=True)
     dossie.add_argument("--pasta", type=Path, default=Path(), help="onde gravar os arquivos (padrão: a atual)")
+    experimentos = comandos.add_parser("experimentos", help="compara as variantes de cada experimento")
+    acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
+    relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
+    relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -189,6 +193,11 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
+        if args.comando == "experimentos":
+            from bot.resultados.experimentos import relatorio
+
+            todos = projeto.config.experimentos
+            return await relatorio(engine, todos, args.nome, relogio(), sys.stdout, sys.stderr)
         if args.comando == "dossie":
             from bot.resultados.exportacao import comando_dossie
 
