@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.dados.banco import criar_engine
+from bot.projeto import Projeto
+from bot.web.app import criar_app
 from tests.conftest import AGORA
 
 Cliente = TestClient[object, object]
@@ -39,3 +44,10 @@ async def fechar_acordo(cliente: Cliente, conversa: int = 1) -> str:
     achado = LINK.search(respostas[-1])
     assert achado is not None, respostas[-1]
     return achado.group(1)
+
+
+@asynccontextmanager
+async def demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
+    """The demo web app (chat, payment page with its simulate button) on `url`, through a real HTTP client."""
+    async with TestClient(TestServer(criar_app(projeto, criar_engine(url), relogio, demo=True))) as cliente:
+        yield cliente

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from pypdf import PdfReader
 from sqlmodel import col, select
 
@@ -20,9 +19,8 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.projeto import Projeto
 from bot.resultados.dossie import conteudo_canonico, nome_mascarado
-from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, fechar_acordo
+from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, demo, fechar_acordo
 
 CPF_MARIA = "390.533.447-05"
 
@@ -30,8 +28,7 @@ CPF_MARIA = "390.533.447-05"
 @pytest.fixture
 async def negociado(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
     """Maria agreed, opened the page and paid; the second debtor asked to stop."""
-    app = criar_app(projeto, criar_engine(url), Relogio(), demo=True)
-    async with TestClient(TestServer(app)) as cliente:
+    async with demo(projeto, url, Relogio()) as cliente:
         caminho = await fechar_acordo(cliente)
         await cliente.get(caminho, headers={"User-Agent": NAVEGADOR})
         await cliente.post(f"{caminho}/pagar", allow_redirects=False)

@@ -9,17 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli import main
 from bot.config.erros import ConfigInvalida
-from bot.dados.banco import criar_engine
 from bot.projeto import Projeto, carregar_projeto
 from bot.resultados.config import Experimento, Variante
 from bot.resultados.sorteio import RESERVA, posicao, variante_de
-from bot.web.app import criar_app
 from tests.conftest import AGORA
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, fechar_acordo
+from tests.resultados_apoio import Cliente, Relogio, demo, fechar_acordo
 
 EXPERIMENTO = """
 [[experimentos]]
@@ -74,10 +71,8 @@ def test_sorteio_deterministico_com_as_partes_pedidas() -> None:
 
 @pytest.fixture
 async def pagou(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), Relogio(), demo=True)
-    async with TestClient(TestServer(app)) as cliente:
+    async with demo(projeto, url, Relogio()) as cliente:
         caminho = await fechar_acordo(cliente)
-        await cliente.get(caminho, headers={"User-Agent": NAVEGADOR})
         await cliente.post(f"{caminho}/pagar", allow_redirects=False)
         yield cliente
 

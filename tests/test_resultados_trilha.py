@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from bot.canais.entregas import registrar_status
@@ -18,9 +17,8 @@ from bot.dados.saida import Saida, SituacaoSaida
 from bot.projeto import Projeto
 from bot.resultados.trilha import TipoPasso, passos
 from bot.resultados.visitas import e_robo, registrar_visita
-from bot.web.app import criar_app
 from tests.conftest import AGORA
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, fechar_acordo
+from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, demo, fechar_acordo
 
 
 @pytest.fixture
@@ -30,9 +28,8 @@ def relogio() -> Relogio:
 
 @pytest.fixture
 async def cliente(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), relogio, demo=True)
-    async with TestClient(TestServer(app)) as client:
-        yield client
+    async with demo(projeto, url, relogio) as aberto:
+        yield aberto
 
 
 async def test_do_primeiro_contato_ao_pagamento(cliente: Cliente, url: str, relogio: Relogio) -> None:

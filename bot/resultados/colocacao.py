@@ -17,18 +17,10 @@ from sqlalchemy import BigInteger, func, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dados.modelos import Acordo, Contrato, Devedor, Parcela
-from bot.dados.pagamentos import PagamentoRecebido
-from bot.dados.saida import Saida
 from bot.resultados.curvas import Carteira
+from bot.resultados.tabelas import ACORDO, CONTRATO, DEVEDOR, PAGAMENTO, PARCELA, SAIDA
 
 FUSO_GESTAO = ZoneInfo("America/Sao_Paulo")
-_D: Any = Devedor.__table__  # type: ignore[attr-defined]
-_CT: Any = Contrato.__table__  # type: ignore[attr-defined]
-_PA: Any = Parcela.__table__  # type: ignore[attr-defined]
-_A: Any = Acordo.__table__  # type: ignore[attr-defined]
-_P: Any = PagamentoRecebido.__table__  # type: ignore[attr-defined]
-_S: Any = Saida.__table__  # type: ignore[attr-defined]
 
 
 class Agrupamento(StrEnum):
@@ -46,15 +38,15 @@ async def _executar(s: AsyncSession, consulta: Any) -> Sequence[Any]:
 
 async def _primeiros_passos(s: AsyncSession) -> dict[int, str]:
     primeiro = (
-        sa_select(_S.c.devedor_id, func.min(_S.c.enviada_em).label("em"))
-        .where(_S.c.enviada_em.is_not(None))
-        .group_by(_S.c.devedor_id)
+        sa_select(SAIDA.c.devedor_id, func.min(SAIDA.c.enviada_em).label("em"))
+        .where(SAIDA.c.enviada_em.is_not(None))
+        .group_by(SAIDA.c.devedor_id)
         .subquery()
     )
-    consulta = sa_select(_S.c.devedor_id, func.min(_S.c.passo)).join(
-        primeiro, (primeiro.c.devedor_id == _S.c.devedor_id) & (primeiro.c.em == _S.c.enviada_em)
+    consulta = sa_select(SAIDA.c.devedor_id, func.min(SAIDA.c.passo)).join(
+        primeiro, (primeiro.c.devedor_id == SAIDA.c.devedor_id) & (primeiro.c.em == SAIDA.c.enviada_em)
     )
-    return {d: passo for d, passo in await _executar(s, consulta.group_by(_S.c.devedor_id))}
+    return {d: passo for d, passo in await _executar(s, consulta.group_by(SAIDA.c.devedor_id))}
 
 
 def _nome(agrupamento: Agrupamento, criado: datetime, segmento: str | None, passo: str | None) -> str:
@@ -67,15 +59,15 @@ def _nome(agrupamento: Agrupamento, criado: datetime, segmento: str | None, pass
 
 async def carregar(s: AsyncSession, agrupamento: Agrupamento, agora: datetime) -> Carteira:
     """The columns of `curvas.curvas` for every debtor, grouped by `agrupamento`, ages counted to `agora`."""
-    colocado = func.coalesce(func.sum(type_coerce(_PA.c.valor, BigInteger)), 0)
+    colocado = func.coalesce(func.sum(type_coerce(PARCELA.c.valor, BigInteger)), 0)
     devedores = await _executar(
         s,
-        sa_select(_D.c.id, _D.c.criado_em, _D.c.segmento, colocado)
-        .select_from(_D)
-        .join(_CT, _CT.c.devedor_id == _D.c.id, isouter=True)
-        .join(_PA, _PA.c.contrato_id == _CT.c.id, isouter=True)
-        .group_by(_D.c.id, _D.c.criado_em, _D.c.segmento)
-        .order_by(_D.c.id),
+        sa_select(DEVEDOR.c.id, DEVEDOR.c.criado_em, DEVEDOR.c.segmento, colocado)
+        .select_from(DEVEDOR)
+        .join(CONTRATO, CONTRATO.c.devedor_id == DEVEDOR.c.id, isouter=True)
+        .join(PARCELA, PARCELA.c.contrato_id == CONTRATO.c.id, isouter=True)
+        .group_by(DEVEDOR.c.id, DEVEDOR.c.criado_em, DEVEDOR.c.segmento)
+        .order_by(DEVEDOR.c.id),
     )
     passos = await _primeiros_passos(s) if agrupamento is Agrupamento.PASSO else {}
     hoje = agora.astimezone(FUSO_GESTAO).date()
@@ -92,9 +84,9 @@ async def carregar(s: AsyncSession, agrupamento: Agrupamento, agora: datetime) -
         idades.append((hoje - dia_de_entrada[devedor_id]).days)
     pagamentos = await _executar(
         s,
-        sa_select(_A.c.devedor_id, _P.c.pago_em, type_coerce(_P.c.valor, BigInteger))
-        .select_from(_P)
-        .join(_A, _A.c.id == _P.c.acordo_id),
+        sa_select(ACORDO.c.devedor_id, PAGAMENTO.c.pago_em, type_coerce(PAGAMENTO.c.valor, BigInteger))
+        .select_from(PAGAMENTO)
+        .join(ACORDO, ACORDO.c.id == PAGAMENTO.c.acordo_id),
     )
     conhecidos = [(d, dia, v) for d, dia, v in pagamentos if d in indice]
     return Carteira(

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 NOME = re.compile(r"[a-z0-9_]{1,40}")
 
 
+def repetidos(nomes: list[str]) -> list[str]:
+    return sorted({n for n in nomes if nomes.count(n) > 1})
+
+
 class Estrito(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,10 +55,8 @@ class Experimento(Estrito):
         problemas = []
         if self.fim < self.inicio:
             problemas.append(f"fim ({self.fim}) antes do início ({self.inicio})")
-        nomes = [v.nome for v in self.variantes]
-        repetidos = sorted({n for n in nomes if nomes.count(n) > 1})
-        if repetidos:
-            problemas.append(f"variantes repetidas: {', '.join(repetidos)}")
+        if duplas := repetidos([v.nome for v in self.variantes]):
+            problemas.append(f"variantes repetidas: {', '.join(duplas)}")
         if problemas:
             raise ValueError("; ".join(problemas))
         return self
@@ -62,8 +64,6 @@ class Experimento(Estrito):
 
 def nomes_unicos(experimentos: tuple[Experimento, ...]) -> tuple[Experimento, ...]:
     """Two experiments with one name would draw the same debtors into both: refused."""
-    nomes = [e.nome for e in experimentos]
-    repetidos = sorted({n for n in nomes if nomes.count(n) > 1})
-    if repetidos:
-        raise ValueError(f"experimentos com o mesmo nome: {', '.join(repetidos)}")
+    if duplas := repetidos([e.nome for e in experimentos]):
+        raise ValueError(f"experimentos com o mesmo nome: {', '.join(duplas)}")
     return experimentos

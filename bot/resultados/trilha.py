@@ -18,19 +18,8 @@ from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dados.entrada import StatusEntrega
-from bot.dados.modelos import Acordo, Conversa, Direcao, Evento, Mensagem, MotivoTransferencia
-from bot.dados.pagamentos import PagamentoRecebido
-from bot.dados.saida import Saida
-
-# Core tables: typed columns of many models in one select are beyond sqlmodel's `select` overloads.
-_M: Any = Mensagem.__table__  # type: ignore[attr-defined]
-_C: Any = Conversa.__table__  # type: ignore[attr-defined]
-_S: Any = Saida.__table__  # type: ignore[attr-defined]
-_ST: Any = StatusEntrega.__table__  # type: ignore[attr-defined]
-_E: Any = Evento.__table__  # type: ignore[attr-defined]
-_A: Any = Acordo.__table__  # type: ignore[attr-defined]
-_P: Any = PagamentoRecebido.__table__  # type: ignore[attr-defined]
+from bot.dados.modelos import Direcao, MotivoTransferencia
+from bot.resultados.tabelas import ACORDO, CONVERSA, EVENTO, MENSAGEM, PAGAMENTO, SAIDA, STATUS
 
 
 class TipoPasso(StrEnum):
@@ -87,13 +76,20 @@ async def _linhas(s: AsyncSession, consulta: Any) -> Sequence[Any]:
 
 async def _mensagens(s: AsyncSession, filtro: Filtro) -> list[Passo]:
     consulta = (
-        sa_select(_C.c.devedor_id, _M.c.direcao, _M.c.canal, _M.c.criada_em, _M.c.id, _M.c.status)
-        .select_from(_M)
-        .join(_C, _C.c.id == _M.c.conversa_id)
+        sa_select(
+            CONVERSA.c.devedor_id,
+            MENSAGEM.c.direcao,
+            MENSAGEM.c.canal,
+            MENSAGEM.c.criada_em,
+            MENSAGEM.c.id,
+            MENSAGEM.c.status,
+        )
+        .select_from(MENSAGEM)
+        .join(CONVERSA, CONVERSA.c.id == MENSAGEM.c.conversa_id)
     )
     passos = []
     for devedor_id, direcao, canal, instante, mensagem_id, status in await _linhas(
-        s, filtro(consulta, _C.c.devedor_id)
+        s, filtro(consulta, CONVERSA.c.devedor_id)
     ):
         tipo = TipoPasso.RESPONDIDA if direcao == Direcao.ENTRADA.value else TipoPasso.ENVIADA
         passos.append(Passo(devedor_id, tipo, instante, canal, detalhe={"mensagem": mensagem_id, "status": status}))
@@ -101,9 +97,9 @@ async def _mensagens(s: AsyncSession, filtro: Filtro) -> list[Passo]:
 
 
 async def _lembretes(s: AsyncSession, filtro: Filtro) -> list[Passo]:
-    consulta = sa_select(_S.c.devedor_id, _S.c.canal, _S.c.enviada_em, _S.c.passo, _S.c.modelo, _S.c.id).where(
-        _S.c.enviada_em.is_not(None)
-    )
+    consulta = sa_select(
+        SAIDA.c.devedor_id, SAIDA.c.canal, SAIDA.c.enviada_em, SAIDA.c.passo, SAIDA.c.modelo, SAIDA.c.id
+    ).where(SAIDA.c.enviada_em.is_not(None))
     return [
         Passo(
             devedor_id,
@@ -112,48 +108,50 @@ async def _lembretes(s: AsyncSession, filtro: Filtro) -> list[Passo]:
             canal,
             detalhe={"lembrete": saida_id, "passo": passo, "modelo": modelo},
         )
-        for devedor_id, canal, instante, passo, modelo, saida_id in await _linhas(s, filtro(consulta, _S.c.devedor_id))
+        for devedor_id, canal, instante, passo, modelo, saida_id in await _linhas(
+            s, filtro(consulta, SAIDA.c.devedor_id)
+        )
     ]
 
 
 async def _status(s: AsyncSession, filtro: Filtro) -> list[Passo]:
     """Delivered and read reports, tied to a conversation message or to a régua reminder by the provider id."""
-    relevantes = _ST.c.status.in_(list(STATUS_PASSO))
+    relevantes = STATUS.c.status.in_(list(STATUS_PASSO))
     da_conversa = (
-        sa_select(_C.c.devedor_id, _ST.c.canal, _ST.c.status, _ST.c.instante)
-        .select_from(_ST)
+        sa_select(CONVERSA.c.devedor_id, STATUS.c.canal, STATUS.c.status, STATUS.c.instante)
+        .select_from(STATUS)
         .join(
-            _M,
+            MENSAGEM,
             and_(
-                _M.c.canal == _ST.c.canal,
-                _M.c.id_externo == _ST.c.id_externo,
+                MENSAGEM.c.canal == STATUS.c.canal,
+                MENSAGEM.c.id_externo == STATUS.c.id_externo,
             ),
         )
-        .join(_C, _C.c.id == _M.c.conversa_id)
-        .where(relevantes, _M.c.direcao == Direcao.SAIDA.value)
+        .join(CONVERSA, CONVERSA.c.id == MENSAGEM.c.conversa_id)
+        .where(relevantes, MENSAGEM.c.direcao == Direcao.SAIDA.value)
     )
     da_regua = (
-        sa_select(_S.c.devedor_id, _ST.c.canal, _ST.c.status, _ST.c.instante)
-        .select_from(_ST)
+        sa_select(SAIDA.c.devedor_id, STATUS.c.canal, STATUS.c.status, STATUS.c.instante)
+        .select_from(STATUS)
         .join(
-            _S,
-            and_(_S.c.canal == _ST.c.canal, _S.c.id_provedor == _ST.c.id_externo),
+            SAIDA,
+            and_(SAIDA.c.canal == STATUS.c.canal, SAIDA.c.id_provedor == STATUS.c.id_externo),
         )
         .where(relevantes)
     )
     linhas = [
-        *await _linhas(s, filtro(da_conversa, _C.c.devedor_id)),
-        *await _linhas(s, filtro(da_regua, _S.c.devedor_id)),
+        *await _linhas(s, filtro(da_conversa, CONVERSA.c.devedor_id)),
+        *await _linhas(s, filtro(da_regua, SAIDA.c.devedor_id)),
     ]
     return [Passo(d, STATUS_PASSO[status], instante, canal) for d, canal, status, instante in linhas]
 
 
 async def _eventos(s: AsyncSession, filtro: Filtro) -> list[Passo]:
-    consulta = sa_select(_E.c.devedor_id, _E.c.tipo, _E.c.criado_em, _E.c.dados).where(
-        _E.c.tipo.in_(list(EVENTOS_PASSO))
+    consulta = sa_select(EVENTO.c.devedor_id, EVENTO.c.tipo, EVENTO.c.criado_em, EVENTO.c.dados).where(
+        EVENTO.c.tipo.in_(list(EVENTOS_PASSO))
     )
     passos = []
-    for devedor_id, tipo, instante, dados in await _linhas(s, filtro(consulta, _E.c.devedor_id)):
+    for devedor_id, tipo, instante, dados in await _linhas(s, filtro(consulta, EVENTO.c.devedor_id)):
         canal = dados.get("canal") if isinstance(dados.get("canal"), str) else None
         passos.append(Passo(devedor_id, EVENTOS_PASSO[tipo], instante, canal, detalhe=dict(dados)))
         if tipo == "transferencia" and dados.get("motivo") == MotivoTransferencia.CONTESTACAO.value:
@@ -162,19 +160,19 @@ async def _eventos(s: AsyncSession, filtro: Filtro) -> list[Passo]:
 
 
 async def _acordos_e_pagamentos(s: AsyncSession, filtro: Filtro) -> list[Passo]:
-    acordos = sa_select(_A.c.devedor_id, _A.c.criado_em, _A.c.total, _A.c.id)
+    acordos = sa_select(ACORDO.c.devedor_id, ACORDO.c.criado_em, ACORDO.c.total, ACORDO.c.id)
     pagamentos = (
-        sa_select(_A.c.devedor_id, _P.c.criado_em, _P.c.valor, _P.c.pago_em, _A.c.id)
-        .select_from(_P)
-        .join(_A, _A.c.id == _P.c.acordo_id)
+        sa_select(ACORDO.c.devedor_id, PAGAMENTO.c.criado_em, PAGAMENTO.c.valor, PAGAMENTO.c.pago_em, ACORDO.c.id)
+        .select_from(PAGAMENTO)
+        .join(ACORDO, ACORDO.c.id == PAGAMENTO.c.acordo_id)
     )
     passos = [
         Passo(d, TipoPasso.ACORDO, instante, valor=total, detalhe={"acordo": acordo_id})
-        for d, instante, total, acordo_id in await _linhas(s, filtro(acordos, _A.c.devedor_id))
+        for d, instante, total, acordo_id in await _linhas(s, filtro(acordos, ACORDO.c.devedor_id))
     ]
     passos += [
         Passo(d, TipoPasso.PAGAMENTO, instante, valor=valor, detalhe={"acordo": acordo_id, "pago_em": dia.isoformat()})
-        for d, instante, valor, dia, acordo_id in await _linhas(s, filtro(pagamentos, _A.c.devedor_id))
+        for d, instante, valor, dia, acordo_id in await _linhas(s, filtro(pagamentos, ACORDO.c.devedor_id))
     ]
     return passos
 
