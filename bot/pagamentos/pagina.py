@@ -145,6 +145,15 @@ def _pdf(config: Config, achado: Encontrado, token: str) -> tuple[bytes, str]:
     return gerar_pdf(dados), nome_do_arquivo(dados)
 
 
+async def pdf_do_documento(
+    engine: AsyncEngine, config: Config, relogio: Callable[[], datetime], documento_id: int
+) -> tuple[bytes, str] | None:
+    """`pdf_do_token` for the document's own page token (None without one)."""
+    async with sessao(engine) as s:
+        token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento_id))).first()
+    return None if token is None else await pdf_do_token(engine, config, relogio, token)
+
+
 def _html(nome: str, contexto: dict[str, Any], status: int = 200) -> web.Response:
     texto = _paginas.get_template(nome).render(contexto)
     resposta = web.Response(text=texto, content_type="text/html", status=status)

@@ -181,7 +181,7 @@ def criar_app(
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
-    dos_canais = instalar_canais(app, projeto, engine, relogio)
+    dos_canais = instalar_canais(app, projeto, app[ATENDIMENTO])  # one service for the web chat and every channel
     confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
     para = remetentes if remetentes is not None else dos_canais
     registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
