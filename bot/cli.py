@@ -132,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
     retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
     retorno.add_argument("arquivo", type=Path)
     comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
+    dossie = comandos.add_parser("dossie", help="dossiê de um devedor: PDF e ZIP (JSON) com SHA-256, auditado")
+    dossie.add_argument("--cpf", required=True)
+    dossie.add_argument("--pasta", type=Path, default=Path(), help="onde gravar os arquivos (padrão: a atual)")
+    experimentos = comandos.add_parser("experimentos", help="compara as variantes de cada experimento")
+    acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
+    relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
+    relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -187,6 +194,16 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
+        if args.comando == "experimentos":
+            from bot.resultados.experimentos import relatorio
+
+            todos = projeto.config.experimentos
+            return await relatorio(engine, todos, args.nome, relogio(), sys.stdout, sys.stderr)
+        if args.comando == "dossie":
+            from bot.resultados.exportacao import comando_dossie
+
+            config = projeto.config
+            return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto

@@ -13,7 +13,7 @@ from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
-from bot.conversa.fatos import AcordoAtivo, DevedorFatos, Entrada, Fatos, Memoria
+from bot.conversa.fatos import AcordoAtivo, DevedorFatos, DocumentoAtivo, Entrada, Fatos, Memoria
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
 from bot.conversa.motor import MENSAGEM_CONFIRMAR, Motor, contexto
 from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
@@ -33,6 +33,17 @@ EXEMPLO_PAGAMENTO = {
     "restante": "0.00",
     "quitado": False,
 }
+
+EXEMPLO_DOCUMENTO = DocumentoAtivo(
+    id=1,
+    parcela=1,
+    de=3,
+    valor=Decimal("150.00"),
+    vencimento=date(2026, 11, 24),
+    linha_digitavel="00190.00009 01234.567004 00000.001230 1 12340000015000",
+    pix="00020126...6304ABCD",
+    link="http://127.0.0.1:8080/p/exemplo",
+)
 
 
 @dataclass(frozen=True)
@@ -188,7 +199,7 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         }
     )
     if depois.acordo is not None:
-        fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, depois.documento))
+        fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, EXEMPLO_DOCUMENTO))
         avaliacao = replace(avaliacao, fatos=fatos)
     erros = []
     for arquivo in sorted(motor.textos.fontes):

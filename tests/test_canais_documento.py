@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from bot.canais.documento_pagamento import token_do_link
+from bot.canais.documento_pagamento import anexo_do_documento
+from bot.canais.porta import TipoCanal
 from bot.canais.servidor import RECEPCAO
 from bot.dados.banco import sessao
 from bot.dados.modelos import DocumentoPagamento
@@ -20,8 +22,6 @@ from bot.projeto import Projeto
 from tests.ambiente_canais import Ambiente, abrir
 from tests.test_canais_telegram import escrito
 from tests.test_canais_whatsapp import carregar, com_id, postar, texto
-
-TOKEN = "abcdefghijklmnopqrstuvwxyzABCD-_"
 
 
 @pytest.fixture
@@ -70,14 +70,22 @@ async def test_telegram_manda_o_pdf_com_send_document(amb: Ambiente) -> None:
     _confere(documento["conteudo"], await _documento(amb))
 
 
-@pytest.mark.parametrize(
-    ("texto_resposta", "token"),
-    [
-        (f"Pague em http://127.0.0.1:8080/p/{TOKEN} até sexta.", TOKEN),
-        (f"http://127.0.0.1:8080/p/{TOKEN}x", None),  # a longer token is not ours
-        (f"https://outro.site/p/{TOKEN}", None),  # only our own page
-        ("Sem link nenhum.", None),
-    ],
-)
-def test_token_do_link(texto_resposta: str, token: str | None) -> None:
-    assert token_do_link(texto_resposta, "http://127.0.0.1:8080") == token
+async def test_o_pdf_segue_o_documento_da_resposta(amb: Ambiente) -> None:
+    """Only a reply that carries a document gets its PDF (not one without, nor a channel without files, nor an
+    expired page), whatever its text says."""
+    await amb.maria_no_telegram()
+    for numero, frase in enumerate(["oi", "sim", "390", "esqueci", "sim", "sim"], 1):
+        await amb.postar_telegram(escrito(frase, numero))
+    documento = await _documento(amb)
+    recepcao = amb.cliente.app[RECEPCAO]
+    engine, config = recepcao.engine, recepcao.atendimento.motor.config
+    assert documento.id is not None
+    com_link = [e["text"] for e in amb.bot_api.enviadas if "/p/" in e.get("text", "")]
+    assert len(com_link) == 1 and len(amb.bot_api.documentos) == 1  # "Acordo registrado" has no link, no PDF
+    assert await anexo_do_documento(engine, config, amb.relogio, TipoCanal.TELEGRAM, None) is None
+    assert await anexo_do_documento(engine, config, amb.relogio, TipoCanal.WEB, documento.id) is None
+    pdf = await anexo_do_documento(engine, config, amb.relogio, TipoCanal.WHATSAPP, documento.id)
+    assert pdf is not None and pdf.conteudo.startswith(b"%PDF-")
+    validade = config.pagamentos.dias_validade_documento
+    depois = datetime.combine(documento.vencimento + timedelta(days=validade + 1), time(15), UTC)
+    assert await anexo_do_documento(engine, config, lambda: depois, TipoCanal.WHATSAPP, documento.id) is None

@@ -254,7 +254,7 @@ async def test_negociacao_inteira_pelo_telegram(cliente: Cliente, bot_api: tuple
     assert "CNPJ 11.222.333/0001-81" in textos[0]
     assert not any("R$" in t for t in textos[:2])  # greeting and identity prompt: nothing about the debt
     assert any("Confira o acordo" in t for t in textos)
-    assert "Acordo registrado" in textos[-1] and "000201" in textos[-1]
+    assert "Acordo registrado" in textos[-2] and "000201" in textos[-1]  # the terms, then the document's codes
     async with sessao(cliente.app[RECEPCAO].engine) as s:
         assert len((await s.exec(select(Acordo))).all()) == 1
 

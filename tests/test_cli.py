@@ -43,9 +43,9 @@ def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
     assert all(set(m) == {"text", "options"} for m in mensagens)
     assert "CNPJ 11.222.333/0001-81" in mensagens[0]["text"]
     assert mensagens[0]["options"] == ["Sim, sou eu", "Não sou eu"]
-    assert "Confira o acordo" in mensagens[-2]["text"] or "Confira o acordo" in mensagens[-3]["text"]
+    assert "Confira o acordo" in mensagens[-3]["text"] or "Confira o acordo" in mensagens[-4]["text"]
+    assert mensagens[-2]["text"].startswith("Acordo registrado!")  # the terms, then the document's codes
     final = mensagens[-1]["text"]
-    assert final.startswith("Acordo registrado!")
     assert "PIX copia e cola" in final and "00020126" in final
 
 

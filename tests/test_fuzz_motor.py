@@ -25,7 +25,7 @@ from bot.conversa.motor import ATENDENTE, Motor
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Conversa, Direcao, Dono, Mensagem
-from bot.projeto import Projeto
+from bot.projeto import EXEMPLO_DOCUMENTO, Projeto
 from tests.bancos import Bancos
 from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
 
@@ -112,7 +112,7 @@ def _com_acordo() -> Fatos:
     for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
         d.diz(texto)
     novo = next(e for e in d.efeitos if isinstance(e, NovoAcordo))
-    return replace(fatos_maria(), acordo_ativo=AcordoAtivo(1, novo.plano, novo.documento))
+    return replace(fatos_maria(), acordo_ativo=AcordoAtivo(1, novo.plano, EXEMPLO_DOCUMENTO))
 
 
 def _feitio(retrato: Retrato) -> tuple[object, ...]:

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversa.fatos import NovoAcordo, NumeroErrado, OptOut, PausarCobranca, RegistrarEvento, Transferir
+from bot.formatos import brl
 from bot.negociacao.ofertas import Plano
-from bot.pagamentos.boleto import codigo_barras_da_linha
-from bot.pagamentos.pix import ler_pix, pix_valido
 from bot.projeto import Projeto
 from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
 
@@ -169,12 +168,9 @@ def test_acordo_completo_com_boleto_e_pix(dialogo: Dialogo) -> None:
     acordo = next(e for e in dialogo.efeitos if isinstance(e, NovoAcordo))
     plano = Plano.de_dict(acordo.plano)
     assert acordo.origem == (1, 2)
-    documento = acordo.documento
-    assert Decimal(documento["valor"]) == plano.entrada.valor
-    assert codigo_barras_da_linha(documento["linha_digitavel"]) == documento["codigo_barras"]
-    assert pix_valido(documento["pix"])
-    assert ler_pix(documento["pix"])["54"] == f"{plano.entrada.valor:.2f}"
-    assert documento["pix"] in pagamento and documento["linha_digitavel"] in pagamento
+    # The engine states the terms; the document (codes, page, PDF) is issued by `bot.pagamentos` (test_servico).
+    assert "Acordo registrado" in pagamento and brl(plano.entrada.valor) in pagamento
+    assert all(r.documento is None for d in dialogo.decisoes for r in d.respostas)
 
 
 def test_confirmacao_mostra_cronograma_inteiro(dialogo: Dialogo) -> None:

@@ -90,7 +90,7 @@ async def test_acordo_pelo_chat_no_navegador(endereco: str) -> None:
         await expect(pagina.get_by_role("button", name="Aceito")).to_be_disabled()  # a stale click would confirm
         await pagina.get_by_role("button", name="Confirmo").click()
 
-        await expect(bot.last).to_contain_text("Acordo registrado")
+        await expect(bot.nth(-2)).to_contain_text("Acordo registrado")  # the terms, then the document's codes
         await expect(bot.last).to_contain_text(re.compile(r"PIX copia e cola:\s+000201"))
         link = bot.last.locator("a[href*='/p/']")  # the payment page, clickable
         await expect(link).to_have_text(re.compile(r"^http://127\.0\.0\.1:\d+/p/[\w-]+$"))

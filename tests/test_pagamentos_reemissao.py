@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,8 @@ class Cena:
 async def cena(engine: AsyncEngine, copia: Path) -> AsyncIterator[Cena]:
     await _acordo(engine)
     async with sessao(engine) as s:  # the engine's documents have a payment page
-        s.add(TokenPagamento(token="t" * 32, documento_id=(await _documento(engine)).id or 0, valido_ate=DIA))
+        documento_id = (await _documento(engine)).id or 0
+        s.add(TokenPagamento(token="t" * 32, documento_id=documento_id, valido_ate=DIA + timedelta(days=3)))
         await s.commit()
     asaas = FakeAsaas()
     async with TestServer(asaas.app()) as servidor:
@@ -98,8 +99,8 @@ async def _falha_na_conversa(cena: Cena) -> int:
     documento = await _documento(cena.engine)
     assert documento.id is not None
     cena.falhar(1)
-    texto = await cena.emissor.emitir(documento.id, T0)
-    assert "não consegui gerar o boleto" in texto
+    aviso = await cena.emissor.emitir(documento.id, T0)
+    assert "não consegui gerar o boleto" in aviso.texto and not aviso.emitido
     cobranca = await _cobranca(cena.engine)
     assert (cobranca.situacao, cobranca.tentativas, cobranca.tentar_em) == ("falhou", 0, T0 + ESPERAS[0])
     return documento.id
@@ -184,6 +185,19 @@ async def test_dois_servidores_ao_mesmo_tempo_criam_uma_cobranca(cena: Cena) -> 
     assert len(cena.asaas.pagamentos) == 1 and cena.asaas.criados("POST", "/v3/payments") == 1
     assert len(await _avisos(cena.engine)) == 1
     assert (await _eventos(cena.engine)).count("cobranca_emitida") == 1
+
+
+async def test_documento_vencido_nunca_e_tentado_de_novo(cena: Cena) -> None:
+    """Past its page's last day a failed charge is dropped: a new one is issued only if the debtor asks."""
+    await _falha_na_conversa(cena)
+    cena.relogio.agora = datetime(2026, 11, 27, 3, 1, tzinfo=UTC)  # 27/11 00:01 in São Paulo: valid until 26/11
+    resumo = await cena.reemissor().rodada()
+    assert (resumo.tentadas, resumo.emitidas, resumo.desistencias) == (0, 0, 0)
+    cobranca = await _cobranca(cena.engine)
+    assert (cobranca.situacao, cobranca.tentar_em) == ("falhou", None)
+    assert not cena.asaas.pagamentos and "erro_provedor_desistiu" not in await _eventos(cena.engine)
+    cena.relogio.agora = datetime(2026, 11, 27, 2, 59, tzinfo=UTC)  # still 26/11 there: it would have been due
+    assert (await cena.reemissor().rodada()).tentadas == 0  # dropped for good, not merely postponed
 
 
 async def test_ultima_tentativa_interrompida_desiste_depois_da_reserva(cena: Cena) -> None:

@@ -29,7 +29,7 @@ from bot.dados.saida import Saida
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
-from bot.pagamentos.documentos import Documentos, proximo_sufixo, vencimento_novo
+from bot.pagamentos.documentos import Documentos, nosso_numero_novo, vencimento_novo
 from bot.pagamentos.pix import pix_valido
 from bot.regua.comando import plano_do_dia
 from bot.regua.config import Regua
@@ -69,8 +69,9 @@ async def _acordo(engine: AsyncEngine, canal: str = "whatsapp") -> None:
         s.add(AcordoOrigem(acordo_id=acordo.id, parcela_id=original.id))
         for numero, vencimento in ((1, date(2026, 11, 24)), (2, date(2026, 12, 24))):
             s.add(AcordoParcela(acordo_id=acordo.id, numero=numero, valor=Decimal(100), vencimento=vencimento))
-        s.add(DocumentoPagamento(acordo_id=acordo.id, acordo_parcela_numero=1, nosso_numero="0000001001",
-                                 txid="12345670000001001", valor=Decimal(100), vencimento=date(2026, 11, 24),
+        nosso_numero = await nosso_numero_novo(s, OITO_EM_SP)  # "0000000001"; codes left for a PSP to fill
+        s.add(DocumentoPagamento(acordo_id=acordo.id, acordo_parcela_numero=1, nosso_numero=nosso_numero,
+                                 txid="1234567" + nosso_numero, valor=Decimal(100), vencimento=date(2026, 11, 24),
                                  codigo_barras="", linha_digitavel="", pix=""))  # fmt: skip
         await s.commit()
     linhas = await plano_do_dia(engine, PROJETO.config.regua, "Loja", DIA, datetime(2026, 11, 23, 3, tzinfo=UTC))
@@ -84,7 +85,7 @@ async def _saidas(engine: AsyncEngine) -> list[Saida]:
 
 
 def _confirmar(id_provedor: str = "pay_1") -> Confirmacao:
-    return Confirmacao("asaas", id_provedor, "webhook", "1001", Decimal(100), DIA)
+    return Confirmacao("asaas", id_provedor, "webhook", "1", Decimal(100), DIA)
 
 
 async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine: AsyncEngine) -> None:
@@ -185,7 +186,8 @@ async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) ->
     await confirmador.confirmar(_confirmar(), OITO_EM_SP)  # a duplicate issues nothing more
     primeiro, proximo = await _documentos(engine)
     assert (proximo.acordo_parcela_numero, proximo.valor, proximo.vencimento) == (2, Decimal(100), date(2026, 12, 24))
-    assert proximo.nosso_numero == primeiro.nosso_numero[:7] + "500"
+    assert int(proximo.nosso_numero) == int(primeiro.nosso_numero) + 1  # the one counter, whoever issues
+    assert (primeiro.emissao, proximo.emissao) == (1, 1)
     assert pix_valido(proximo.pix) and codigo_barras_da_linha(proximo.linha_digitavel) == proximo.codigo_barras
     assert (await _token(engine, proximo.id)).valido_ate == date(2026, 12, 27)
     documentos = Documentos(engine, PROJETO.config)
@@ -213,11 +215,7 @@ async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: 
     assert await documentos.garantir(antigo.acordo_id, sabado + timedelta(hours=1)) == novo_id
 
 
-def test_vencimento_novo_e_sufixos() -> None:
+def test_vencimento_novo() -> None:
     assert vencimento_novo(date(2026, 12, 24), date(2026, 11, 23), "SP") == date(2026, 12, 24)
     assert vencimento_novo(date(2026, 11, 24), date(2026, 12, 30), "SP") == date(2027, 1, 4)  # 31/12, 1/1, weekend
     assert vencimento_novo(date(2026, 11, 1), date(2026, 11, 19), "SP") == date(2026, 11, 23)  # 20/11 Consciência Negra
-    assert proximo_sufixo(["0000001001", "0000001002"]) == 500
-    assert proximo_sufixo(["0000001001", "0000001500", "0000001501"]) == 502
-    with pytest.raises(ValueError, match="esgotados"):
-        proximo_sufixo(["0000001999"])

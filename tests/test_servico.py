@@ -19,6 +19,8 @@ from bot.dados.modelos import (
     Parcela,
     Transferencia,
 )
+from bot.pagamentos.boleto import codigo_barras_da_linha
+from bot.pagamentos.pix import ler_pix, pix_valido
 from bot.projeto import Projeto
 from tests.conftest import AGORA
 
@@ -33,8 +35,9 @@ async def maria(atendimento: Atendimento) -> int:
 async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
     devedor_id = await maria(atendimento)
-    for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
+    for texto in ("oi", "sim", "390", "esqueci", "sim"):
         await atendimento.receber(devedor_id, "web", Entrada(texto))
+    registrado, codigos = await atendimento.receber(devedor_id, "web", Entrada("sim"))
     async with sessao(atendimento.engine) as s:
         acordo = (await s.exec(select(Acordo))).one()
         parcelas = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id))).all()
@@ -45,6 +48,14 @@ async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, 
         eventos = {e.tipo for e in (await s.exec(select(Evento))).all()}
     assert acordo.total == sum(p.valor for p in parcelas)
     assert documento.valor == min(parcelas, key=lambda p: p.numero).valor
+    # The engine's message states the terms; `bot.pagamentos` issues the document and its message carries it.
+    assert "Acordo registrado" in registrado.texto and registrado.documento is None
+    assert codigos.documento == documento.id and codigos.documento == mensagens[-1].documento_id
+    assert documento.pix in codigos.texto and documento.linha_digitavel in codigos.texto and "/p/" in codigos.texto
+    assert (documento.emissao, len(documento.nosso_numero)) == (1, 10)
+    assert documento.txid == projeto.config.pagamentos.convenio + documento.nosso_numero
+    assert codigo_barras_da_linha(documento.linha_digitavel) == documento.codigo_barras
+    assert pix_valido(documento.pix) and ler_pix(documento.pix)["54"] == f"{documento.valor:.2f}"
     assert len(originais) == 2
     assert conversa.estado == "pagamento"
     assert [m.direcao for m in mensagens][:2] == ["entrada", "saida"]
@@ -55,7 +66,7 @@ async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, 
         await atendimento.receber(devedor_id, "whatsapp", Entrada(texto))
     respostas = await atendimento.receber(devedor_id, "whatsapp", Entrada("390"))
     assert "acordo ativo" in respostas[-1].texto
-    assert documento.linha_digitavel in respostas[-1].texto
+    assert documento.linha_digitavel in respostas[-1].texto and respostas[-1].documento == documento.id
     await atendimento.engine.dispose()
 
 
@@ -63,11 +74,20 @@ async def test_mensagem_repetida_do_provedor_e_processada_uma_vez(projeto: Proje
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
     devedor_id = await maria(atendimento)
     primeira = await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1")
+    # Delivered again before its replies left (the worker died after the commit): the same stored replies, under
+    # the same keys, and no second step.
     segunda = await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1")
-    assert primeira and segunda == []
+    assert primeira and all(r.mensagem_id for r in primeira) and segunda == primeira
     async with sessao(atendimento.engine) as s:
         entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == "entrada"))).all()
-    assert len(entradas) == 1
+        saidas = (await s.exec(select(Mensagem).where(Mensagem.direcao == "saida"))).all()
+        assert all(m.status == "pendente" and m.tentar_em is not None for m in saidas)  # the outbox, before sending
+        for saida in saidas:  # as the channel records them once sent
+            saida.status, saida.id_externo, saida.tentar_em = "enviada", f"wamid.out.{saida.id}", None
+            s.add(saida)
+        await s.commit()
+    assert len(entradas) == 1 and len(saidas) == len(primeira)
+    assert await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1") == []
     await atendimento.engine.dispose()
 
 

@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais import caixa
 from bot.canais.baixadores import BaixadorTelegram, BaixadorWhatsapp
@@ -32,7 +30,6 @@ from bot.canais.whatsapp_webhook import (
     assinatura_valida,
     unidades,
 )
-from bot.conversa.llm import conselheiro_do_projeto
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
@@ -176,20 +173,17 @@ def _email(config: CanaisConfig, nivel: int) -> RemetenteEmail | None:
 
 
 def instalar_canais(
-    app: web.Application,
-    projeto: Projeto,
-    engine: AsyncEngine,
-    relogio: Callable[[], datetime],
-    nivel_desligado: int = logging.WARNING,
+    app: web.Application, projeto: Projeto, atendimento: Atendimento, nivel_desligado: int = logging.WARNING
 ) -> Mapping[str, Remetente]:
     """Add the webhooks of every channel with credentials (a channel without them is off, one log line at
     `nivel_desligado`: a warning when serving, information in the demo, where channels are off on purpose).
 
+    `atendimento` is the server's one conversation service (with the payment emissor), shared with the web chat.
     Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
     """
-    c = projeto.config.canais
+    c, engine, relogio = projeto.config.canais, atendimento.engine, atendimento.relogio
     recepcao = Recepcao(
-        Atendimento(projeto.motor, engine, relogio, conselheiro=conselheiro_do_projeto(projeto, os.environ)),
+        atendimento,
         projeto.config.credor.nome,
         trabalhadores=c.trabalhadores,
         prazo=caixa.Prazo(timedelta(seconds=c.prazo_processamento_segundos), c.max_tentativas),
@@ -224,12 +218,14 @@ def instalar_canais(
 
 
 async def _varrer_sempre(recepcao: Recepcao, intervalo: float) -> None:
-    """At start and every `intervalo` s: rows any instance stored but left behind (a crash, a locked database)."""
+    """At start and every `intervalo` s: updates any instance stored but left behind (a crash, a locked
+    database), and replies whose time came (a provider that refused for a while, a worker that died)."""
     while True:
         try:
             await recepcao.varrer()
+            await recepcao.saida.varrer()
         except Exception:  # the database may be away for a while: try again at the next round
-            log.exception("falha ao procurar atualizações paradas")
+            log.exception("falha ao procurar atualizações ou respostas paradas")
         await asyncio.sleep(intervalo)
 
 

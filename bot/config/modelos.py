@@ -13,6 +13,7 @@ from bot.console.config import ConsoleConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
 from bot.regua.config import Regua
+from bot.resultados.config import Experimento, nomes_unicos
 
 _CNPJ = CNPJ()
 
@@ -141,3 +142,9 @@ class Config(Estrito):
     canais: CanaisConfig = CanaisConfig()
     regua: Regua = Regua()
     console: ConsoleConfig = ConsoleConfig()
+    experimentos: tuple[Experimento, ...] = ()
+
+    @field_validator("experimentos")
+    @classmethod
+    def _experimentos(cls, valor: tuple[Experimento, ...]) -> tuple[Experimento, ...]:
+        return nomes_unicos(valor)

@@ -47,7 +47,7 @@ async def pedir_aprovacao(
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None and usuario.id is not None
     hoje = agora.astimezone(fuso(devedor.uf)).date()
-    fatos = await carregar_fatos(s, devedor, conversa)
+    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False)
     saldo = calcular_saldo(fatos.parcelas, config.encargos, hoje, devedor.uf)
     try:
         excecao = avaliar_excecao(config.ofertas, saldo, devedor.segmento, pedido, hoje, devedor.uf)

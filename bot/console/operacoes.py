@@ -272,8 +272,6 @@ async def devolver(
     memoria = Memoria.de_dict(conversa.memoria)
     if ponto in _PRECISA_IDENTIDADE and not memoria.identidade_ok:
         raise Recusa(409, "o devedor ainda não confirmou a identidade: devolva ao início ou encerre")
-    if ponto is Ponto.PAGAMENTO and not memoria.documento:
-        raise Recusa(409, "não há acordo desta conversa com documento de pagamento")
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None and conversa.id is not None
     conversa.dono = Dono.BOT.value
@@ -285,13 +283,15 @@ async def devolver(
     elif ponto is Ponto.PAGAMENTO and await _link_desde_a_devolucao(s, conversa.id):
         conversa.estado = ponto.value  # the person just sent the codes: the bot waits, it does not send them again
     else:
-        fatos = await carregar_fatos(s, devedor, conversa)
+        fatos = await carregar_fatos(s, motor.config, devedor, conversa, agora)
+        if ponto is Ponto.PAGAMENTO and fatos.acordo_ativo is None:
+            raise Recusa(409, "este devedor não tem acordo ativo: não há pagamento a retomar")
         try:
             oferta = (opcao, plano) if ponto is Ponto.OFERTA else (None, None)
             decisao = motor.retomar(_estado_de(ponto, motor, fatos), memoria, fatos, agora, *oferta)
         except ValueError as erro:
             raise Recusa(409, str(erro)) from erro
-        falas = await aplicar_decisao(s, decisao, devedor, conversa, agora)
+        falas = (await aplicar_decisao(s, decisao, devedor, conversa, agora, motor.config)).mensagens
     s.add(conversa)
     transferencia = await transferencia_aberta(s, conversa.id)
     if transferencia is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlmodel import col, select
 
-from bot.canais.documento_pagamento import documento_da_resposta
+from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
 from bot.console import acesso, alertas, anexos, ao_vivo, avisos, gestao
 from bot.console.abertura import conferir_abertura
@@ -179,7 +179,7 @@ async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) ->
                 await marcar_envio(s, mensagem, "enviada", None)
                 continue
             canal = TipoCanal(mensagem.canal)
-            pdf = await documento_da_resposta(console.engine, config, console.relogio, canal, mensagem.texto)
+            pdf = await anexo_do_documento(console.engine, config, console.relogio, canal, mensagem.documento_id)
             envio = Envio(canal, para.endereco, mensagem.texto, chave=f"console-{mensagem.id}", documento=pdf)
             status = "enviada"
             if not janela_aberta(para.canal, para.ultima_entrada, console.relogio()):

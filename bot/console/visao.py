@@ -143,7 +143,7 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None and conversa.id is not None
     hoje = agora.astimezone(fuso(devedor.uf)).date()
-    fatos = await carregar_fatos(s, devedor, conversa)
+    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False)
     saldo = calcular_saldo(fatos.parcelas, config.encargos, hoje, devedor.uf)
     nomes = await nomes_de_usuarios(s)
     transferencia = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from bot.conversa.modelo import Opcao
@@ -21,12 +22,31 @@ class DevedorFatos:
 
 
 @dataclass(frozen=True)
+class DocumentoAtivo:
+    """The payable document of an active agreement's first open installment (its page still opens)."""
+
+    id: int
+    parcela: int
+    de: int
+    valor: Decimal
+    vencimento: date
+    linha_digitavel: str
+    pix: str
+    link: str
+
+
+@dataclass(frozen=True)
 class AcordoAtivo:
-    """An agreement the debtor already has: shown instead of negotiating again."""
+    """An agreement the debtor already has: shown instead of negotiating again.
+
+    `documento` is None while its first open installment has no payable document (an expired page the bot
+    was not asked to renew, or a PSP charge not issued yet).
+    """
 
     numero: int
     plano: Mapping[str, Any]
-    documento: dict[str, str] | None = None
+    documento: DocumentoAtivo | None = None
+    documento_vencido: bool = False  # its page expired and the bot was not asked for a new one
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,6 @@ class Fatos:
     devedor: DevedorFatos
     parcelas: tuple[ParcelaAberta, ...]
     acordo_ativo: AcordoAtivo | None = None
-    token_pagamento: str | None = None  # drawn by the adapter: the page link of a document issued in this step
 
 
 @dataclass(frozen=True)
@@ -70,7 +89,6 @@ class Memoria:
     primeiro_vencimento: str | None = None
     acordos: int = 0
     acordo: dict[str, Any] | None = None
-    documento: dict[str, str] | None = None
     ultima_atividade: str | None = None
 
     def com(self, **mudancas: Any) -> Memoria:
@@ -100,8 +118,12 @@ class Memoria:
 
 @dataclass(frozen=True)
 class Resposta:
+    """One message to the debtor; `documento` is the payment document it shows (its PDF goes with it)."""
+
     texto: str
     opcoes: tuple[Opcao, ...] = ()
+    documento: int | None = None
+    mensagem_id: int | None = None  # set by the adapter: the stored row, the key the channel sends it under
 
 
 @dataclass(frozen=True)
@@ -133,12 +155,11 @@ class NumeroErrado:
 
 @dataclass(frozen=True)
 class NovoAcordo:
-    """Store the agreement (idempotent on `chave`) and its first payment document."""
+    """Store the agreement (idempotent on `chave`); the adapter has `bot.pagamentos` issue its first document."""
 
     chave: str
     plano: Mapping[str, Any]
     origem: tuple[int, ...]
-    documento: dict[str, str]
 
 
 Efeito = RegistrarEvento | Transferir | PausarCobranca | OptOut | NumeroErrado | NovoAcordo

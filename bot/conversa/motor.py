@@ -19,7 +19,6 @@ from bot.conversa.textos import Textos
 from bot.formatos import primeiro_nome
 from bot.negociacao.plano import Plano
 from bot.negociacao.saldo import proximas_parcelas
-from bot.pagamentos.token import link_pagamento
 
 ATENDENTE = "atendente"
 MENSAGEM_CONFIRMAR = "confirmar_intencao"
@@ -51,7 +50,7 @@ class Motor:
         nada = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
         hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
         avaliacao = Avaliacao(self.config, fatos, decisao.memoria, entrada, nada, agora, hoje)
-        aviso = Resposta(self._texto(MENSAGEM_FORA_DO_HORARIO, avaliacao, decisao.memoria))
+        aviso = self._resposta(MENSAGEM_FORA_DO_HORARIO, avaliacao, decisao.memoria)
         return replace(decisao, respostas=(*decisao.respostas, aviso))
 
     def _decidir(
@@ -94,8 +93,8 @@ class Motor:
     def _aparte(self, aparte: Aparte, estado: Estado, avaliacao: Avaliacao, memoria: Memoria, novo: bool) -> Decisao:
         """Answer a question (or a pause, a complaint) and stay where the conversation was, buttons included."""
         opcoes = self._opcoes(estado, avaliacao, memoria) if aparte.opcoes is None else aparte.opcoes
-        texto = self._texto(aparte.mensagem_para(memoria.identidade_ok), avaliacao, memoria, opcoes)
-        respostas = [Resposta(texto, () if novo else opcoes)]
+        nome = aparte.mensagem_para(memoria.identidade_ok)
+        respostas = [self._resposta(nome, avaliacao, memoria, opcoes, () if novo else opcoes)]
         if novo:  # the first message of a conversation: the answer, then the greeting
             respostas.append(self._entrar(estado, avaliacao, memoria))
         evento = RegistrarEvento("aparte", {"intencao": aparte.intencao, "texto": avaliacao.entrada.texto})
@@ -210,7 +209,7 @@ class Motor:
                 efeitos.extend(novos)
             destino = self.fluxo.estados[transicao.ir_para]
             if transicao.mensagem is not None:
-                respostas.append(Resposta(self._texto(transicao.mensagem, avaliacao, memoria)))
+                respostas.append(self._resposta(transicao.mensagem, avaliacao, memoria))
             if destino.mensagem is not None:
                 respostas.append(self._entrar(destino, avaliacao, memoria))
             avaliacao = avaliacao.com_memoria(memoria)
@@ -224,8 +223,10 @@ class Motor:
         return next((t for t in estado.transicoes if t.automatica and self._permite(t, avaliacao)), None)
 
     def _entrar(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Resposta:
-        texto = self._texto(estado.mensagem, avaliacao, memoria) if estado.mensagem else ""
-        return Resposta(texto, self._opcoes(estado, avaliacao, memoria))
+        opcoes = self._opcoes(estado, avaliacao, memoria)
+        if estado.mensagem is None:
+            return Resposta("", opcoes)
+        return self._resposta(estado.mensagem, avaliacao, memoria, botoes=opcoes)
 
     def _nao_entendeu(
         self,
@@ -249,11 +250,11 @@ class Motor:
         visiveis = self._opcoes(estado, avaliacao, memoria) if botoes is None else botoes
         if vezes >= limite:
             opcoes = (*visiveis, _BOTAO_ATENDENTE) if _BOTAO_ATENDENTE not in visiveis else visiveis
-            texto = self._texto(mensagem or self.fluxo.mensagem_oferecer_atendente, avaliacao, memoria, opcoes)
+            nome = mensagem or self.fluxo.mensagem_oferecer_atendente
         else:
-            opcoes = visiveis
-            texto = self._texto(mensagem or self.fluxo.mensagem_nao_entendi, avaliacao, memoria, opcoes)
-        return self._decisao(estado.nome, memoria, (Resposta(texto, opcoes),), (), interpretacao)
+            opcoes, nome = visiveis, mensagem or self.fluxo.mensagem_nao_entendi
+        resposta = self._resposta(nome, avaliacao, memoria, opcoes, opcoes)
+        return self._decisao(estado.nome, memoria, (resposta,), (), interpretacao)
 
     def _decisao(
         self,
@@ -265,8 +266,24 @@ class Motor:
     ) -> Decisao:
         return Decisao(estado, memoria, respostas, efeitos, interpretacao.intencao)
 
-    def _texto(self, nome: str, avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()) -> str:
-        return self.textos.renderizar(nome, contexto(avaliacao, memoria, opcoes))
+    def _resposta(
+        self,
+        nome: str,
+        avaliacao: Avaliacao,
+        memoria: Memoria,
+        opcoes: tuple[Opcao, ...] = (),
+        botoes: tuple[Opcao, ...] = (),
+    ) -> Resposta:
+        """Message `nome` rendered (`opcoes` are the buttons it may name) with its buttons and, when the
+        template shows the active agreement's payment document, that document attached (its PDF goes along)."""
+        texto = self.textos.renderizar(nome, contexto(avaliacao, memoria, opcoes))
+        ativo = avaliacao.fatos.acordo_ativo
+        documento = ativo.documento if ativo is not None and memoria.identidade_ok else None
+        anexo = documento.id if documento is not None and self._mostra_documento(nome) else None
+        return Resposta(texto, botoes, anexo)
+
+    def _mostra_documento(self, nome: str) -> bool:
+        return "documento" in self.textos.variaveis(nome)
 
 
 def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()) -> dict[str, Any]:
@@ -295,22 +312,15 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "proposta": memoria.proposta,
         "motivo": memoria.motivo,
         "acordo": Plano.de_dict(memoria.acordo) if memoria.acordo else None,
-        "documento": memoria.documento,
-        "acordo_ativo": _acordo_ativo(config, fatos),
+        "documento": fatos.acordo_ativo.documento if fatos.acordo_ativo else None,
+        "acordo_ativo": _acordo_ativo(fatos),
         "hoje": avaliacao.hoje,
         "prazo_max_dias": config.ofertas.prazo_max_dias,
     }
 
 
-def _acordo_ativo(config: Config, fatos: Fatos) -> dict[str, Any] | None:
+def _acordo_ativo(fatos: Fatos) -> dict[str, Any] | None:
     if fatos.acordo_ativo is None:
         return None
-    documento = fatos.acordo_ativo.documento
-    if documento is not None:
-        token = documento.get("token") or ""
-        documento = documento | {"link": link_pagamento(config.web.url_publica, token) if token else ""}
-    return {
-        "numero": fatos.acordo_ativo.numero,
-        "plano": Plano.de_dict(fatos.acordo_ativo.plano),
-        "documento": documento,
-    }
+    ativo = fatos.acordo_ativo
+    return {"numero": ativo.numero, "plano": Plano.de_dict(ativo.plano), "documento_vencido": ativo.documento_vencido}

@@ -30,8 +30,6 @@ from bot.negociacao.ofertas import Proposta, ResultadoProposta, avaliar_proposta
 from bot.negociacao.plano import Plano, PlanoImpossivel
 from bot.negociacao.politica import Faixa
 from bot.negociacao.saldo import Saldo, calcular_saldo
-from bot.pagamentos.local import emitir_documento
-from bot.pagamentos.token import link_pagamento, valido_ate
 
 
 @dataclass
@@ -298,45 +296,10 @@ def _registrar_acordo(a: Avaliacao, memoria: Memoria) -> Resultado:
         return memoria, []
     plano = Plano.de_dict(memoria.plano)
     sequencia = memoria.acordos + 1
-    nosso_numero = f"{a.fatos.conversa_id % 10_000_000:07d}{sequencia:03d}"
-    entrada = plano.entrada
-    emitido = emitir_documento(
-        a.config.pagamentos,
-        entrada.valor,
-        entrada.vencimento,
-        nosso_numero,
-        f"Acordo parcela 1/{plano.quantidade}",
-        a.fatos.devedor.uf,
-    )
-    # With a PSP the codes come from it after this step (the adapter issues the charge); ours are not payable.
-    local = a.config.pagamentos.provedor == "local"
-    documento = {
-        "nosso_numero": emitido.nosso_numero,
-        "txid": emitido.txid,
-        "valor": str(emitido.valor),
-        "vencimento": emitido.vencimento.isoformat(),
-        "linha_digitavel": emitido.boleto.linha_formatada if local else "",
-        "codigo_barras": emitido.boleto.codigo_barras if local else "",
-        "pix": emitido.pix if local else "",
-        "parcela": "1",
-        "de": str(plano.quantidade),
-        **dados_da_pagina(a.config, a.fatos.token_pagamento, emitido.vencimento),
-    }
     chave = f"conversa-{a.fatos.conversa_id}-acordo-{sequencia}"
     origem = tuple(linha.parcela.id for linha in a.saldo.linhas)
-    nova = memoria.com(acordos=sequencia, acordo=plano.para_dict(), documento=documento)
-    return nova, [NovoAcordo(chave, plano.para_dict(), origem, documento)]
-
-
-def dados_da_pagina(config: Config, token: str | None, vencimento: date) -> dict[str, str]:
-    """Token, link and last valid day of a document's payment page (empty when no token was drawn)."""
-    if token is None:
-        return {"token": "", "link": "", "valido_ate": ""}
-    return {
-        "token": token,
-        "link": link_pagamento(config.web.url_publica, token),
-        "valido_ate": valido_ate(vencimento, config.pagamentos.dias_validade_documento).isoformat(),
-    }
+    nova = memoria.com(acordos=sequencia, acordo=plano.para_dict())
+    return nova, [NovoAcordo(chave, plano.para_dict(), origem)]
 
 
 def _confirmar_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:

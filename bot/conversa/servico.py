@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.calendario import fuso
+from bot.config.modelos import Config
 from bot.conversa.consultas import DEVEDOR_CONVERSA, PARCELAS_ABERTAS, nova_conversa
 from bot.conversa.fatos import (
     AcordoAtivo,
     Decisao,
     DevedorFatos,
+    DocumentoAtivo,
     Efeito,
     Entrada,
     Fatos,
@@ -33,6 +36,7 @@ from bot.conversa.fatos import (
     Transferir,
 )
 from bot.conversa.llm import Conselheiro
+from bot.conversa.modelo import Opcao
 from bot.conversa.motor import Motor
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
@@ -51,14 +55,14 @@ from bot.dados.modelos import (
     SituacaoParcela,
     Transferencia,
 )
-from bot.dados.pagamentos import TokenPagamento
 from bot.dados.repositorio import acordo_ativo
+from bot.dados.respostas import nova_resposta, respostas_pendentes
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
-from bot.pagamentos.documentos import Documentos
-from bot.pagamentos.emissao import Emissor
-from bot.pagamentos.token import novo_token
+from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagina_valida, token_do_documento
+from bot.pagamentos.emissao import MENSAGEM_EMITIDO, Emissor, contexto_do_documento
+from bot.pagamentos.token import link_pagamento
 from bot.regua.fila import descartar_pendentes
 
 log = logging.getLogger(__name__)
@@ -85,7 +89,7 @@ class Atendimento:
     ) -> list[Resposta]:
         # An expired page or a paid installment must never be what the bot shows: with an active agreement the
         # document is renewed first (`_receber` finds it with the debtor and stops before writing anything).
-        garantido = False
+        garantido: bool | None = None  # the document checked (False) or renewed (True) before this step
         if self.conselheiro is not None and entrada.opcao is None:
             entrada = await self._com_sugestao(self.conselheiro, devedor_id, canal, entrada)
         if "\x00" in entrada.texto or "\x00" in (entrada.opcao or ""):  # no database column stores NUL
@@ -95,14 +99,14 @@ class Atendimento:
                 while isinstance(resultado := await self._receber(devedor_id, canal, entrada, id_externo, garantido),
                                  _Garantir):  # fmt: skip
                     documentos = Documentos(self.engine, self.motor.config, self.emissor)
-                    await documentos.garantir(resultado.acordo_id, self.relogio())
-                    garantido = True
+                    await documentos.garantir(resultado.acordo_id, self.relogio(), renovar=resultado.renovar)
+                    garantido = resultado.renovar
                 return resultado
             except StaleDataError:
                 log.info("conversa do devedor %s alterada em paralelo; tentativa %s", devedor_id, tentativa + 1)
             except IntegrityError:
-                if id_externo is not None and await self._ja_recebida(canal, id_externo):
-                    return []  # the same provider message reached another worker (or this one) before
+                if id_externo is not None and (ainda := await self._ainda_por_enviar(canal, id_externo)) is not None:
+                    return ainda  # the same provider message came before: only its replies not yet sent
                 if tentativa == _TENTATIVAS - 1:
                     raise
         raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
@@ -120,12 +124,17 @@ class Atendimento:
             return entrada
         return replace(entrada, sugestao=await conselheiro.sugerir(entrada.texto, intencoes))
 
-    async def _ja_recebida(self, canal: str, id_externo: str) -> bool:
+    async def _ainda_por_enviar(self, canal: str, id_externo: str) -> list[Resposta] | None:
+        """None if this provider message was never stored; else the replies to it still waiting to leave (an
+        instance died between storing and sending them), to be sent under their keys."""
         async with sessao(self.engine) as s:
-            return await _mensagem_existente(s, canal, id_externo) is not None
+            recebida = await _mensagem_existente(s, canal, id_externo)
+            if recebida is None:
+                return None
+            return [resposta_da_mensagem(m) for m in await respostas_pendentes(s, recebida)]
 
     async def _receber(
-        self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool
+        self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool | None
     ) -> list[Resposta] | _Garantir:
         """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit."""
         agora = self.relogio()
@@ -134,8 +143,10 @@ class Atendimento:
             if linha is None or linha[0].id is None:
                 raise DevedorDesconhecido(devedor_id)
             devedor, conversa, acordo_id = linha
-            if acordo_id is not None and not garantido:
-                return _Garantir(acordo_id)
+            config = self.motor.config
+            if acordo_id is not None and garantido is None:
+                # Free to renew with the embedded provider; with a PSP a renewal is a new charge: only on request.
+                return _Garantir(acordo_id, renovar=config.pagamentos.provedor == "local")
             if conversa is None:
                 conversa = await nova_conversa(s, devedor.id, canal, agora)
             texto = entrada.texto if entrada.opcao is None else f"{entrada.texto} [{entrada.opcao}]"
@@ -144,52 +155,92 @@ class Atendimento:
                 s.add(recebida)
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
-            fatos = await carregar_fatos(s, devedor, conversa, com_acordo=acordo_id is not None)
+            fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=acordo_id is not None)
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
+            if acordo_id is not None and not garantido and _pede_documento(decisao, fatos):
+                return _Garantir(acordo_id, renovar=True)  # nothing written: renewed, the step runs again
             s.add(recebida)  # flushed once with the replies; a message seen before fails on its unique key
-            await aplicar_decisao(s, decisao, devedor, conversa, agora)
+            aplicada = await aplicar_decisao(s, decisao, devedor, conversa, agora, config)
+            codigos = [await self._codigos(s, d, devedor, conversa, agora) for d in aplicada.documentos if d.pix]
             await s.commit()
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "devedor %s canal %s: %s → %s (%s)",
-                    mascarar_cpf(devedor.cpf),
-                    canal,
-                    decisao.intencao,
-                    decisao.estado,
-                    ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos",
-                )
-        respostas = list(decisao.respostas)
-        if self.emissor is not None:
-            for efeito in decisao.efeitos:
-                if isinstance(efeito, NovoAcordo):
-                    texto = await self.emissor.emitir_por_txid(efeito.documento["txid"], agora)
-                    respostas.append(Resposta(texto))
+            _registrar_passo(devedor, canal, decisao)
+        guardadas = zip([*decisao.respostas, *(r for r, _ in codigos)], [*aplicada.mensagens, *(m for _, m in codigos)],
+                        strict=True)  # fmt: skip
+        respostas = [replace(r, mensagem_id=m.id) for r, m in guardadas]
+        return [*respostas, *await self._cobrar(aplicada.documentos, agora)]
+
+    async def _codigos(
+        self, s: AsyncSession, documento: DocumentoPagamento, devedor: Devedor, conversa: Conversa, agora: datetime
+    ) -> tuple[Resposta, Mensagem]:
+        """A new document's codes (embedded provider): stored with the agreement and sent with its PDF."""
+        contexto = await contexto_do_documento(s, self.motor.config, documento, devedor)
+        texto = self.motor.textos.renderizar(MENSAGEM_EMITIDO, contexto, conversa.canal)
+        mensagem = _mensagem(conversa, Direcao.SAIDA, texto, (), agora, None, documento.id)
+        s.add(mensagem)
+        return Resposta(texto, documento=documento.id), mensagem
+
+    async def _cobrar(self, documentos: list[DocumentoPagamento], agora: datetime) -> list[Resposta]:
+        """With a PSP, new documents' charges after the commit: their codes, or a kind message if it failed."""
+        respostas = []
+        for documento in documentos:
+            if self.emissor is not None and not documento.pix and documento.id is not None:
+                aviso = await self.emissor.emitir(documento.id, agora)
+                anexo = documento.id if aviso.emitido else None
+                respostas.append(Resposta(aviso.texto, documento=anexo, mensagem_id=aviso.mensagem_id))
         return respostas
+
+
+def _registrar_passo(devedor: Devedor, canal: str, decisao: Decisao) -> None:
+    if log.isEnabledFor(logging.INFO):
+        efeitos = ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos"
+        cpf = mascarar_cpf(devedor.cpf)
+        log.info("devedor %s canal %s: %s → %s (%s)", cpf, canal, decisao.intencao, decisao.estado, efeitos)
+
+
+# Intents that ask for the payment document: with a PSP the only ones that renew an expired one.
+PEDEM_DOCUMENTO = frozenset({"segunda_via"})
+
+
+def _pede_documento(decisao: Decisao, fatos: Fatos) -> bool:
+    """The debtor asked for the document and the active agreement has none payable to show."""
+    ativo = fatos.acordo_ativo
+    return decisao.intencao in PEDEM_DOCUMENTO and ativo is not None and ativo.documento is None
 
 
 @dataclass(frozen=True)
 class _Garantir:
-    """The debtor has this active agreement: keep its document payable, then answer."""
+    """The debtor has this active agreement: keep its document payable (`renovar`: even if it expired)."""
 
     acordo_id: int
+    renovar: bool
 
 
 def _sem_nul(texto: str | None) -> str | None:
     return None if texto is None else texto.replace("\x00", "")
 
 
+@dataclass(frozen=True)
+class Aplicada:
+    """What a decision stored: the bot's replies and the payment documents its agreements issued."""
+
+    mensagens: list[Mensagem]
+    documentos: list[DocumentoPagamento]
+
+
 async def aplicar_decisao(
-    s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime
-) -> list[Mensagem]:
+    s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
+) -> Aplicada:
     """Carry out a decision in the session (not committed): effects, new state, the bot's replies."""
-    await _aplicar(s, decisao.efeitos, devedor, conversa, agora)
+    documentos = await _aplicar(s, decisao.efeitos, devedor, conversa, agora, config)
     _atualizar(conversa, decisao, agora)
     s.add(conversa)
-    saida = [_mensagem(conversa, Direcao.SAIDA, r.texto, r.opcoes, agora, None) for r in decisao.respostas]
+    saida = [
+        _mensagem(conversa, Direcao.SAIDA, r.texto, r.opcoes, agora, None, r.documento) for r in decisao.respostas
+    ]
     s.add_all(saida)
-    return saida
+    return Aplicada(saida, documentos)
 
 
 async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> Mensagem | None:
@@ -199,6 +250,12 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
     return (await s.exec(consulta)).first()
 
 
+def resposta_da_mensagem(mensagem: Mensagem) -> Resposta:
+    """A stored reply as the channel sends it: text, buttons, document and the row's id (its key)."""
+    botoes = tuple(Opcao(i, t) for i, t in zip(mensagem.intencoes, mensagem.opcoes, strict=False))
+    return Resposta(mensagem.texto, botoes, mensagem.documento_id, mensagem.id)
+
+
 def _mensagem(
     conversa: Conversa,
     direcao: Direcao,
@@ -206,18 +263,13 @@ def _mensagem(
     opcoes: Sequence[Any],
     agora: datetime,
     id_externo: str | None,
+    documento_id: int | None = None,
 ) -> Mensagem:
     assert conversa.id is not None
-    return Mensagem(
-        conversa_id=conversa.id,
-        direcao=direcao.value,
-        canal=conversa.canal,
-        texto=texto,
-        opcoes=[getattr(o, "titulo", str(o)) for o in opcoes],
-        id_externo=id_externo,
-        status="recebida" if direcao is Direcao.ENTRADA else "enviada",
-        criada_em=agora,
-    )
+    if direcao is Direcao.ENTRADA:
+        return Mensagem(conversa_id=conversa.id, direcao=direcao.value, canal=conversa.canal, texto=texto,
+                        id_externo=id_externo, status="recebida", criada_em=agora)  # fmt: skip
+    return nova_resposta(conversa, texto, agora, opcoes, documento_id)
 
 
 def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
@@ -228,7 +280,9 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
         conversa.dono = Dono.FILA.value
 
 
-async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa, com_acordo: bool = True) -> Fatos:
+async def carregar_fatos(
+    s: AsyncSession, config: Config, devedor: Devedor, conversa: Conversa, agora: datetime, com_acordo: bool = True
+) -> Fatos:
     """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement."""
     assert devedor.id is not None and conversa.id is not None
     parcelas = tuple(
@@ -239,16 +293,17 @@ async def carregar_fatos(s: AsyncSession, devedor: Devedor, conversa: Conversa, 
         conversa_id=conversa.id,
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
-        acordo_ativo=await _acordo_ativo(s, devedor.id) if com_acordo else None,
-        token_pagamento=novo_token(),
+        acordo_ativo=await _acordo_ativo(s, config, devedor, agora) if com_acordo else None,
     )
 
 
-async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
-    ativo = await acordo_ativo(s, devedor_id)
+async def _acordo_ativo(s: AsyncSession, config: Config, devedor: Devedor, agora: datetime) -> AcordoAtivo | None:
+    assert devedor.id is not None
+    ativo = await acordo_ativo(s, devedor.id)
     if ativo is None:
         return None
     acordo, parcelas = ativo
+    assert acordo.id is not None
     plano = Plano(
         faixa=acordo.faixa,
         opcao=acordo.opcao,
@@ -260,35 +315,31 @@ async def _acordo_ativo(s: AsyncSession, devedor_id: int) -> AcordoAtivo | None:
         parcelas=tuple(ParcelaPlano(p.numero, p.valor, p.vencimento) for p in parcelas),
     )
     abertas = [p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value]
-    documento = None
-    if abertas:
-        consulta_doc = (
-            select(DocumentoPagamento)
-            .where(DocumentoPagamento.acordo_id == acordo.id, DocumentoPagamento.acordo_parcela_numero == abertas[0])
-            .order_by(col(DocumentoPagamento.id).desc())
-        )  # a renewal supersedes the earlier documents
-        doc = (await s.exec(consulta_doc)).first()
-        if doc is not None:
-            documento = {
-                "valor": str(doc.valor),
-                "vencimento": doc.vencimento.isoformat(),
-                "linha_digitavel": doc.linha_digitavel,
-                "pix": doc.pix,
-                "nosso_numero": doc.nosso_numero,
-                "token": (
-                    await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == doc.id))
-                ).first()
-                or "",
-            }
-    assert acordo.id is not None
+    doc = await documento_atual(s, acordo.id, abertas[0]) if abertas else None
+    if doc is None or doc.id is None or not doc.pix:  # nothing issued yet, or a PSP charge still without codes
+        return AcordoAtivo(acordo.id, plano.para_dict())
+    if not await pagina_valida(s, doc, agora.astimezone(fuso(devedor.uf)).date()):
+        return AcordoAtivo(acordo.id, plano.para_dict(), documento_vencido=True)
+    token = await token_do_documento(s, doc.id)
+    documento = DocumentoAtivo(
+        id=doc.id,
+        parcela=doc.acordo_parcela_numero,
+        de=len(parcelas),
+        valor=doc.valor,
+        vencimento=doc.vencimento,
+        linha_digitavel=doc.linha_digitavel,
+        pix=doc.pix,
+        link=link_pagamento(config.web.url_publica, token) if token else "",
+    )
     return AcordoAtivo(acordo.id, plano.para_dict(), documento)
 
 
 async def _aplicar(
-    s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime
-) -> None:
-    """Carry out the engine's decisions. Each is idempotent on its natural key."""
+    s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
+) -> list[DocumentoPagamento]:
+    """Carry out the engine's decisions (each idempotent on its natural key); returns the documents issued."""
     assert devedor.id is not None and conversa.id is not None
+    documentos: list[DocumentoPagamento] = []
     for efeito in efeitos:
         match efeito:
             case RegistrarEvento(tipo, dados):
@@ -317,7 +368,10 @@ async def _aplicar(
                 s.add(devedor)
                 _evento(s, devedor, conversa, "numero_errado", {"texto": texto, "canal": conversa.canal}, agora)
             case NovoAcordo():
-                await _novo_acordo(s, efeito, devedor, conversa, agora)
+                documento = await _novo_acordo(s, efeito, devedor, conversa, agora, config)
+                if documento is not None:
+                    documentos.append(documento)
+    return documentos
 
 
 def _evento(
@@ -328,11 +382,12 @@ def _evento(
 
 
 async def _novo_acordo(
-    s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime
-) -> None:
+    s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
+) -> DocumentoPagamento | None:
+    """Store the agreement and issue its first document; None when this confirmation was stored before."""
     assert devedor.id is not None and conversa.id is not None
     if (await s.exec(select(Acordo).where(Acordo.chave == efeito.chave))).first() is not None:
-        return  # the same confirmation replayed: the agreement exists already
+        return None  # the same confirmation replayed: the agreement exists already
     plano = Plano.de_dict(efeito.plano)
     acordo = Acordo(
         devedor_id=devedor.id,
@@ -351,35 +406,19 @@ async def _novo_acordo(
     s.add(acordo)
     await s.flush()
     assert acordo.id is not None
-    for parcela in plano.parcelas:
-        s.add(
-            AcordoParcela(
-                acordo_id=acordo.id, numero=parcela.numero, valor=parcela.valor, vencimento=parcela.vencimento
-            )
-        )
+    parcelas = [
+        AcordoParcela(acordo_id=acordo.id, numero=p.numero, valor=p.valor, vencimento=p.vencimento)
+        for p in plano.parcelas
+    ]
+    s.add_all(parcelas)
     for parcela_id in efeito.origem:
         s.add(AcordoOrigem(acordo_id=acordo.id, parcela_id=parcela_id))
         original = await s.get(Parcela, parcela_id)
         if original is not None:
             original.situacao = SituacaoParcela.NEGOCIADA.value
             s.add(original)
-    doc = efeito.documento
-    documento = DocumentoPagamento(
-        acordo_id=acordo.id,
-        acordo_parcela_numero=int(doc["parcela"]),
-        nosso_numero=doc["nosso_numero"],
-        txid=doc["txid"],
-        valor=Decimal(doc["valor"]),
-        vencimento=date.fromisoformat(doc["vencimento"]),
-        codigo_barras=doc["codigo_barras"],
-        linha_digitavel=doc["linha_digitavel"],
-        pix=doc["pix"],
-        criado_em=agora,
-    )
-    s.add(documento)
     await s.flush()
-    if doc.get("token"):
-        assert documento.id is not None
-        valido = date.fromisoformat(doc["valido_ate"])
-        s.add(TokenPagamento(token=doc["token"], documento_id=documento.id, valido_ate=valido, criado_em=agora))
+    entrada = parcelas[0]
+    documento = await emitir(s, config.pagamentos, acordo, entrada, entrada.vencimento, devedor.uf, agora)
     _evento(s, devedor, conversa, "acordo", {"acordo_id": acordo.id, "total": str(plano.total)}, agora)
+    return documento

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.dados.modelos import agora_utc
@@ -21,6 +21,23 @@ class TokenPagamento(SQLModel, table=True):
     token: str = Field(primary_key=True, max_length=64)
     documento_id: int = Field(foreign_key="documento_pagamento.id", unique=True)
     valido_ate: date  # last day (debtor's time zone) the page opens
+    criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)
+
+
+GRANDE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class NumeroDocumento(SQLModel, table=True):
+    """The nosso número counter: one row per number handed out; the row's id is the number.
+
+    Every document (bot, console, renewal, any provider) takes its number here, so two never share one, even
+    when issued at the same instant by different servers; `documento_pagamento`'s unique columns back it up.
+    """
+
+    __tablename__ = "numero_documento"
+
+    # 64-bit on PostgreSQL (10-digit numbers pass int32); SQLite needs INTEGER for the rowid's autoincrement.
+    id: int | None = Field(default=None, sa_column=Column(GRANDE, primary_key=True, autoincrement=True))
     criado_em: datetime = Field(default_factory=agora_utc, sa_type=InstanteUTC)
 
 

@@ -14,14 +14,15 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.modelos import Config
 from bot.conversa.textos import Textos
 from bot.dados.banco import sessao
-from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem
+from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
+from bot.dados.respostas import nova_resposta
 from bot.formatos import primeiro_nome
 from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
 from bot.pagamentos.tentativas import desistiu, primeira
@@ -43,6 +44,15 @@ class SituacaoCobranca:
 AoEmitir = Callable[[AsyncSession, DocumentoPagamento, datetime], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class AvisoDocumento:
+    """The debtor's message about a charge: its codes (`emitido`, the PDF may go along) or a kind apology."""
+
+    texto: str
+    emitido: bool
+    mensagem_id: int | None = None  # the stored message (when the debtor is told now)
+
+
 def chave_do_documento(documento: DocumentoPagamento) -> str:
     """Our idempotency key for a document's charge (the txid is unique and never reused)."""
     return f"doc-{documento.txid}"
@@ -57,15 +67,9 @@ class Emissor:
     textos: Textos
     config: Config
 
-    async def emitir_por_txid(self, txid: str, agora: datetime) -> str:
-        async with sessao(self.engine) as s:
-            documento_id = (await s.exec(select(DocumentoPagamento.id).where(DocumentoPagamento.txid == txid))).one()
-        assert documento_id is not None
-        return await self.emitir(documento_id, agora)
-
     async def emitir(
         self, documento_id: int, agora: datetime, avisar: bool = True, ao_emitir: AoEmitir | None = None
-    ) -> str:
+    ) -> AvisoDocumento:
         """Issue (or find) the charge and return the message for the debtor, stored as sent when `avisar`.
 
         Without `avisar` (a document issued in the background, shown later on request) only the event is kept.
@@ -131,7 +135,7 @@ class Emissor:
         agora: datetime,
         avisar: bool,
         ao_emitir: AoEmitir | None = None,
-    ) -> str:
+    ) -> AvisoDocumento:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -145,17 +149,17 @@ class Emissor:
             cobranca.dados = emitida.dados or cobranca.dados
             s.add_all([documento, cobranca])
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "id_externo": emitida.id_externo}
-            texto = await self._mensagem(
+            texto, mensagem = await self._mensagem(
                 s, documento, MENSAGEM_EMITIDO, "cobranca_emitida" if novo else "", dados, agora, avisar
             )
             if novo and ao_emitir is not None:
                 await ao_emitir(s, documento, agora)
             await s.commit()
-            return texto
+            return AvisoDocumento(texto, emitido=True, mensagem_id=mensagem.id if mensagem else None)
 
     async def _registrar_falha(
         self, documento_id: int, chave: str, erro: ErroProvedor, agora: datetime, avisar: bool
-    ) -> str:
+    ) -> AvisoDocumento:
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             cobranca = await _cobranca(s, self.provedor.nome, chave)
@@ -166,9 +170,9 @@ class Emissor:
             cobranca.dados = {"erro": erro.motivo, "tipo": type(erro).__name__, **erro.detalhes}
             s.add(cobranca)
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "chave": chave} | cobranca.dados
-            texto = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
+            texto, falha = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
             await s.commit()
-            return texto
+            return AvisoDocumento(texto, emitido=False, mensagem_id=falha.id if falha else None)
 
     async def _mensagem(
         self,
@@ -179,8 +183,8 @@ class Emissor:
         dados: dict[str, Any],
         agora: datetime,
         avisar: bool,
-    ) -> str:
-        """Record the event for agents and the message for the debtor in the caller's transaction."""
+    ) -> tuple[str, Mensagem | None]:
+        """Record the event for agents and the message for the debtor (when `avisar`) in the caller's transaction."""
         acordo = await s.get(Acordo, documento.acordo_id)
         assert acordo is not None
         devedor = await s.get(Devedor, acordo.devedor_id)
@@ -191,18 +195,11 @@ class Emissor:
         contexto = await contexto_do_documento(s, self.config, documento, devedor)
         texto = self.textos.renderizar(nome, contexto, conversa.canal)
         if not avisar:
-            return texto
-        s.add(
-            Mensagem(
-                conversa_id=conversa.id,
-                direcao=Direcao.SAIDA.value,
-                canal=conversa.canal,
-                texto=texto,
-                status="enviada",
-                criada_em=agora,
-            )
-        )
-        return texto
+            return texto, None
+        anexo = documento.id if nome == MENSAGEM_EMITIDO else None
+        mensagem = nova_resposta(conversa, texto, agora, documento_id=anexo)
+        s.add(mensagem)
+        return texto, mensagem
 
 
 async def contexto_do_documento(
@@ -210,10 +207,13 @@ async def contexto_do_documento(
 ) -> dict[str, Any]:
     """What the payment messages (`documento_emitido`, `documento_indisponivel`) may say."""
     token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento.id))).first()
+    parcelas = (await s.exec(select(func.count()).where(AcordoParcela.acordo_id == documento.acordo_id))).one()
     return {
         "credor": config.credor,
         "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)},
         "documento": {
+            "parcela": documento.acordo_parcela_numero,
+            "de": parcelas,
             "valor": str(documento.valor),
             "vencimento": documento.vencimento.isoformat(),
             "linha_digitavel": documento.linha_digitavel,

@@ -24,10 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.calendario import fuso
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
+    Devedor,
     DocumentoPagamento,
     Evento,
     SituacaoAcordo,
@@ -35,7 +37,7 @@ from bot.dados.modelos import (
 )
 from bot.dados.pagamentos import CobrancaPsp
 from bot.pagamentos.aviso_cobranca import AvisoCobranca
-from bot.pagamentos.documentos import documento_atual
+from bot.pagamentos.documentos import documento_atual, pagina_valida
 from bot.pagamentos.emissao import Emissor, SituacaoCobranca, chave_do_documento
 from bot.pagamentos.tentativas import desistiu, reservar_ate
 
@@ -69,8 +71,8 @@ class Reemissor:
                 await self._tentar(documento_id, 1, agora, resumo)
         for cobranca in await self._devidas(agora):
             assert cobranca.id is not None and cobranca.documento_id is not None
-            if not await self._atual(cobranca.documento_id):
-                await self._largar(cobranca.id, cobranca.tentativas)  # paid, renewed or cancelled meanwhile
+            if not await self._atual(cobranca.documento_id, agora):
+                await self._largar(cobranca.id, cobranca.tentativas)  # paid, renewed, expired or cancelled meanwhile
             elif desistiu(cobranca.tentativas):
                 resumo.desistencias += await self._desistir(cobranca.id, cobranca.tentativas, agora)
             elif await self._reservar(cobranca.id, cobranca.tentativas, agora):
@@ -116,14 +118,18 @@ class Reemissor:
         )
         async with sessao(self.engine) as s:
             ids = [i for i in (await s.exec(consulta.order_by(col(DocumentoPagamento.id)))).all() if i is not None]
-        return [i for i in ids if await self._atual(i)]
+        return [i for i in ids if await self._atual(i, agora)]
 
-    async def _atual(self, documento_id: int) -> bool:
-        """Still worth a charge: the latest document of an open installment of an active agreement."""
+    async def _atual(self, documento_id: int, agora: datetime) -> bool:
+        """Still worth a charge: the latest document of an open installment of an active agreement, whose page
+        has not expired (an expired one is renewed only when the debtor asks: a new charge, a new document)."""
         async with sessao(self.engine) as s:
             documento = await s.get(DocumentoPagamento, documento_id)
             acordo = await s.get(Acordo, documento.acordo_id) if documento else None
-            if documento is None or acordo is None or acordo.situacao != SituacaoAcordo.ATIVO.value:
+            devedor = await s.get(Devedor, acordo.devedor_id) if acordo else None
+            if documento is None or acordo is None or devedor is None or acordo.situacao != SituacaoAcordo.ATIVO.value:
+                return False
+            if not await pagina_valida(s, documento, agora.astimezone(fuso(devedor.uf)).date()):
                 return False
             parcela = (
                 await s.exec(

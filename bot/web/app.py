@@ -41,6 +41,7 @@ from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
+from bot.resultados.rotas import registrar as registrar_resultados
 from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
@@ -182,11 +183,13 @@ def criar_app(
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
-    dos_canais = instalar_canais(app, projeto, engine, relogio, logging.INFO if demo else logging.WARNING)
+    # One conversation service (with the payment emissor) for the web chat and every channel.
+    dos_canais = instalar_canais(app, projeto, app[ATENDIMENTO], logging.INFO if demo else logging.WARNING)
     app[CANAIS_LIGADOS] = tuple(dos_canais)
     confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
     para = remetentes if remetentes is not None else dos_canais
     registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
+    registrar_resultados(app)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)

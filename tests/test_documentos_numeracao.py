@@ -1,0 +1,140 @@
+"""One owner numbers every payment document: a counter no two issuers share, backed by unique columns.
+
+Runs on SQLite and, in CI, again on PostgreSQL; "servers" are separate engines on the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
+from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento
+from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
+from bot.pagamentos.documentos import Documentos
+from bot.pagamentos.pix import pix_valido
+from tests.bancos import Bancos
+from tests.conftest import projeto_padrao
+
+PROJETO = projeto_padrao()
+AGORA = datetime(2026, 11, 23, 13, tzinfo=UTC)  # Monday 10:00 in São Paulo
+SERVIDORES = 3
+
+
+async def _acordos(engine: AsyncEngine, quantos: int) -> list[int]:
+    """`quantos` debtors, each with an active two-installment agreement and no document yet."""
+    ids = []
+    async with sessao(engine) as s:
+        for n in range(quantos):
+            devedor = Devedor(cpf=f"{n:011d}", nome=f"Devedor {n}", uf="SP")
+            s.add(devedor)
+            await s.flush()
+            assert devedor.id is not None
+            conversa = Conversa(devedor_id=devedor.id, canal="web", estado="", iniciada_em=AGORA, atualizada_em=AGORA)
+            s.add(conversa)
+            await s.flush()
+            assert conversa.id is not None
+            acordo = Acordo(devedor_id=devedor.id, conversa_id=conversa.id, faixa="f", opcao=1, tipo="parcelado",
+                            valor_original=Decimal(200), desconto=Decimal(0), valor_negociado=Decimal(200),
+                            total=Decimal(200), juros_mensal_percentual="0", chave=f"acordo-{n}")  # fmt: skip
+            s.add(acordo)
+            await s.flush()
+            assert acordo.id is not None
+            for numero, vencimento in ((1, date(2026, 11, 24)), (2, date(2026, 12, 24))):
+                s.add(AcordoParcela(acordo_id=acordo.id, numero=numero, valor=Decimal(100), vencimento=vencimento))
+            ids.append(acordo.id)
+        await s.commit()
+    return ids
+
+
+async def _documentos(engine: AsyncEngine) -> list[DocumentoPagamento]:
+    async with sessao(engine) as s:
+        return list((await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all())
+
+
+async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(engine: AsyncEngine) -> None:
+    """Several servers issue documents for many agreements at once, and all ask for the same one too."""
+    acordos = await _acordos(engine, 12)
+    url = engine.url.render_as_string(hide_password=False)
+    servidores = [criar_engine(url) for _ in range(SERVIDORES)]
+    try:
+        donos = [Documentos(e, PROJETO.config) for e in servidores]
+        pedidos = [donos[i % SERVIDORES].garantir(a, AGORA) for i, a in enumerate(acordos)]
+        pedidos += [dono.garantir(acordos[0], AGORA) for dono in donos]  # the same installment, three times
+        ids = await asyncio.gather(*pedidos)
+    finally:
+        for servidor in servidores:
+            await servidor.dispose()
+    documentos = await _documentos(engine)
+    assert len(documentos) == len(acordos)  # one per agreement, however many asked
+    assert set(ids) == {d.id for d in documentos}
+    assert len({d.nosso_numero for d in documentos}) == len({d.txid for d in documentos}) == len(acordos)
+    assert all(len(d.nosso_numero) == 10 and d.txid == PROJETO.config.pagamentos.convenio + d.nosso_numero
+               for d in documentos)  # fmt: skip
+    assert all(pix_valido(d.pix) for d in documentos)
+    async with sessao(engine) as s:
+        tokens = (await s.exec(select(TokenPagamento.documento_id))).all()
+        numeros = (await s.exec(select(NumeroDocumento.id))).all()
+    assert sorted(tokens) == sorted(d.id for d in documentos)
+    assert {int(d.nosso_numero) for d in documentos} <= set(numeros)  # every number came from the counter
+
+
+@pytest.mark.parametrize("coluna", ["nosso_numero", "txid", "emissao"])
+async def test_o_banco_recusa_o_mesmo_numero_txid_ou_emissao_duas_vezes(engine: AsyncEngine, coluna: str) -> None:
+    [acordo] = await _acordos(engine, 1)
+    assert await Documentos(engine, PROJETO.config).garantir(acordo, AGORA) is not None
+    [primeiro] = await _documentos(engine)
+    outro = {"nosso_numero": "0000099999", "txid": "12345670000099999", "acordo_parcela_numero": 2, "emissao": 1}
+    copiado = {
+        "nosso_numero": {"nosso_numero": primeiro.nosso_numero},
+        "txid": {"txid": primeiro.txid},
+        "emissao": {"acordo_parcela_numero": 1},
+    }[coluna]
+    async with sessao(engine) as s:
+        dados = primeiro.model_dump(exclude={"id"}) | outro | copiado
+        s.add(DocumentoPagamento(**dados))
+        with pytest.raises(IntegrityError):
+            await s.commit()
+
+
+async def test_documentos_de_antes_da_migracao_nao_tem_o_numero_repetido(bancos: Bancos) -> None:
+    """Numbers from the three older schemes stay taken: the counter starts after the largest; renewals are
+    numbered in the order they were issued."""
+    url = bancos.vazio("legado")
+    migrar(url)
+    engine = criar_engine(url)
+    try:
+        [acordo] = await _acordos(engine, 1)
+        await engine.dispose()
+        await asyncio.to_thread(command.downgrade, config_alembic(url), "0014")
+        antigos = [("0000012001", 1), ("9000000102", 1), ("0000012500", 1)]  # bot, console, renewal
+        async with engine.begin() as conexao:
+            for nosso_numero, parcela in antigos:
+                await conexao.execute(
+                    text(
+                        "INSERT INTO documento_pagamento (acordo_id, acordo_parcela_numero, nosso_numero, txid, valor,"
+                        " vencimento, codigo_barras, linha_digitavel, pix, criado_em) VALUES (:a, :p, :n, :t, 100,"
+                        " '2026-11-24', '', '', '', '2026-11-23 13:00:00')"
+                    ),
+                    {"a": acordo, "p": parcela, "n": nosso_numero, "t": "1234567" + nosso_numero},
+                )
+        await engine.dispose()
+        migrar(url)
+        documentos = await _documentos(engine)
+        assert [d.emissao for d in documentos] == [1, 2, 3]
+        async with sessao(engine) as s:  # the third one expired long ago: a renewal takes the next number
+            s.add(TokenPagamento(token="x" * 32, documento_id=documentos[-1].id or 0, valido_ate=date(2026, 11, 1)))
+            await s.commit()
+        novo_id = await Documentos(engine, PROJETO.config).garantir(acordo, AGORA)
+        novo = (await _documentos(engine))[-1]
+        assert novo.id == novo_id and (novo.emissao, novo.nosso_numero) == (4, "9000000103")
+    finally:
+        await engine.dispose()
