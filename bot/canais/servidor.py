@@ -8,7 +8,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -51,6 +51,7 @@ RECEPCAO = web.AppKey("recepcao", Recepcao)
 VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
 VARREDURA = web.AppKey("varredura_segundos", float)
+RETENCAO = web.AppKey("retencao_caixa", timedelta)
 
 
 def _iguais(a: str, b: str) -> bool:
@@ -211,19 +212,31 @@ def instalar_canais(
     app[RECEPCAO] = recepcao
     app[ANEXOS] = anexos
     app[VARREDURA] = c.varredura_segundos
+    app[RETENCAO] = timedelta(days=c.retencao_dias)
     app[SEGREDOS] = segredos
     app.add_routes(rotas)
     app.cleanup_ctx.append(_ciclo)
     return {canal.value: cliente for canal, cliente in recepcao.remetentes.items()}
 
 
-async def _varrer_sempre(recepcao: Recepcao, intervalo: float) -> None:
+PURGA = timedelta(hours=1)  # how often the inbox is cleared of rows past `canais.retencao_dias`
+
+
+async def _varrer_sempre(recepcao: Recepcao, intervalo: float, retencao: timedelta) -> None:
     """At start and every `intervalo` s: updates any instance stored but left behind (a crash, a locked
-    database), and replies whose time came (a provider that refused for a while, a worker that died)."""
+    database), and replies whose time came (a provider that refused for a while, a worker that died); once an
+    hour, processed updates older than `retencao` are deleted."""
+    purgada: datetime | None = None
     while True:
         try:
             await recepcao.varrer()
             await recepcao.saida.varrer()
+            agora = recepcao.agora()
+            if purgada is None or agora - purgada >= PURGA:
+                apagadas = await caixa.purgar(recepcao.engine, agora - retencao)
+                purgada = agora
+                if apagadas:
+                    log.info("caixa de entrada: %s atualizações processadas há mais de %s apagadas", apagadas, retencao)
         except Exception:  # the database may be away for a while: try again at the next round
             log.exception("falha ao procurar atualizações ou respostas paradas")
         await asyncio.sleep(intervalo)
@@ -234,7 +247,7 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     recepcao = app[RECEPCAO]
     for remetente in recepcao.remetentes.values():
         await remetente.abrir()
-    varredura = asyncio.create_task(_varrer_sempre(recepcao, app[VARREDURA]))
+    varredura = asyncio.create_task(_varrer_sempre(recepcao, app[VARREDURA], app[RETENCAO]))
     parar = asyncio.Event()
     app[VIGIA_ANEXOS] = asyncio.create_task(app[ANEXOS].vigiar(parar))  # files a provider failed to hand over
     yield
