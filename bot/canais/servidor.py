@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -20,8 +20,6 @@ from bot.canais.email import RemetenteEmail
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
-from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
-from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import (
     CABECALHO_ASSINATURA,
@@ -33,6 +31,10 @@ from bot.canais.whatsapp_webhook import (
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
+
+if TYPE_CHECKING:  # pywa and python-telegram-bot cost ~0.5 s each to import: loaded only for a channel that is on
+    from bot.canais.telegram import RemetenteTelegram
+    from bot.canais.whatsapp import RemetenteWhatsapp
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,8 @@ async def webhook_telegram(request: web.Request) -> web.Response:
         return lido
     if isinstance(lido[1], JsonInvalido):
         return web.json_response({"erro": str(lido[1])}, status=400)
+    from bot.canais.telegram import unidade_telegram  # loaded with the channel (the route exists only then)
+
     unidade = unidade_telegram(lido[1])
     if unidade is None:
         return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)
@@ -148,6 +152,8 @@ def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, Segr
             c.env_token_verificacao,
         )
         return None
+    from bot.canais.whatsapp import RemetenteWhatsapp
+
     remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api)
     return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
 
@@ -158,6 +164,8 @@ def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str]
     if not (token and segredo):
         log.log(nivel, "canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
         return None
+    from bot.canais.telegram import RemetenteTelegram
+
     return RemetenteTelegram(token, str(c.api_base_url)), segredo
 
 
@@ -204,6 +212,8 @@ def instalar_canais(
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
         anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
         segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
+        from bot.canais.telegram import processar_telegram
+
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
     email = _email(projeto.config.canais, nivel_desligado)
