@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.erros import ConfigInvalida
+from bot.console.contexto import FUSO_CONSOLE
 from bot.console.usuarios import comando_usuario
 from bot.console.usuarios import configurar_parser as configurar_usuarios
 from bot.conversa.diagrama import mermaid
@@ -131,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
     retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
     retorno.add_argument("arquivo", type=Path)
     comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
+    dossie = comandos.add_parser("dossie", help="dossiê de um devedor: PDF e ZIP (JSON) com SHA-256, auditado")
+    dossie.add_argument("--cpf", required=True)
+    dossie.add_argument("--pasta", type=Path, default=Path(), help="onde gravar os arquivos (padrão: a atual)")
+    experimentos = comandos.add_parser("experimentos", help="compara as variantes de cada experimento")
+    acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
+    relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
+    relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -186,6 +194,16 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
+        if args.comando == "experimentos":
+            from bot.resultados.experimentos import relatorio
+
+            todos = projeto.config.experimentos
+            return await relatorio(engine, todos, args.nome, relogio(), sys.stdout, sys.stderr)
+        if args.comando == "dossie":
+            from bot.resultados.exportacao import comando_dossie
+
+            config = projeto.config
+            return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto
@@ -274,8 +292,9 @@ async def importar(engine: AsyncEngine, arquivo: Path, pular_invalidas: bool) ->
         async with sessao(engine) as s:
             resumo = await importar_carteira(s, leitura, pular_invalidas)
     except ImportacaoRecusada as recusa:
+        linhas = len({erro.linha for erro in recusa.erros})
         print(
-            f"Nada foi importado: {len(recusa.erros)} linha(s) com erro. Corrija-as ou use --skip-invalid.",
+            f"Nada foi importado: {len(recusa.erros)} erro(s) em {linhas} linha(s). Corrija-as ou use --skip-invalid.",
             file=sys.stderr,
         )
         return 1
@@ -295,10 +314,12 @@ async def fila(engine: AsyncEngine, saida: TextIO) -> int:
     if not linhas:
         print("Fila vazia.", file=saida)
         return 0
+    print("Horários de Brasília (o fuso do console).", file=saida)
     for transferencia, devedor in linhas:
         detalhe = transferencia.dados.get("proposta", {}).get("texto") or transferencia.dados.get("texto", "")
         print(
-            f"#{transferencia.id}  {transferencia.criada_em:%d/%m/%Y %H:%M}  {transferencia.motivo:<14} "
+            f"#{transferencia.id}  {transferencia.criada_em.astimezone(FUSO_CONSOLE):%d/%m/%Y %H:%M}  "
+            f"{transferencia.motivo:<14} "
             f"{primeiro_nome(devedor.nome)} ({mascarar_cpf(devedor.cpf)})  conversa {transferencia.conversa_id}"
             + (f'  "{detalhe}"' if detalhe else ""),
             file=saida,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -122,3 +123,20 @@ def normalizar_telefone(telefone: str) -> str:
 def primeiro_nome(nome: str) -> str:
     partes = nome.strip().split()
     return partes[0].capitalize() if partes else ""
+
+
+# WhatsApp's own markers, as it reads them: a run of text inside the marker, touching it, not inside a word
+# (`a_b_c` in a link token and the `***` of a PIX code stay as they are).
+_MARCAS = [
+    (re.compile(rf"(?<![\w{m}]){re.escape(m)}(?=\S)([^{m}\n]*?\S){re.escape(m)}(?![\w{m}])"), tag)
+    for m, tag in (("*", "b"), ("_", "i"), ("~", "s"))
+]
+
+
+def marcas_em_html(texto: str) -> str:
+    """WhatsApp-formatted text (`*negrito*`, `_itálico_`, `~riscado~`) as HTML: everything else escaped first,
+    so nothing in the text can become markup. Telegram's HTML parse mode and the console both read it."""
+    resultado = html.escape(texto, quote=False)
+    for padrao, tag in _MARCAS:
+        resultado = padrao.sub(rf"<{tag}>\1</{tag}>", resultado)
+    return resultado

@@ -63,6 +63,11 @@ class Projeto:
             f"{len(self.motor.classificador.nomes)} intenções, {len(self.textos.fontes)} mensagens"
         )
 
+    def no_endereco(self, host: str, porta: int) -> Projeto:
+        """The project for a server on `host:porta`: payment links follow it unless `web.url_publica` is set."""
+        config = self.config.model_copy(update={"web": self.config.web.no_endereco(host, porta)})
+        return replace(self, config=config, motor=replace(self.motor, config=config))
+
 
 def carregar_projeto(config_path: Path) -> Projeto:
     """Everything loaded and checked; raises `ConfigInvalida` with every error found."""

@@ -249,6 +249,8 @@ async def test_negociacao_inteira_pelo_telegram(cliente: Cliente, bot_api: tuple
     for numero, texto in enumerate(["sim", "390", "esqueci", "sim", "sim"], 1):
         assert await postar(cliente, escrito(texto, numero)) == 200
     textos = [e["text"] for e in bot_api[0].enviadas]
+    assert {e["parse_mode"] for e in bot_api[0].enviadas} == {"HTML"}  # WhatsApp's *bold* drawn, not shown raw
+    assert "<b>Loja Exemplo Comércio Ltda.</b>" in textos[0] and "*" not in textos[0]
     assert "CNPJ 11.222.333/0001-81" in textos[0]
     assert not any("R$" in t for t in textos[:2])  # greeting and identity prompt: nothing about the debt
     assert any("Confira o acordo" in t for t in textos)

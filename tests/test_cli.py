@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.bancos import Bancos
 from tests.conftest import RAIZ
+from tests.processos import porta_livre
 
 AGORA = "2026-11-23T11:00:00-03:00"
 
@@ -67,9 +68,10 @@ def test_fila_lista_transferencias(bancos: Bancos) -> None:
     db = importado(bancos)
     assert bot("fila", db=db).stdout.strip() == "Fila vazia."
     bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=db)
-    linhas = bot("fila", db=db).stdout.strip().splitlines()
-    assert len(linhas) == 1
+    cabecalho, *linhas = bot("fila", db=db).stdout.strip().splitlines()
+    assert cabecalho == "Horários de Brasília (o fuso do console)." and len(linhas) == 1
     assert "pedido" in linhas[0] and "Maria (***.533.447-**)" in linhas[0]
+    assert "23/11/2026 11:00" in linhas[0]  # --now 11:00 in Brasília, never the UTC 14:00
     assert "39053344705" not in linhas[0]
 
 
@@ -78,14 +80,14 @@ def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path,
     csv.write_text(
         "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento\n"
         "390.533.447-05;Maria da Silva;(11) 98765-4321;SP;C1;1;1.234,56;10/10/2026\n"
-        "123;João;(11) 98765-4322;SP;C2;1;100,00;10/10/2026\n",
+        "123;João;(11) 98765-4322;SP;C2;1;abc;10/10/2026\n",
         encoding="utf-8",
     )
     db = bancos.vazio("imp")
     recusado = bot("import", str(csv), db=db)
     assert recusado.returncode == 1
     assert f"{csv}:3: coluna 'cpf'" in recusado.stderr
-    assert "Nada foi importado" in recusado.stderr
+    assert "Nada foi importado: 2 erro(s) em 1 linha(s)." in recusado.stderr
     aceito = bot("import", str(csv), "--skip-invalid", db=db)
     assert aceito.returncode == 0, aceito.stderr
     assert "devedores: 1 novos" in aceito.stdout
@@ -112,3 +114,25 @@ def test_diagram_escreve_mermaid(tmp_path: Path) -> None:
     assert "identificacao --> menu" in desenho
     # the committed diagram is up to date with the flow
     assert (RAIZ / "fluxos" / "negociacao.mmd").read_text(encoding="utf-8") == desenho
+
+
+def test_serve_com_canal_ligado_avisa_que_os_links_seguem_a_porta(copia: Path, bancos: Bancos) -> None:
+    config = copia / "config.toml"
+    email = '\n[canais.email]\nhost = "127.0.0.1"\nremetente = "cobranca@exemplo.com.br"\n'
+    config.write_text(config.read_text(encoding="utf-8") + email, encoding="utf-8")
+    porta = porta_livre()
+    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "--now", AGORA,
+               "serve", "--porta", str(porta)]  # fmt: skip
+    with subprocess.Popen(comando, cwd=RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as serve:
+        try:
+            assert serve.stdout is not None
+            linhas: list[str] = []
+            while not linhas or not linhas[-1].startswith("Servidor em"):
+                linhas.append(serve.stdout.readline())
+                assert linhas[-1], "serve terminou antes de subir"
+        finally:
+            serve.terminate()
+    aviso = [linha for linha in linhas if "web.url_publica não definida" in linha]
+    assert len(aviso) == 1 and "WARNING" in aviso[0] and "por email" in aviso[0]
+    assert f"apontam para http://127.0.0.1:{porta};" in aviso[0]
+    assert linhas[-1].startswith(f"Servidor em http://127.0.0.1:{porta}/")

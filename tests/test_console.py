@@ -172,6 +172,17 @@ async def test_formularios_sem_csrf_recusados(amb: Ambiente) -> None:
     assert await postar(cliente, conversa, "assumir") == 303
 
 
+async def test_senha_errada_mantem_o_login_digitado(amb: Ambiente) -> None:
+    cliente = await amb.cliente()
+    formulario = await (await cliente.get("/console/entrar")).text()
+    assert 'name="login" autocomplete="username" required value=""' in formulario
+    campos = {"login": "ana", "senha": "errada-errada", "csrf": csrf(formulario)}
+    resposta = await cliente.post("/console/entrar", data=campos, allow_redirects=False)
+    pagina = await resposta.text()
+    assert resposta.status == 401 and "Login ou senha incorretos." in pagina
+    assert 'value="ana"' in pagina and "errada-errada" not in pagina  # the password is never sent back
+
+
 async def test_bloqueio_depois_de_senhas_erradas(amb: Ambiente) -> None:
     cliente = await amb.cliente()
     for _ in range(5):
@@ -322,3 +333,16 @@ async def test_logins_demais_recebem_429_com_retry_after(amb: Ambiente) -> None:
     assert (await _tentar(cliente, "mais-um")).status == 429
     amb.relogio.agora += timedelta(seconds=61)
     assert (await _tentar(cliente, "mais-um")).status == 401
+
+
+async def com_acordo(amb: Ambiente) -> int:
+    """Ana takes a WhatsApp hand-off, offers option 1 of the book and the debtor accepts: an active agreement."""
+    conversa = await amb.escalar(canal="whatsapp")
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    assert await postar(ana, conversa, "assumir") == 303
+    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303
+    await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
+    await amb.atendimento.receber(1, "whatsapp", Entrada("sim"))
+    assert await postar(ana, conversa, "assumir") == 303
+    return conversa

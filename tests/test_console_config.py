@@ -30,3 +30,17 @@ def test_console_padrao_sem_secao(copia: Path) -> None:
     inicio, fim = texto.index("[console]"), texto.index("# Régua de cobrança")
     config.write_text(texto[:inicio] + texto[fim:], encoding="utf-8")
     assert carregar_projeto(config).config.console.alerta_minutos == 30
+
+
+def test_respostas_prontas_invalidas_aparecem_no_check(copia: Path) -> None:
+    config = copia / "config.toml"
+    trocar(
+        config, '"Saldo de hoje" = "Hoje o valor em aberto é de {{ saldo }}.', '"Saldo de hoje" = "Hoje: {{ totall }}.'
+    )
+    trocar(config, '"Pedir comprovante" = "Pode', '"Pedir comprovante" = "{% if %}Pode')
+    with pytest.raises(ConfigInvalida) as excecao:
+        carregar_projeto(config)
+    texto = "\n".join(str(e) for e in excecao.value.erros)
+    assert "console.respostas_prontas" in texto
+    assert "“Saldo de hoje”: variáveis desconhecidas: totall; use: atendente, credor, primeiro_nome, saldo" in texto
+    assert "“Pedir comprovante”: erro de sintaxe na linha 1 do texto" in texto

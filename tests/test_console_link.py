@@ -9,11 +9,11 @@ from sqlmodel import col, select
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria
-from bot.dados.modelos import AcordoParcela, DocumentoPagamento
+from bot.dados.modelos import AcordoParcela, Conversa, DocumentoPagamento
 from bot.dados.pagamentos import TokenPagamento
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.pix import crc16_ccitt
-from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.test_console import Ambiente, amb, com_acordo, entrar, postar  # noqa: F401  (amb is a fixture)
 
 
 async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
@@ -66,3 +66,25 @@ async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
     assert pdf.nome == f"boleto-acordo-{doc2.acordo_id}-parcela-2.pdf"
     assert [a.dados["novo"] for a in auditoria] == [False, True, False]
     assert (await ana.get(f"/p/{token2.token}")).status == 200
+
+
+async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) -> None:  # noqa: F811
+    conversa = await com_acordo(amb)
+    ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
+    assert await postar(ana, conversa, "link") == 303
+    enviados = len(amb.remetente.enviados)
+    assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
+    assert len(amb.remetente.enviados) == enviados  # the person just sent the codes: nothing again
+    async with sessao(amb.engine) as s:
+        assert (await s.get(Conversa, conversa)).estado == "pagamento"  # type: ignore[union-attr]
+    respostas = await amb.atendimento.receber(1, "whatsapp", Entrada("reenvia o código"))
+    assert respostas and "Acordo registrado" not in respostas[0].texto and "PIX copia e cola" in respostas[0].texto
+
+
+async def test_devolver_no_pagamento_sem_link_mostra_o_acordo_vigente(amb: Ambiente) -> None:  # noqa: F811
+    conversa = await com_acordo(amb)
+    ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
+    assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
+    fala = amb.remetente.enviados[-1].texto
+    assert fala.startswith("Você tem um acordo ativo") and "Acordo registrado" not in fala
+    assert "Próximo pagamento" in fala and "PIX copia e cola" in fala

@@ -7,27 +7,13 @@ import re
 from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
-from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria
 from bot.dados.modelos import AcordoParcela, DocumentoPagamento
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import brl
-from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
-
-
-async def com_acordo(amb: Ambiente) -> int:  # noqa: F811
-    """Ana takes a WhatsApp hand-off, offers option 1 of the book and the debtor accepts: an active agreement."""
-    conversa = await amb.escalar(canal="whatsapp")
-    ana = await amb.cliente()
-    await entrar(ana, "ana")
-    assert await postar(ana, conversa, "assumir") == 303
-    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303
-    await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
-    await amb.atendimento.receber(1, "whatsapp", Entrada("sim"))
-    assert await postar(ana, conversa, "assumir") == 303
-    return conversa
+from tests.test_console import Ambiente, amb, com_acordo, entrar, postar  # noqa: F401  (amb is a fixture)
 
 
 async def formulario(cliente: TestClient, conversa: int) -> dict[str, str]:

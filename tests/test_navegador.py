@@ -70,6 +70,9 @@ async def test_acordo_pelo_chat_no_navegador(endereco: str) -> None:
         bot = pagina.locator(".msg.bot")
 
         await pagina.locator("#devedores").get_by_role("button", name="Maria da Silva Santos").click()
+        await expect(pagina.locator("#mensagens .aviso")).to_have_text(
+            'Você é Maria: diga "oi" para começar a conversa.'
+        )
         await digitar(pagina, "oi")
         await expect(bot.last).to_contain_text("CNPJ 11.222.333/0001-81")
         await assert_sem_valores(pagina)
@@ -89,3 +92,6 @@ async def test_acordo_pelo_chat_no_navegador(endereco: str) -> None:
 
         await expect(bot.nth(-2)).to_contain_text("Acordo registrado")  # the terms, then the document's codes
         await expect(bot.last).to_contain_text(re.compile(r"PIX copia e cola:\s+000201"))
+        link = bot.last.locator("a[href*='/p/']")  # the payment page, clickable
+        await expect(link).to_have_text(re.compile(r"^http://127\.0\.0\.1:\d+/p/[\w-]+$"))
+        assert await link.get_attribute("target") == "_blank" and await link.get_attribute("rel") == "noopener"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config.modelos import Web
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
@@ -80,3 +83,46 @@ async def test_sem_modo_demo_nao_ha_lista_de_devedores(projeto: Projeto, url: st
         assert (await client.post("/api/conversas/1/mensagens", json={"texto": "oi"})).status == 404
         assert (await client.get("/api/conversas/1/mensagens")).status == 404
         assert (await client.get("/healthz")).status == 200
+
+
+async def test_links_de_pagamento_seguem_a_porta_do_servidor(projeto: Projeto, url: str) -> None:
+    no_servidor = projeto.no_endereco("127.0.0.1", 8123)
+    app = criar_app(no_servidor, criar_engine(url), lambda: AGORA, demo=True)
+    async with TestClient(TestServer(app)) as client:
+        pagina = await (await client.get("/")).text()
+        devedor = re.findall(r'data-id="(\d+)" data-nome="Maria"', pagina)[0]
+        rota = f"/api/conversas/{devedor}/mensagens"
+        for texto in ["oi", "sim", "390", "esqueci", "nao consigo", "1", "sim"]:
+            corpo = await (await client.post(rota, json={"texto": texto})).json()
+    registrado, codigos = (r["texto"] for r in corpo["respostas"][-2:])  # the terms, then the document
+    assert registrado.startswith("Acordo registrado!")
+    assert "http://127.0.0.1:8123/p/" in codigos and ":8080" not in codigos
+
+
+@pytest.mark.parametrize(
+    ("secao", "host", "porta", "esperada"),
+    [
+        ({}, "127.0.0.1", 9001, "http://127.0.0.1:9001"),
+        ({}, "0.0.0.0", 9002, "http://127.0.0.1:9002"),  # listening everywhere: this machine on the loopback
+        ({}, "::1", 9003, "http://[::1]:9003"),
+        ({"url_publica": "https://pagar.exemplo.com.br/"}, "0.0.0.0", 9004, "https://pagar.exemplo.com.br"),
+    ],
+)
+def test_url_publica_segue_host_e_porta_salvo_se_definida(
+    secao: dict[str, str], host: str, porta: int, esperada: str
+) -> None:
+    web_config = Web.model_validate(secao)
+    assert web_config.url_publica == (secao.get("url_publica", "").rstrip("/") or "http://127.0.0.1:8080")
+    no_servidor = web_config.no_endereco(host, porta)
+    assert no_servidor.url_publica == esperada
+    assert no_servidor.url_automatica == ("url_publica" not in secao)
+
+
+@pytest.mark.parametrize(("demo", "nivel"), [(True, logging.INFO), (False, logging.WARNING)])
+def test_canais_desligados_sao_informacao_na_demo(
+    projeto: Projeto, url: str, caplog: pytest.LogCaptureFixture, demo: bool, nivel: int
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.canais.servidor"):
+        criar_app(projeto, criar_engine(url), lambda: AGORA, demo=demo)
+    desligados = [r for r in caplog.records if "desligado" in r.getMessage()]
+    assert len(desligados) == 3 and {r.levelno for r in desligados} == {nivel}

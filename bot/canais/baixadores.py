@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
-from pywa_async.client import WhatsApp
-from pywa_async.errors import WhatsAppError
-from telegram import Bot
-from telegram.error import BadRequest, TelegramError
 
 from bot.canais.midia import Midia, MidiaGrande, MidiaIndisponivel
+
+if TYPE_CHECKING:  # each provider's library loads only when its channel is on (bot/canais/servidor.py)
+    from pywa_async.client import WhatsApp
+    from telegram import Bot
 
 
 class BaixadorWhatsapp:
@@ -18,6 +20,8 @@ class BaixadorWhatsapp:
         self.cliente = cliente
 
     async def baixar(self, id_midia: str, limite: int) -> Midia:
+        from pywa_async.errors import WhatsAppError
+
         try:
             info = await self.cliente.get_media_url(id_midia)
         except WhatsAppError as erro:
@@ -46,6 +50,8 @@ class BaixadorTelegram:
         self.bot = bot
 
     async def baixar(self, id_midia: str, limite: int) -> Midia:
+        from telegram.error import BadRequest, TelegramError
+
         try:
             arquivo = await self.bot.get_file(id_midia)
             if arquivo.file_size and arquivo.file_size > limite:

@@ -282,3 +282,13 @@ async def a_retomar(engine: AsyncEngine, agora: datetime, prazo: Prazo, limite: 
             .limit(limite)
         )
         return [(i, r) for i, r in (await s.exec(consulta)).all() if i is not None]
+
+
+async def purgar(engine: AsyncEngine, antes_de: datetime) -> int:
+    """Delete the updates processed before `antes_de` (the debtor's message stays in its conversation); rows that
+    failed stay for a person to look at. Returns how many went."""
+    comando = _TABELA.delete().where(
+        _TABELA.c.situacao == SituacaoAtualizacao.PROCESSADA.value, _TABELA.c.processada_em < antes_de
+    )
+    async with engine.begin() as c:
+        return int((await c.execute(comando)).rowcount or 0)

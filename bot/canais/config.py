@@ -69,6 +69,9 @@ class CanaisConfig(_Estrito):
     )
     max_tentativas: int = Field(5, ge=1, le=100, description="Retomadas de uma atualização antes de desistir (falhou)")
     varredura_segundos: float = Field(5.0, gt=0, le=3600, description="Intervalo da busca por atualizações paradas")
+    retencao_dias: int = Field(
+        30, ge=1, le=3650, description="Dias que uma atualização processada fica guardada antes de ser apagada"
+    )
     whatsapp: WhatsappConfig = WhatsappConfig()
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()

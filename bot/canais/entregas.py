@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.canais.whatsapp_webhook import StatusRecebido
 from bot.dados.banco import sessao
 from bot.dados.entrada import StatusEntrega
-from bot.dados.modelos import Conversa, Direcao, Mensagem
+from bot.dados.modelos import Direcao, Mensagem
 
 # Statuses arrive out of order ("read" before "delivered"): a message only moves forward.
 # "failed" is final: a failed message is never delivered afterwards.
@@ -20,7 +20,6 @@ ORDEM = {"enviada": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 _MENSAGEM: Any = Mensagem.__table__  # type: ignore[attr-defined]
-_CONVERSA: Any = Conversa.__table__  # type: ignore[attr-defined]
 _STATUS: Any = StatusEntrega.__table__  # type: ignore[attr-defined]
 
 
@@ -63,39 +62,22 @@ async def registrar_status(engine: AsyncEngine, canal: str, status: StatusRecebi
         await s.commit()
 
 
-# Built once (every reply runs them): the newest stored reply with this text and no provider id yet gets it.
-_ULTIMA_SEM_ID = (
-    sa_select(_MENSAGEM.c.id)
-    .join(_CONVERSA, _MENSAGEM.c.conversa_id == _CONVERSA.c.id)
-    .where(
-        _CONVERSA.c.devedor_id == bindparam("b_devedor"),
-        _MENSAGEM.c.canal == bindparam("b_canal"),
-        _MENSAGEM.c.direcao == Direcao.SAIDA.value,
-        _MENSAGEM.c.id_externo.is_(None),
-        _MENSAGEM.c.texto == bindparam("b_texto"),
-    )
-    .order_by(_MENSAGEM.c.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
 _STATUS_ANTERIORES = sa_select(_STATUS.c.status).where(
     _STATUS.c.canal == bindparam("b_canal"), _STATUS.c.id_externo == bindparam("b_id")
 )
 _DAR_ID = (
     update(_MENSAGEM)
-    .where(_MENSAGEM.c.id == _ULTIMA_SEM_ID)
-    .values(id_externo=bindparam("b_id"))
+    .where(_MENSAGEM.c.id == bindparam("b_mensagem"))
+    .values(id_externo=bindparam("b_id"), status="enviada", tentar_em=None)
     .returning(exists(_STATUS_ANTERIORES))  # a report came first: the common case (none) needs no other query
 )
 
 
-async def registrar_envio(engine: AsyncEngine, canal: str, devedor_id: int, texto: str, id_externo: str) -> None:
-    """Tie the provider id to the stored reply, and apply any status that arrived before we knew the id."""
-    parametros = {"b_devedor": devedor_id, "b_canal": canal, "b_texto": texto, "b_id": id_externo}
-    async with engine.begin() as c:
-        if not (await c.execute(_DAR_ID, parametros)).scalar():
-            return  # no such reply, or no report came before its id
-        # Reports that arrived before the id was known could not find the message: apply them now.
-        anteriores = (await c.execute(_STATUS_ANTERIORES, parametros)).scalars().all()
-        for status in anteriores:
-            await _avancar(c, canal, id_externo, status)
+async def resposta_enviada(c: AsyncConnection, mensagem_id: int, canal: str, id_externo: str) -> None:
+    """Mark a stored reply sent with its provider id (by its own id, in the caller's transaction), and apply any
+    delivery report that arrived before the id was known."""
+    parametros = {"b_mensagem": mensagem_id, "b_canal": canal, "b_id": id_externo}
+    if not (await c.execute(_DAR_ID, parametros)).scalar():
+        return
+    for status in (await c.execute(_STATUS_ANTERIORES, parametros)).scalars().all():
+        await _avancar(c, canal, id_externo, status)

@@ -7,20 +7,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.canais import caixa
-from bot.canais.documento_pagamento import anexo_do_documento
-from bot.canais.entregas import registrar_envio
 from bot.canais.midia import Anexos
-from bot.canais.porta import Botao, Cliente, Envio, ErroCanal, TipoCanal
+from bot.canais.porta import Cliente, ErroCanal, TipoCanal
+from bot.canais.respostas import SaidaRespostas
 from bot.canais.textos import Aviso, aviso
 from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
-from bot.dados.banco import sessao
+from bot.dados.banco import banco_fora, sessao
 from bot.dados.entrada import Anexo, Atualizacao
 from bot.dados.modelos import Conversa, Direcao, Mensagem
 
@@ -38,13 +37,6 @@ class ArquivoRecebido:
     legenda: str | None
 
 
-def _do_banco(erro: Exception) -> bool:
-    """The database went away or stayed locked (not a bad update): worth another claim after the lease."""
-    if isinstance(erro, DBAPIError):
-        return erro.connection_invalidated or isinstance(erro, OperationalError | InterfaceError)
-    return isinstance(erro, OSError)  # asyncpg's connection errors, raised as they are while connecting
-
-
 @dataclass
 class Recepcao:
     """Runs stored updates on a bounded pool of workers, one sender's in stored order; `ocioso()` waits for them."""
@@ -58,6 +50,7 @@ class Recepcao:
     prazo: caixa.Prazo = field(default_factory=caixa.Prazo)
     _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
     _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
+    _saida: SaidaRespostas | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -68,6 +61,14 @@ class Recepcao:
         if self._gravador is None:
             self._gravador = caixa.Gravador(self.engine)
         return self._gravador
+
+    @property
+    def saida(self) -> SaidaRespostas:
+        """The reply outbox's sender (built once the channels' senders are known)."""
+        if self._saida is None:
+            config = self.atendimento.motor.config
+            self._saida = SaidaRespostas(self.engine, config, self.remetentes, self.atendimento.relogio)
+        return self._saida
 
     @property
     def pool(self) -> Trabalhadores:
@@ -115,7 +116,7 @@ class Recepcao:
         try:
             await self.processadores[atualizacao.canal](self, atualizacao)
         except Exception as erro:
-            if _do_banco(erro):
+            if banco_fora(erro):  # not a bad update: worth another claim after the lease
                 log.warning("banco indisponível ao processar %s %s: retomada após o prazo",
                             atualizacao.canal, atualizacao.id_externo)  # fmt: skip
                 raise
@@ -128,20 +129,10 @@ class Recepcao:
         motor = self.atendimento.motor
         return await self.enviar(canal, destino, aviso(motor.textos, nome, motor.config.credor, canal.value))
 
-    async def enviar(
-        self,
-        canal: TipoCanal,
-        destino: str,
-        texto: str,
-        botoes: tuple[Botao, ...] = (),
-        documento_id: int | None = None,
-    ) -> str | None:
-        """Send one message (with document `documento_id`'s PDF where the channel takes files); a refused send is
-        logged with its code, not raised (the debtor already wrote)."""
-        config = self.atendimento.motor.config
-        documento = await anexo_do_documento(self.engine, config, self.atendimento.relogio, canal, documento_id)
+    async def enviar(self, canal: TipoCanal, destino: str, texto: str) -> str | None:
+        """Send a message that is not a stored reply; a refused send is logged, not raised (the debtor wrote)."""
         try:
-            return await self.remetentes[canal].enviar(Envio(canal, destino, texto, botoes, documento=documento))
+            return await self.saida.enviar(canal, destino, Resposta(texto))
         except ErroCanal as erro:
             log.warning("%s recusou o envio (%s): %s", canal, type(erro).__name__, erro)
             return None
@@ -149,16 +140,9 @@ class Recepcao:
     async def responder(
         self, canal: TipoCanal, destino: str, devedor_id: int, entrada: Entrada, id_externo: str
     ) -> None:
-        """The debtor's message through the conversation service; each reply sent and tied to its provider id."""
+        """The debtor's message through the conversation service; its replies sent from the outbox by key."""
         respostas = await self.atendimento.receber(devedor_id, canal.value, entrada, id_externo=id_externo)
-        await self.entregar(canal, destino, devedor_id, respostas)
-
-    async def entregar(self, canal: TipoCanal, destino: str, devedor_id: int, respostas: Sequence[Resposta]) -> None:
-        for resposta in respostas:
-            botoes = tuple(Botao(o.intencao, o.titulo) for o in resposta.opcoes)
-            enviado = await self.enviar(canal, destino, resposta.texto, botoes, resposta.documento)
-            if enviado is not None:
-                await registrar_envio(self.engine, canal.value, devedor_id, resposta.texto, enviado)
+        await self.saida.entregar(canal, destino, respostas)
 
     async def guardar_nao_texto(
         self, canal: TipoCanal, devedor_id: int, id_externo: str, descricao: str, arquivo: ArquivoRecebido | None

@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais import caixa
 from bot.canais.baixadores import BaixadorTelegram, BaixadorWhatsapp
@@ -22,8 +20,6 @@ from bot.canais.email import RemetenteEmail
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
-from bot.canais.telegram import RemetenteTelegram, processar_telegram, unidade_telegram
-from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import (
     CABECALHO_ASSINATURA,
@@ -32,10 +28,13 @@ from bot.canais.whatsapp_webhook import (
     assinatura_valida,
     unidades,
 )
-from bot.conversa.llm import conselheiro_do_projeto
 from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
+
+if TYPE_CHECKING:  # pywa and python-telegram-bot cost ~0.5 s each to import: loaded only for a channel that is on
+    from bot.canais.telegram import RemetenteTelegram
+    from bot.canais.whatsapp import RemetenteWhatsapp
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +53,7 @@ RECEPCAO = web.AppKey("recepcao", Recepcao)
 VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
 VARREDURA = web.AppKey("varredura_segundos", float)
+RETENCAO = web.AppKey("retencao_caixa", timedelta)
 
 
 def _iguais(a: str, b: str) -> bool:
@@ -125,6 +125,8 @@ async def webhook_telegram(request: web.Request) -> web.Response:
         return lido
     if isinstance(lido[1], JsonInvalido):
         return web.json_response({"erro": str(lido[1])}, status=400)
+    from bot.canais.telegram import unidade_telegram  # loaded with the channel (the route exists only then)
+
     unidade = unidade_telegram(lido[1])
     if unidade is None:
         return web.json_response({"erro": "corpo inválido: esperado um Update do Telegram"}, status=400)
@@ -134,7 +136,7 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
+def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
     c = config.whatsapp
     token, segredo, verificacao = (
         ler_segredo(c.env_token),
@@ -142,48 +144,55 @@ def _whatsapp(config: CanaisConfig) -> tuple[RemetenteWhatsapp, SegredosWebhook]
         ler_segredo(c.env_token_verificacao),
     )
     if not (c.id_telefone and token and segredo and verificacao):
-        log.warning(
+        log.log(
+            nivel,
             "canal WhatsApp desligado: defina canais.whatsapp.id_telefone e as variáveis de ambiente %s, %s e %s",
             c.env_token,
             c.env_segredo_app,
             c.env_token_verificacao,
         )
         return None
+    from bot.canais.whatsapp import RemetenteWhatsapp
+
     remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api)
     return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
 
 
-def _telegram(config: CanaisConfig) -> tuple[RemetenteTelegram, str] | None:
+def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str] | None:
     c = config.telegram
     token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo)
     if not (token and segredo):
-        log.warning("canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
+        log.log(nivel, "canal Telegram desligado: defina as variáveis de ambiente %s e %s", c.env_token, c.env_segredo)
         return None
+    from bot.canais.telegram import RemetenteTelegram
+
     return RemetenteTelegram(token, str(c.api_base_url)), segredo
 
 
-def _email(config: CanaisConfig) -> RemetenteEmail | None:
+def _email(config: CanaisConfig, nivel: int) -> RemetenteEmail | None:
     c = config.email
     if not (c.host and c.remetente):
-        log.warning("canal e-mail desligado: defina canais.email.host e canais.email.remetente")
+        log.log(nivel, "canal e-mail desligado: defina canais.email.host e canais.email.remetente")
         return None
     senha = ler_segredo(c.env_senha)
     if c.usuario and not senha:
-        log.warning("canal e-mail desligado: canais.email.usuario sem senha na variável de ambiente %s", c.env_senha)
+        log.log(nivel, "canal e-mail desligado: canais.email.usuario sem senha na variável de ambiente %s", c.env_senha)
         return None
     return RemetenteEmail(c, senha)
 
 
 def instalar_canais(
-    app: web.Application, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+    app: web.Application, projeto: Projeto, atendimento: Atendimento, nivel_desligado: int = logging.WARNING
 ) -> Mapping[str, Remetente]:
-    """Add the webhooks of every channel with credentials (a channel without them is off, one log line).
+    """Add the webhooks of every channel with credentials (a channel without them is off, one log line at
+    `nivel_desligado`: a warning when serving, information in the demo, where channels are off on purpose).
 
+    `atendimento` is the server's one conversation service (with the payment emissor), shared with the web chat.
     Returns the senders of the channels that are on, for whoever else must write to debtors (the console).
     """
-    c = projeto.config.canais
+    c, engine, relogio = projeto.config.canais, atendimento.engine, atendimento.relogio
     recepcao = Recepcao(
-        Atendimento(projeto.motor, engine, relogio, conselheiro=conselheiro_do_projeto(projeto, os.environ)),
+        atendimento,
         projeto.config.credor.nome,
         trabalhadores=c.trabalhadores,
         prazo=caixa.Prazo(timedelta(seconds=c.prazo_processamento_segundos), c.max_tentativas),
@@ -192,38 +201,54 @@ def instalar_canais(
     recepcao.anexos = anexos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
-    whatsapp = _whatsapp(projeto.config.canais)
+    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado)
     if whatsapp is not None:
         recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
         anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(whatsapp[0].cliente)
         recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
         rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
-    telegram = _telegram(projeto.config.canais)
+    telegram = _telegram(projeto.config.canais, nivel_desligado)
     if telegram is not None:
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
         anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
         segredos = SegredosWebhook(segredos.whatsapp_app_secret, segredos.whatsapp_verify_token, segredo_telegram)
+        from bot.canais.telegram import processar_telegram
+
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
-    email = _email(projeto.config.canais)
+    email = _email(projeto.config.canais, nivel_desligado)
     if email is not None:
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
     app[RECEPCAO] = recepcao
     app[ANEXOS] = anexos
     app[VARREDURA] = c.varredura_segundos
+    app[RETENCAO] = timedelta(days=c.retencao_dias)
     app[SEGREDOS] = segredos
     app.add_routes(rotas)
     app.cleanup_ctx.append(_ciclo)
     return {canal.value: cliente for canal, cliente in recepcao.remetentes.items()}
 
 
-async def _varrer_sempre(recepcao: Recepcao, intervalo: float) -> None:
-    """At start and every `intervalo` s: rows any instance stored but left behind (a crash, a locked database)."""
+PURGA = timedelta(hours=1)  # how often the inbox is cleared of rows past `canais.retencao_dias`
+
+
+async def _varrer_sempre(recepcao: Recepcao, intervalo: float, retencao: timedelta) -> None:
+    """At start and every `intervalo` s: updates any instance stored but left behind (a crash, a locked
+    database), and replies whose time came (a provider that refused for a while, a worker that died); once an
+    hour, processed updates older than `retencao` are deleted."""
+    purgada: datetime | None = None
     while True:
         try:
             await recepcao.varrer()
+            await recepcao.saida.varrer()
+            agora = recepcao.agora()
+            if purgada is None or agora - purgada >= PURGA:
+                apagadas = await caixa.purgar(recepcao.engine, agora - retencao)
+                purgada = agora
+                if apagadas:
+                    log.info("caixa de entrada: %s atualizações processadas há mais de %s apagadas", apagadas, retencao)
         except Exception:  # the database may be away for a while: try again at the next round
-            log.exception("falha ao procurar atualizações paradas")
+            log.exception("falha ao procurar atualizações ou respostas paradas")
         await asyncio.sleep(intervalo)
 
 
@@ -232,7 +257,7 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     recepcao = app[RECEPCAO]
     for remetente in recepcao.remetentes.values():
         await remetente.abrir()
-    varredura = asyncio.create_task(_varrer_sempre(recepcao, app[VARREDURA]))
+    varredura = asyncio.create_task(_varrer_sempre(recepcao, app[VARREDURA], app[RETENCAO]))
     parar = asyncio.Event()
     app[VIGIA_ANEXOS] = asyncio.create_task(app[ANEXOS].vigiar(parar))  # files a provider failed to hand over
     yield

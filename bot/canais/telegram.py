@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -22,6 +23,7 @@ from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, ConviteTelegram
 from bot.dados.modelos import Devedor
+from bot.formatos import marcas_em_html
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,11 @@ class RemetenteTelegram:
 
     async def enviar(self, envio: Envio) -> str:
         try:
-            enviada = await self.aplicacao.bot.send_message(
-                chat_id=int(envio.destino), text=envio.texto, reply_markup=teclado(envio.botoes)
+            enviada = await self.aplicacao.bot.send_message(  # WhatsApp's *bold* as HTML, the rest escaped
+                chat_id=int(envio.destino),
+                text=marcas_em_html(envio.texto),
+                parse_mode=ParseMode.HTML,
+                reply_markup=teclado(envio.botoes),
             )
         except TelegramError as erro:
             raise traduzir(erro) from erro

@@ -14,6 +14,7 @@ from pywa_async.types.templates import TemplateLanguage
 
 from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, JanelaFechada, TentarDepois
 from bot.canais.transporte import falha_de_transporte
+from bot.canais.whatsapp_webhook import JANELA_FECHADA
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,6 @@ MAX_TITULO_LINHA = 24
 TITULO_LISTA = "Ver opções"
 IDIOMA_MODELO = TemplateLanguage.PORTUGUESE_BR  # approved templates are registered in pt_BR
 
-JANELA_FECHADA = {131047}
 INDELIVERAVEL = {131026, 131030, 131021}
 TENTAR_DEPOIS = {4, 80007, 130429, 131048, 131056, 131000, 131016, 133016}
 

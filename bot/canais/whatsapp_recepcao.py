@@ -12,8 +12,7 @@ from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
-from bot.canais.whatsapp import JANELA_FECHADA
-from bot.canais.whatsapp_webhook import MensagemRecebida, ler_mensagem, ler_status
+from bot.canais.whatsapp_webhook import JANELA_FECHADA, MensagemRecebida, ler_mensagem, ler_status
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao

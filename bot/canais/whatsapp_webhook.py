@@ -20,6 +20,9 @@ class CorpoInvalido(ValueError):
     """The body is JSON but not a WhatsApp Business webhook."""
 
 
+# Cloud API error code of a message refused outside the 24 h window: send an approved template instead.
+JANELA_FECHADA = frozenset({131047})
+
 @dataclass(frozen=True)
 class Unidade:
     tipo: str  # "mensagem" or "status"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from validate_docbr import CNPJ
 
 from bot.canais.config import CanaisConfig
@@ -13,6 +13,7 @@ from bot.console.config import ConsoleConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
 from bot.regua.config import Regua
+from bot.resultados.config import Experimento, nomes_unicos
 
 _CNPJ = CNPJ()
 
@@ -85,8 +86,9 @@ class Web(Estrito):
     host: str = Field("127.0.0.1", description="Endereço em que o servidor web escuta")
     porta: int = Field(8080, ge=1, le=65535, description="Porta do servidor web")
     url_publica: str = Field(
-        "http://127.0.0.1:8080",
-        description="Endereço público do servidor, usado nos links de pagamento enviados ao devedor",
+        "",
+        description="Endereço público do servidor, usado nos links de pagamento enviados ao devedor; "
+        "vazio: http://<host>:<porta> em que o servidor escuta (segue --host e --porta de serve e demo)",
     )
     metricas_token_env: str = Field(
         "COBRANCA_METRICAS_TOKEN",
@@ -94,12 +96,39 @@ class Web(Estrito):
         description="Variável de ambiente com o token que /metrics exige (Authorization: Bearer); vazia: aberto",
     )
 
+    _url_automatica: bool = PrivateAttr(False)
+
     @field_validator("url_publica")
     @classmethod
     def _url(cls, valor: str) -> str:
-        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", valor):
+        if valor and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", valor):
             raise ValueError("esperado um endereço http(s) sem parâmetros, como https://pagar.exemplo.com.br")
         return valor.rstrip("/")
+
+    @model_validator(mode="after")
+    def _url_do_servidor(self) -> Web:
+        if not self.url_publica:  # frozen model: the derived value is set once, here, before anyone reads it
+            object.__setattr__(self, "url_publica", url_do_servidor(self.host, self.porta))
+            self._url_automatica = True
+        return self
+
+    @property
+    def url_automatica(self) -> bool:
+        """Whether the links follow the address the server listens on (`url_publica` not set by the manager)."""
+        return self._url_automatica
+
+    def no_endereco(self, host: str, porta: int) -> Web:
+        """This section for a server on `host:porta` (`--host`/`--porta`): the links follow unless set."""
+        if not self._url_automatica:
+            return self
+        return Web.model_validate(self.model_dump() | {"host": host, "porta": porta, "url_publica": ""})
+
+
+def url_do_servidor(host: str, porta: int) -> str:
+    """The address a browser on this machine uses for a server listening on `host:porta`."""
+    if host in ("", "0.0.0.0", "::"):  # listening everywhere: this machine answers on the loopback
+        host = "127.0.0.1"
+    return f"http://[{host}]:{porta}" if ":" in host else f"http://{host}:{porta}"
 
 
 class Config(Estrito):
@@ -113,3 +142,9 @@ class Config(Estrito):
     canais: CanaisConfig = CanaisConfig()
     regua: Regua = Regua()
     console: ConsoleConfig = ConsoleConfig()
+    experimentos: tuple[Experimento, ...] = ()
+
+    @field_validator("experimentos")
+    @classmethod
+    def _experimentos(cls, valor: tuple[Experimento, ...]) -> tuple[Experimento, ...]:
+        return nomes_unicos(valor)

@@ -73,7 +73,7 @@ async def _autenticar(request: web.Request) -> web.StreamResponse | None:
 
 async def formulario_entrar(request: web.Request) -> web.StreamResponse:
     token = secrets.token_urlsafe(24)
-    resposta = pagina(request, "entrar.html", csrf_entrada=token, erro=None)
+    resposta = pagina(request, "entrar.html", csrf_entrada=token, erro=None, login="")
     _pede_cookie(resposta, request, COOKIE_CSRF_ENTRADA, token)
     return resposta
 
@@ -106,7 +106,8 @@ async def entrar_post(request: web.Request) -> web.StreamResponse:
                 else "Login ou senha incorretos."
             )
             token = secrets.token_urlsafe(24)
-            resposta = pagina(request, "entrar.html", status=401, csrf_entrada=token, erro=erro)
+            # the login stays typed; the password never comes back in a page
+            resposta = pagina(request, "entrar.html", status=401, csrf_entrada=token, erro=erro, login=login)
             _pede_cookie(resposta, request, COOKIE_CSRF_ENTRADA, token)
             return resposta
         auditar(s, resultado.usuario, "entrou", agora, None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.console.prontas import problema
+
 # What the re-opening template may receive, in order: nothing about the debt (the number may have changed hands).
 PARAMETROS_WHATSAPP = frozenset({"primeiro_nome", "credor", "atendente"})
 
@@ -32,6 +34,11 @@ class ConsoleConfig(BaseModel):
         pattern=r"^[a-z0-9_]{1,512}$",
         description="Modelo aprovado no WhatsApp enviado quando a janela de 24 h está fechada",
     )
+    respostas_prontas: dict[str, str] = Field(
+        default={},
+        description="Respostas prontas do atendente: título → texto, com {{ primeiro_nome }}, {{ atendente }}, "
+        "{{ credor }} e, depois da identidade confirmada, {{ saldo }}, {{ valor }} e {{ vencimento }}",
+    )
     parametros_whatsapp: tuple[str, ...] = Field(
         ("primeiro_nome", "atendente"), description="Variáveis do modelo, em ordem: primeiro_nome, credor, atendente"
     )
@@ -44,4 +51,15 @@ class ConsoleConfig(BaseModel):
             raise ValueError(
                 f"variáveis desconhecidas: {', '.join(desconhecidas)}; use: {', '.join(sorted(PARAMETROS_WHATSAPP))}"
             )
+        return valor
+
+    @field_validator("respostas_prontas")
+    @classmethod
+    def _prontas(cls, valor: dict[str, str]) -> dict[str, str]:
+        erros = [f"“{titulo}”: {motivo}" for titulo, texto in valor.items() if (motivo := problema(texto))]
+        erros += [f"“{titulo}”: título vazio ou longo demais (1 a 40 caracteres)" for titulo in valor
+                  if not 0 < len(titulo.strip()) <= 40]  # fmt: skip
+        erros += [f"“{titulo}”: texto vazio" for titulo, texto in valor.items() if not texto.strip()]
+        if erros:
+            raise ValueError("; ".join(erros))
         return valor

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.porta import Remetente
 from bot.console.autenticacao import Limitador
 from bot.dados.console import SessaoConsole, Usuario
-from bot.formatos import brl, data_br
+from bot.formatos import brl, data_br, marcas_em_html
 from bot.pagamentos.confirmacao import Confirmador
 from bot.projeto import Projeto
 
@@ -56,7 +57,14 @@ paginas = Environment(
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
 )
-paginas.filters.update(dinheiro=brl, data=data_br, hora=_hora)
+
+
+def _marcas(texto: str) -> Markup:
+    """A message as the debtor sees it on WhatsApp: bold and italic drawn, the rest escaped (never markup)."""
+    return Markup(marcas_em_html(texto))
+
+
+paginas.filters.update(dinheiro=brl, data=data_br, hora=_hora, marcas=_marcas)
 
 
 def usuario(request: web.Request) -> Usuario:

@@ -13,12 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cabecalhos import CSP_CONSOLE
 from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
+from bot.console.previa import SITUACOES, montar_previa
 from bot.conversa.diagrama import mermaid
 from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.modelos import Acordo, Evento, Transferencia
 from bot.dados.pagamentos import PagamentoRecebido
-from bot.regua.comando import descrever, plano_do_dia
+from bot.formatos import parse_data
+from bot.regua.comando import plano_do_dia
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,11 @@ async def numeros(s: AsyncSession, inicio: datetime, fim: datetime) -> Numeros:
 
 
 def _dia(texto: str | None, padrao: date) -> date:
+    """A day typed as dd/mm/aaaa (the page's fields) or AAAA-MM-DD (older links)."""
     try:
-        return date.fromisoformat(texto) if texto else padrao
+        return parse_data(texto) if texto else padrao
     except ValueError:
-        raise web.HTTPBadRequest(text="data inválida: use AAAA-MM-DD") from None
+        raise web.HTTPBadRequest(text=f"data inválida: {texto!r}; use dd/mm/aaaa, como 07/12/2026") from None
 
 
 async def pagina_gestao(request: web.Request) -> web.StreamResponse:
@@ -91,7 +94,9 @@ async def pagina_gestao(request: web.Request) -> web.StreamResponse:
         ate=ate,
         diagramas=diagramas,
         dia_regua=dia_regua,
-        previa=[descrever(linha) for linha in linhas],
+        previa=montar_previa(linhas, {c: request.query.get(c, "") for c in ("uf", "passo", "situacao")}),
+        filtros=request.query,
+        situacoes=SITUACOES,
     )
     # Mermaid styles the SVG it draws with inline <style>: allowed here, scripts stay 'self' only.
     resposta.headers["Content-Security-Policy"] = f"{CSP_CONSOLE}; style-src 'self' 'unsafe-inline'"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.conversa.fatos import Memoria
+from bot.conversa.fatos import Fatos, Memoria
 from bot.conversa.motor import Motor
 from bot.conversa.servico import aplicar_decisao, carregar_fatos
 from bot.dados.console import Auditoria, Nota, Papel, PromessaPagamento, Usuario
@@ -55,6 +55,7 @@ class Ponto(StrEnum):
 
 
 _PRECISA_IDENTIDADE = {Ponto.SALDO, Ponto.OFERTA, Ponto.PAGAMENTO}
+ESTADO_ACORDO_VIGENTE = "acordo_vigente"
 
 
 def dono_de(usuario: Usuario) -> str:
@@ -232,6 +233,25 @@ async def prometer(
     await s.commit()
 
 
+def _estado_de(ponto: Ponto, motor: Motor, fatos: Fatos) -> str:
+    """The flow's state for a give-back point. At "pagamento" the agreement exists already: where the flow has
+    the state for a standing agreement, the bot shows the next payment there instead of celebrating a new deal."""
+    vigente = fatos.acordo_ativo is not None and ESTADO_ACORDO_VIGENTE in motor.fluxo.estados
+    return ESTADO_ACORDO_VIGENTE if ponto is Ponto.PAGAMENTO and vigente else ponto.value
+
+
+async def _link_desde_a_devolucao(s: AsyncSession, conversa_id: int) -> bool:
+    """Whether someone sent the payment link in this conversation since it was last given back to the bot."""
+    ultima = (
+        await s.exec(
+            select(Auditoria.acao)
+            .where(Auditoria.conversa_id == conversa_id, col(Auditoria.acao).in_(["emitiu_link", "devolveu"]))
+            .order_by(col(Auditoria.id).desc())
+        )
+    ).first()
+    return ultima == "emitiu_link"
+
+
 async def devolver(
     s: AsyncSession,
     motor: Motor,
@@ -260,13 +280,15 @@ async def devolver(
         conversa.estado = ""
     elif ponto is Ponto.ENCERRAR:
         conversa.estado = motor.fluxo.estados["encerrado"].nome if "encerrado" in motor.fluxo.estados else ""
+    elif ponto is Ponto.PAGAMENTO and await _link_desde_a_devolucao(s, conversa.id):
+        conversa.estado = ponto.value  # the person just sent the codes: the bot waits, it does not send them again
     else:
         fatos = await carregar_fatos(s, motor.config, devedor, conversa, agora)
         if ponto is Ponto.PAGAMENTO and fatos.acordo_ativo is None:
             raise Recusa(409, "este devedor não tem acordo ativo: não há pagamento a retomar")
         try:
             oferta = (opcao, plano) if ponto is Ponto.OFERTA else (None, None)
-            decisao = motor.retomar(ponto.value, memoria, fatos, agora, *oferta)
+            decisao = motor.retomar(_estado_de(ponto, motor, fatos), memoria, fatos, agora, *oferta)
         except ValueError as erro:
             raise Recusa(409, str(erro)) from erro
         falas = (await aplicar_decisao(s, decisao, devedor, conversa, agora, motor.config)).mensagens

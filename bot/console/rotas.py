@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlmodel import col, select
 
 from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.porta import Envio, ErroCanal, TipoCanal
-from bot.console import acesso, alertas, anexos, ao_vivo, gestao
+from bot.console import acesso, alertas, anexos, ao_vivo, avisos, gestao
 from bot.console.abertura import conferir_abertura
 from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
 from bot.console.contexto import CONSOLE, Console, pagina, usuario
@@ -35,15 +34,17 @@ from bot.console.operacoes import (
     reatribuir,
     responder,
 )
-from bot.console.pagamento_manual import AVISOS, documentos_abertos, novo_nonce, registrar_pagamento
-from bot.console.visao import carregar_fila, carregar_visao
+from bot.console.pagamento_manual import documentos_abertos, novo_nonce, registrar_pagamento
+from bot.console.prontas import Pronta, preencher
+from bot.console.visao import VisaoConversa, carregar_fila, carregar_visao
 from bot.dados.banco import sessao
 from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
-from bot.formatos import parse_valor
+from bot.formatos import brl, data_br, parse_data, parse_valor, primeiro_nome
 
 log = logging.getLogger(__name__)
 VIGIA = web.AppKey("console_vigia", asyncio.Task[None])
+CABECALHO_FUNDO = "X-Console-Fundo"  # set by console.js on a form it posts in the background
 
 
 def _id(request: web.Request) -> int:
@@ -73,14 +74,6 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         aprovacoes = await da_conversa(s, eu, conversa.id or 0)
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
         abertos = await documentos_abertos(s, conversa.devedor_id)
-    modelo = console.projeto.config.console.modelo_whatsapp
-    avisos = {
-        "janela": f"A janela de 24 h do WhatsApp está fechada (o devedor não escreve há mais de 24 h): no lugar do "
-        f"texto foi enviado o modelo aprovado “{modelo}”. Quando o devedor responder, escreva livremente.",
-        "link": "Link de pagamento da próxima parcela enviado ao devedor.",
-        "aprovacao": "Pedido de aprovação enviado aos gestores. Quando aprovado, o plano aparece aqui para oferecer.",
-    } | AVISOS
-    avisos |= anexos.AVISOS
     return pagina(
         request,
         "conversa.html",
@@ -88,28 +81,54 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
         colegas=colegas,
         pontos=list(Ponto),
         minha=conversa.dono == f"agente:{eu.id}",
-        aviso=avisos.get(request.query.get("aviso", "")),
+        aviso=avisos.aviso(console.projeto.config, request.query.get("aviso", "")),
         aprovacoes=aprovacoes,
         pagaveis=abertos,
         nonce=novo_nonce(),
+        prontas=_prontas(console, visao, eu),
     )
+
+
+def _prontas(console: Console, visao: VisaoConversa, eu: Usuario) -> list[Pronta]:
+    """The canned replies of `[console]`, filled for this conversation."""
+    config = console.projeto.config
+    valor, vencimento = (brl(visao.proxima[0]), data_br(visao.proxima[1])) if visao.proxima else ("", "")
+    valores = {
+        "primeiro_nome": primeiro_nome(visao.devedor.nome),
+        "atendente": eu.nome,
+        "credor": config.credor.nome,
+        "saldo": brl(visao.saldo.total),
+        "valor": valor,
+        "vencimento": vencimento,
+    }
+    return preencher(config.console.respostas_prontas, valores, visao.memoria.identidade_ok)
 
 
 Acao = Callable[[Console, Usuario, int, dict[str, str]], Awaitable[str | None]]
 
 
-def _acao(executar: Acao) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A form POST on a conversation: run it, then back to the conversation page (or the error page)."""
+def _acao(executar: Acao, feito: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A form POST on a conversation: run it, then back to the conversation page (or the error page).
+
+    Posted in the background by the page's script (header `X-Console-Fundo`), the answer is JSON instead:
+    {"aviso", "tipo"} or {"erro"}, and the script refreshes the page's parts without reloading it.
+    """
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        conversa_id = _id(request)
+        conversa_id, console = _id(request), request.app[CONSOLE]
         campos = {k: str(v) for k, v in (await request.post()).items()}
+        fundo = request.headers.get(CABECALHO_FUNDO) == "1"
         try:
-            aviso = await executar(request.app[CONSOLE], usuario(request), conversa_id, campos)
+            codigo = await executar(console, usuario(request), conversa_id, campos) or feito
         except Recusa as recusa:
+            if fundo:
+                return web.json_response({"erro": recusa.mensagem}, status=recusa.status)
             return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
-        sufixo = f"?aviso={aviso}" if aviso else ""  # a fixed code, never the person's or the debtor's words
-        return acesso.redirecionar(f"{acesso.PREFIXO}/conversas/{conversa_id}{sufixo}")
+        if fundo:
+            dito = avisos.aviso(console.projeto.config, codigo)
+            return web.json_response({"aviso": dito.texto if dito else None, "tipo": dito.tipo if dito else None})
+        # a fixed code, never the person's or the debtor's words
+        return acesso.redirecionar(f"{acesso.PREFIXO}/conversas/{conversa_id}?aviso={codigo}")
 
     return handler
 
@@ -142,7 +161,7 @@ async def _emitir_link(console: Console, eu: Usuario, conversa_id: int, _campos:
         await propria(s, eu, conversa_id)
         await conferir_abertura(s, projeto.config.regua.politica, conversa_id, agora)
         mensagem = await emitir_link(s, projeto.config, projeto.textos, eu, conversa_id, agora)
-    return await enviar(console, [mensagem], eu.nome) or "link"
+    return await enviar(console, [mensagem], eu.nome)
 
 
 async def enviar(console: Console, mensagens: list[Mensagem], atendente: str) -> str | None:
@@ -235,9 +254,9 @@ async def _anotar(console: Console, eu: Usuario, conversa_id: int, campos: dict[
 async def _prometer(console: Console, eu: Usuario, conversa_id: int, campos: dict[str, str]) -> None:
     try:
         valor = parse_valor(campos.get("valor", ""))
-        dia = date.fromisoformat(campos.get("data", ""))
+        dia = parse_data(campos.get("data", ""))
     except (ValueError, InvalidOperation):
-        raise Recusa(400, "informe o valor (ex. 150,00) e a data da promessa") from None
+        raise Recusa(400, "informe o valor (ex. 150,00) e a data da promessa (dd/mm/aaaa)") from None
     async with sessao(console.engine) as s:
         await prometer(s, eu, conversa_id, Decimal(valor), dia, console.relogio())
 
@@ -271,15 +290,15 @@ def registrar(app: web.Application, console: Console) -> None:
             web.get(f"{p}/gestao", gestao.pagina_gestao),
             web.get(f"{p}/conversas/{{conversa_id}}", pagina_conversa),
             web.get(f"{p}/conversas/{{conversa_id}}/eventos", ao_vivo.eventos_conversa),
-            web.post(f"{p}/conversas/{{conversa_id}}/assumir", _acao(_assumir)),
-            web.post(f"{p}/conversas/{{conversa_id}}/reatribuir", _acao(_reatribuir)),
-            web.post(f"{p}/conversas/{{conversa_id}}/responder", _acao(_responder)),
-            web.post(f"{p}/conversas/{{conversa_id}}/devolver", _acao(_devolver)),
-            web.post(f"{p}/conversas/{{conversa_id}}/notas", _acao(_anotar)),
-            web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer)),
-            web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao)),
-            web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link)),
-            web.post(f"{p}/conversas/{{conversa_id}}/pagamentos", _acao(registrar_pagamento)),
+            web.post(f"{p}/conversas/{{conversa_id}}/assumir", _acao(_assumir, "assumida")),
+            web.post(f"{p}/conversas/{{conversa_id}}/reatribuir", _acao(_reatribuir, "reatribuida")),
+            web.post(f"{p}/conversas/{{conversa_id}}/responder", _acao(_responder, "resposta")),
+            web.post(f"{p}/conversas/{{conversa_id}}/devolver", _acao(_devolver, "devolvida")),
+            web.post(f"{p}/conversas/{{conversa_id}}/notas", _acao(_anotar, "nota")),
+            web.post(f"{p}/conversas/{{conversa_id}}/promessas", _acao(_prometer, "promessa")),
+            web.post(f"{p}/conversas/{{conversa_id}}/aprovacoes", _acao(_pedir_aprovacao, "aprovacao")),
+            web.post(f"{p}/conversas/{{conversa_id}}/link", _acao(_emitir_link, "link")),
+            web.post(f"{p}/conversas/{{conversa_id}}/pagamentos", _acao(registrar_pagamento, "pagamento")),
             *anexos.rotas(p),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/aprovar", _decisao(True)),
             web.post(f"{p}/aprovacoes/{{aprovacao_id}}/recusar", _decisao(False)),

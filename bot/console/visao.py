@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import col, select
@@ -12,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.calendario import fuso
 from bot.config.modelos import Config
 from bot.console.alertas import atrasada
+from bot.console.historico import LinhaHistorico, carregar_historico
 from bot.conversa.fatos import Memoria
 from bot.conversa.servico import carregar_fatos
 from bot.dados.console import Nota, PromessaPagamento, Usuario
@@ -19,11 +22,13 @@ from bot.dados.entrada import Anexo
 from bot.dados.modelos import (
     PREFIXO_AGENTE,
     Acordo,
+    AcordoParcela,
     Conversa,
     Devedor,
     DocumentoPagamento,
-    Evento,
     Mensagem,
+    SituacaoAcordo,
+    SituacaoAcordoParcela,
     SituacaoTransferencia,
     Transferencia,
 )
@@ -126,11 +131,12 @@ class VisaoConversa:
     motivo: str | None
     mensagens: list[Mensagem]
     anexos: list[Anexo]
-    eventos: list[Evento]
+    historico: list[LinhaHistorico]
     acordos: list[tuple[Acordo, list[DocumentoPagamento]]]
     notas: list[tuple[Nota, str]]
     promessas: list[PromessaPagamento]
     ofertas: list[OfertaLivro]
+    proxima: tuple[Decimal, date] | None  # what to pay next: the agreement's first open installment, or the oldest
 
 
 async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, agora: datetime) -> VisaoConversa:
@@ -162,7 +168,7 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
         motivo=MOTIVOS.get(transferencia.motivo, transferencia.motivo) if transferencia else None,
         mensagens=await carregar_mensagens(s, conversa.id),
         anexos=await carregar_anexos(s, conversa.id),
-        eventos=list(await _todas(s, Evento, Evento.devedor_id == devedor.id, Evento.id)),
+        historico=await carregar_historico(s, devedor.id or 0, conversa.id, nomes),
         acordos=[(a, documentos.get(a.id or 0, [])) for a in acordos],
         notas=[
             (n, nomes.get(f"{PREFIXO_AGENTE}{n.usuario_id}", "?"))
@@ -172,7 +178,27 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
             await _todas(s, PromessaPagamento, PromessaPagamento.conversa_id == conversa.id, PromessaPagamento.id)
         ),
         ofertas=_ofertas(config, saldo, devedor, agora),
+        proxima=await _proxima(s, acordos, saldo),
     )
+
+
+async def _proxima(s: AsyncSession, acordos: Sequence[Acordo], saldo: Saldo) -> tuple[Decimal, date] | None:
+    """The next payment: the active agreement's first open installment, else the oldest overdue one (with charges)."""
+    ativo = next((a for a in acordos if a.situacao == SituacaoAcordo.ATIVO.value), None)
+    if ativo is not None:
+        parcela = (
+            await s.exec(
+                select(AcordoParcela)
+                .where(
+                    AcordoParcela.acordo_id == ativo.id, AcordoParcela.situacao == SituacaoAcordoParcela.ABERTA.value
+                )
+                .order_by(col(AcordoParcela.numero))
+            )
+        ).first()
+        if parcela is not None:
+            return parcela.valor, parcela.vencimento
+    linha = min(saldo.linhas, key=lambda linha: linha.parcela.vencimento, default=None)
+    return None if linha is None else (linha.total, linha.parcela.vencimento)
 
 
 async def carregar_mensagens(s: AsyncSession, conversa_id: int) -> list[Mensagem]:

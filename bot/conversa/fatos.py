@@ -123,6 +123,7 @@ class Resposta:
     texto: str
     opcoes: tuple[Opcao, ...] = ()
     documento: int | None = None
+    mensagem_id: int | None = None  # set by the adapter: the stored row, the key the channel sends it under
 
 
 @dataclass(frozen=True)

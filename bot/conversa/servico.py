@@ -36,6 +36,7 @@ from bot.conversa.fatos import (
     Transferir,
 )
 from bot.conversa.llm import Conselheiro
+from bot.conversa.modelo import Opcao
 from bot.conversa.motor import Motor
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
@@ -55,6 +56,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.dados.repositorio import acordo_ativo
+from bot.dados.respostas import nova_resposta, respostas_pendentes
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
@@ -103,8 +105,8 @@ class Atendimento:
             except StaleDataError:
                 log.info("conversa do devedor %s alterada em paralelo; tentativa %s", devedor_id, tentativa + 1)
             except IntegrityError:
-                if id_externo is not None and await self._ja_recebida(canal, id_externo):
-                    return []  # the same provider message reached another worker (or this one) before
+                if id_externo is not None and (ainda := await self._ainda_por_enviar(canal, id_externo)) is not None:
+                    return ainda  # the same provider message came before: only its replies not yet sent
                 if tentativa == _TENTATIVAS - 1:
                     raise
         raise RuntimeError(f"conversa do devedor {devedor_id} em conflito após {_TENTATIVAS} tentativas")
@@ -122,9 +124,14 @@ class Atendimento:
             return entrada
         return replace(entrada, sugestao=await conselheiro.sugerir(entrada.texto, intencoes))
 
-    async def _ja_recebida(self, canal: str, id_externo: str) -> bool:
+    async def _ainda_por_enviar(self, canal: str, id_externo: str) -> list[Resposta] | None:
+        """None if this provider message was never stored; else the replies to it still waiting to leave (an
+        instance died between storing and sending them), to be sent under their keys."""
         async with sessao(self.engine) as s:
-            return await _mensagem_existente(s, canal, id_externo) is not None
+            recebida = await _mensagem_existente(s, canal, id_externo)
+            if recebida is None:
+                return None
+            return [resposta_da_mensagem(m) for m in await respostas_pendentes(s, recebida)]
 
     async def _receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool | None
@@ -159,16 +166,20 @@ class Atendimento:
             codigos = [await self._codigos(s, d, devedor, conversa, agora) for d in aplicada.documentos if d.pix]
             await s.commit()
             _registrar_passo(devedor, canal, decisao)
-        return [*decisao.respostas, *codigos, *await self._cobrar(aplicada.documentos, agora)]
+        guardadas = zip([*decisao.respostas, *(r for r, _ in codigos)], [*aplicada.mensagens, *(m for _, m in codigos)],
+                        strict=True)  # fmt: skip
+        respostas = [replace(r, mensagem_id=m.id) for r, m in guardadas]
+        return [*respostas, *await self._cobrar(aplicada.documentos, agora)]
 
     async def _codigos(
         self, s: AsyncSession, documento: DocumentoPagamento, devedor: Devedor, conversa: Conversa, agora: datetime
-    ) -> Resposta:
+    ) -> tuple[Resposta, Mensagem]:
         """A new document's codes (embedded provider): stored with the agreement and sent with its PDF."""
         contexto = await contexto_do_documento(s, self.motor.config, documento, devedor)
         texto = self.motor.textos.renderizar(MENSAGEM_EMITIDO, contexto, conversa.canal)
-        s.add(_mensagem(conversa, Direcao.SAIDA, texto, (), agora, None, documento.id))
-        return Resposta(texto, documento=documento.id)
+        mensagem = _mensagem(conversa, Direcao.SAIDA, texto, (), agora, None, documento.id)
+        s.add(mensagem)
+        return Resposta(texto, documento=documento.id), mensagem
 
     async def _cobrar(self, documentos: list[DocumentoPagamento], agora: datetime) -> list[Resposta]:
         """With a PSP, new documents' charges after the commit: their codes, or a kind message if it failed."""
@@ -176,7 +187,8 @@ class Atendimento:
         for documento in documentos:
             if self.emissor is not None and not documento.pix and documento.id is not None:
                 aviso = await self.emissor.emitir(documento.id, agora)
-                respostas.append(Resposta(aviso.texto, documento=documento.id if aviso.emitido else None))
+                anexo = documento.id if aviso.emitido else None
+                respostas.append(Resposta(aviso.texto, documento=anexo, mensagem_id=aviso.mensagem_id))
         return respostas
 
 
@@ -238,6 +250,12 @@ async def _mensagem_existente(s: AsyncSession, canal: str, id_externo: str) -> M
     return (await s.exec(consulta)).first()
 
 
+def resposta_da_mensagem(mensagem: Mensagem) -> Resposta:
+    """A stored reply as the channel sends it: text, buttons, document and the row's id (its key)."""
+    botoes = tuple(Opcao(i, t) for i, t in zip(mensagem.intencoes, mensagem.opcoes, strict=False))
+    return Resposta(mensagem.texto, botoes, mensagem.documento_id, mensagem.id)
+
+
 def _mensagem(
     conversa: Conversa,
     direcao: Direcao,
@@ -248,17 +266,10 @@ def _mensagem(
     documento_id: int | None = None,
 ) -> Mensagem:
     assert conversa.id is not None
-    return Mensagem(
-        conversa_id=conversa.id,
-        direcao=direcao.value,
-        canal=conversa.canal,
-        texto=texto,
-        opcoes=[getattr(o, "titulo", str(o)) for o in opcoes],
-        id_externo=id_externo,
-        status="recebida" if direcao is Direcao.ENTRADA else "enviada",
-        criada_em=agora,
-        documento_id=documento_id,
-    )
+    if direcao is Direcao.ENTRADA:
+        return Mensagem(conversa_id=conversa.id, direcao=direcao.value, canal=conversa.canal, texto=texto,
+                        id_externo=id_externo, status="recebida", criada_em=agora)  # fmt: skip
+    return nova_resposta(conversa, texto, agora, opcoes, documento_id)
 
 
 def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:

@@ -13,12 +13,20 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.sqlite_laco import conectar
 
 MIGRACOES = Path(__file__).parent / "migracoes"
+
+
+def banco_fora(erro: BaseException) -> bool:
+    """The database went away or stayed locked (a restart, a network cut), as opposed to a bad statement."""
+    if isinstance(erro, DBAPIError):
+        return erro.connection_invalidated or isinstance(erro, OperationalError | InterfaceError)
+    return isinstance(erro, OSError)  # asyncpg's connection errors, raised as they are while connecting
 
 
 def url_padrao() -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.dados.modelos import coluna_instante, uma_de
@@ -27,11 +27,20 @@ class SituacaoAtualizacao(StrEnum):
     FALHOU = "falhou"
 
 
+ABERTA = text("situacao IN ('pendente', 'processando')")
+
+
 class Atualizacao(SQLModel, table=True):
     """One inbound unit from a provider (a message, a status or a Telegram update), as received."""
 
     __tablename__ = "atualizacao"
-    __table_args__ = (UniqueConstraint("canal", "id_externo"), uma_de("situacao", SituacaoAtualizacao))
+    __table_args__ = (
+        UniqueConstraint("canal", "id_externo"),
+        uma_de("situacao", SituacaoAtualizacao),
+        # A sender's unfinished rows, oldest first (every claim asks): small however long the history grows.
+        Index("ix_atualizacao_aberta", "remetente", "id", sqlite_where=ABERTA, postgresql_where=ABERTA),
+        Index("ix_atualizacao_processada_em", "processada_em"),  # the retention purge
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     canal: str
@@ -42,7 +51,7 @@ class Atualizacao(SQLModel, table=True):
     erro: str | None = None
     recebida_em: datetime = coluna_instante()
     processada_em: datetime | None = coluna_instante(nulo=True)
-    remetente: str | None = Field(default=None, index=True)  # "whatsapp:<wa_id>", "telegram:<chat_id>"; None: no order
+    remetente: str | None = None  # "whatsapp:<wa_id>", "telegram:<chat_id>"; None: no order
     reivindicada_em: datetime | None = coluna_instante(nulo=True)  # start of the current lease
     tentativas: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # claims so far
 

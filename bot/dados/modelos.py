@@ -206,6 +206,21 @@ class Mensagem(SQLModel, table=True):
     criada_em: datetime = coluna_instante()
     # The payment document sent with this message (its PDF on WhatsApp and Telegram).
     documento_id: int | None = Field(default=None, foreign_key="documento_pagamento.id")
+    # The buttons' intents, in the order of `opcoes` (their titles): a reply sent later still has its buttons.
+    intencoes: list[str] = Field(default_factory=list, sa_type=Json)
+    # A bot reply waiting to leave (status "pendente"): the outbox sweep sends it again from this instant.
+    tentar_em: datetime | None = coluna_instante(nulo=True, index=True)
+    tentativas: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+# Channels whose replies go back in the request itself (the web chat's HTTP answer, the terminal): stored as
+# sent. Every other channel's replies are an outbox: stored "pendente" with the decision, then sent by key.
+CANAIS_SINCRONOS = frozenset({"web", "cli"})
+
+
+def status_de_saida(canal: str) -> str:
+    """The status a bot reply is stored with on `canal`."""
+    return "enviada" if canal in CANAIS_SINCRONOS else "pendente"
 
 
 class Evento(SQLModel, table=True):

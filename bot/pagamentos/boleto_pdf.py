@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import qrcode
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from bot.config.modelos import Credor
 from bot.pagamentos.boleto import formatar_linha
+
+if TYPE_CHECKING:  # fpdf (with Pillow and fontTools) costs ~0.4 s to import: loaded at the first PDF, not at start
+    from fpdf import FPDF
 
 LARGURA_ESTREITA = 0.254  # mm: FEBRABAN's narrow bar; wide = 3 × narrow, the code ends up ~103 mm long
 ALTURA_BARRAS = 13.0  # mm
@@ -92,6 +93,8 @@ def _pix(pdf: FPDF, dados: DadosBoleto) -> None:
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 7, "PIX", new_x="LMARGIN", new_y="NEXT")
     lado, y = 45.0, pdf.get_y()
+    import qrcode  # with the PDF library, at the first PDF
+
     pdf.image(qrcode.make(dados.pix, border=2).get_image(), x=MARGEM, y=y, w=lado, h=lado)
     pdf.set_xy(MARGEM + lado + 5, y)
     pdf.set_font("Helvetica", size=9)
@@ -103,6 +106,8 @@ def _pix(pdf: FPDF, dados: DadosBoleto) -> None:
 
 def gerar(dados: DadosBoleto) -> bytes:
     """One A4 page; the same data gives the same bytes (the creation date is the document's)."""
+    from fpdf import FPDF  # see the TYPE_CHECKING import above
+
     pdf = FPDF(format="A4")
     pdf.set_margins(MARGEM, MARGEM)
     pdf.set_auto_page_break(auto=False)

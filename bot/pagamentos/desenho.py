@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import qrcode
-import qrcode.image.svg
-
 # Bars (1) and spaces (0) of each digit: n = narrow, w = wide (FEBRABAN: ITF, wide = 3 × narrow).
 _PADROES = ("nnwwn", "wnnnw", "nwnnw", "wwnnn", "nnwnw", "wnwnn", "nwwnn", "nnnww", "wnnwn", "nwnwn")
 _LARGURA = {"n": 1, "w": 3}
@@ -42,6 +39,9 @@ def svg_itf(digitos: str) -> str:
 
 def svg_qr(texto: str) -> str:
     """A QR code of `texto` as an inline SVG path (no external image)."""
+    import qrcode  # qrcode loads Pillow: at the first page shown, not at start
+    import qrcode.image.svg
+
     imagem = qrcode.make(texto, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     svg: str = imagem.to_string(encoding="unicode")
     return svg.split("?>", 1)[-1].strip()  # drop the XML declaration: the SVG goes inside HTML

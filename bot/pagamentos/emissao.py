@@ -20,8 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config.modelos import Config
 from bot.conversa.textos import Textos
 from bot.dados.banco import sessao
-from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem
+from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
+from bot.dados.respostas import nova_resposta
 from bot.formatos import primeiro_nome
 from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
 from bot.pagamentos.tentativas import desistiu, primeira
@@ -49,6 +50,7 @@ class AvisoDocumento:
 
     texto: str
     emitido: bool
+    mensagem_id: int | None = None  # the stored message (when the debtor is told now)
 
 
 def chave_do_documento(documento: DocumentoPagamento) -> str:
@@ -147,13 +149,13 @@ class Emissor:
             cobranca.dados = emitida.dados or cobranca.dados
             s.add_all([documento, cobranca])
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "id_externo": emitida.id_externo}
-            texto = await self._mensagem(
+            texto, mensagem = await self._mensagem(
                 s, documento, MENSAGEM_EMITIDO, "cobranca_emitida" if novo else "", dados, agora, avisar
             )
             if novo and ao_emitir is not None:
                 await ao_emitir(s, documento, agora)
             await s.commit()
-            return AvisoDocumento(texto, emitido=True)
+            return AvisoDocumento(texto, emitido=True, mensagem_id=mensagem.id if mensagem else None)
 
     async def _registrar_falha(
         self, documento_id: int, chave: str, erro: ErroProvedor, agora: datetime, avisar: bool
@@ -168,9 +170,9 @@ class Emissor:
             cobranca.dados = {"erro": erro.motivo, "tipo": type(erro).__name__, **erro.detalhes}
             s.add(cobranca)
             dados = {"documento": documento_id, "provedor": self.provedor.nome, "chave": chave} | cobranca.dados
-            texto = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
+            texto, falha = await self._mensagem(s, documento, MENSAGEM_FALHA, "erro_provedor", dados, agora, avisar)
             await s.commit()
-            return AvisoDocumento(texto, emitido=False)
+            return AvisoDocumento(texto, emitido=False, mensagem_id=falha.id if falha else None)
 
     async def _mensagem(
         self,
@@ -181,8 +183,8 @@ class Emissor:
         dados: dict[str, Any],
         agora: datetime,
         avisar: bool,
-    ) -> str:
-        """Record the event for agents and the message for the debtor in the caller's transaction."""
+    ) -> tuple[str, Mensagem | None]:
+        """Record the event for agents and the message for the debtor (when `avisar`) in the caller's transaction."""
         acordo = await s.get(Acordo, documento.acordo_id)
         assert acordo is not None
         devedor = await s.get(Devedor, acordo.devedor_id)
@@ -193,19 +195,11 @@ class Emissor:
         contexto = await contexto_do_documento(s, self.config, documento, devedor)
         texto = self.textos.renderizar(nome, contexto, conversa.canal)
         if not avisar:
-            return texto
-        s.add(
-            Mensagem(
-                conversa_id=conversa.id,
-                direcao=Direcao.SAIDA.value,
-                canal=conversa.canal,
-                texto=texto,
-                status="enviada",
-                criada_em=agora,
-                documento_id=documento.id if nome == MENSAGEM_EMITIDO else None,
-            )
-        )
-        return texto
+            return texto, None
+        anexo = documento.id if nome == MENSAGEM_EMITIDO else None
+        mensagem = nova_resposta(conversa, texto, agora, documento_id=anexo)
+        s.add(mensagem)
+        return texto, mensagem
 
 
 async def contexto_do_documento(

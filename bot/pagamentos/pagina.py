@@ -26,6 +26,8 @@ from bot.pagamentos.boleto_pdf import gerar as gerar_pdf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
 from bot.pagamentos.desenho import svg_itf, svg_qr
 from bot.pagamentos.token import FORMATO_TOKEN, link_pagamento
+from bot.resultados.trilha import TipoPasso
+from bot.resultados.visitas import registrar_visita
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +137,10 @@ async def pdf_do_token(
 ) -> tuple[bytes, str] | None:
     """(PDF, file name) of a valid token's document; None whenever the page itself would be unavailable."""
     achado = await buscar(engine, relogio, token)
-    if achado is None:
-        return None
+    return None if achado is None else _pdf(config, achado, token)
+
+
+def _pdf(config: Config, achado: Encontrado, token: str) -> tuple[bytes, str]:
     dados = dados_do_pdf(config, achado, token)
     return gerar_pdf(dados), nome_do_arquivo(dados)
 
@@ -168,16 +172,28 @@ async def mostrar(request: web.Request) -> web.Response:
     achado = await _buscar(pagina, token)
     if achado is None:
         return _indisponivel(pagina)
+    await _visita(request, pagina, achado, TipoPasso.PAGINA_ABERTA)
     return _html("pagamento.html", _visao(pagina, achado, token))
+
+
+async def _visita(request: web.Request, pagina: Pagina, achado: Encontrado, tipo: TipoPasso) -> None:
+    """An outcome of the debtor's (bot.resultados): the page opened or its PDF downloaded."""
+    acordo, documento = achado.acordo, achado.documento
+    assert achado.devedor.id is not None and documento.id is not None
+    agente = request.headers.get("User-Agent")
+    await registrar_visita(
+        pagina.engine, tipo, achado.devedor.id, acordo.conversa_id, documento.id, agente, pagina.relogio()
+    )
 
 
 async def baixar_pdf(request: web.Request) -> web.Response:
     """GET /p/<token>.pdf: the same document as a PDF, under the page's token rules."""
     pagina, token = request.app[PAGINA], request.match_info["token"]
-    gerado = await pdf_do_token(pagina.engine, pagina.config, pagina.relogio, token)
-    if gerado is None:
+    achado = await _buscar(pagina, token)
+    if achado is None:
         return _indisponivel(pagina)
-    conteudo, nome = gerado
+    await _visita(request, pagina, achado, TipoPasso.PDF_BAIXADO)
+    conteudo, nome = _pdf(pagina.config, achado, token)
     resposta = web.Response(body=conteudo, content_type="application/pdf")
     resposta.headers["Content-Disposition"] = f'inline; filename="{nome}"'
     resposta.headers["X-Robots-Tag"] = "noindex"

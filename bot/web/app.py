@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from bot.cabecalhos import instalar as instalar_cabecalhos
 from bot.canais.porta import Remetente
 from bot.canais.servidor import instalar_canais
+from bot.config.modelos import url_do_servidor
 from bot.console.contexto import Console
 from bot.console.rotas import registrar as registrar_console
 from bot.console.usuarios import criar_usuarios_demo
@@ -40,6 +41,7 @@ from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
+from bot.resultados.rotas import registrar as registrar_resultados
 from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ ATENDIMENTO = web.AppKey("atendimento", Atendimento)
 ENGINE = web.AppKey("engine", AsyncEngine)
 PAGINAS = web.AppKey("paginas", Environment)
 DEMO = web.AppKey("demo", bool)
+CANAIS_LIGADOS: web.AppKey[tuple[str, ...]] = web.AppKey("canais_ligados")
 CANAL_WEB = "web"
 ID_MAXIMO = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
 TEXTO_MAXIMO = 2000  # a chat message longer than this is refused, not truncated
@@ -180,10 +183,13 @@ def criar_app(
             web.get("/api/conversas/{devedor_id}/mensagens", historico),
         ]
     app.add_routes(rotas)
-    dos_canais = instalar_canais(app, projeto, engine, relogio)
+    # One conversation service (with the payment emissor) for the web chat and every channel.
+    dos_canais = instalar_canais(app, projeto, app[ATENDIMENTO], logging.INFO if demo else logging.WARNING)
+    app[CANAIS_LIGADOS] = tuple(dos_canais)
     confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
     para = remetentes if remetentes is not None else dos_canais
     registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
+    registrar_resultados(app)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
@@ -199,7 +205,16 @@ def rodar(
     projeto: Projeto, url: str, relogio: Callable[[], datetime], porta: int | None, demo: bool, host: str | None = None
 ) -> int:
     host, porta_final = host or projeto.config.web.host, porta or projeto.config.web.porta
+    projeto = projeto.no_endereco(host, porta_final)
     app = criar_app(projeto, criar_engine(url), relogio, demo, com_regua=True)
+    ligados: tuple[str, ...] = app[CANAIS_LIGADOS]
+    if ligados and projeto.config.web.url_automatica:
+        log.warning(
+            "web.url_publica não definida: os links de pagamento enviados por %s apontam para %s; defina em "
+            "config.toml o endereço público em que o devedor abre este servidor (ex. https://pagar.empresa.com.br)",
+            ", ".join(ligados),
+            projeto.config.web.url_publica,
+        )
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
     web.run_app(app, host=host, port=porta_final, print=None)
     return 0
@@ -224,7 +239,7 @@ def rodar_demo(projeto: Projeto, relogio: Callable[[], datetime], porta: int | N
     migrar(url)
     carteira = projeto.raiz / "exemplos" / "carteira.csv"
     print(f"Demo: carteira {carteira.name} importada ({asyncio.run(semear_demo(url, carteira))})")
+    endereco = url_do_servidor(projeto.config.web.host, porta or projeto.config.web.porta)
     for login, senha, papel in asyncio.run(criar_usuarios_demo(url, relogio())):
-        endereco = f"http://{projeto.config.web.host}:{porta or projeto.config.web.porta}/console/"
-        print(f"Console: {endereco}  {papel}: login {login!r} senha {senha!r}")
+        print(f"Console: {endereco}/console/  {papel}: login {login!r} senha {senha!r}")
     return rodar(projeto, url, relogio, porta, demo=True)

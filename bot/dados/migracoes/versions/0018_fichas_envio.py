@@ -1,6 +1,6 @@
 """fichas_envio: the send-rate token buckets shared by every instance (one row per channel).
 
-Revision ID: 0017
+Revision ID: 0018
 Create Date: 2026-12-03 13:30:00.000000
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0015"
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,53 @@
+"""Support for the outcome tests: chat as a debtor through the real web app, and a clock moved by hand."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.dados.banco import criar_engine
+from bot.projeto import Projeto
+from bot.web.app import criar_app
+from tests.conftest import AGORA
+
+Cliente = TestClient[object, object]
+NAVEGADOR = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126 Mobile Safari/537.36"
+LINK = re.compile(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])")
+
+
+class Relogio:
+    """A clock the test moves by hand."""
+
+    def __init__(self, agora: datetime = AGORA) -> None:
+        self.agora = agora
+
+    def __call__(self) -> datetime:
+        return self.agora
+
+
+async def conversar(cliente: Cliente, conversa: int, *textos: str) -> list[str]:
+    """Send each text as the debtor of web conversation `conversa`; the bot's answers, in order."""
+    respostas: list[str] = []
+    for texto in textos:
+        corpo = await (await cliente.post(f"/api/conversas/{conversa}/mensagens", json={"texto": texto})).json()
+        respostas += [r["texto"] for r in corpo["respostas"]]
+    return respostas
+
+
+async def fechar_acordo(cliente: Cliente, conversa: int = 1) -> str:
+    """Maria (conversation 1 of the example portfolio) up to a cash agreement; the payment page's path."""
+    respostas = await conversar(cliente, conversa, "oi", "sim", "390", "esqueci", "sim", "sim")
+    achado = LINK.search(respostas[-1])
+    assert achado is not None, respostas[-1]
+    return achado.group(1)
+
+
+@asynccontextmanager
+async def demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
+    """The demo web app (chat, payment page with its simulate button) on `url`, through a real HTTP client."""
+    async with TestClient(TestServer(criar_app(projeto, criar_engine(url), relogio, demo=True))) as cliente:
+        yield cliente
