@@ -13,6 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -22,7 +23,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados import repositorio
-from bot.dados.banco import config_alembic, criar_engine, migrar, sessao, url_padrao
+from bot.dados.banco import config_alembic, criar_engine, migrar, revisao_final, sessao, sqlite_em_dia, url_padrao
 from bot.dados.modelos import (
     Acordo,
     Contrato,
@@ -395,3 +396,20 @@ def test_instancias_migram_ao_mesmo_tempo(bancos: Bancos) -> None:
     processos = [subprocess.Popen(comando, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     erros = [p.communicate(timeout=120)[1] for p in processos]
     assert [p.returncode for p in processos] == [0, 0, 0], erros
+
+
+def test_bancosqlite_em_dia_dispensa_o_alembic(bancos: Bancos) -> None:
+    """The start-up shortcut: the migration files' head (read without alembic) is alembic's own head, and a
+    SQLite file is 'up to date' only at that revision."""
+    url = bancos.vazio("em_dia")
+    assert revisao_final() == ScriptDirectory.from_config(config_alembic(url)).get_current_head()
+    if not url.startswith("sqlite"):
+        assert not sqlite_em_dia(url)  # the shortcut is SQLite's only: PostgreSQL goes through alembic
+        return
+    assert not sqlite_em_dia(url)  # no file yet
+    migrar(url)
+    assert sqlite_em_dia(url)
+    command.downgrade(config_alembic(url), "-1")
+    assert not sqlite_em_dia(url)
+    migrar(url)  # not up to date: alembic runs and brings it to the head
+    assert sqlite_em_dia(url)

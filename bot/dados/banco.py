@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sqlite3
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.sqlite_laco import conectar
+
+if TYPE_CHECKING:  # alembic loads only when a migration runs (serve on an up-to-date database skips it)
+    from alembic.config import Config
 
 MIGRACOES = Path(__file__).parent / "migracoes"
 
@@ -79,6 +82,8 @@ async def sessao(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 def config_alembic(url: str) -> Config:
     """Alembic's configuration built in code: there is no alembic.ini."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRACOES).replace("%", "%%"))
     config.attributes["url"] = url
@@ -89,9 +94,14 @@ def migrar(url: str) -> None:
     """`alembic upgrade head`, blocking until done.
 
     The migration environment runs its own event loop, which cannot nest: called from a running loop
-    (inside `async def`), the upgrade runs in a worker thread while the caller waits.
+    (inside `async def`), the upgrade runs in a worker thread while the caller waits. A SQLite file already at
+    the newest revision is recognised without loading alembic (a server restarting on its own database).
     """
     criar_pasta_sqlite(url)
+    if sqlite_em_dia(url):
+        return
+    from alembic import command
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -99,3 +109,34 @@ def migrar(url: str) -> None:
         return
     with ThreadPoolExecutor(max_workers=1) as executor:
         executor.submit(command.upgrade, config_alembic(url), "head").result()
+
+
+_REVISAO = re.compile(r'^revision: str = "(\w+)"', re.M)
+_ANTERIOR = re.compile(r'^down_revision: [^=]+= "(\w+)"', re.M)
+
+
+def revisao_final() -> str | None:
+    """The one head of the migration files (None if there are several: alembic must sort that out)."""
+    revisoes, anteriores = set(), set()
+    for arquivo in (MIGRACOES / "versions").glob("*.py"):
+        texto = arquivo.read_text(encoding="utf-8")
+        revisoes.update(_REVISAO.findall(texto))
+        anteriores.update(_ANTERIOR.findall(texto))
+    cabecas = revisoes - anteriores
+    return cabecas.pop() if len(cabecas) == 1 else None
+
+
+def sqlite_em_dia(url: str) -> bool:
+    """A SQLite file whose `alembic_version` is the newest revision; False whenever in doubt."""
+    partes = make_url(url)
+    if partes.get_backend_name() != "sqlite" or not partes.database or partes.database == ":memory:":
+        return False
+    caminho = Path(partes.database)
+    if not caminho.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{caminho}?mode=ro", uri=True, timeout=5)) as conexao:
+            linhas = conexao.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return False
+    return len(linhas) == 1 and linhas[0][0] == revisao_final()

@@ -21,7 +21,6 @@ from bot.dados.console import Auditoria, Usuario
 from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
 from bot.resultados.dossie import ACAO_EXPORTACAO, montar
-from bot.resultados.dossie_pdf import gerar
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,8 @@ async def exportar(
             return None
         por = f"{usuario.nome} ({usuario.papel}, console)" if usuario else "linha de comando (python -m bot dossie)"
         dados = await montar(s, config, devedor, agora, por)
+        from bot.resultados.dossie_pdf import gerar  # fpdf loads at the first export, not at start
+
         pdf = gerar(dados)
         pacote = _zip(dados, pdf, agora)
         s.add(

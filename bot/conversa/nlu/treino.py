@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +49,9 @@ class CorpusInvalido(ValueError):
         self.erros = tuple(erros)
 
 
+_LETRA_OU_DIGITO = re.compile(r"[A-Za-z0-9]")  # always kept by `normalizar`
+
+
 def ler_corpus(caminho: Path, intencoes: Iterable[str]) -> list[Exemplo]:
     """The rows of a corpus file (`texto;intencao`); raises `CorpusInvalido` naming each bad line."""
     validas = {*intencoes, NENHUMA}
@@ -60,7 +64,7 @@ def ler_corpus(caminho: Path, intencoes: Iterable[str]) -> list[Exemplo]:
         for linha in leitor:
             onde = f"{caminho}:{leitor.line_num}"
             texto, intencao = (linha.get("texto") or "").strip(), (linha.get("intencao") or "").strip()
-            if not normalizar(texto):
+            if not _LETRA_OU_DIGITO.search(texto) and not normalizar(texto):  # the cheap test first: read at start
                 erros.append(f"{onde}: texto vazio (ou só sinais)")
             elif intencao not in validas:
                 erros.append(
