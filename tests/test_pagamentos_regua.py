@@ -192,6 +192,9 @@ async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) ->
     assert (await _token(engine, proximo.id)).valido_ate == date(2026, 12, 27)
     documentos = Documentos(engine, PROJETO.config)
     assert await documentos.garantir(primeiro.acordo_id, OITO_EM_SP) == proximo.id  # still valid: the same one
+    async with sessao(engine) as s:
+        [pagamento] = (await s.exec(select(Evento).where(Evento.tipo == "pagamento"))).all()
+    assert pagamento.criado_em == OITO_EM_SP  # the service's clock, as every other record (evidence, curves)
 
 
 async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: AsyncEngine) -> None:

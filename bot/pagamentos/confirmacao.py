@@ -170,7 +170,8 @@ class Confirmador:
             "quitado": resultado.quitado,
         }
         evento = dados | {"provedor": pagamento.provedor, "id_provedor": pagamento.id_provedor}
-        s.add(Evento(devedor_id=acordo.devedor_id, conversa_id=conversa.id, tipo="pagamento", dados=evento))
+        s.add(Evento(devedor_id=acordo.devedor_id, conversa_id=conversa.id, tipo="pagamento", dados=evento,
+                     criado_em=agora))  # fmt: skip
         contexto = {"credor": self.config.credor, "devedor": {"primeiro_nome": primeiro_nome(devedor.nome)}}
         contexto |= {"pagamento": dados}
         if conversa.canal == Canal.WEB:
