@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -28,6 +28,7 @@ from bot.conversa.fatos import Entrada, Resposta
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
 from bot.dados.carteira import ler_carteira
+from bot.dados.endereco import EnderecoInvalido, ler_endereco
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
@@ -65,6 +66,42 @@ def _data(texto: str) -> date:
         return parse_data(texto)
     except ValueError as erro:
         raise argparse.ArgumentTypeError(str(erro)) from erro
+
+
+CRIAM_BANCO = frozenset({"import", "serve"})  # and `demo`, which always makes a new one
+
+
+def _conferir_banco(url: str, comando: str) -> str | None:
+    """One pt-BR line when `--db` is wrong, or names a SQLite file that does not exist for a command that only
+    reads (a typo must not create an empty database and answer "Fila vazia.")."""
+    try:
+        endereco = ler_endereco(url)
+    except EnderecoInvalido as erro:
+        return str(erro)
+    if endereco.arquivo is None or endereco.arquivo.exists():
+        return None
+    if comando not in CRIAM_BANCO:
+        return (
+            f"banco não encontrado: {endereco.arquivo} (confira --db; só import, serve e demo criam um banco novo)"
+        )
+    print(f"criando banco novo em {endereco.arquivo}", file=sys.stderr)
+    return None
+
+
+def _abrir_banco(url: str, comando: str) -> bool:
+    """Check `--db` and bring the database to the newest schema; False (the reason printed) when it cannot."""
+    erro_do_banco = _conferir_banco(url, comando)
+    if erro_do_banco is not None:
+        print(erro_do_banco, file=sys.stderr)
+        return False
+    try:
+        _migrar(url, esperar=comando == "serve")
+    except (DBAPIError, OSError) as erro:
+        causa = erro.orig if isinstance(erro, DBAPIError) and erro.orig is not None else erro
+        primeira = (str(causa).splitlines() or [""])[0]
+        print(f"não foi possível abrir o banco ({type(causa).__name__}: {primeira})", file=sys.stderr)
+        return False
+    return True
 
 
 ESPERA_DO_BANCO = 60.0  # `serve` started with the database still coming up (a restart, a compose boot) waits this long
@@ -170,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return rodar_demo(projeto, relogio, args.porta)
     url = args.db or url_padrao()
-    _migrar(url, esperar=args.comando == "serve")
+    if not _abrir_banco(url, args.comando):
+        return 1
     try:
         if args.comando == "serve":
             from bot.web.app import rodar

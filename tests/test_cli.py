@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bancos import Bancos
 from tests.conftest import RAIZ
 from tests.processos import porta_livre
@@ -136,3 +138,33 @@ def test_serve_com_canal_ligado_avisa_que_os_links_seguem_a_porta(copia: Path, b
     assert len(aviso) == 1 and "WARNING" in aviso[0] and "por email" in aviso[0]
     assert f"apontam para http://127.0.0.1:{porta};" in aviso[0]
     assert linhas[-1].startswith(f"Servidor em http://127.0.0.1:{porta}/")
+
+
+@pytest.mark.parametrize(
+    ("url", "diz"),
+    [
+        ("lixo", "não é uma URL de banco"),
+        ("mysql+aiomysql://u@h/db", "banco 'mysql' não suportado"),
+        ("sqlite:///{pasta}/a.db", "o driver de sqlite é aiosqlite"),
+        ("postgresql://u@h/db", "o driver de postgresql é asyncpg"),
+        ("postgresql+asyncpg://u@127.0.0.1:{porta}/db", "não foi possível abrir o banco"),
+    ],
+)
+def test_db_errado_e_uma_linha_em_portugues(tmp_path: Path, url: str, diz: str) -> None:
+    resultado = bot("fila", db=url.format(pasta=tmp_path, porta=porta_livre()))
+    assert resultado.returncode == 1 and resultado.stdout == ""
+    linhas = resultado.stderr.strip().splitlines()
+    assert len(linhas) == 1 and diz in linhas[0] and "Traceback" not in resultado.stderr, resultado.stderr
+    assert not list(tmp_path.iterdir())  # nothing created
+
+
+def test_banco_sqlite_inexistente_so_e_criado_por_quem_cria(tmp_path: Path) -> None:
+    """A typo in --db must not create an empty database and answer "Fila vazia."; import says it creates one."""
+    arquivo = tmp_path / "pasta" / "novo.db"
+    url = f"sqlite+aiosqlite:///{arquivo}"
+    lendo = bot("fila", db=url)
+    assert lendo.returncode == 1 and "banco não encontrado" in lendo.stderr and str(arquivo) in lendo.stderr
+    assert not arquivo.exists() and not arquivo.parent.exists()
+    criando = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=url)
+    assert criando.returncode == 0 and f"criando banco novo em {arquivo}" in criando.stderr
+    assert bot("fila", db=url).returncode == 0
