@@ -68,10 +68,12 @@ def _data(texto: str) -> date:
         raise argparse.ArgumentTypeError(str(erro)) from erro
 
 
-CRIAM_BANCO = frozenset({"import", "serve"})  # and `demo`, which always makes a new one
+# Commands that may start a new database (and `demo`, which always makes one; `usuario criar`, the first user of
+# a new deployment, too).
+CRIAM_BANCO = frozenset({"import", "serve"})
 
 
-def _conferir_banco(url: str, comando: str) -> str | None:
+def _conferir_banco(url: str, cria: bool) -> str | None:
     """One pt-BR line when `--db` is wrong, or names a SQLite file that does not exist for a command that only
     reads (a typo must not create an empty database and answer "Fila vazia.")."""
     try:
@@ -80,17 +82,18 @@ def _conferir_banco(url: str, comando: str) -> str | None:
         return str(erro)
     if endereco.arquivo is None or endereco.arquivo.exists():
         return None
-    if comando not in CRIAM_BANCO:
+    if not cria:
         return (
-            f"banco não encontrado: {endereco.arquivo} (confira --db; só import, serve e demo criam um banco novo)"
+            f"banco não encontrado: {endereco.arquivo} (confira --db; só import, serve, demo e usuario criar criam "
+            "um banco novo)"
         )
     print(f"criando banco novo em {endereco.arquivo}", file=sys.stderr)
     return None
 
 
-def _abrir_banco(url: str, comando: str) -> bool:
+def _abrir_banco(url: str, comando: str, cria: bool) -> bool:
     """Check `--db` and bring the database to the newest schema; False (the reason printed) when it cannot."""
-    erro_do_banco = _conferir_banco(url, comando)
+    erro_do_banco = _conferir_banco(url, cria)
     if erro_do_banco is not None:
         print(erro_do_banco, file=sys.stderr)
         return False
@@ -207,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return rodar_demo(projeto, relogio, args.porta)
     url = args.db or url_padrao()
-    if not _abrir_banco(url, args.comando):
+    cria = args.comando in CRIAM_BANCO or (args.comando == "usuario" and args.acao_usuario == "criar")
+    if not _abrir_banco(url, args.comando, cria):
         return 1
     try:
         if args.comando == "serve":
