@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from bot.canais import textos as textos_canais
 from bot.config.erros import ConfigInvalida, ErroConfig
@@ -20,7 +24,14 @@ from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
 from bot.conversa.nlu.linear import PesosInvalidos
 from bot.conversa.nlu.treino import ARQUIVO_PESOS, PASTA_CORPUS, CorpusInvalido, carregar_pesos, corpus_do_projeto
 from bot.conversa.regras import Avaliacao, executar
-from bot.conversa.textos import VARIAVEIS_ANTES_DA_IDENTIDADE, ErroDeMensagem, Textos, carregar_textos
+from bot.conversa.textos import (
+    VARIAVEIS_ANTES_DA_IDENTIDADE,
+    ErroDeMensagem,
+    Textos,
+    carregar_textos,
+    explicar_erro,
+    linha_do_erro,
+)
 from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
 from bot.negociacao.saldo import ParcelaAberta
 
@@ -115,13 +126,14 @@ def carregar_projeto(config_path: Path) -> Projeto:
                 config.conversa.fluxo,
             )
         )
+    # Every message is rendered even when other files have errors: with the config's valid keys if some are not.
+    ensaio = config if config is not None or erros_toml else _sem_chaves_invalidas(dados, erros_config)
+    if ensaio is not None and not erros_textos:
+        erros += _ensaiar_mensagens(ensaio, textos) + textos_canais.verificar(textos)
     classificador = _classificador(raiz / "fluxos", intencoes) if not erros else None
     if classificador is None or isinstance(classificador, ErroConfig) or config is None:
         raise ConfigInvalida([*erros, classificador] if isinstance(classificador, ErroConfig) else erros)
     motor = Motor(config, fluxos[config.conversa.fluxo], classificador, textos)
-    erros += _ensaiar_mensagens(motor) + textos_canais.verificar(textos)
-    if erros:
-        raise ConfigInvalida(erros)
     return Projeto(raiz, config, fluxos, textos, motor, intencoes)
 
 
@@ -172,7 +184,24 @@ def _mensagens_antes_da_identidade(fluxo: Fluxo, textos: Textos) -> list[ErroCon
     return erros
 
 
-def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
+def _sem_chaves_invalidas(dados: dict[str, Any], erros: list[ErroConfig]) -> Config | None:
+    """The config without the keys its errors name (their defaults instead), to rehearse the messages with; None
+    if that is not valid either (a required key is the one that is wrong)."""
+    limpos = copy.deepcopy(dados)
+    for erro in erros:
+        *pais, chave = erro.caminho.split(".") if erro.caminho else [""]
+        alvo: Any = limpos
+        for pai in pais:
+            alvo = alvo.get(pai, {}) if isinstance(alvo, dict) else {}
+        if isinstance(alvo, dict):
+            alvo.pop(chave, None)
+    try:
+        return Config.model_validate(limpos)
+    except ValidationError:
+        return None
+
+
+def _ensaiar_mensagens(config: Config, textos: Textos) -> list[ErroConfig]:
     """Render every message with a sample debtor, so a misspelt name fails in `check`, not in a chat."""
     agora = datetime(2026, 11, 23, 15, tzinfo=UTC)
     fatos = Fatos(
@@ -184,7 +213,7 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         ),
     )
     interpretacao = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
-    avaliacao = Avaliacao(motor.config, fatos, Memoria(), Entrada("oi"), interpretacao, agora, agora.date())
+    avaliacao = Avaliacao(config, fatos, Memoria(), Entrada("oi"), interpretacao, agora, agora.date())
     antes = Memoria()
     depois = Memoria(identidade_ok=True, fatores_ok=("cpf",), motivo="esqueci")
     for acao in (Acao.OFERECER, Acao.REGISTRAR_ACORDO):
@@ -202,19 +231,20 @@ def _ensaiar_mensagens(motor: Motor) -> list[ErroConfig]:
         fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, EXEMPLO_DOCUMENTO))
         avaliacao = replace(avaliacao, fatos=fatos)
     erros = []
-    for arquivo in sorted(motor.textos.fontes):
-        variaveis = motor.textos.variaveis(arquivo)
+    for arquivo in sorted(textos.fontes):
+        variaveis = textos.variaveis(arquivo)
         memoria = antes if variaveis <= VARIAVEIS_ANTES_DA_IDENTIDADE else depois
         canal = arquivo.split(".")[1] if "." in arquivo else None
         try:
             amostra = contexto(avaliacao, memoria, ()) | {"pagamento": EXEMPLO_PAGAMENTO} | textos_canais.EXEMPLOS
-            motor.textos.renderizar(arquivo.split(".")[0], amostra, canal)
+            textos.renderizar(arquivo.split(".")[0], amostra, canal)
         except ErroDeMensagem as erro:
             erros.append(
                 ErroConfig(
-                    str(motor.textos.pasta / f"{arquivo}.j2"),
+                    str(textos.pasta / f"{arquivo}.j2"),
                     "",
-                    f"erro ao montar a mensagem: {erro.__cause__}",
+                    f"erro ao montar a mensagem: {explicar_erro(erro.__cause__)}",
+                    linha_do_erro(erro.__cause__),
                 )
             )
     return erros

@@ -126,10 +126,23 @@ def test_modelo_jinja_quebrado_e_nome_errado(copia: Path) -> None:
 
 
 def test_erro_de_atributo_aparece_no_ensaio(copia: Path) -> None:
-    (copia / "mensagens" / "oferta.j2").write_text("Total {{ plano.totall | dinheiro }}\n")
+    oferta = copia / "mensagens" / "oferta.j2"
+    trocar(oferta, "plano.total", "plano.totall")
     (mensagem,) = erros(copia)
-    assert mensagem.startswith(f"{copia / 'mensagens' / 'oferta.j2'}: erro ao montar a mensagem:")
-    assert "totall" in mensagem
+    assert mensagem == (
+        f"{oferta}:{linha_de(oferta, 'plano.totall')}: erro ao montar a mensagem: Plano não tem o campo 'totall' "
+        "(nome digitado errado?)"
+    )
+
+
+def test_erros_de_mensagem_e_de_config_juntos(copia: Path) -> None:
+    """A broken config does not hide the messages' errors: they are rendered with the config's valid keys."""
+    trocar(copia / "config.toml", "max_incompreensoes = ", 'max_incompreensoes = "x" #')
+    (copia / "mensagens" / "saldo.j2").write_text("Olá\n{{ devedor.primeiro_nomee }}\n")
+    texto = "\n".join(erros(copia))
+    assert "[conversa.max_incompreensoes] esperado um número inteiro" in texto
+    assert f"{copia / 'mensagens' / 'saldo.j2'}:2: erro ao montar a mensagem:" in texto
+    assert "primeiro_nomee" in texto and "has no attribute" not in texto and "is undefined" not in texto
 
 
 def test_comando_check(copia: Path) -> None:

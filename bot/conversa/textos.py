@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, Undefined, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, Undefined, UndefinedError, meta
 from jinja2.nodes import Template as NoTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -143,3 +143,34 @@ def carregar_textos(pasta: Path) -> tuple[Textos, list[ErroConfig]]:
     if not fontes and not erros:
         erros.append(ErroConfig(str(pasta), "", "nenhuma mensagem (*.j2) encontrada"))
     return Textos(pasta, fontes, arvores, modelos), erros
+
+
+_SEM_ATRIBUTO = re.compile(r"^'(?P<objeto>.+?)(?: object)?' has no attribute '(?P<nome>.+)'$")
+_INDEFINIDA = re.compile(r"^'(?P<nome>.+)' is undefined$")
+
+
+def explicar_erro(erro: BaseException | None) -> str:
+    """A rendering error in pt-BR: a misspelt variable or attribute says which; anything else keeps its text."""
+    texto = str(erro)
+    if isinstance(erro, UndefinedError):
+        if achado := _SEM_ATRIBUTO.match(texto):
+            objeto = achado["objeto"].rsplit(".", 1)[-1]  # "bot.negociacao.plano.Plano" → "Plano"
+            if objeto == "dict":
+                return f"campo inexistente: '{achado['nome']}' (nome digitado errado?)"
+            return f"{objeto} não tem o campo '{achado['nome']}' (nome digitado errado?)"
+        if achado := _INDEFINIDA.match(texto):
+            return f"variável inexistente: '{achado['nome']}' (veja as variáveis em docs/fluxos.md)"
+    if isinstance(erro, TypeError | ValueError | ArithmeticError):
+        return f"um filtro ou uma conta recebeu um valor que não serve ({type(erro).__name__}: {texto})"
+    return texto
+
+
+def linha_do_erro(erro: BaseException | None) -> int | None:
+    """The template line a rendering error happened on (Jinja puts template frames in the traceback)."""
+    linha = None
+    quadro = erro.__traceback__ if erro is not None else None
+    while quadro is not None:
+        if quadro.tb_frame.f_code.co_filename == "<template>":
+            linha = quadro.tb_lineno
+        quadro = quadro.tb_next
+    return linha
