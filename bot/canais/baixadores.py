@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import httpx
-
 from bot.canais.midia import Midia, MidiaGrande, MidiaIndisponivel
 
 if TYPE_CHECKING:  # each provider's library loads only when its channel is on (bot/canais/servidor.py)
@@ -20,6 +18,7 @@ class BaixadorWhatsapp:
         self.cliente = cliente
 
     async def baixar(self, id_midia: str, limite: int) -> Midia:
+        import httpx
         from pywa_async.errors import WhatsAppError
 
         try:
