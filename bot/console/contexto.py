@@ -64,7 +64,28 @@ def _marcas(texto: str) -> Markup:
     return Markup(marcas_em_html(texto))
 
 
-paginas.filters.update(dinheiro=brl, data=data_br, hora=_hora, marcas=_marcas)
+# A message's delivery as agents read it (the stored values are the providers' and the outbox's own words).
+SITUACOES = {
+    "recebida": "recebida",
+    "pendente": "na fila de envio",
+    "enviada": "enviada",
+    "sent": "enviada",
+    "delivered": "entregue",
+    "read": "lida",
+    "failed": "não entregue",
+    "incerta": "incerta: o provedor não confirmou, pode não ter chegado (confira com o devedor)",
+}
+
+
+def situacao(status: str) -> str:
+    """`status` in pt-BR; a failure keeps its reason ("falhou: JanelaFechada" → "não enviada: JanelaFechada")."""
+    if status.startswith("falhou"):
+        motivo = status.partition(":")[2].strip()
+        return f"não enviada: {motivo}" if motivo else "não enviada"
+    return SITUACOES.get(status, status)
+
+
+paginas.filters.update(dinheiro=brl, data=data_br, hora=_hora, marcas=_marcas, situacao=situacao)
 
 
 def usuario(request: web.Request) -> Usuario:
