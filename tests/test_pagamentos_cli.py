@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from bot.dados.banco import criar_engine, sessao
+from bot.dados.banco import criar_engine, migrar, sessao
 from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
@@ -117,7 +117,9 @@ def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path,
 def test_retorno_com_colunas_erradas(tmp_path: Path, bancos: Bancos) -> None:
     arquivo = tmp_path / "r.csv"
     arquivo.write_text("nosso_numero;valor\n1;2\n", encoding="utf-8")
-    resultado = bot("import-pagamentos", str(arquivo), db=bancos.vazio("vazio"))
+    db = bancos.vazio("vazio")
+    migrar(db)  # an existing (empty) database: a missing one is refused before the file is read
+    resultado = bot("import-pagamentos", str(arquivo), db=db)
     assert resultado.returncode == 1
     assert "faltam as colunas documento, data; colunas desconhecidas: nosso_numero" in resultado.stderr
 
