@@ -118,7 +118,7 @@ class SaidaRespostas:
         agora = self.relogio()
         canais = [c.value for c in self.remetentes]
         consulta = (
-            select(Mensagem, Conversa, Devedor)
+            select(Mensagem, Devedor)
             .join(Conversa, col(Conversa.id) == col(Mensagem.conversa_id))
             .join(Devedor, col(Devedor.id) == col(Conversa.devedor_id))
             .where(
@@ -133,9 +133,9 @@ class SaidaRespostas:
         async with sessao(self.engine) as s:
             linhas = list((await s.exec(consulta)).all())
         tentadas = 0
-        for mensagem, _conversa, devedor in linhas:
+        for mensagem, devedor in linhas:
             assert mensagem.id is not None and mensagem.tentar_em is not None
-            destino = {"whatsapp": devedor.telefone, "telegram": devedor.telegram_id}.get(mensagem.canal)
+            destino = devedor.endereco_de_chat(mensagem.canal)
             if destino is None:
                 await self._fechar(mensagem.id, "falhou: sem endereço no canal")
                 continue

@@ -172,7 +172,7 @@ async def destino(s: AsyncSession, conversa_id: int) -> Destino:
     assert conversa is not None
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None
-    endereco = {"whatsapp": devedor.telefone, "telegram": devedor.telegram_id}.get(conversa.canal)
+    endereco = devedor.endereco_de_chat(conversa.canal)
     ultima = (
         select(Mensagem.criada_em)
         .where(Mensagem.conversa_id == conversa_id, Mensagem.direcao == Direcao.ENTRADA.value)

@@ -55,12 +55,12 @@ from bot.dados.modelos import (
     SituacaoParcela,
     Transferencia,
 )
-from bot.dados.repositorio import acordo_ativo
+from bot.dados.repositorio import acordo_ativo, token_do_documento
 from bot.dados.respostas import nova_resposta, respostas_pendentes
 from bot.formatos import mascarar_cpf
 from bot.negociacao.plano import ParcelaPlano, Plano
 from bot.negociacao.saldo import ParcelaAberta
-from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagina_valida, token_do_documento
+from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagina_valida
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO, Emissor, contexto_do_documento
 from bot.pagamentos.token import link_pagamento
 from bot.regua.fila import descartar_pendentes

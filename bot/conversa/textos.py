@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,12 @@ class Textos:
         return nome
 
     def variaveis(self, nome: str) -> set[str]:
-        return set(meta.find_undeclared_variables(self._arvores[nome]))
+        return set(self._variaveis[nome])
+
+    @cached_property
+    def _variaveis(self) -> dict[str, frozenset[str]]:
+        """Each template's free names, found once (the engine asks for every reply it renders)."""
+        return {n: frozenset(meta.find_undeclared_variables(a)) for n, a in self._arvores.items()}
 
     def renderizar(self, nome: str, contexto: Mapping[str, Any], canal: str | None = None) -> str:
         chave = self.arquivo(nome, canal)

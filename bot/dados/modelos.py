@@ -127,6 +127,10 @@ class Devedor(SQLModel, table=True):
     criado_em: datetime = coluna_instante()
     atualizado_em: datetime = coluna_instante(sa_column_kwargs={"onupdate": agora_utc})
 
+    def endereco_de_chat(self, canal: str) -> str | None:
+        """Where a chat message to this debtor goes on `canal` (None: no address there, or not a chat channel)."""
+        return {"whatsapp": self.telefone, "telegram": self.telegram_id}.get(canal)
+
 
 class Contrato(SQLModel, table=True):
     __tablename__ = "contrato"

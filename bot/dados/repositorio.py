@@ -18,6 +18,7 @@ from bot.dados.modelos import (
     SituacaoTransferencia,
     Transferencia,
 )
+from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import so_digitos
 
 
@@ -90,3 +91,9 @@ async def acordo_ativo(session: AsyncSession, devedor_id: int) -> tuple[Acordo, 
         select(AcordoParcela).where(AcordoParcela.acordo_id == acordo.id).order_by(col(AcordoParcela.numero))
     )
     return acordo, list(parcelas.all())
+
+
+async def token_do_documento(s: AsyncSession, documento_id: int | None) -> str | None:
+    """The payment page token of a document (None: it has no page)."""
+    consulta = select(TokenPagamento.token).where(TokenPagamento.documento_id == documento_id)
+    return (await s.exec(consulta)).first()

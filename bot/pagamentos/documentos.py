@@ -215,6 +215,3 @@ async def pagina_valida(s: AsyncSession, documento: DocumentoPagamento, hoje: da
     ate = (await s.exec(consulta)).first()
     return ate is None or hoje <= ate
 
-
-async def token_do_documento(s: AsyncSession, documento_id: int) -> str | None:
-    return (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento_id))).first()

@@ -21,7 +21,8 @@ from bot.config.modelos import Config
 from bot.conversa.textos import Textos
 from bot.dados.banco import sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento, Evento, Mensagem
-from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
+from bot.dados.pagamentos import CobrancaPsp
+from bot.dados.repositorio import token_do_documento
 from bot.dados.respostas import nova_resposta
 from bot.formatos import primeiro_nome
 from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
@@ -206,7 +207,7 @@ async def contexto_do_documento(
     s: AsyncSession, config: Config, documento: DocumentoPagamento, devedor: Devedor
 ) -> dict[str, Any]:
     """What the payment messages (`documento_emitido`, `documento_indisponivel`) may say."""
-    token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento.id))).first()
+    token = await token_do_documento(s, documento.id)
     parcelas = (await s.exec(select(func.count()).where(AcordoParcela.acordo_id == documento.acordo_id))).one()
     return {
         "credor": config.credor,

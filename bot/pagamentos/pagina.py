@@ -20,6 +20,7 @@ from bot.config.modelos import Config
 from bot.dados.banco import sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
+from bot.dados.repositorio import token_do_documento
 from bot.formatos import brl, data_br, mascarar_cpf, primeiro_nome
 from bot.pagamentos.boleto_pdf import DadosBoleto, nome_do_arquivo
 from bot.pagamentos.boleto_pdf import gerar as gerar_pdf
@@ -150,7 +151,7 @@ async def pdf_do_documento(
 ) -> tuple[bytes, str] | None:
     """`pdf_do_token` for the document's own page token (None without one)."""
     async with sessao(engine) as s:
-        token = (await s.exec(select(TokenPagamento.token).where(TokenPagamento.documento_id == documento_id))).first()
+        token = await token_do_documento(s, documento_id)
     return None if token is None else await pdf_do_token(engine, config, relogio, token)
 
 
