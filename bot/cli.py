@@ -263,7 +263,8 @@ async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: da
     from bot.regua.comando import regua
 
     dia = dia or agora.astimezone(fuso("SP")).date()
-    return await regua(engine, projeto.config.regua, projeto.config.credor.nome, dia, agora, previa, sys.stdout)
+    config = projeto.config
+    return await regua(engine, config.regua, config.credor.nome, dia, agora, previa, sys.stdout, config.experimentos)
 
 
 async def _pagamentos(

@@ -34,6 +34,7 @@ from bot.conversa.textos import (
 )
 from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
 from bot.negociacao.saldo import ParcelaAberta
+from bot.resultados.config import verificar as verificar_experimentos
 
 # What the thank-you message (`pagamento_recebido.j2`, sent by bot.pagamentos.confirmacao) may use.
 EXEMPLO_PAGAMENTO = {
@@ -126,6 +127,8 @@ def carregar_projeto(config_path: Path) -> Projeto:
                 config.conversa.fluxo,
             )
         )
+    if config is not None and not erros_textos:
+        erros += _experimentos(str(config_path), config, textos)
     # Every message is rendered even when other files have errors: with the config's valid keys if some are not.
     ensaio = config if config is not None or erros_toml else _sem_chaves_invalidas(dados, erros_config)
     if ensaio is not None and not erros_textos:
@@ -135,6 +138,16 @@ def carregar_projeto(config_path: Path) -> Projeto:
         raise ConfigInvalida([*erros, classificador] if isinstance(classificador, ErroConfig) else erros)
     motor = Motor(config, fluxos[config.conversa.fluxo], classificador, textos)
     return Projeto(raiz, config, fluxos, textos, motor, intencoes)
+
+
+def _experimentos(arquivo: str, config: Config, textos: Textos) -> list[ErroConfig]:
+    """The variants name steps, channels and messages that exist (`resultados.config.verificar`)."""
+
+    def variaveis(nome: str) -> set[str]:
+        return set().union(*(textos.variaveis(f) for f in textos.fontes if f.split(".")[0] == nome))
+
+    problemas = verificar_experimentos(config.experimentos, config.regua, textos.nomes, variaveis)
+    return [ErroConfig(arquivo, caminho, mensagem) for caminho, mensagem in problemas]
 
 
 def _classificador(pasta: Path, intencoes: dict[str, Intencao]) -> Classificador | ErroConfig:

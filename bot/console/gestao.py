@@ -84,7 +84,8 @@ async def pagina_gestao(request: web.Request) -> web.StreamResponse:
     async with sessao(console.engine) as s:
         figuras = await numeros(s, inicio, fim)
     config = console.projeto.config
-    linhas = await plano_do_dia(console.engine, config.regua, config.credor.nome, dia_regua, console.relogio())
+    linhas = await plano_do_dia(console.engine, config.regua, config.credor.nome, dia_regua, console.relogio(),
+                                config.experimentos)  # fmt: skip
     diagramas = {nome: mermaid(fluxo) for nome, fluxo in console.projeto.fluxos.items()}
     resposta = pagina(
         request,

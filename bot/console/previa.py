@@ -49,7 +49,7 @@ class LinhaPrevia:
 def _linha(linha: Linha) -> LinhaPrevia:
     pedido = linha.pedido
     canal = CANAIS.get(pedido.canal.value, pedido.canal.value) if pedido else "—"
-    modelo = (pedido.passo.modelos[pedido.canal].modelo if pedido else None) or "texto"
+    modelo = (pedido.modelo.modelo if pedido else None) or "texto"
     zona = fuso(linha.devedor.uf)
     base = (
         mascarar_cpf(linha.devedor.cpf),

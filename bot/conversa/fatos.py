@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.conversa.modelo import Opcao
+from bot.negociacao.politica import LivroOfertas
 from bot.negociacao.saldo import ParcelaAberta
 
 
@@ -50,6 +51,15 @@ class AcordoAtivo:
 
 
 @dataclass(frozen=True)
+class Variacao:
+    """The debtor's experiment variants for the conversation, resolved by the adapter (`resultados.variantes`)."""
+
+    rotulo: str  # "experimento:variante[,…]", recorded with every reply and agreement
+    mensagens: Mapping[str, str] = field(default_factory=dict)  # a message's template → the variant's template
+    livro: LivroOfertas | None = None  # the variant's offer book (within the configured one); None: the configured
+
+
+@dataclass(frozen=True)
 class Fatos:
     """Everything the engine may know about the debtor, loaded by the adapter before a step."""
 
@@ -57,6 +67,11 @@ class Fatos:
     devedor: DevedorFatos
     parcelas: tuple[ParcelaAberta, ...]
     acordo_ativo: AcordoAtivo | None = None
+    variacao: Variacao | None = None
+
+    def mensagem(self, nome: str) -> str:
+        """The template the debtor's variant uses for message `nome`."""
+        return nome if self.variacao is None else self.variacao.mensagens.get(nome, nome)
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,7 @@ class Decisao:
     respostas: tuple[Resposta, ...]
     efeitos: tuple[Efeito, ...]
     intencao: str | None = None
+    variante: str | None = None  # the experiments' variants it was decided under (`Variacao.rotulo`), recorded
 
     @property
     def transferida(self) -> bool:

@@ -43,7 +43,7 @@ class Motor:
 
     def passo(self, estado: str | None, memoria: Memoria, entrada: Entrada, fatos: Fatos, agora: datetime) -> Decisao:
         """Decide the reply to one debtor message. Never raises on odd input; never reads the clock."""
-        decisao = self._decidir(estado, memoria, entrada, fatos, agora)
+        decisao = _com_variante(self._decidir(estado, memoria, entrada, fatos, agora), fatos)
         if not decisao.transferida or proximo_atendimento(self.config.regua.politica, fatos.devedor.uf, agora) is None:
             return decisao
         # Handed to a person out of business hours: say when someone will answer instead of leaving them waiting.
@@ -154,7 +154,7 @@ class Motor:
             dados = {"opcao": plano.opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "aprovacao"}
             efeitos = (RegistrarEvento("oferta", dados),)
         decisao = self._seguir(Transicao((AO_ENTRAR,), estado), avaliacao.com_memoria(memoria), memoria)
-        return replace(decisao, efeitos=efeitos + decisao.efeitos)
+        return _com_variante(replace(decisao, efeitos=efeitos + decisao.efeitos), fatos)
 
     def duvida(self, estado: str | None, texto: str, uf: str, agora: datetime) -> tuple[str, ...]:
         """The intents an adviser may choose from when the local model is unsure of `texto`; () when it is sure."""
@@ -276,6 +276,7 @@ class Motor:
     ) -> Resposta:
         """Message `nome` rendered (`opcoes` are the buttons it may name) with its buttons and, when the
         template shows the active agreement's payment document, that document attached (its PDF goes along)."""
+        nome = avaliacao.fatos.mensagem(nome)  # the debtor's experiment variant may use another template
         texto = self.textos.renderizar(nome, contexto(avaliacao, memoria, opcoes))
         ativo = avaliacao.fatos.acordo_ativo
         documento = ativo.documento if ativo is not None and memoria.identidade_ok else None
@@ -284,6 +285,11 @@ class Motor:
 
     def _mostra_documento(self, nome: str) -> bool:
         return "documento" in self.textos.variaveis(nome)
+
+
+def _com_variante(decisao: Decisao, fatos: Fatos) -> Decisao:
+    """The decision labelled with the debtor's experiment variants, so its replies and agreement record them."""
+    return decisao if fatos.variacao is None else replace(decisao, variante=fatos.variacao.rotulo)
 
 
 def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] = ()) -> dict[str, Any]:
@@ -315,7 +321,7 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "documento": fatos.acordo_ativo.documento if fatos.acordo_ativo else None,
         "acordo_ativo": _acordo_ativo(fatos),
         "hoje": avaliacao.hoje,
-        "prazo_max_dias": config.ofertas.prazo_max_dias,
+        "prazo_max_dias": avaliacao.livro.prazo_max_dias,
     }
 
 

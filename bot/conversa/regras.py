@@ -28,7 +28,7 @@ from bot.conversa.nlu.numeros import numerais_em_digitos
 from bot.formatos import so_digitos
 from bot.negociacao.ofertas import Proposta, ResultadoProposta, avaliar_proposta, escolher_faixa, montar_plano
 from bot.negociacao.plano import Plano, PlanoImpossivel
-from bot.negociacao.politica import Faixa
+from bot.negociacao.politica import Faixa, LivroOfertas
 from bot.negociacao.saldo import Saldo, calcular_saldo
 
 
@@ -56,9 +56,15 @@ class Avaliacao:
     def saldo(self) -> Saldo:
         return calcular_saldo(self.fatos.parcelas, self.config.encargos, self.hoje, self.fatos.devedor.uf)
 
+    @property
+    def livro(self) -> LivroOfertas:
+        """The offer book for this debtor: their experiment variant's, else the configured one."""
+        variacao = self.fatos.variacao
+        return variacao.livro if variacao is not None and variacao.livro is not None else self.config.ofertas
+
     @cached_property
     def faixa(self) -> Faixa | None:
-        return escolher_faixa(self.config.ofertas, self.saldo, self.fatos.devedor.segmento)
+        return escolher_faixa(self.livro, self.saldo, self.fatos.devedor.segmento)
 
     # -- identity -------------------------------------------------------------------------------
 
@@ -115,7 +121,7 @@ class Avaliacao:
                 self.saldo,
                 self.hoje,
                 self.fatos.devedor.uf,
-                self.config.ofertas,
+                self.livro,
                 parcelas,
                 primeiro,
             )
@@ -166,7 +172,7 @@ class Avaliacao:
             proposta,
             self.hoje,
             self.fatos.devedor.uf,
-            self.config.ofertas,
+            self.livro,
             self.vencimento_pedido,
         )
 
@@ -178,7 +184,7 @@ class Avaliacao:
         return self._no_prazo(self.data_pedida)
 
     def _no_prazo(self, dia: date | None) -> bool:
-        limite = self.hoje + timedelta(days=self.config.ofertas.prazo_max_dias)
+        limite = self.hoje + timedelta(days=self.livro.prazo_max_dias)
         return dia is not None and self.hoje <= dia <= limite
 
     @property

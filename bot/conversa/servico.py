@@ -23,7 +23,6 @@ from bot.conversa.fatos import (
     Decisao,
     DevedorFatos,
     DocumentoAtivo,
-    Efeito,
     Entrada,
     Fatos,
     Memoria,
@@ -64,6 +63,7 @@ from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagin
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO, Emissor, contexto_do_documento
 from bot.pagamentos.token import link_pagamento
 from bot.regua.fila import descartar_pendentes
+from bot.resultados.atribuicao import variacao_da_conversa
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,8 @@ class Atendimento:
                 return _Garantir(acordo_id, renovar=True)  # nothing written: renewed, the step runs again
             s.add(recebida)  # flushed once with the replies; a message seen before fails on its unique key
             aplicada = await aplicar_decisao(s, decisao, devedor, conversa, agora, config)
-            codigos = [await self._codigos(s, d, devedor, conversa, agora) for d in aplicada.documentos if d.pix]
+            codigos = [await self._codigos(s, d, devedor, conversa, agora, decisao.variante)
+                       for d in aplicada.documentos if d.pix]  # fmt: skip
             await s.commit()
             _registrar_passo(devedor, canal, decisao)
         guardadas = zip([*decisao.respostas, *(r for r, _ in codigos)], [*aplicada.mensagens, *(m for _, m in codigos)],
@@ -172,12 +173,19 @@ class Atendimento:
         return [*respostas, *await self._cobrar(aplicada.documentos, agora)]
 
     async def _codigos(
-        self, s: AsyncSession, documento: DocumentoPagamento, devedor: Devedor, conversa: Conversa, agora: datetime
+        self,
+        s: AsyncSession,
+        documento: DocumentoPagamento,
+        devedor: Devedor,
+        conversa: Conversa,
+        agora: datetime,
+        variante: str | None,
     ) -> tuple[Resposta, Mensagem]:
         """A new document's codes (embedded provider): stored with the agreement and sent with its PDF."""
         contexto = await contexto_do_documento(s, self.motor.config, documento, devedor)
         texto = self.motor.textos.renderizar(MENSAGEM_EMITIDO, contexto, conversa.canal)
         mensagem = _mensagem(conversa, Direcao.SAIDA, texto, (), agora, None, documento.id)
+        mensagem.variante = variante
         s.add(mensagem)
         return Resposta(texto, documento=documento.id), mensagem
 
@@ -233,12 +241,14 @@ async def aplicar_decisao(
     s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
 ) -> Aplicada:
     """Carry out a decision in the session (not committed): effects, new state, the bot's replies."""
-    documentos = await _aplicar(s, decisao.efeitos, devedor, conversa, agora, config)
+    documentos = await _aplicar(s, decisao, devedor, conversa, agora, config)
     _atualizar(conversa, decisao, agora)
     s.add(conversa)
     saida = [
         _mensagem(conversa, Direcao.SAIDA, r.texto, r.opcoes, agora, None, r.documento) for r in decisao.respostas
     ]
+    for mensagem in saida:
+        mensagem.variante = decisao.variante
     s.add_all(saida)
     return Aplicada(saida, documentos)
 
@@ -294,6 +304,7 @@ async def carregar_fatos(
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
         acordo_ativo=await _acordo_ativo(s, config, devedor, agora) if com_acordo else None,
+        variacao=await variacao_da_conversa(s, config.experimentos, config.ofertas, devedor.id, agora),
     )
 
 
@@ -335,12 +346,12 @@ async def _acordo_ativo(s: AsyncSession, config: Config, devedor: Devedor, agora
 
 
 async def _aplicar(
-    s: AsyncSession, efeitos: Sequence[Efeito], devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
+    s: AsyncSession, decisao: Decisao, devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
 ) -> list[DocumentoPagamento]:
     """Carry out the engine's decisions (each idempotent on its natural key); returns the documents issued."""
     assert devedor.id is not None and conversa.id is not None
     documentos: list[DocumentoPagamento] = []
-    for efeito in efeitos:
+    for efeito in decisao.efeitos:
         match efeito:
             case RegistrarEvento(tipo, dados):
                 _evento(s, devedor, conversa, tipo, dados, agora)
@@ -368,7 +379,7 @@ async def _aplicar(
                 s.add(devedor)
                 _evento(s, devedor, conversa, "numero_errado", {"texto": texto, "canal": conversa.canal}, agora)
             case NovoAcordo():
-                documento = await _novo_acordo(s, efeito, devedor, conversa, agora, config)
+                documento = await _novo_acordo(s, efeito, devedor, conversa, agora, config, decisao.variante)
                 if documento is not None:
                     documentos.append(documento)
     return documentos
@@ -382,7 +393,13 @@ def _evento(
 
 
 async def _novo_acordo(
-    s: AsyncSession, efeito: NovoAcordo, devedor: Devedor, conversa: Conversa, agora: datetime, config: Config
+    s: AsyncSession,
+    efeito: NovoAcordo,
+    devedor: Devedor,
+    conversa: Conversa,
+    agora: datetime,
+    config: Config,
+    variante: str | None,
 ) -> DocumentoPagamento | None:
     """Store the agreement and issue its first document; None when this confirmation was stored before."""
     assert devedor.id is not None and conversa.id is not None
@@ -402,6 +419,7 @@ async def _novo_acordo(
         juros_mensal_percentual=str(plano.juros_mensal_percentual),
         chave=efeito.chave,
         criado_em=agora,
+        variante=variante,
     )
     s.add(acordo)
     await s.flush()

@@ -215,6 +215,8 @@ class Mensagem(SQLModel, table=True):
     # A bot reply waiting to leave (status "pendente"): the outbox sweep sends it again from this instant.
     tentar_em: datetime | None = coluna_instante(nulo=True, index=True)
     tentativas: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A bot reply's experiment variants ("experimento:variante", comma-separated): what the debtor was shown.
+    variante: str | None = None
 
 
 # Channels whose replies go back in the request itself (the web chat's HTTP answer, the terminal): stored as
@@ -258,6 +260,7 @@ class Acordo(SQLModel, table=True):
     situacao: str = SituacaoAcordo.ATIVO.value
     chave: str = Field(unique=True)
     criado_em: datetime = coluna_instante()
+    variante: str | None = None  # the experiments' variants of the conversation that made it (offer book)
 
 
 class AcordoParcela(SQLModel, table=True):

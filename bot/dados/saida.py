@@ -56,6 +56,8 @@ class Saida(SQLModel, table=True):
     motivo: str | None = None
     dados: dict[str, Any] = Field(default_factory=dict, sa_type=Json)
     criada_em: datetime = coluna_instante()
+    # The experiments' variants this reminder carries ("experimento:variante", comma-separated): what was sent.
+    variante: str | None = None
 
     @property
     def chave(self) -> str:

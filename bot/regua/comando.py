@@ -5,6 +5,7 @@ The plan is printed and enqueued block by block as it streams from the database 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TextIO
 
@@ -17,19 +18,28 @@ from bot.regua.config import Regua
 from bot.regua.fila import enfileirar
 from bot.regua.planejamento import planos
 from bot.regua.plano import Linha
+from bot.resultados.config import Experimento
 
 _DIAS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
 
-async def plano_do_dia(engine: AsyncEngine, regua: Regua, credor: str, dia: date, agora: datetime) -> list[Linha]:
+async def plano_do_dia(
+    engine: AsyncEngine,
+    regua: Regua,
+    credor: str,
+    dia: date,
+    agora: datetime,
+    experimentos: Sequence[Experimento] = (),
+) -> list[Linha]:
     """The whole plan for `dia` in one list (the console's preview); the command itself streams it."""
-    return [linha async for linhas in planos(engine, regua, credor, dia, agora) for linha in linhas]
+    blocos = planos(engine, regua, credor, dia, agora, experimentos=experimentos)
+    return [linha async for linhas in blocos for linha in linhas]
 
 
 def descrever(linha: Linha) -> str:
     """One line of the plan: who (masked CPF), step, channel, template, and when or why blocked."""
     canal = linha.pedido.canal.value if linha.pedido else "-"
-    modelo = (linha.pedido.passo.modelos[linha.pedido.canal].modelo if linha.pedido else None) or "texto"
+    modelo = (linha.pedido.modelo.modelo if linha.pedido else None) or "texto"
     inicio = f"{mascarar_cpf(linha.devedor.cpf)}  {linha.devedor.uf}  {linha.passo.nome:<16} {canal:<9} {modelo:<22}"
     zona = fuso(linha.devedor.uf)
     if linha.quando is None:
@@ -41,12 +51,19 @@ def descrever(linha: Linha) -> str:
 
 
 async def regua(
-    engine: AsyncEngine, regua_cfg: Regua, credor: str, dia: date, agora: datetime, previa: bool, saida: TextIO
+    engine: AsyncEngine,
+    regua_cfg: Regua,
+    credor: str,
+    dia: date,
+    agora: datetime,
+    previa: bool,
+    saida: TextIO,
+    experimentos: Sequence[Experimento] = (),
 ) -> int:
     """Print the plan block by block as it is decided and, unless `previa`, enqueue each block as it is printed."""
     print(f"Régua de {dia:%d/%m/%Y} ({_DIAS[dia.weekday()]}):", file=saida)
     total = novos = 0
-    async for linhas in planos(engine, regua_cfg, credor, dia, agora):
+    async for linhas in planos(engine, regua_cfg, credor, dia, agora, experimentos=experimentos):
         for linha in linhas:
             print(descrever(linha), file=saida)
         total += len(linhas)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.canais.porta import TipoCanal
 from bot.dados.envios import EnvioChave
 from bot.dados.saida import Saida, SituacaoSaida
 from bot.regua.config import Regua
@@ -40,8 +41,18 @@ def linha_da_saida(regua: Regua, pedido: Pedido, quando: datetime, motivo: str |
         "proxima_tentativa": quando,
         "prazo": prazo(regua, pedido),
         "motivo": motivo,
-        "dados": {"variaveis": dict(pedido.variaveis), "dia": pedido.dia.isoformat()},
+        "dados": {"variaveis": dict(pedido.variaveis), "dia": pedido.dia.isoformat()} | _da_variante(pedido, restantes),
+        "variante": pedido.variante.rotulo if pedido.variante else None,
     }
+
+
+def _da_variante(pedido: Pedido, restantes: Sequence[TipoCanal]) -> dict[str, Any]:
+    """The variant's texts for the step's fallback channels: a fallback sends what the debtor's variant says."""
+    variante = pedido.variante
+    if variante is None:
+        return {}
+    modelos = {c.value: variante.modelos[c].model_dump(mode="json") for c in restantes if c in variante.modelos}
+    return {"modelos_variante": modelos} if modelos else {}
 
 
 async def inserir(s: AsyncSession, valores: Sequence[dict[str, Any]]) -> int:

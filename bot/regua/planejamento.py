@@ -7,7 +7,8 @@ it. A debtor never straddles two blocks, so the contact caps see all of a debtor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,15 +19,27 @@ from bot.regua import fatos
 from bot.regua.config import Alvo, Regua
 from bot.regua.fila import enfileirar
 from bot.regua.plano import Linha, datas_devidas, planejar
+from bot.resultados.atribuicao import variantes_da_regua
+from bot.resultados.config import Experimento
 
 BLOCO = 5000  # installments per block: big enough for few queries, small enough for a flat memory profile
 HISTORICO = timedelta(days=8)  # contacts that count against the caps: enough for the weekly one
 
 
 async def planos(
-    engine: AsyncEngine, regua: Regua, credor: str, dia: date, agora: datetime, bloco: int = BLOCO
+    engine: AsyncEngine,
+    regua: Regua,
+    credor: str,
+    dia: date,
+    agora: datetime,
+    bloco: int = BLOCO,
+    experimentos: Sequence[Experimento] = (),
 ) -> AsyncIterator[list[Linha]]:
-    """The plan for `dia`, block after block; contacts already made or scheduled count against the caps."""
+    """The plan for `dia`, block after block; contacts already made or scheduled count against the caps.
+
+    Each debtor's experiment variants are resolved here (`resultados.atribuicao`) and handed to the pure planner
+    as data: the texts of the steps they change and the label each reminder records.
+    """
     hoje = agora.astimezone(fuso("SP")).date()
     desde = agora if dia <= hoje else None
     acordos = {alvo: datas_devidas(regua, alvo, dia) for alvo in (Alvo.ACORDO, Alvo.QUEBRA)}
@@ -39,13 +52,23 @@ async def planos(
                 continue
             devedores = await fatos.devedores(s, regua.politica, agora, ids)
             historico = await fatos.contatos(s, agora - HISTORICO, pendentes=True, devedor_id=ids)
+            if variantes := await variantes_da_regua(s, experimentos, ids, agora):
+                devedores = {i: replace(d, variantes=variantes.get(i, {})) for i, d in devedores.items()}
+                await s.commit()  # Thompson draws are kept for good, whatever the rest of the round does
         yield planejar(regua, devedores, itens, dia, credor, historico, desde)
 
 
-async def planejar_e_enfileirar(engine: AsyncEngine, regua: Regua, credor: str, dia: date, agora: datetime) -> int:
+async def planejar_e_enfileirar(
+    engine: AsyncEngine,
+    regua: Regua,
+    credor: str,
+    dia: date,
+    agora: datetime,
+    experimentos: Sequence[Experimento] = (),
+) -> int:
     """Enqueue the plan for `dia` block by block; returns how many reminders are new."""
     novos = 0
-    async for linhas in planos(engine, regua, credor, dia, agora):
+    async for linhas in planos(engine, regua, credor, dia, agora, experimentos=experimentos):
         async with sessao(engine) as s:
             novos += await enfileirar(s, regua, linhas)
     return novos

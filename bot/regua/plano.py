@@ -14,8 +14,16 @@ from functools import lru_cache
 from bot.calendario import fuso
 from bot.canais.porta import TipoCanal
 from bot.formatos import brl, data_br, primeiro_nome
-from bot.regua.config import Alvo, Condicoes, Passo, Regua, UltimaResposta
+from bot.regua.config import Alvo, Condicoes, Modelo, Passo, Regua, UltimaResposta
 from bot.regua.politica import Adiado, Decisao, Descartado, Impedimento, Liberado, decidir
+
+
+@dataclass(frozen=True, slots=True)
+class VarianteDoPasso:
+    """An experiment's variant for one step of one debtor, resolved outside the planner (`resultados.variantes`)."""
+
+    rotulo: str  # "experimento:variante", recorded with the reminder
+    modelos: Mapping[TipoCanal, Modelo] = field(default_factory=dict)  # empty: the step's own (reference, hold-out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class DevedorRegua:
     ultima_entrada: datetime | None = None
     tem_acordo: bool = False
     pausa: str | None = None  # dispute, "já paguei", an agent owns the chat
+    variantes: Mapping[str, VarianteDoPasso] = field(default_factory=dict)  # by step name
 
     def destino(self, canal: TipoCanal) -> str | None:
         if canal in (TipoCanal.WHATSAPP, TipoCanal.SMS):
@@ -82,9 +91,21 @@ class Pedido:
     def chave(self) -> str:
         return f"{self.item.chave}|{self.passo.nome}|{self.canal.value}"
 
+    @property
+    def variante(self) -> VarianteDoPasso | None:
+        return self.devedor.variantes.get(self.passo.nome)
+
+    @property
+    def modelo(self) -> Modelo:
+        """What this step sends on this channel: the debtor's variant of it, else the step's own."""
+        variante = self.variante
+        if variante is not None and self.canal in variante.modelos:
+            return variante.modelos[self.canal]
+        return self.passo.modelos[self.canal]
+
     def conteudo(self) -> tuple[str, str | None, tuple[str, ...]]:
         """Free text, the approved template's name and its parameters, filled in."""
-        modelo = self.passo.modelos[self.canal]
+        modelo = self.modelo
         texto = modelo.texto.format_map(self.variaveis)
         return texto, modelo.modelo, tuple(self.variaveis[p] for p in modelo.parametros)
 

@@ -13,7 +13,7 @@ from bot.canais.porta import EnvioIncerto, Remetente, TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.regua.config import Regua
+from bot.regua.config import Modelo, Regua
 from bot.regua.fila import inserir, interrompidas, marcar
 from bot.regua.plano import DevedorRegua
 
@@ -85,10 +85,11 @@ async def proximo_canal(engine: AsyncEngine, regua: Regua, saida: Saida, agora: 
             destino = alvo.destino(canal)
             if destino is None or canal not in passo.modelos:
                 continue
-            modelo = passo.modelos[canal]
+            da_variante = saida.dados.get("modelos_variante", {}).get(nome)
+            modelo = passo.modelos[canal] if da_variante is None else Modelo.model_validate(da_variante)
             variaveis = saida.dados.get("variaveis", {})
             await inserir(s, [{
-                **{k: getattr(saida, k) for k in ("alvo", "passo", "devedor_id", "prazo", "dados")},
+                **{k: getattr(saida, k) for k in ("alvo", "passo", "devedor_id", "prazo", "dados", "variante")},
                 "canal": nome, "destino": destino, "texto": modelo.texto.format_map(variaveis),
                 "modelo": modelo.modelo, "parametros": [variaveis[p] for p in modelo.parametros],
                 "canais_restantes": saida.canais_restantes[indice + 1 :], "proxima_tentativa": agora,

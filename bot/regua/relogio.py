@@ -6,7 +6,7 @@ APScheduler 3's job stores are not safe across processes, so the jobs here keep 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,23 +16,36 @@ from bot.calendario import fuso
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante, Resumo
 from bot.regua.planejamento import planejar_e_enfileirar
+from bot.resultados.config import Experimento
+from bot.resultados.protecao import vigiar
 
 PLANEJAR_A_CADA_MINUTOS = 15
 DESPACHAR_A_CADA_SEGUNDOS = 1
 
 
-async def planejar_hoje(engine: AsyncEngine, regua: Regua, credor: str, agora: datetime) -> int:
-    """Enqueue today's plan (today in Brasília); returns how many reminders are new."""
-    return await planejar_e_enfileirar(engine, regua, credor, agora.astimezone(fuso("DF")).date(), agora)
+async def planejar_hoje(
+    engine: AsyncEngine, regua: Regua, credor: str, agora: datetime, experimentos: Sequence[Experimento] = ()
+) -> int:
+    """Enqueue today's plan (today in Brasília); returns how many reminders are new.
+
+    The experiments' guardrails run first, so a variant that harms is stopped before today's reminders are chosen.
+    """
+    await vigiar(engine, experimentos, agora)
+    dia = agora.astimezone(fuso("DF")).date()
+    return await planejar_e_enfileirar(engine, regua, credor, dia, agora, experimentos)
 
 
 def instalar(
-    agendador: AsyncIOScheduler, despachante: Despachante, credor: str, relogio: Callable[[], datetime]
+    agendador: AsyncIOScheduler,
+    despachante: Despachante,
+    credor: str,
+    relogio: Callable[[], datetime],
+    experimentos: Sequence[Experimento] = (),
 ) -> None:
     """Add the régua's two jobs to the scheduler `serve` runs; the lead wires this into `serve`."""
 
     async def planejar() -> int:
-        return await planejar_hoje(despachante.engine, despachante.regua, credor, relogio())
+        return await planejar_hoje(despachante.engine, despachante.regua, credor, relogio(), experimentos)
 
     async def despachar() -> Resumo:
         return await despachante.rodada(relogio())

@@ -48,7 +48,7 @@ def instalar_regua(
     agendador = AsyncIOScheduler(timezone=UTC)
     carta = Carta(projeto.textos, projeto.config.credor)
     despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados), carta)
-    instalar(agendador, despachante, projeto.config.credor.nome, relogio)
+    instalar(agendador, despachante, projeto.config.credor.nome, relogio, projeto.config.experimentos)
     app[AGENDADOR] = agendador
     app.cleanup_ctx.append(_ciclo)
 

@@ -1,57 +1,59 @@
 """`python -m bot experimentos relatorio`: each experiment's variants compared on what their debtors did.
 
-The variant of each debtor is drawn again from the hash (`sorteio`), so every instance and every report agree
-without a table of assignments; outcomes are the debtors' steps (`trilha`) from the experiment's first day.
+Who counts in which variant and what they did comes from `amostra`; the guardrails run first (`protecao.vigiar`),
+so the report shows a variant stopped by this very run.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TextIO
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.banco import sessao
-from bot.dados.modelos import Devedor
+from bot.dados.experimentos import VarianteParada
+from bot.resultados.amostra import observacoes
 from bot.resultados.colocacao import FUSO_GESTAO
-from bot.resultados.comparacao import PRAZOS, Intervalo, LinhaVariante, Observacoes, comparar
+from bot.resultados.comparacao import PRAZOS, Intervalo, LinhaVariante, comparar
 from bot.resultados.config import Experimento
-from bot.resultados.sorteio import RESERVA, variante_de
-from bot.resultados.trilha import TipoPasso, passos
-
-_FLAGS = {
-    TipoPasso.RESPONDIDA: "respondeu",
-    TipoPasso.ACORDO: "acordo",
-    TipoPasso.PAGAMENTO: "pagou",
-    TipoPasso.OPTOUT: "optout",
-    TipoPasso.CONTESTACAO: "contestacao",
-}
+from bot.resultados.protecao import Alarme, alarmes, paradas_de, vigiar
 
 
-async def observacoes(s: AsyncSession, experimento: Experimento) -> Observacoes:
-    """Every debtor, its variant (the hold-out last, when there is one) and its outcomes since the start."""
-    nomes = [v.nome for v in experimento.variantes] + ([RESERVA] if experimento.reserva_percentual else [])
-    ids = list((await s.exec(select(Devedor.id).order_by(col(Devedor.id)))).all())
-    linha = {devedor_id: i for i, devedor_id in enumerate(ids) if devedor_id is not None}
-    variante = np.array([nomes.index(variante_de(experimento, d)) for d in linha], dtype=np.int64)
-    colunas = {nome: np.zeros(len(linha)) for nome in _FLAGS.values()}
-    recuperado = {prazo: np.zeros(len(linha)) for prazo in PRAZOS}
-    inicio = datetime.combine(experimento.inicio, time(), FUSO_GESTAO)
-    for passo in await passos(s):
-        i = linha.get(passo.devedor_id)
-        if i is None or passo.instante < inicio:
-            continue
-        if passo.tipo in _FLAGS:
-            colunas[_FLAGS[passo.tipo]][i] = 1.0
-        if passo.tipo is TipoPasso.PAGAMENTO and passo.valor is not None:
-            for prazo in PRAZOS:
-                if passo.instante < inicio + timedelta(days=prazo):
-                    recuperado[prazo][i] += float(passo.valor)
-    return Observacoes(nomes, variante, recuperado=recuperado, **colunas)
+@dataclass(frozen=True)
+class Relatorio:
+    """One experiment's report: the lines per variant, the stopped variants and the guardrails' alarms now."""
+
+    experimento: Experimento
+    linhas: list[LinhaVariante]
+    paradas: list[VarianteParada]
+    alarmes: list[Alarme]
+
+    def avisos(self, agora: datetime) -> list[str]:
+        """Plain pt-BR notices: deadlines not yet reached, stopped variants, alarms only reported."""
+        exp, dia = self.experimento, agora.astimezone(FUSO_GESTAO).date()
+        avisos = [f"atenção: os {p} dias desde o início ainda não passaram; R$ {p} d é parcial"
+                  for p in PRAZOS if exp.inicio + timedelta(days=p) > dia]  # fmt: skip
+        for parada in self.paradas:
+            quando = parada.parada_em.astimezone(FUSO_GESTAO)
+            avisos.append(f"variante {parada.variante} PARADA em {quando:%d/%m/%Y %H:%M} pela proteção: "
+                          f"{parada.motivo}; seus devedores recebem a referência desde então")  # fmt: skip
+        paradas = {p.variante for p in self.paradas}
+        for alarme in self.alarmes:
+            if alarme.variante not in paradas:
+                avisos.append(f"proteção: variante {alarme.variante} com {alarme.motivo} (protecao.parar = false: "
+                              "não foi parada)")  # fmt: skip
+        return avisos
+
+
+async def relatorio_de(s: AsyncSession, experimento: Experimento) -> Relatorio:
+    """The numbers, verdicts and guardrail state of one experiment (what the CLI prints and gestão shows)."""
+    obs = await observacoes(s, experimento)
+    linhas = comparar(obs, experimento.minimo_por_variante)
+    return Relatorio(experimento, linhas, await paradas_de(s, experimento.nome), alarmes(obs, experimento.protecao))
 
 
 def _pct(intervalo: Intervalo) -> str:
@@ -66,13 +68,12 @@ def _reais(intervalo: Intervalo) -> str:
     return f"R$ {intervalo.valor:.2f} [{intervalo.baixo:.2f}–{intervalo.alto:.2f}]".replace(".", ",")
 
 
-def _imprimir(experimento: Experimento, linhas: list[LinhaVariante], agora: datetime, saida: TextIO) -> None:
-    dia = agora.astimezone(FUSO_GESTAO).date()
+def _imprimir(relatorio: Relatorio, agora: datetime, saida: TextIO) -> None:
+    experimento = relatorio.experimento
     print(f"Experimento {experimento.nome} ({experimento.inicio:%d/%m/%Y} a {experimento.fim:%d/%m/%Y})", file=saida)
-    for prazo in PRAZOS:
-        if experimento.inicio + timedelta(days=prazo) > dia:
-            print(f"  atenção: os {prazo} dias desde o início ainda não passaram; R$ {prazo} d é parcial", file=saida)
-    for ln in linhas:
+    for aviso in relatorio.avisos(agora):
+        print(f"  {aviso}", file=saida)
+    for ln in relatorio.linhas:
         print(f"  {ln.nome}: {ln.devedores} devedores · resposta {_pct(ln.resposta)} · acordo {_pct(ln.acordo)} · "
               f"pagamento {_pct(ln.pagamento)} · opt-out {_pct(ln.optout)} · contestação {_pct(ln.contestacao)}",
               file=saida)  # fmt: skip
@@ -96,8 +97,8 @@ async def relatorio(
         print(f"experimento não encontrado: {nome!r} (existentes: {existentes})" if nome else
               "nenhum experimento em config.toml ([[experimentos]])", file=erros)  # fmt: skip
         return 1
+    await vigiar(engine, escolhidos, agora)
     async with sessao(engine) as s:
         for experimento in escolhidos:
-            linhas = comparar(await observacoes(s, experimento), experimento.minimo_por_variante)
-            _imprimir(experimento, linhas, agora, saida)
+            _imprimir(await relatorio_de(s, experimento), agora, saida)
     return 0
