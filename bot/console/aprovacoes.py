@@ -50,7 +50,7 @@ async def pedir_aprovacao(
     fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False)
     saldo = calcular_saldo(fatos.parcelas, config.encargos, hoje, devedor.uf)
     try:
-        excecao = avaliar_excecao(config.ofertas, saldo, devedor.segmento, pedido, hoje, devedor.uf)
+        excecao = avaliar_excecao(fatos.livro(config.ofertas), saldo, devedor.segmento, pedido, hoje, devedor.uf)
     except PlanoImpossivel as erro:
         raise Recusa(400, f"plano impossível: {erro}") from erro
     if not excecao.limites:

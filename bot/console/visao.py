@@ -35,6 +35,7 @@ from bot.dados.modelos import (
 from bot.formatos import mascarar_cpf, primeiro_nome
 from bot.negociacao.ofertas import escolher_faixa, montar_plano
 from bot.negociacao.plano import Plano, PlanoImpossivel
+from bot.negociacao.politica import LivroOfertas
 from bot.negociacao.saldo import Saldo, calcular_saldo
 
 MOTIVOS = {
@@ -177,7 +178,7 @@ async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, ag
         promessas=list(
             await _todas(s, PromessaPagamento, PromessaPagamento.conversa_id == conversa.id, PromessaPagamento.id)
         ),
-        ofertas=_ofertas(config, saldo, devedor, agora),
+        ofertas=_ofertas(fatos.livro(config.ofertas), saldo, devedor, agora),  # the debtor's variant's book
         proxima=await _proxima(s, acordos, saldo),
     )
 
@@ -214,16 +215,16 @@ async def _todas(s: AsyncSession, tabela: Any, condicao: Any, ordem: Any) -> Any
     return (await s.exec(select(tabela).where(condicao).order_by(col(ordem)))).all()
 
 
-def _ofertas(config: Config, saldo: Saldo, devedor: Devedor, agora: datetime) -> list[OfertaLivro]:
+def _ofertas(livro: LivroOfertas, saldo: Saldo, devedor: Devedor, agora: datetime) -> list[OfertaLivro]:
     """Every option of the debtor's tier that the book allows today."""
-    faixa = escolher_faixa(config.ofertas, saldo, devedor.segmento)
+    faixa = escolher_faixa(livro, saldo, devedor.segmento)
     if faixa is None:
         return []
     hoje = agora.astimezone(fuso(devedor.uf)).date()
     ofertas = []
     for opcao in range(len(faixa.opcoes)):
         try:
-            ofertas.append(OfertaLivro(opcao, montar_plano(faixa, opcao, saldo, hoje, devedor.uf, config.ofertas)))
+            ofertas.append(OfertaLivro(opcao, montar_plano(faixa, opcao, saldo, hoje, devedor.uf, livro)))
         except PlanoImpossivel:
             continue
     return ofertas

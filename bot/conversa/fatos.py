@@ -69,6 +69,11 @@ class Fatos:
     acordo_ativo: AcordoAtivo | None = None
     variacao: Variacao | None = None
 
+    def livro(self, configurado: LivroOfertas) -> LivroOfertas:
+        """The offer book the debtor negotiates with: their experiment variant's, else the configured one."""
+        variado = None if self.variacao is None else self.variacao.livro
+        return configurado if variado is None else variado
+
     def mensagem(self, nome: str) -> str:
         """The template the debtor's variant uses for message `nome`."""
         return nome if self.variacao is None else self.variacao.mensagens.get(nome, nome)

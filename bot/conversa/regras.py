@@ -59,8 +59,7 @@ class Avaliacao:
     @property
     def livro(self) -> LivroOfertas:
         """The offer book for this debtor: their experiment variant's, else the configured one."""
-        variacao = self.fatos.variacao
-        return variacao.livro if variacao is not None and variacao.livro is not None else self.config.ofertas
+        return self.fatos.livro(self.config.ofertas)
 
     @cached_property
     def faixa(self) -> Faixa | None:

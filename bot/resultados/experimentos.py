@@ -56,13 +56,15 @@ async def relatorio_de(s: AsyncSession, experimento: Experimento) -> Relatorio:
     return Relatorio(experimento, linhas, await paradas_de(s, experimento.nome), alarmes(obs, experimento.protecao))
 
 
-def _pct(intervalo: Intervalo) -> str:
+def pct(intervalo: Intervalo) -> str:
+    """A rate with its interval, in pt-BR: `12,5 % [10,1–15,2]`; `-` without debtors."""
     if math.isnan(intervalo.valor):
         return "-"
     return f"{100 * intervalo.valor:.1f} % [{100 * intervalo.baixo:.1f}–{100 * intervalo.alto:.1f}]".replace(".", ",")
 
 
-def _reais(intervalo: Intervalo) -> str:
+def reais(intervalo: Intervalo) -> str:
+    """R$ per debtor with its interval, in pt-BR; `-` without debtors."""
     if math.isnan(intervalo.valor):
         return "-"
     return f"R$ {intervalo.valor:.2f} [{intervalo.baixo:.2f}–{intervalo.alto:.2f}]".replace(".", ",")
@@ -74,10 +76,10 @@ def _imprimir(relatorio: Relatorio, agora: datetime, saida: TextIO) -> None:
     for aviso in relatorio.avisos(agora):
         print(f"  {aviso}", file=saida)
     for ln in relatorio.linhas:
-        print(f"  {ln.nome}: {ln.devedores} devedores · resposta {_pct(ln.resposta)} · acordo {_pct(ln.acordo)} · "
-              f"pagamento {_pct(ln.pagamento)} · opt-out {_pct(ln.optout)} · contestação {_pct(ln.contestacao)}",
+        print(f"  {ln.nome}: {ln.devedores} devedores · resposta {pct(ln.resposta)} · acordo {pct(ln.acordo)} · "
+              f"pagamento {pct(ln.pagamento)} · opt-out {pct(ln.optout)} · contestação {pct(ln.contestacao)}",
               file=saida)  # fmt: skip
-        por_devedor = " · ".join(f"{p} d {_reais(ln.por_devedor[p])}" for p in PRAZOS)
+        por_devedor = " · ".join(f"{p} d {reais(ln.por_devedor[p])}" for p in PRAZOS)
         print(f"    R$ por devedor: {por_devedor}", file=saida)
         print(f"    veredito: {ln.veredito}", file=saida)
 

@@ -1,4 +1,4 @@
-"""The gestores' outcome pages in the console: the evidence file of a debtor, the liquidation curves.
+"""The gestores' outcome pages in the console: a debtor's evidence file, the liquidation curves, the experiments.
 
 Mounted under /console, so the console's guard asks for a session and, on a POST, the CSRF token.
 """
@@ -18,7 +18,9 @@ from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.modelos import Conversa
 from bot.resultados.colocacao import Agrupamento, carregar
+from bot.resultados.comparacao import PRAZOS
 from bot.resultados.curvas import MARCOS, Curva, curvas
+from bot.resultados.experimentos import pct, reais, relatorio_de
 from bot.resultados.exportacao import exportar
 from bot.resultados.grafico import csv_curvas, svg_curvas
 
@@ -93,6 +95,20 @@ async def baixar_curvas(request: web.Request) -> web.StreamResponse:
     return resposta
 
 
+async def pagina_experimentos(request: web.Request) -> web.StreamResponse:
+    """GET /console/gestao/experimentos: each experiment's report (the CLI's numbers, verdicts and stops)."""
+    try:
+        _gestor(request)
+    except _Recusa as recusa:
+        return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
+    console = request.app[CONSOLE]
+    agora = console.relogio()
+    async with sessao(console.engine) as s:
+        relatorios = [await relatorio_de(s, e) for e in console.projeto.config.experimentos]
+    return _pagina(request, "experimentos.html", relatorios=relatorios, agora=agora, prazos=PRAZOS, pct=pct,
+                   reais=reais)  # fmt: skip
+
+
 FORMATOS = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
@@ -129,5 +145,6 @@ def registrar(app: web.Application) -> None:
             web.post(f"{PREFIXO}/conversas/{{conversa_id}}/dossie", baixar_dossie),
             web.get(f"{PREFIXO}/gestao/curvas", pagina_curvas),
             web.get(f"{PREFIXO}/gestao/curvas.csv", baixar_curvas),
+            web.get(f"{PREFIXO}/gestao/experimentos", pagina_experimentos),
         ]
     )

@@ -1,0 +1,74 @@
+"""The gestão page of experiments: the CLI report's numbers, verdicts and stops, for gestores only."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.dados.banco import sessao
+from bot.dados.experimentos import VarianteParada
+from bot.projeto import Projeto, carregar_projeto
+from tests.conftest import AGORA
+from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
+
+EXPERIMENTO = """
+[[experimentos]]
+nome = "primeiro_contato"
+inicio = 2026-11-01
+fim = 2026-12-31
+reserva_percentual = 0
+variantes = [{ nome = "a" }, { nome = "b", ofertas = { ordem = "inversa" } }]
+"""
+
+
+@pytest.fixture
+def projeto(copia: Path) -> Projeto:
+    """The shipped project with one experiment that changes the offer book (this module's `amb` uses it)."""
+    with (copia / "config.toml").open("a", encoding="utf-8") as arquivo:
+        arquivo.write(EXPERIMENTO)
+    return carregar_projeto(copia / "config.toml")
+
+
+def _celulas(html: str, variante: str) -> list[str]:
+    linha = re.search(rf"<tr><td>{variante}</td>(.*?)</tr>", html)
+    assert linha is not None, html
+    return re.findall(r"<td>(.*?)</td>", linha.group(1))
+
+
+async def test_gestor_ve_os_numeros_do_relatorio(
+    amb: Ambiente,  # noqa: F811
+    projeto: Projeto,
+    url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await amb.escalar()  # Maria talks to the bot: her replies carry her variant, so she counts in it
+    async with sessao(amb.engine) as s:
+        s.add(VarianteParada(experimento="primeiro_contato", variante="b", motivo="opt-out +9,0 p.p.", parada_em=AGORA))
+        await s.commit()
+    gil = await amb.cliente()
+    await entrar(gil, "gil")
+    assert 'href="/console/gestao/experimentos"' in await (await gil.get("/console/gestao")).text()
+    html = await (await gil.get("/console/gestao/experimentos")).text()
+    assert 'id="experimento-primeiro_contato"' in html
+    assert "variante b PARADA em 23/11/2026 11:00 pela proteção: opt-out +9,0 p.p." in html
+
+    base = ["--config", str(projeto.raiz / "config.toml"), "--db", url, "--now", AGORA.isoformat()]
+    assert await asyncio.to_thread(main, [*base, "experimentos", "relatorio"]) == 0
+    saida = capsys.readouterr().out
+    assert "variante b PARADA em 23/11/2026 11:00 pela proteção" in saida
+    for variante in ("a", "b"):
+        cli = next(ln for ln in saida.splitlines() if ln.startswith(f"  {variante}: "))
+        celulas = _celulas(html, variante)
+        assert f"  {variante}: {celulas[0]} devedores · resposta {celulas[1]} · acordo {celulas[2]}" in cli
+        assert sum(int(_celulas(html, v)[0]) for v in ("a", "b")) == 1  # only Maria was reached
+
+
+async def test_agente_nao_ve_experimentos(amb: Ambiente) -> None:  # noqa: F811
+    ana = await amb.cliente()
+    await entrar(ana, "ana")
+    recusa = await ana.get("/console/gestao/experimentos")
+    assert recusa.status == 403 and "página só para gestores" in await recusa.text()
