@@ -108,6 +108,8 @@ class Experimento(Estrito):
             problemas.append(f"fim ({self.fim}) antes do início ({self.inicio})")
         if duplas := repetidos([v.nome for v in self.variantes]):
             problemas.append(f"variantes repetidas: {', '.join(duplas)}")
+        if self.alocacao is Alocacao.THOMPSON and not self.aplica:
+            problemas.append("alocacao = thompson só com variantes que mudam algo (passos, mensagens ou ofertas)")
         if problemas:
             raise ValueError("; ".join(problemas))
         return self
