@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -59,6 +59,36 @@ def _valor(texto: str) -> Decimal:
     if valor <= 0:
         raise argparse.ArgumentTypeError(f"valor inválido: {texto!r} (esperado maior que zero)")
     return valor
+
+
+def _inteiro(minimo: int, maximo: int) -> Callable[[str], int]:
+    def ler(texto: str) -> int:
+        if not texto.strip().lstrip("-").isdigit() or not minimo <= int(texto) <= maximo:
+            raise argparse.ArgumentTypeError(f"inválido: {texto!r} (esperado um inteiro de {minimo} a {maximo})")
+        return int(texto)
+
+    return ler
+
+
+def _taxa(texto: str) -> float:
+    try:
+        valor = float(texto.replace(",", "."))
+    except ValueError:
+        valor = -1.0
+    if not 0 <= valor <= 20:
+        raise argparse.ArgumentTypeError(f"taxa inválida: {texto!r} (esperado um percentual ao mês de 0 a 20)")
+    return valor
+
+
+def _parser_simular(comandos: Any) -> None:
+    simular = comandos.add_parser("simular", help="compara books de ofertas numa carteira com personas (motor real)")
+    simular.add_argument("--carteira", type=Path, required=True, help="CSV da carteira (formato do import)")
+    simular.add_argument("--personas", type=Path, required=True, help="TOML das personas de devedores")
+    simular.add_argument("--book", type=Path, action="append", required=True, help="TOML de um book; repita")
+    simular.add_argument("--semente", type=_inteiro(0, 2**31), default=1, help="semente (padrão: 1)")
+    simular.add_argument("--rodadas", type=_inteiro(1, 1000), default=20, help="sorteios de personas (padrão: 20)")
+    simular.add_argument("--taxa-mensal", type=_taxa, default=1.0, help="desconto do valor presente, % ao mês (1)")
+    simular.add_argument("--svg", type=Path, default=Path("simulacao.svg"), help="onde gravar o gráfico")
 
 
 def _data(texto: str) -> date:
@@ -179,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
     relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
+    _parser_simular(comandos)
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -202,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.comando == "check":
         print(projeto.resumo)
         return 0
-    if args.comando in ("diagram", "nlu"):
+    if args.comando in ("diagram", "nlu", "simular"):
         return _sem_banco(projeto, args)
     relogio = _relogio(args)
     if args.comando == "demo":
@@ -297,9 +328,15 @@ def _carregar(config: Path) -> Projeto | None:
 
 
 def _sem_banco(projeto: Projeto, args: argparse.Namespace) -> int:
-    """Commands over the project files only: `diagram` and `nlu avaliar`."""
+    """Commands over the project files only: `diagram`, `simular` and `nlu avaliar`."""
     if args.comando == "diagram":
         return _diagram(projeto, args.pasta)
+    if args.comando == "simular":
+        from bot.simulacao.execucao import Pedido, executar
+
+        pedido = Pedido(args.carteira, args.personas, tuple(args.book), args.semente, args.rodadas, args.taxa_mensal,
+                        args.svg)  # fmt: skip
+        return executar(projeto.motor, pedido, _relogio(args)(), sys.stdout, sys.stderr)
     from bot.conversa.treinamento import AVALIACAO_PADRAO, comando_avaliar
 
     arquivo = args.arquivo or projeto.raiz / AVALIACAO_PADRAO
