@@ -294,3 +294,14 @@ ofertas = { ordem = "inversa" }
         "[experimentos[1]] muda o mesmo que 'ruim' no mesmo período: vespera, ofertas",
     ):
         assert esperado in texto, (esperado, texto)
+
+
+def test_exemplo_comentado_do_config_passa_no_check(copia: Path) -> None:
+    config = copia / "config.toml"
+    texto = config.read_text(encoding="utf-8")
+    inicio = texto.index("# [[experimentos]]")
+    exemplo = "\n".join(linha.removeprefix("# ").removeprefix("#") for linha in texto[inicio:].splitlines())
+    config.write_text(texto[:inicio] + exemplo + "\n", encoding="utf-8")
+    (experimento,) = carregar_projeto(config).config.experimentos
+    assert experimento.nome == "vespera_curta" and experimento.aplica
+    assert experimento.variantes[1].passos["vespera"][TipoCanal.WHATSAPP].modelo == "lembrete_curto"

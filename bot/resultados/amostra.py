@@ -70,7 +70,7 @@ async def observacoes(s: AsyncSession, experimento: Experimento) -> Observacoes:
     colunas = {nome: np.zeros(len(linha)) for nome in _FLAGS.values()}
     recuperado = {prazo: np.zeros(len(linha)) for prazo in PRAZOS}
     inicio = datetime.combine(experimento.inicio, time(), FUSO_GESTAO)
-    for passo in await passos(s):
+    for passo in await passos(s, desfechos=True):
         i = linha.get(passo.devedor_id)
         if i is None or passo.instante < inicio:
             continue
