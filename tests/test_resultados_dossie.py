@@ -149,7 +149,7 @@ async def test_lembrete_da_regua_com_modelo_e_entrega(url: str, projeto: Projeto
             Saida(
                 alvo="parcela:1", passo="vencido_3", canal="whatsapp", devedor_id=1, destino="+5511987654321",
                 texto="Olá, Maria", modelo="pendencia", situacao=SituacaoSaida.ENVIADA.value, proxima_tentativa=AGORA,
-                prazo=AGORA, enviada_em=AGORA, id_provedor="wamid.D1",
+                prazo=AGORA, enviada_em=AGORA, id_provedor="wamid.D1", variante="lembrete:b",
             )
         )  # fmt: skip
         await s.commit()
@@ -161,5 +161,6 @@ async def test_lembrete_da_regua_com_modelo_e_entrega(url: str, projeto: Projeto
     await engine.dispose()
     (contato,) = dados["contatos"]
     assert contato["origem"] == "régua: passo vencido_3" and contato["modelo"] == "pendencia"
+    assert contato["variante"] == "lembrete:b"  # the experiment's variant it was sent under
     assert [r["status"] for r in contato["entrega"]] == ["delivered", "read"]
     assert contato["permitido_porque"].endswith("1º contato do dia (limite 1), 1º da semana (limite 3)")

@@ -127,6 +127,7 @@ async def _contatos(leitor: _Leitor, config: Config, mensagens: Sequence[Mensage
                     "canal": canal,
                     "origem": f"régua: passo {saida.passo}",
                     "modelo": saida.modelo,
+                    "variante": saida.variante,  # the experiments' variants it carried ("experimento:variante")
                     "texto": mascarar(saida.texto),
                     "situacao": saida.situacao,
                     "entrega": _relatos(relatos.get(saida.id_provedor or "", []), leitor),
@@ -140,6 +141,7 @@ async def _contatos(leitor: _Leitor, config: Config, mensagens: Sequence[Mensage
                     "canal": canal,
                     "origem": "conversa",
                     "modelo": None,
+                    "variante": mensagem.variante,
                     "texto": mascarar(mensagem.texto),
                     "situacao": mensagem.status,
                     "entrega": _relatos(relatos.get(mensagem.id_externo or "", []), leitor),

@@ -59,6 +59,7 @@ def _contatos(pdf: FPDF, contatos: list[dict[str, Any]]) -> None:
             ", ".join(f"{r['status']} {_local(r['instante'])}" for r in c["entrega"]) or "sem relatório do provedor"
         )
         modelo = f" · modelo {c['modelo']}" if c["modelo"] else ""
+        modelo += f" · variante {c['variante']}" if c.get("variante") else ""
         _linha(pdf, f"{_local(c['instante'])} · {c['canal']} · {c['origem']}{modelo} · {c['situacao']}", negrito=True)
         _linha(pdf, f"Entrega: {entrega}")
         _linha(pdf, f"Permitido porque: {c['permitido_porque']}")
