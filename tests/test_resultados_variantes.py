@@ -232,10 +232,12 @@ async def test_conversa_usa_e_grava_a_variante(copia: Path, url: str, alvo: str)
         rotulos_saida = {m.variante for m in (await s.exec(
             select(Mensagem).where(Mensagem.direcao == Direcao.SAIDA.value))).all()}  # fmt: skip
         acordos = (await s.exec(select(Acordo).order_by(col(Acordo.id)))).all()
+        ofertas = (await s.exec(select(Evento).where(Evento.tipo == "oferta"))).all()
         obs = await observacoes(s, projeto.config.experimentos[0])
     await engine.dispose()
     assert rotulos_saida == {f"{nome}:{alvo}"}
     assert [rotulos(a.variante) for a in acordos] == [{nome: alvo}]
+    assert ofertas and {o.dados["variante"] for o in ofertas} == {f"{nome}:{alvo}"}
     assert [obs.variantes[i] for i in obs.variante] == [alvo]  # Maria, the only debtor the conversation reached
 
 

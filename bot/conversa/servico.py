@@ -354,7 +354,8 @@ async def _aplicar(
     for efeito in decisao.efeitos:
         match efeito:
             case RegistrarEvento(tipo, dados):
-                _evento(s, devedor, conversa, tipo, dados, agora)
+                com_variante = dados | {"variante": decisao.variante} if decisao.variante else dados  # offers too
+                _evento(s, devedor, conversa, tipo, com_variante, agora)
             case Transferir(motivo, dados):
                 s.add(
                     Transferencia(
