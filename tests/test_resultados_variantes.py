@@ -23,6 +23,7 @@ from bot.projeto import carregar_projeto
 from bot.regua.comando import plano_do_dia
 from bot.regua.config import Modelo
 from bot.regua.planejamento import planejar_e_enfileirar
+from bot.regua.reconciliacao import proximo_canal
 from bot.resultados.amostra import observacoes
 from bot.resultados.config import Experimento, Protecao, Variante
 from bot.resultados.experimentos import relatorio_de
@@ -307,3 +308,29 @@ def test_exemplo_comentado_do_config_passa_no_check(copia: Path) -> None:
     (experimento,) = carregar_projeto(config).config.experimentos
     assert experimento.nome == "vespera_curta" and experimento.aplica
     assert experimento.variantes[1].passos["vespera"][TipoCanal.WHATSAPP].modelo == "lembrete_curto"
+
+
+async def test_canal_seguinte_do_passo_usa_o_texto_da_variante(engine: AsyncEngine) -> None:
+    """A WhatsApp reminder that fails passes to e-mail: still the variant's text, still its label."""
+    (devedor_id,) = await _carteira(engine, 1)
+    async with sessao(engine) as s:
+        devedor = await s.get(Devedor, devedor_id)
+        assert devedor is not None
+        devedor.email = "pessoa@example.com"
+        s.add(devedor)
+        await s.commit()
+    email_b = Modelo(texto="{primeiro_nome}: lembrete curto por e-mail", modelo="Lembrete curto")
+    passos = {"vespera": VESPERA_B | {TipoCanal.EMAIL: email_b}}
+    nome = next(f"canal_{i}" for i in range(500)
+                if variante_de(_experimento(nome=f"canal_{i}"), devedor_id) == "b")  # fmt: skip
+    exp = _experimento(nome=nome, variantes=(Variante(nome="a"), Variante(nome="b", passos=passos)))
+    regua = projeto_padrao().config.regua
+    assert await planejar_e_enfileirar(engine, regua, "Loja", DIA, AGORA, (exp,)) == 1
+    async with sessao(engine) as s:
+        zap = (await s.exec(select(Saida))).one()
+    assert zap.canal == "whatsapp" and zap.canais_restantes == ["telegram", "email"]
+    await proximo_canal(engine, regua, zap, AGORA)
+    async with sessao(engine) as s:
+        email = (await s.exec(select(Saida).where(Saida.canal == "email"))).one()
+    assert (email.texto, email.modelo, email.variante) == (f"Pessoa{devedor_id}: lembrete curto por e-mail",
+                                                           "Lembrete curto", f"{nome}:b")  # fmt: skip
