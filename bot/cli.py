@@ -294,8 +294,11 @@ async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: da
     from bot.regua.comando import regua
 
     dia = dia or agora.astimezone(fuso("SP")).date()
+    from bot.resultados.atribuicao import resolvedor
+
     config = projeto.config
-    return await regua(engine, config.regua, config.credor.nome, dia, agora, previa, sys.stdout, config.experimentos)
+    variantes = resolvedor(config.experimentos)
+    return await regua(engine, config.regua, config.credor.nome, dia, agora, previa, sys.stdout, variantes)
 
 
 async def _pagamentos(

@@ -24,10 +24,12 @@ from bot.regua.comando import plano_do_dia
 from bot.regua.config import Modelo
 from bot.regua.planejamento import planejar_e_enfileirar
 from bot.regua.reconciliacao import proximo_canal
+from bot.regua.relogio import planejar_hoje
 from bot.resultados.amostra import observacoes
+from bot.resultados.atribuicao import resolvedor
 from bot.resultados.config import Experimento, Protecao, Variante
 from bot.resultados.experimentos import relatorio_de
-from bot.resultados.protecao import vigiar
+from bot.resultados.protecao import vigia, vigiar
 from bot.resultados.sorteio import RESERVA, variante_de
 from bot.resultados.variantes import rotulos
 from tests.conftest import projeto_padrao
@@ -68,7 +70,7 @@ async def test_regua_envia_e_grava_a_variante_de_cada_devedor(engine: AsyncEngin
     ids = await _carteira(engine, 60)
     exp = _experimento()
     regua = projeto_padrao().config.regua
-    assert await planejar_e_enfileirar(engine, regua, "Loja", DIA, AGORA, (exp,)) == 60
+    assert await planejar_e_enfileirar(engine, regua, "Loja", DIA, AGORA, resolvedor((exp,))) == 60
     async with sessao(engine) as s:
         saidas = {r.devedor_id: r for r in (await s.exec(select(Saida))).all()}
     vistas = set()
@@ -86,7 +88,7 @@ async def test_regua_envia_e_grava_a_variante_de_cada_devedor(engine: AsyncEngin
     # An experiment that ended, or one that only measures, changes and records nothing.
     so_mede = _experimento(variantes=(Variante(nome="a"), Variante(nome="b")))
     for outro in (_experimento(fim=date(2026, 11, 20)), so_mede):
-        linhas = await plano_do_dia(engine, regua, "Loja", DIA, AGORA, (outro,))
+        linhas = await plano_do_dia(engine, regua, "Loja", DIA, AGORA, resolvedor((outro,)))
         assert {ln.pedido.modelo.modelo for ln in linhas if ln.pedido} == {"lembrete_amanha"}
         assert all(ln.pedido is None or ln.pedido.variante is None for ln in linhas)
 
@@ -97,7 +99,7 @@ async def test_variante_parada_passa_seus_devedores_a_referencia(engine: AsyncEn
     async with sessao(engine) as s:
         s.add(VarianteParada(experimento="lembrete", variante="b", motivo="teste", parada_em=AGORA))
         await s.commit()
-    linhas = await plano_do_dia(engine, projeto_padrao().config.regua, "Loja", DIA, AGORA, (exp,))
+    linhas = await plano_do_dia(engine, projeto_padrao().config.regua, "Loja", DIA, AGORA, resolvedor((exp,)))
     por_devedor = {ln.devedor.id: ln.pedido for ln in linhas if ln.pedido}
     de_b = [d for d in ids if variante_de(exp, d) == "b"]
     assert de_b
@@ -325,7 +327,7 @@ async def test_canal_seguinte_do_passo_usa_o_texto_da_variante(engine: AsyncEngi
                 if variante_de(_experimento(nome=f"canal_{i}"), devedor_id) == "b")  # fmt: skip
     exp = _experimento(nome=nome, variantes=(Variante(nome="a"), Variante(nome="b", passos=passos)))
     regua = projeto_padrao().config.regua
-    assert await planejar_e_enfileirar(engine, regua, "Loja", DIA, AGORA, (exp,)) == 1
+    assert await planejar_e_enfileirar(engine, regua, "Loja", DIA, AGORA, resolvedor((exp,))) == 1
     async with sessao(engine) as s:
         zap = (await s.exec(select(Saida))).one()
     assert zap.canal == "whatsapp" and zap.canais_restantes == ["telegram", "email"]
@@ -334,3 +336,16 @@ async def test_canal_seguinte_do_passo_usa_o_texto_da_variante(engine: AsyncEngi
         email = (await s.exec(select(Saida).where(Saida.canal == "email"))).one()
     assert (email.texto, email.modelo, email.variante) == (f"Pessoa{devedor_id}: lembrete curto por e-mail",
                                                            "Lembrete curto", f"{nome}:b")  # fmt: skip
+
+
+async def test_planejamento_do_serve_para_antes_de_escolher_os_lembretes(engine: AsyncEngine) -> None:
+    await _expostos_com_optout(engine, 900, optout_b=0.25)
+    exp = _experimento(protecao=Protecao(optout_pontos=Decimal(5), minimo=100))
+    regua = projeto_padrao().config.regua
+    await planejar_hoje(engine, regua, "Loja", AGORA, resolvedor((exp,)), vigia(engine, (exp,)))
+    async with sessao(engine) as s:
+        assert [p.variante for p in (await s.exec(select(VarianteParada))).all()] == ["b"]
+    linhas = await plano_do_dia(engine, regua, "Loja", DIA, AGORA, resolvedor((exp,)))
+    rotulos_de_b = {ln.pedido.variante.rotulo for ln in linhas
+                    if ln.pedido and ln.pedido.variante and variante_de(exp, ln.devedor.id) == "b"}  # fmt: skip
+    assert rotulos_de_b == {"lembrete:a"}

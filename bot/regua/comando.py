@@ -5,7 +5,6 @@ The plan is printed and enqueued block by block as it streams from the database 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TextIO
 
@@ -16,9 +15,8 @@ from bot.dados.banco import sessao
 from bot.formatos import mascarar_cpf
 from bot.regua.config import Regua
 from bot.regua.fila import enfileirar
-from bot.regua.planejamento import planos
+from bot.regua.planejamento import Variantes, planos
 from bot.regua.plano import Linha
-from bot.resultados.config import Experimento
 
 _DIAS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
@@ -29,10 +27,10 @@ async def plano_do_dia(
     credor: str,
     dia: date,
     agora: datetime,
-    experimentos: Sequence[Experimento] = (),
+    variantes: Variantes | None = None,
 ) -> list[Linha]:
     """The whole plan for `dia` in one list (the console's preview); the command itself streams it."""
-    blocos = planos(engine, regua, credor, dia, agora, experimentos=experimentos)
+    blocos = planos(engine, regua, credor, dia, agora, variantes=variantes)
     return [linha async for linhas in blocos for linha in linhas]
 
 
@@ -58,12 +56,12 @@ async def regua(
     agora: datetime,
     previa: bool,
     saida: TextIO,
-    experimentos: Sequence[Experimento] = (),
+    variantes: Variantes | None = None,
 ) -> int:
     """Print the plan block by block as it is decided and, unless `previa`, enqueue each block as it is printed."""
     print(f"Régua de {dia:%d/%m/%Y} ({_DIAS[dia.weekday()]}):", file=saida)
     total = novos = 0
-    async for linhas in planos(engine, regua_cfg, credor, dia, agora, experimentos=experimentos):
+    async for linhas in planos(engine, regua_cfg, credor, dia, agora, variantes=variantes):
         for linha in linhas:
             print(descrever(linha), file=saida)
         total += len(linhas)

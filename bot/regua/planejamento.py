@@ -7,21 +7,23 @@ it. A debtor never straddles two blocks, so the contact caps see all of a debtor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendario import fuso
 from bot.dados.banco import sessao
 from bot.regua import fatos
 from bot.regua.config import Alvo, Regua
 from bot.regua.fila import enfileirar
-from bot.regua.plano import Linha, datas_devidas, planejar
-from bot.resultados.atribuicao import variantes_da_regua
-from bot.resultados.config import Experimento
+from bot.regua.plano import Linha, VarianteDoPasso, datas_devidas, planejar
 
+# Who resolves each debtor's experiment variants, per step (`resultados.atribuicao.resolvedor`): handed in by the
+# caller, so the régua never reads an experiment (and never imports what analyses it).
+Variantes = Callable[[AsyncSession, Collection[int], datetime], Awaitable[Mapping[int, Mapping[str, VarianteDoPasso]]]]
 BLOCO = 5000  # installments per block: big enough for few queries, small enough for a flat memory profile
 HISTORICO = timedelta(days=8)  # contacts that count against the caps: enough for the weekly one
 
@@ -33,12 +35,12 @@ async def planos(
     dia: date,
     agora: datetime,
     bloco: int = BLOCO,
-    experimentos: Sequence[Experimento] = (),
+    variantes: Variantes | None = None,
 ) -> AsyncIterator[list[Linha]]:
     """The plan for `dia`, block after block; contacts already made or scheduled count against the caps.
 
-    Each debtor's experiment variants are resolved here (`resultados.atribuicao`) and handed to the pure planner
-    as data: the texts of the steps they change and the label each reminder records.
+    `variantes` resolves each debtor's experiment variants; the pure planner gets them as data: the texts of the
+    steps they change and the label each reminder records.
     """
     hoje = agora.astimezone(fuso("SP")).date()
     desde = agora if dia <= hoje else None
@@ -52,8 +54,8 @@ async def planos(
                 continue
             devedores = await fatos.devedores(s, regua.politica, agora, ids)
             historico = await fatos.contatos(s, agora - HISTORICO, pendentes=True, devedor_id=ids)
-            if variantes := await variantes_da_regua(s, experimentos, ids, agora):
-                devedores = {i: replace(d, variantes=variantes.get(i, {})) for i, d in devedores.items()}
+            if variantes is not None and (deles := await variantes(s, ids, agora)):
+                devedores = {i: replace(d, variantes=deles.get(i, {})) for i, d in devedores.items()}
                 await s.commit()  # Thompson draws are kept for good, whatever the rest of the round does
         yield planejar(regua, devedores, itens, dia, credor, historico, desde)
 
@@ -64,11 +66,11 @@ async def planejar_e_enfileirar(
     credor: str,
     dia: date,
     agora: datetime,
-    experimentos: Sequence[Experimento] = (),
+    variantes: Variantes | None = None,
 ) -> int:
     """Enqueue the plan for `dia` block by block; returns how many reminders are new."""
     novos = 0
-    async for linhas in planos(engine, regua, credor, dia, agora, experimentos=experimentos):
+    async for linhas in planos(engine, regua, credor, dia, agora, variantes=variantes):
         async with sessao(engine) as s:
             novos += await enfileirar(s, regua, linhas)
     return novos

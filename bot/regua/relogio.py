@@ -6,7 +6,7 @@ APScheduler 3's job stores are not safe across processes, so the jobs here keep 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,24 +15,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.calendario import fuso
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante, Resumo
-from bot.regua.planejamento import planejar_e_enfileirar
-from bot.resultados.config import Experimento
-from bot.resultados.protecao import vigiar
+from bot.regua.planejamento import Variantes, planejar_e_enfileirar
 
+Vigia = Callable[[datetime], Awaitable[object]]  # run before each planning: the experiments' guardrails
 PLANEJAR_A_CADA_MINUTOS = 15
 DESPACHAR_A_CADA_SEGUNDOS = 1
 
 
 async def planejar_hoje(
-    engine: AsyncEngine, regua: Regua, credor: str, agora: datetime, experimentos: Sequence[Experimento] = ()
+    engine: AsyncEngine,
+    regua: Regua,
+    credor: str,
+    agora: datetime,
+    variantes: Variantes | None = None,
+    vigia: Vigia | None = None,
 ) -> int:
     """Enqueue today's plan (today in Brasília); returns how many reminders are new.
 
-    The experiments' guardrails run first, so a variant that harms is stopped before today's reminders are chosen.
+    `vigia` (the experiments' guardrails) runs first, so a variant that harms is stopped before today's reminders
+    are chosen; `variantes` resolves each debtor's variants.
     """
-    await vigiar(engine, experimentos, agora)
+    if vigia is not None:
+        await vigia(agora)
     dia = agora.astimezone(fuso("DF")).date()
-    return await planejar_e_enfileirar(engine, regua, credor, dia, agora, experimentos)
+    return await planejar_e_enfileirar(engine, regua, credor, dia, agora, variantes)
 
 
 def instalar(
@@ -40,12 +46,13 @@ def instalar(
     despachante: Despachante,
     credor: str,
     relogio: Callable[[], datetime],
-    experimentos: Sequence[Experimento] = (),
+    variantes: Variantes | None = None,
+    vigia: Vigia | None = None,
 ) -> None:
     """Add the régua's two jobs to the scheduler `serve` runs; the lead wires this into `serve`."""
 
     async def planejar() -> int:
-        return await planejar_hoje(despachante.engine, despachante.regua, credor, relogio(), experimentos)
+        return await planejar_hoje(despachante.engine, despachante.regua, credor, relogio(), variantes, vigia)
 
     async def despachar() -> Resumo:
         return await despachante.rodada(relogio())

@@ -16,7 +16,8 @@ from bot.canais.registro import RemetenteRegistrado
 from bot.projeto import Projeto
 from bot.regua.config import CANAIS_DA_REGUA
 from bot.regua.despacho import Despachante
-from bot.regua.relogio import instalar
+from bot.regua.planejamento import Variantes
+from bot.regua.relogio import Vigia, instalar
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,13 @@ def instalar_regua(
     engine: AsyncEngine,
     remetentes: Mapping[str, Remetente],
     relogio: Callable[[], datetime],
+    variantes: Variantes | None = None,
+    vigia: Vigia | None = None,
 ) -> None:
-    """Plan and dispatch from the server, unless `regua.automatica = false` (then only the `regua` command)."""
+    """Plan and dispatch from the server, unless `regua.automatica = false` (then only the `regua` command).
+
+    `variantes` and `vigia` bring the experiments in (their variants per step, their guardrails) from the caller.
+    """
     regua = projeto.config.regua
     if not regua.automatica:
         log.warning("régua automática desligada (regua.automatica = false): enfileire com `python -m bot regua`")
@@ -48,7 +54,7 @@ def instalar_regua(
     agendador = AsyncIOScheduler(timezone=UTC)
     carta = Carta(projeto.textos, projeto.config.credor)
     despachante = Despachante(engine, regua, ligados, frozenset(TipoCanal(c) for c in desligados), carta)
-    instalar(agendador, despachante, projeto.config.credor.nome, relogio, projeto.config.experimentos)
+    instalar(agendador, despachante, projeto.config.credor.nome, relogio, variantes, vigia)
     app[AGENDADOR] = agendador
     app.cleanup_ctx.append(_ciclo)
 

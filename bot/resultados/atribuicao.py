@@ -19,6 +19,7 @@ from bot.conversa.fatos import Variacao
 from bot.dados.experimentos import SorteioExperimento, VarianteParada
 from bot.dados.modelos import Acordo
 from bot.negociacao.politica import LivroOfertas
+from bot.regua.planejamento import Variantes
 from bot.regua.plano import VarianteDoPasso
 from bot.resultados.colocacao import FUSO_GESTAO
 from bot.resultados.config import Alocacao, Experimento
@@ -112,6 +113,17 @@ async def variantes_da_regua(
     if not vigentes(experimentos, agora.astimezone(FUSO_GESTAO).date()):
         return {}
     return {d: da_regua(e) for d, e in (await escolhas(s, experimentos, ids, agora)).items()}
+
+
+def resolvedor(experimentos: Sequence[Experimento]) -> Variantes | None:
+    """What the régua's planning calls for each block of debtors; None without experiments (nothing to resolve)."""
+    if not experimentos:
+        return None
+
+    async def resolver(s: AsyncSession, ids: Collection[int], agora: datetime) -> dict[int, dict[str, VarianteDoPasso]]:
+        return await variantes_da_regua(s, experimentos, ids, agora)
+
+    return resolver
 
 
 async def variacao_da_conversa(

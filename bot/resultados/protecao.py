@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -103,6 +103,17 @@ async def vigiar(
                 _registrar(s, experimento, alarme, agora)
         await s.commit()
     return achados
+
+
+def vigia(engine: AsyncEngine, experimentos: Sequence[Experimento]) -> Callable[[datetime], Awaitable[object]] | None:
+    """The guardrails as the régua's planning job runs them (`regua.relogio.Vigia`); None without experiments."""
+    if not experimentos:
+        return None
+
+    async def vigiar_agora(agora: datetime) -> object:
+        return await vigiar(engine, experimentos, agora)
+
+    return vigiar_agora
 
 
 def _registrar(s: AsyncSession, experimento: Experimento, alarme: Alarme, agora: datetime) -> None:

@@ -41,6 +41,8 @@ from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
+from bot.resultados.atribuicao import resolvedor
+from bot.resultados.protecao import vigia
 from bot.resultados.rotas import registrar as registrar_resultados
 from bot.web.corpo import JsonInvalido, ler_json
 
@@ -197,7 +199,8 @@ def criar_app(
     if emissor is not None:  # the retry loop stops before the channels and the engine close
         instalar_reemissao(app, Reemissor(emissor, relogio))
     if com_regua:  # registered last, stopped first: before the channels' clients close
-        instalar_regua(app, projeto, engine, dos_canais, relogio)
+        experimentos = projeto.config.experimentos
+        instalar_regua(app, projeto, engine, dos_canais, relogio, resolvedor(experimentos), vigia(engine, experimentos))
     return app
 
 
