@@ -283,7 +283,10 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
         from bot.pagamentos.provedores import criar_emissor
 
         emissor = criar_emissor(projeto, engine, os.environ)
-        atendimento = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro_do_projeto(projeto, os.environ))
+        from bot.resultados.atribuicao import variacoes
+
+        conselheiro = conselheiro_do_projeto(projeto, os.environ)
+        atendimento = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro, variacoes(projeto.config))
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()

@@ -13,6 +13,7 @@ from bot.dados.banco import sessao
 from bot.dados.experimentos import VarianteParada
 from bot.projeto import Projeto, carregar_projeto
 from tests.conftest import AGORA
+from tests.resultados_apoio import conversar
 from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
 
 EXPERIMENTO = """
@@ -45,7 +46,8 @@ async def test_gestor_ve_os_numeros_do_relatorio(
     url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await amb.escalar()  # Maria talks to the bot: her replies carry her variant, so she counts in it
+    maria = await amb.cliente()  # Maria talks to the bot in the web chat: its replies carry her variant
+    assert await conversar(maria, 1, "oi", "sim", "390")
     async with sessao(amb.engine) as s:
         s.add(VarianteParada(experimento="primeiro_contato", variante="b", motivo="opt-out +9,0 p.p.", parada_em=AGORA))
         await s.commit()

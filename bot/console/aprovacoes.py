@@ -16,7 +16,7 @@ from bot.config.modelos import Config
 from bot.console.excecao import Pedido, avaliar_excecao
 from bot.console.operacoes import Recusa, auditar, conversa_legivel, propria
 from bot.conversa.fatos import Memoria
-from bot.conversa.servico import carregar_fatos
+from bot.conversa.servico import Variacoes, carregar_fatos
 from bot.dados.console import AprovacaoOferta, Papel, SituacaoAprovacao, Usuario
 from bot.dados.modelos import Conversa, Devedor
 from bot.formatos import mascarar_cpf, primeiro_nome
@@ -34,6 +34,7 @@ async def pedir_aprovacao(
     pedido: Pedido,
     justificativa: str,
     agora: datetime,
+    variacoes: Variacoes | None = None,
 ) -> AprovacaoOferta:
     """Store a plan outside the book as pending; refused when the book already allows it (offer it directly)."""
     conversa = await propria(s, usuario, conversa_id)
@@ -47,7 +48,7 @@ async def pedir_aprovacao(
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None and usuario.id is not None
     hoje = agora.astimezone(fuso(devedor.uf)).date()
-    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False)
+    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False, variacoes=variacoes)
     saldo = calcular_saldo(fatos.parcelas, config.encargos, hoje, devedor.uf)
     try:
         excecao = avaliar_excecao(fatos.livro(config.ofertas), saldo, devedor.segmento, pedido, hoje, devedor.uf)

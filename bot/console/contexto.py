@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.porta import Remetente
 from bot.console.autenticacao import Limitador
+from bot.conversa.servico import Variacoes
 from bot.dados.console import SessaoConsole, Usuario
 from bot.formatos import brl, data_br, marcas_em_html
 from bot.pagamentos.confirmacao import Confirmador
 from bot.projeto import Projeto
+from bot.regua.planejamento import Variantes
 
 FUSO_CONSOLE = ZoneInfo("America/Sao_Paulo")
 
@@ -33,6 +35,8 @@ class Console:
     intervalo_fila: float = 1.0  # seconds between checks of the queue for the live page
     confirmador: Confirmador | None = None  # records payments an agent verified; None: built without a PSP
     limites_de_login: dict[str, Limitador] = field(default_factory=dict)  # per address and per login, in memory
+    variacoes: Variacoes | None = None  # the debtors' experiment variants in the conversation (book, templates)
+    variantes_regua: Variantes | None = None  # and in the régua (the gestão's preview of the day's plan)
 
     def limitador(self, tipo: str) -> Limitador:
         """The login throttle `tipo` ("endereco" or "login"), sized by `[console]`."""

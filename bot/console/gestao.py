@@ -21,7 +21,6 @@ from bot.dados.modelos import Acordo, Evento, Transferencia
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.formatos import parse_data
 from bot.regua.comando import plano_do_dia
-from bot.resultados.atribuicao import resolvedor
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ async def pagina_gestao(request: web.Request) -> web.StreamResponse:
         figuras = await numeros(s, inicio, fim)
     config = console.projeto.config
     linhas = await plano_do_dia(console.engine, config.regua, config.credor.nome, dia_regua, console.relogio(),
-                                resolvedor(config.experimentos))  # fmt: skip
+                                console.variantes_regua)  # fmt: skip
     diagramas = {nome: mermaid(fluxo) for nome, fluxo in console.projeto.fluxos.items()}
     resposta = pagina(
         request,

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversa.fatos import Fatos, Memoria
 from bot.conversa.motor import Motor
-from bot.conversa.servico import aplicar_decisao, carregar_fatos
+from bot.conversa.servico import Variacoes, aplicar_decisao, carregar_fatos
 from bot.dados.console import Auditoria, Nota, Papel, PromessaPagamento, Usuario
 from bot.dados.modelos import (
     PREFIXO_AGENTE,
@@ -261,6 +261,7 @@ async def devolver(
     agora: datetime,
     opcao: int | None = None,
     plano: Plano | None = None,
+    variacoes: Variacoes | None = None,
 ) -> list[Mensagem]:
     """Give the chat back to the bot at `ponto` (or close it); the bot speaks at once where the point has a message.
 
@@ -283,7 +284,7 @@ async def devolver(
     elif ponto is Ponto.PAGAMENTO and await _link_desde_a_devolucao(s, conversa.id):
         conversa.estado = ponto.value  # the person just sent the codes: the bot waits, it does not send them again
     else:
-        fatos = await carregar_fatos(s, motor.config, devedor, conversa, agora)
+        fatos = await carregar_fatos(s, motor.config, devedor, conversa, agora, variacoes=variacoes)
         if ponto is Ponto.PAGAMENTO and fatos.acordo_ativo is None:
             raise Recusa(409, "este devedor não tem acordo ativo: não há pagamento a retomar")
         try:

@@ -70,7 +70,7 @@ async def pagina_conversa(request: web.Request) -> web.StreamResponse:
             conversa = await conversa_legivel(s, eu, _id(request))
         except Recusa as recusa:
             return pagina(request, "erro.html", status=recusa.status, mensagem=recusa.mensagem)
-        visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio())
+        visao = await carregar_visao(s, console.projeto.config, conversa, console.relogio(), console.variacoes)
         aprovacoes = await da_conversa(s, eu, conversa.id or 0)
         colegas = (await s.exec(select(Usuario).where(col(Usuario.ativo)).order_by(col(Usuario.nome)))).all()
         abertos = await documentos_abertos(s, conversa.devedor_id)
@@ -211,7 +211,8 @@ async def _devolver(console: Console, eu: Usuario, conversa_id: int, campos: dic
                 raise Recusa(400, "um plano aprovado volta ao bot na oferta")
             # Marked used in this session: it commits with the give-back, or not at all.
             plano = await usar_aprovada(s, conversa_id, aprovacao, agora)
-        falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, agora, opcao, plano)
+        falas = await devolver(s, console.projeto.motor, eu, conversa_id, ponto, agora, opcao, plano,
+                               console.variacoes)  # fmt: skip
     return await enviar(console, falas, eu.nome)
 
 
@@ -223,7 +224,8 @@ async def _pedir_aprovacao(console: Console, eu: Usuario, conversa_id: int, camp
         raise Recusa(400, "informe o desconto em % (ex. 40) e o número de parcelas (1 = à vista)") from None
     async with sessao(console.engine) as s:
         config = console.projeto.config
-        await pedir_aprovacao(s, config, eu, conversa_id, pedido, campos.get("justificativa", ""), console.relogio())
+        await pedir_aprovacao(s, config, eu, conversa_id, pedido, campos.get("justificativa", ""), console.relogio(),
+                              console.variacoes)  # fmt: skip
     return "aprovacao"
 
 

@@ -16,7 +16,7 @@ from bot.config.modelos import Config
 from bot.console.alertas import atrasada
 from bot.console.historico import LinhaHistorico, carregar_historico
 from bot.conversa.fatos import Memoria
-from bot.conversa.servico import carregar_fatos
+from bot.conversa.servico import Variacoes, carregar_fatos
 from bot.dados.console import Nota, PromessaPagamento, Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import (
@@ -140,11 +140,13 @@ class VisaoConversa:
     proxima: tuple[Decimal, date] | None  # what to pay next: the agreement's first open installment, or the oldest
 
 
-async def carregar_visao(s: AsyncSession, config: Config, conversa: Conversa, agora: datetime) -> VisaoConversa:
+async def carregar_visao(
+    s: AsyncSession, config: Config, conversa: Conversa, agora: datetime, variacoes: Variacoes | None = None
+) -> VisaoConversa:
     devedor = await s.get(Devedor, conversa.devedor_id)
     assert devedor is not None and conversa.id is not None
     hoje = agora.astimezone(fuso(devedor.uf)).date()
-    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False)
+    fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=False, variacoes=variacoes)
     saldo = calcular_saldo(fatos.parcelas, config.encargos, hoje, devedor.uf)
     nomes = await nomes_de_usuarios(s)
     transferencia = (

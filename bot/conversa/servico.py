@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +33,7 @@ from bot.conversa.fatos import (
     RegistrarEvento,
     Resposta,
     Transferir,
+    Variacao,
 )
 from bot.conversa.llm import Conselheiro
 from bot.conversa.modelo import Opcao
@@ -63,11 +64,14 @@ from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagin
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO, Emissor, contexto_do_documento
 from bot.pagamentos.token import link_pagamento
 from bot.regua.fila import descartar_pendentes
-from bot.resultados.atribuicao import variacao_da_conversa
 
 log = logging.getLogger(__name__)
 
 _TENTATIVAS = 3  # a concurrent update of the same conversation is retried, then reported
+
+# Who resolves a debtor's experiment variants for the conversation (`resultados.atribuicao.da_conversa`): handed in
+# by the caller, so the conversation never reads an experiment.
+Variacoes = Callable[[AsyncSession, int, datetime], Awaitable[Variacao | None]]
 
 
 class DevedorDesconhecido(LookupError):
@@ -83,6 +87,7 @@ class Atendimento:
     relogio: Callable[[], datetime]
     emissor: Emissor | None = None  # a PSP issues the charges: called after the agreement is stored
     conselheiro: Conselheiro | None = None  # the optional LLM, asked when the local model is unsure
+    variacoes: Variacoes | None = None  # the debtors' experiment variants (templates, offer book); None: none
 
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
@@ -155,7 +160,8 @@ class Atendimento:
                 s.add(recebida)
                 await s.commit()  # a person owns the chat: store the message, say nothing
                 return []
-            fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=acordo_id is not None)
+            fatos = await carregar_fatos(s, config, devedor, conversa, agora, com_acordo=acordo_id is not None,
+                                         variacoes=self.variacoes)  # fmt: skip
             decisao = self.motor.passo(
                 conversa.estado or None, Memoria.de_dict(conversa.memoria), entrada, fatos, agora
             )
@@ -291,9 +297,16 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
 
 
 async def carregar_fatos(
-    s: AsyncSession, config: Config, devedor: Devedor, conversa: Conversa, agora: datetime, com_acordo: bool = True
+    s: AsyncSession,
+    config: Config,
+    devedor: Devedor,
+    conversa: Conversa,
+    agora: datetime,
+    com_acordo: bool = True,
+    variacoes: Variacoes | None = None,
 ) -> Fatos:
-    """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement."""
+    """The facts the engine decides on; `com_acordo=False` when the caller knows there is no active agreement;
+    `variacoes` adds the debtor's experiment variants."""
     assert devedor.id is not None and conversa.id is not None
     parcelas = tuple(
         ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento, c.descricao or "")
@@ -304,7 +317,7 @@ async def carregar_fatos(
         devedor=DevedorFatos(devedor.nome, devedor.cpf, devedor.uf, devedor.nascimento, devedor.segmento),
         parcelas=parcelas,
         acordo_ativo=await _acordo_ativo(s, config, devedor, agora) if com_acordo else None,
-        variacao=await variacao_da_conversa(s, config.experimentos, config.ofertas, devedor.id, agora),
+        variacao=None if variacoes is None else await variacoes(s, devedor.id, agora),
     )
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.modelos import Config
 from bot.conversa.fatos import Variacao
+from bot.conversa.servico import Variacoes
 from bot.dados.experimentos import SorteioExperimento, VarianteParada
 from bot.dados.modelos import Acordo
 from bot.negociacao.politica import LivroOfertas
@@ -127,9 +129,21 @@ def resolvedor(experimentos: Sequence[Experimento]) -> Variantes | None:
 
 
 async def variacao_da_conversa(
-    s: AsyncSession, experimentos: Sequence[Experimento], livro: LivroOfertas, devedor_id: int | None, agora: datetime
+    s: AsyncSession, experimentos: Sequence[Experimento], livro: LivroOfertas, devedor_id: int, agora: datetime
 ) -> Variacao | None:
     """The debtor's templates and offer book in the conversation, or None when no experiment covers it."""
-    if devedor_id is None or not vigentes(experimentos, agora.astimezone(FUSO_GESTAO).date()):
+    if not vigentes(experimentos, agora.astimezone(FUSO_GESTAO).date()):
         return None
     return da_conversa((await escolhas(s, experimentos, [devedor_id], agora))[devedor_id], livro)
+
+
+def variacoes(config: Config) -> Variacoes | None:
+    """What the conversation calls to load a debtor's variants (`conversa.servico.Variacoes`); None without
+    experiments."""
+    if not config.experimentos:
+        return None
+
+    async def resolver(s: AsyncSession, devedor_id: int, agora: datetime) -> Variacao | None:
+        return await variacao_da_conversa(s, config.experimentos, config.ofertas, devedor_id, agora)
+
+    return resolver

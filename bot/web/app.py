@@ -41,7 +41,7 @@ from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
-from bot.resultados.atribuicao import resolvedor
+from bot.resultados.atribuicao import resolvedor, variacoes
 from bot.resultados.protecao import vigia
 from bot.resultados.rotas import registrar as registrar_resultados
 from bot.web.corpo import JsonInvalido, ler_json
@@ -171,7 +171,7 @@ def criar_app(
     instalar_cabecalhos(app)
     emissor = criar_emissor(projeto, engine, ambiente)
     conselheiro = conselheiro_do_projeto(projeto, ambiente)
-    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro)
+    app[ATENDIMENTO] = Atendimento(projeto.motor, engine, relogio, emissor, conselheiro, variacoes(projeto.config))
     app[PAGINAS] = _paginas
     app[DEMO] = demo
     instalar_operacao(app, engine, relogio, ambiente.get(projeto.config.web.metricas_token_env, "").strip() or None)
@@ -190,7 +190,9 @@ def criar_app(
     app[CANAIS_LIGADOS] = tuple(dos_canais)
     confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
     para = remetentes if remetentes is not None else dos_canais
-    registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
+    console = Console(projeto, engine, relogio, para, confirmador=confirmador, variacoes=variacoes(projeto.config),
+                      variantes_regua=resolvedor(projeto.config.experimentos))  # fmt: skip
+    registrar_console(app, console)
     registrar_resultados(app)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
