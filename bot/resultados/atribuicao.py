@@ -1,6 +1,7 @@
 """Each debtor's variants from the database: the hash draw, stopped variants, Thompson draws kept for good.
 
 The adapter `resultados.variantes` needs: it reads, the pure code there turns the choices into what is sent.
+`resolvedor` and `variacoes` hand the régua and the conversation what they call, so neither reads an experiment.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from bot.negociacao.politica import LivroOfertas
 from bot.negociacao.variacao import variar_livro
 from bot.regua.plano import VarianteDoPasso
 from bot.resultados.config import Experimento, Variante
-from bot.resultados.sorteio import RESERVA, vigente
+from bot.resultados.sorteio import vigente
 
 SEPARADOR = ","
 
@@ -36,7 +36,7 @@ class Escolha:
     """A debtor's variant in one experiment: the one drawn and the one whose content they get now."""
 
     experimento: Experimento
-    sorteada: str  # a variant's name or `reserva`
+    sorteada: str  # a variant's name or `sorteio.RESERVA` (the hold-out: the configured default)
     parada: bool = False  # the drawn variant was stopped by a guardrail: the reference's content instead
 
     @property
@@ -90,5 +90,3 @@ def da_conversa(escolhas: Iterable[Escolha], livro: LivroOfertas) -> Variacao | 
 def _somente(mensagens: Mapping[str, str]) -> dict[str, str]:
     return {original: nova for original, nova in mensagens.items() if original != nova}
 
-
-__all__ = ["RESERVA", "Escolha", "da_conversa", "da_regua", "rotulo", "rotulos", "vigentes"]
