@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.dados.banco import sessao
 from bot.dados.experimentos import VarianteParada
 from bot.projeto import Projeto, carregar_projeto
+from bot.resultados.sorteio import variante_de
 from tests.conftest import AGORA
 from tests.resultados_apoio import conversar
 from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
@@ -22,7 +23,7 @@ nome = "primeiro_contato"
 inicio = 2026-11-01
 fim = 2026-12-31
 reserva_percentual = 0
-variantes = [{ nome = "a" }, { nome = "b", ofertas = { ordem = "inversa" } }]
+variantes = [{ nome = "a" }, { nome = "b", peso = 100, ofertas = { ordem = "inversa" } }]
 """
 
 
@@ -74,3 +75,17 @@ async def test_agente_nao_ve_experimentos(amb: Ambiente) -> None:  # noqa: F811
     await entrar(ana, "ana")
     recusa = await ana.get("/console/gestao/experimentos")
     assert recusa.status == 403 and "página só para gestores" in await recusa.text()
+
+
+async def test_atendente_ve_o_book_da_variante_do_devedor(amb: Ambiente, projeto: Projeto) -> None:  # noqa: F811
+    """The option numbers an agent hands back to the bot mean the same book the bot uses with this debtor."""
+    maria = await amb.cliente()
+    assert await conversar(maria, 1, "oi", "sim", "390")
+    gil = await amb.cliente()
+    await entrar(gil, "gil")
+    html = await (await gil.get("/console/conversas/1")).text()
+    ofertas = re.findall(r'name="opcao" value="(\d+)">\s*<span>(\w+): (\d+)x', html)
+    assert [o[0] for o in ofertas] == ["0", "1", "2"]
+    assert variante_de(projeto.config.experimentos[0], 1) == "b"  # b weighs 100 to a's 1: Maria is in b
+    assert [tipo for _, tipo, _ in ofertas] == ["parcelado", "parcelado", "a_vista"]  # the most generous first
+    assert projeto.config.ofertas.faixas[1].opcoes[0].tipo == "a_vista"  # the configured book starts elsewhere
