@@ -124,6 +124,10 @@ class Devedor(SQLModel, table=True):
     segmento: str | None = None
     telefone_invalido: bool = False
     optout_em: datetime | None = coluna_instante(nulo=True)
+    # LGPD (bot.titular): contact data and texts anonymised at the data subject's request; then, past the
+    # retention period with nothing open, the name and CPF as well (`expurgado_em`).
+    anonimizado_em: datetime | None = coluna_instante(nulo=True)
+    expurgado_em: datetime | None = coluna_instante(nulo=True)
     criado_em: datetime = coluna_instante()
     atualizado_em: datetime = coluna_instante(sa_column_kwargs={"onupdate": agora_utc})
 

@@ -15,6 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.api.limite import Limitador
+from bot.api.recursos import Api
+from bot.api.recursos import instalar as instalar_api
 from bot.cabecalhos import instalar as instalar_cabecalhos
 from bot.canais.porta import Remetente
 from bot.canais.servidor import instalar_canais
@@ -30,6 +33,8 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.integracoes.postagem import Postagem, segredos_do_ambiente
+from bot.integracoes.postagem import instalar as instalar_postagem
 from bot.operacao.rotas import instalar_operacao
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
@@ -196,9 +201,28 @@ def criar_app(
         instalar_webhook_asaas(app, WebhookAsaas(engine, confirmador, token, relogio))
     if emissor is not None:  # the retry loop stops before the channels and the engine close
         instalar_reemissao(app, Reemissor(emissor, relogio))
+    _instalar_integracao(app, projeto, engine, relogio, confirmador, ambiente, com_regua)
     if com_regua:  # registered last, stopped first: before the channels' clients close
         instalar_regua(app, projeto, engine, dos_canais, relogio)
     return app
+
+
+def _instalar_integracao(
+    app: web.Application,
+    projeto: Projeto,
+    engine: AsyncEngine,
+    relogio: Callable[[], datetime],
+    confirmador: Confirmador,
+    ambiente: Mapping[str, str],
+    com_rotinas: bool,
+) -> None:
+    """Issue 18: the HTTP API (`/api/v1`), and with `com_rotinas` (serve) the outbound events' delivery loop."""
+    config = projeto.config
+    limitador = Limitador(config.api.requisicoes_por_minuto)
+    instalar_api(app, Api(engine, config.api, config.regua.politica, confirmador, relogio, limitador))
+    if com_rotinas and config.integracoes.destinos:
+        segredos = segredos_do_ambiente(config.integracoes, str(projeto.raiz / "config.toml"), ambiente)
+        instalar_postagem(app, Postagem(engine, config.integracoes, segredos, relogio))
 
 
 def rodar(

@@ -13,6 +13,8 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.dados.integracao  # noqa: F401  (issue 18: API tokens, outbound events)
+
 # Importing the table modules registers them in SQLModel.metadata.
 from bot.dados import console, entrada, envios, fichas, identificacao, modelos, pagamentos, saida  # noqa: F401
 
