@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.api.tokens import comando_token
+from bot.api.tokens import configurar_parser as configurar_tokens
 from bot.config.erros import ConfigInvalida
 from bot.console.contexto import FUSO_CONSOLE
 from bot.console.usuarios import comando_usuario
@@ -34,6 +36,8 @@ from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
 from bot.mascara import instalar as instalar_mascara
 from bot.projeto import Projeto, carregar_projeto
+from bot.titular.linha_de_comando import comando_titular
+from bot.titular.linha_de_comando import configurar_parser as configurar_titular
 
 RAIZ = Path(__file__).resolve().parent.parent
 EXEMPLO = RAIZ / "exemplos" / "carteira.csv"
@@ -179,6 +183,8 @@ def _parser() -> argparse.ArgumentParser:
     acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
     relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
+    configurar_tokens(comandos)
+    configurar_titular(comandos)
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     acoes_nlu.add_parser("treinar", help="treina com fluxos/intencoes.toml e fluxos/treino/*.csv")
@@ -246,6 +252,10 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
 
             config = projeto.config
             return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
+        if args.comando == "api-token":
+            return await comando_token(engine, args, relogio(), sys.stdout)
+        if args.comando == "titular":
+            return await comando_titular(engine, args, relogio(), sys.stdout, sys.stderr)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto

@@ -33,6 +33,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.integracoes.painel import registrar as registrar_integracoes
 from bot.integracoes.postagem import Postagem, segredos_do_ambiente
 from bot.integracoes.postagem import instalar as instalar_postagem
 from bot.operacao.rotas import instalar_operacao
@@ -47,6 +48,8 @@ from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
 from bot.projeto import Projeto
 from bot.regua.servidor import instalar_regua
 from bot.resultados.rotas import registrar as registrar_resultados
+from bot.titular.retencao import Retencao
+from bot.titular.retencao import instalar as instalar_retencao
 from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
@@ -195,6 +198,7 @@ def criar_app(
     para = remetentes if remetentes is not None else dos_canais
     registrar_console(app, Console(projeto, engine, relogio, para, confirmador=confirmador))
     registrar_resultados(app)
+    registrar_integracoes(app)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
@@ -216,13 +220,16 @@ def _instalar_integracao(
     ambiente: Mapping[str, str],
     com_rotinas: bool,
 ) -> None:
-    """Issue 18: the HTTP API (`/api/v1`), and with `com_rotinas` (serve) the outbound events' delivery loop."""
+    """Issue 18: the HTTP API (`/api/v1`); with `com_rotinas` (serve) the outbound events' delivery loop and the
+    LGPD retention job."""
     config = projeto.config
     limitador = Limitador(config.api.requisicoes_por_minuto)
     instalar_api(app, Api(engine, config.api, config.regua.politica, confirmador, relogio, limitador))
     if com_rotinas and config.integracoes.destinos:
         segredos = segredos_do_ambiente(config.integracoes, str(projeto.raiz / "config.toml"), ambiente)
         instalar_postagem(app, Postagem(engine, config.integracoes, segredos, relogio))
+    if com_rotinas:
+        instalar_retencao(app, Retencao(engine, config.lgpd, relogio))
 
 
 def rodar(
