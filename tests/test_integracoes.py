@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,14 +24,14 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.integracao import EntregaEvento, EventoSaida
 from bot.dados.modelos import Devedor, Evento
-from bot.integracoes.assinatura import conferir, espera
+from bot.integracoes.assinatura import assinar, conferir, espera
 from bot.integracoes.config import Destino, IntegracoesConfig
 from bot.integracoes.postagem import Postagem, segredos_do_ambiente
 from bot.pagamentos.quebra import quebrar_acordos
 from bot.projeto import Projeto
 from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.conftest import AGORA, RAIZ
 from tests.fakes.receptor import Receptor
 from tests.test_console import SENHA, entrar
 
@@ -213,3 +215,21 @@ async def test_fatos_da_conversa_e_da_quebra_viram_eventos(projeto: Projeto, ban
         eventos = [(e.evento, e.devedor_id) for e in (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id))))]
     assert ("contestacao", 1) in eventos and ("transferencia", 2) in eventos
     assert [e for e in eventos if e[1] == 3] == [("acordo_criado", 3), ("acordo_quebrado", 3)]
+
+
+def test_conferencia_do_manual_aceita_a_assinatura_do_bot() -> None:
+    """The receiver's snippet in docs/integracao.md, run as written, against a body the bot signs."""
+    manual = (RAIZ / "docs" / "integracao.md").read_text(encoding="utf-8")
+    (trecho,) = re.findall(r"```python\n(.*?)```", manual, re.S)
+    escopo: dict[str, Any] = {}
+    exec(compile(trecho, "docs/integracao.md", "exec"), escopo)
+    corpo, instante = b'{"id":"optout:1"}', int(time.time())
+    cabecalhos = {"X-Cobranca-Instante": str(instante), "X-Cobranca-Assinatura": assinar(SEGREDO, instante, corpo)}
+    assert escopo["assinatura_valida"](SEGREDO, cabecalhos, corpo)
+    assert not escopo["assinatura_valida"](SEGREDO, cabecalhos, corpo + b" ")
+    assert not escopo["assinatura_valida"]("outro", cabecalhos, corpo)
+    antigo = {
+        "X-Cobranca-Instante": str(instante - 3600),
+        "X-Cobranca-Assinatura": assinar(SEGREDO, instante - 3600, corpo),
+    }
+    assert not escopo["assinatura_valida"](SEGREDO, antigo, corpo)
