@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.cli import main
 from bot.config.erros import ConfigInvalida
 from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
@@ -233,3 +238,31 @@ def test_conferencia_do_manual_aceita_a_assinatura_do_bot() -> None:
         "X-Cobranca-Assinatura": assinar(SEGREDO, instante - 3600, corpo),
     }
     assert not escopo["assinatura_valida"](SEGREDO, antigo, corpo)
+
+
+DESTINO_TOML = '\n[[integracoes.destinos]]\nnome = "erp"\nurl = "{url}"\nsegredo_env = "COBRANCA_TESTE_SEGREDO_ERP"\n'
+
+
+def test_check_aponta_destino_invalido_com_linha(copia: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = copia / "config.toml"
+    texto = config.read_text(encoding="utf-8")
+    linha = texto.count("\n") + 4  # the line of `url`
+    config.write_text(texto + DESTINO_TOML.format(url="erp.exemplo.com.br") + 'eventos = ["boleto_pago"]\n', "utf-8")
+    assert main(["--config", str(config), "check"]) == 1
+    erro = capsys.readouterr().err
+    assert f"config.toml:{linha}: [integracoes.destinos[0].url] esperado um endereço http(s)" in erro
+    assert f"config.toml:{linha + 2}: [integracoes.destinos[0].eventos[0]] esperado um de: 'acordo_criado'" in erro
+    assert erro.endswith("2 erro(s) de configuração.\n")
+
+
+def test_serve_sem_o_segredo_do_destino_nao_sobe(copia: Path, url: str) -> None:
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + DESTINO_TOML.format(url="https://erp.exemplo.com.br/e"),
+                      encoding="utf-8")  # fmt: skip
+    ambiente = {k: v for k, v in os.environ.items() if k != "COBRANCA_TESTE_SEGREDO_ERP"}
+    resultado = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "--db", url, "serve", "--porta", "1"],
+        capture_output=True, text=True, check=False, cwd=RAIZ, timeout=60, env=ambiente,
+    )  # fmt: skip
+    assert resultado.returncode == 1
+    assert "[integracoes.destinos[0].segredo_env] a variável de ambiente COBRANCA_TESTE_SEGREDO_ERP" in resultado.stderr

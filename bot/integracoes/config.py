@@ -18,8 +18,15 @@ class Destino(BaseModel):
         min_length=1, description="NOME da variável de ambiente com o segredo da assinatura HMAC (nunca o segredo)"
     )
     eventos: tuple[TipoEventoSaida, ...] = Field(
-        tuple(TipoEventoSaida), min_length=1, description="Eventos enviados a este destino (padrão: todos)"
+        tuple(TipoEventoSaida), description="Eventos enviados a este destino (padrão: todos)"
     )
+
+    @field_validator("eventos")
+    @classmethod
+    def _eventos(cls, valor: tuple[TipoEventoSaida, ...]) -> tuple[TipoEventoSaida, ...]:
+        if not valor:
+            raise ValueError("lista vazia; esperado ao menos um evento (ou omita a chave para todos)")
+        return tuple(dict.fromkeys(valor))
 
     @field_validator("url")
     @classmethod
