@@ -15,6 +15,7 @@ from bot.conversa.fatos import Entrada
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
+from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Acordo, Devedor, Mensagem, Parcela
 from bot.projeto import Projeto
 from tests.conftest import AGORA
@@ -48,6 +49,11 @@ def com_conversa(projeto: Projeto, url: str) -> str:
         atendimento = Atendimento(projeto.motor, engine, lambda: AGORA)
         for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
             await atendimento.receber(1, "web", Entrada(texto))
+        async with sessao(engine) as s:  # a WhatsApp message as the inbox stored it, already processed
+            corpo = {"from": "5511987654321", "text": {"body": "oi, é a Maria"}}
+            s.add(Atualizacao(canal="whatsapp", tipo="mensagem", id_externo="wamid.1", corpo=corpo,
+                              situacao="processada", remetente="whatsapp:5511987654321"))  # fmt: skip
+            await s.commit()
         await engine.dispose()
 
     asyncio.run(conversar())
@@ -67,6 +73,7 @@ def test_exportar_tudo_em_json_e_auditado(
                    "acordo_origem", "documento_pagamento", "token_pagamento"):  # fmt: skip
         assert dados.get(tabela), tabela
     assert "esqueci" in [m["texto"] for m in dados["mensagem"]]
+    assert [a["corpo"]["text"]["body"] for a in dados["atualizacao"]] == ["oi, é a Maria"]
     assert {p["contrato_id"] for p in dados["parcela"]} == {c["id"] for c in dados["contrato"]}
     assert all(e["devedor_id"] == 1 for e in dados["evento"])
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_exportar"))
@@ -116,6 +123,7 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     assert textos == {"[anonimizado a pedido do titular]"}
     assert [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))] == parcelas_antes
     assert len(_ler(com_conversa, select(Acordo))) == 1
+    assert _ler(com_conversa, select(Atualizacao)) == []  # the raw update, with the number and the text
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
     assert auditoria.dados["mensagens"] == len(_ler(com_conversa, select(Mensagem))) > 0
     exportado = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)[1]

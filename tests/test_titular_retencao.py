@@ -13,8 +13,11 @@ from sqlmodel import col, select
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.dados.modelos import Contrato, Devedor, Evento, Parcela
+from bot.projeto import Projeto
 from bot.titular.config import LgpdConfig
-from bot.titular.retencao import Retencao, cpf_substituto, vencido
+from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
+from bot.web.app import criar_app
+from tests.conftest import AGORA
 
 
 async def _quitar(engine: AsyncEngine, devedor_id: int) -> None:
@@ -59,3 +62,12 @@ async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine: AsyncEngine) 
     assert tres.expurgado_em is None and tres.cpf != cpf_substituto(3)
     assert um.expurgado_em is None  # still owes
     assert auditoria.dados["devedor"] == 2 and auditoria.dados["retencao_dias"] == 365
+
+
+async def test_serve_roda_a_rotina(projeto: Projeto, url: str) -> None:
+    motor = criar_engine(url)
+    try:
+        assert RETENCAO in criar_app(projeto, motor, lambda: AGORA, demo=False, com_regua=True)
+        assert RETENCAO not in criar_app(projeto, motor, lambda: AGORA, demo=False)  # tests and the demo's own app
+    finally:
+        await motor.dispose()

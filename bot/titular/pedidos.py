@@ -13,13 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, delete, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from bot.dados.console import Auditoria, Nota
-from bot.dados.entrada import Anexo
+from bot.dados.entrada import Anexo, Atualizacao, SituacaoAtualizacao
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.dados.saida import Saida
 from bot.formatos import mascarar_cpf
@@ -76,7 +76,14 @@ async def exportar(s: AsyncSession, devedor: Devedor) -> dict[str, Any]:
             ja = tabela.name in dados or tabela.name == "devedor"
             if not ja and chave in tabela.c and not any(c in tabela.c for c in _CHAVES[: _CHAVES.index(chave)]):
                 dados[tabela.name] = await _linhas(s, tabela, chave, ids[chave])
+    dados["atualizacao"] = await _linhas(s, SQLModel.metadata.tables["atualizacao"], "remetente", remetentes(devedor))
     return {nome: linhas for nome, linhas in dados.items() if linhas}
+
+
+def remetentes(devedor: Devedor) -> list[str]:
+    """How the inbox names this debtor's chats (`atualizacao.remetente`): the raw updates they sent."""
+    enderecos = {"whatsapp": (devedor.telefone or "").lstrip("+"), "telegram": devedor.telegram_id or ""}
+    return [f"{canal}:{endereco}" for canal, endereco in enderecos.items() if endereco]
 
 
 def auditar_pedido(s: AsyncSession, acao: str, devedor: Devedor, agora: datetime, **dados: Any) -> None:
@@ -135,6 +142,13 @@ async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> dict
     lembretes = update(Saida).where(col(Saida.devedor_id) == devedor.id).values(texto=TEXTO_ANONIMIZADO, destino="")
     contagem["lembretes"] = (await s.exec(lembretes)).rowcount
     await descartar_pendentes(s, "dados anonimizados a pedido do titular", devedor_id=devedor.id)
+    # The raw updates already processed (their text and number live in `corpo`) go; one still waiting is left
+    # to the inbox, which purges it with the others after `canais.retencao_dias`.
+    finais = [SituacaoAtualizacao.PROCESSADA.value, SituacaoAtualizacao.FALHOU.value]
+    brutas = delete(Atualizacao).where(
+        col(Atualizacao.remetente).in_(remetentes(devedor)), col(Atualizacao.situacao).in_(finais)
+    )
+    contagem["atualizacoes"] = (await s.exec(brutas)).rowcount
     for campo in (*CAMPOS_CONTATO, "nascimento"):
         setattr(devedor, campo, None)
     devedor.optout_em = devedor.optout_em or agora  # no channel is left, and none may be used again
