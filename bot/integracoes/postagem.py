@@ -90,7 +90,12 @@ class Postagem:
         config: an event no destination wants is marked done with no delivery)."""
         async with sessao(self.engine) as s:
             novos = (
-                await s.exec(select(EventoSaida).where(col(EventoSaida.distribuido).is_(False)).limit(LOTE * 4))
+                await s.exec(
+                    select(EventoSaida)
+                    .where(col(EventoSaida.distribuido).is_(False))
+                    .order_by(col(EventoSaida.id))
+                    .limit(LOTE * 4)
+                )
             ).all()
             if not novos:
                 return
