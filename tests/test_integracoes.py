@@ -27,6 +27,7 @@ from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
 from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.console import Auditoria
 from bot.dados.integracao import EntregaEvento, EventoSaida
 from bot.dados.modelos import Devedor, Evento
 from bot.integracoes.assinatura import assinar, conferir, espera
@@ -38,7 +39,7 @@ from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.receptor import Receptor
-from tests.test_console import SENHA, entrar
+from tests.test_console import SENHA, csrf, entrar, token
 
 SEGREDO = "segredo-do-erp"
 
@@ -175,7 +176,9 @@ def test_segredo_ausente_e_config_invalida() -> None:
         Destino(nome="erp", url="ftp://erp", segredo_env="S")
 
 
-async def test_pagina_de_entregas_so_para_gestores(projeto: Projeto, url: str, receptor: tuple[Receptor, str]) -> None:
+async def test_pagina_de_entregas_e_reenvio_so_para_gestores(
+    projeto: Projeto, url: str, receptor: tuple[Receptor, str]
+) -> None:
     falso, endereco = receptor
     falso.respostas = [500]
     relogio = Relogio()
@@ -184,24 +187,41 @@ async def test_pagina_de_entregas_so_para_gestores(projeto: Projeto, url: str, r
         await criar_usuario(s, "gil", "Gil", "gestor", SENHA, AGORA)
         await criar_usuario(s, "ana", "Ana", "agente", SENHA, AGORA)
     await _optout(engine)
-    await _postagem(engine, relogio, Destino(nome="erp", url=endereco, segredo_env="X")).rodada()
+    postagem = _postagem(engine, relogio, Destino(nome="erp", url=endereco, segredo_env="X"), tentativas=1)
+    await postagem.rodada()  # one attempt allowed: it gives up at once
     cliente: TestClient[Any, Any] = TestClient(TestServer(criar_app(projeto, engine, relogio, demo=False)))
     await cliente.start_server()
     try:
         await entrar(cliente, "ana")
         assert (await cliente.get("/console/gestao/integracoes")).status == 403
-        await cliente.post("/console/sair")
+        tentativa = await cliente.post("/console/gestao/integracoes/1/reenviar", data={"csrf": await token(cliente)})
+        assert tentativa.status == 403
+        await cliente.post("/console/sair", data={"csrf": await token(cliente)})
         cliente.session.cookie_jar.clear()
         await entrar(cliente, "gil")
         html = await (await cliente.get("/console/gestao/integracoes")).text()
-        assert '<tr class="entrega-pendente"><td>1</td><td>optout:' in html
-        assert "HTTP 500: falha simulada" in html and "<td>erp</td><td>1</td><td>0</td><td>0</td>" in html
+        assert '<tr class="entrega-desistida"><td>1</td><td>optout:' in html and "Tentar de novo</button>" in html
+        assert "HTTP 500: falha simulada" in html and "<td>erp</td><td>0</td><td>0</td><td>1</td>" in html
         vazio = await (await cliente.get("/console/gestao/integracoes?situacao=entregue")).text()
         assert "Nenhuma entrega nesta situação." in vazio
         assert (await cliente.get("/console/gestao/integracoes?situacao=xyz")).status == 400
         assert 'id="link-integracoes"' in await (await cliente.get("/console/gestao")).text()
+        assert (await cliente.post("/console/gestao/integracoes/1/reenviar")).status == 403  # no CSRF token
+        reenvio = await cliente.post("/console/gestao/integracoes/1/reenviar", data={"csrf": csrf(html)},
+                                     allow_redirects=False)  # fmt: skip
+        assert reenvio.status == 303
+        de_novo = await cliente.post("/console/gestao/integracoes/1/reenviar", data={"csrf": csrf(html)})
+        assert de_novo.status == 409  # on its way already
+        assert (await cliente.post("/console/gestao/integracoes/99/reenviar", data={"csrf": csrf(html)})).status == 404
     finally:
         await cliente.close()
+    assert await postagem.rodada() == 1  # the receiver is back: delivered
+    (entrega,) = await _entregas(engine)
+    assert (entrega.situacao, entrega.tentativas) == ("entregue", 1)
+    async with sessao(engine) as s:
+        (auditoria,) = (await s.exec(select(Auditoria).where(Auditoria.acao == "reenviar_evento"))).all()
+    assert auditoria.dados == {"entrega": 1, "destino": "erp", "tentativas_antes": 1}
+    await engine.dispose()
 
 
 async def test_fatos_da_conversa_e_da_quebra_viram_eventos(projeto: Projeto, banco: AsyncEngine) -> None:

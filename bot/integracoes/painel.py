@@ -10,8 +10,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from sqlmodel import col, func, select
 
 from bot.console import contexto
-from bot.console.acesso import PREFIXO
+from bot.console.acesso import PREFIXO, redirecionar
 from bot.console.contexto import CONSOLE, pagina, sessao_atual, usuario
+from bot.console.operacoes import auditar
 from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.integracao import EntregaEvento, EventoSaida, SituacaoEntrega
@@ -72,6 +73,37 @@ async def pagina_entregas(request: web.Request) -> web.StreamResponse:
     return web.Response(text=html, content_type="text/html")
 
 
+async def reenviar(request: web.Request) -> web.StreamResponse:
+    """POST /console/gestao/integracoes/<id>/reenviar: a delivery that gave up goes back to the queue at once,
+    with its attempts counted from zero (gestores only; audited). Only a given-up one: the others are on their way."""
+    eu = usuario(request)
+    if eu.papel != Papel.GESTOR:
+        return pagina(request, "erro.html", status=403, mensagem="só gestores reenviam eventos")
+    bruto = request.match_info["entrega_id"]
+    if not (bruto.isascii() and bruto.isdigit()) or not 0 < int(bruto) < 2**63:
+        return pagina(request, "erro.html", status=404, mensagem="entrega não encontrada")
+    console = request.app[CONSOLE]
+    agora = console.relogio()
+    async with sessao(console.engine) as s:
+        entrega = await s.get(EntregaEvento, int(bruto))
+        if entrega is None:
+            return pagina(request, "erro.html", status=404, mensagem="entrega não encontrada")
+        if entrega.situacao != SituacaoEntrega.DESISTIDA.value:
+            return pagina(request, "erro.html", status=409, mensagem="só uma entrega que desistiu pode ser reenviada")
+        tentativas = entrega.tentativas
+        entrega.situacao, entrega.tentativas, entrega.tentar_em = SituacaoEntrega.PENDENTE.value, 0, agora
+        s.add(entrega)
+        auditar(s, eu, "reenviar_evento", agora, None, entrega=entrega.id, destino=entrega.destino,
+                tentativas_antes=tentativas)  # fmt: skip
+        await s.commit()
+    return redirecionar(f"{PREFIXO}/gestao/integracoes?situacao={SituacaoEntrega.PENDENTE.value}")
+
+
 def registrar(app: web.Application) -> None:
     """Add the page to an app that has the console (`bot.console.rotas.registrar`) already."""
-    app.add_routes([web.get(f"{PREFIXO}/gestao/integracoes", pagina_entregas)])
+    app.add_routes(
+        [
+            web.get(f"{PREFIXO}/gestao/integracoes", pagina_entregas),
+            web.post(f"{PREFIXO}/gestao/integracoes/{{entrega_id}}/reenviar", reenviar),
+        ]
+    )
