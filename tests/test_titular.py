@@ -112,7 +112,7 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     com_conversa: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     parcelas_antes = [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))]
-    codigo, saida, erro = _rodar(capsys, com_conversa, "anonimizar", "--cpf", CPF)
+    codigo, saida, erro = _rodar(capsys, com_conversa, "anonimizar", "--cpf", CPF, "--protocolo", "DPO-2026-0042")
     assert codigo == 0, erro
     assert saida.startswith("anonimizado: contatos e textos apagados (")
     (maria,) = _ler(com_conversa, select(Devedor).where(Devedor.id == 1))
@@ -126,6 +126,7 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     assert _ler(com_conversa, select(Atualizacao)) == []  # the raw update, with the number and the text
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
     assert auditoria.dados["mensagens"] == len(_ler(com_conversa, select(Mensagem))) > 0
+    assert auditoria.dados["protocolo"] == "DPO-2026-0042"
     exportado = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)[1]
     assert '"texto": "esqueci"' not in exportado and "+5511987654321" not in exportado  # the reason stays a category
     assert '"motivo": "esqueci"' in exportado

@@ -33,6 +33,14 @@ def configurar_parser(comandos: argparse._SubParsersAction[argparse.ArgumentPars
         corrigir_.add_argument(f"--{opcao.replace('_', '-')}", dest=opcao, default=None)
     anonimizar_ = acoes.add_parser("anonimizar", help="apaga contatos e textos; mantém dívida, pagamentos e acordos")
     anonimizar_.add_argument("--cpf", required=True)
+    for sub in (exportar_, corrigir_, anonimizar_):
+        sub.add_argument("--protocolo", type=_protocolo, default=None, help="número do pedido do titular (auditoria)")
+
+
+def _protocolo(texto: str) -> str:
+    if not texto.strip() or len(texto) > 100 or not texto.isprintable():
+        raise argparse.ArgumentTypeError(f"protocolo inválido: {texto!r} (1 a 100 caracteres visíveis)")
+    return texto.strip()
 
 
 def _novos_contatos(args: argparse.Namespace) -> dict[str, str | None]:
@@ -73,7 +81,7 @@ async def comando_titular(
             return 1
         if args.acao_titular == "exportar":
             dados = await exportar(s, devedor)
-            auditar_pedido(s, "exportar", devedor, agora, tabelas=sorted(dados))
+            auditar_pedido(s, "exportar", devedor, agora, protocolo=args.protocolo, tabelas=sorted(dados))
             texto = json.dumps(dados, ensure_ascii=False, indent=2, sort_keys=True)
         elif args.acao_titular == "corrigir":
             try:
@@ -82,11 +90,11 @@ async def comando_titular(
                 print(erro, file=erros)
                 return 1
             s.add(devedor)
-            auditar_pedido(s, "corrigir", devedor, agora, campos=sorted(mudancas))
+            auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas))
             texto = f"corrigido: {', '.join(sorted(mudancas)) or 'nada mudou'}"
         else:
             contagem = await anonimizar(s, devedor, agora)
-            auditar_pedido(s, "anonimizar", devedor, agora, **contagem)
+            auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **contagem)
             resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in contagem.items())
             texto = f"anonimizado: contatos e textos apagados ({resumo}); dívida, acordos e pagamentos mantidos"
         if args.acao_titular == "exportar" and args.arquivo is not None:
