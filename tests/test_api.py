@@ -62,8 +62,14 @@ async def test_carteira_inclui_e_repete_sem_duplicar(amb: AmbienteApi) -> None:
     itens = [ITEM, ITEM | {"parcela": 2, "vencimento": "10/01/2027", "valor": 250}]
     primeira = await amb.cliente.post("/api/v1/carteira", json={"parcelas": itens}, headers=cabecalhos)
     assert primeira.status == 200, await primeira.text()
-    assert await primeira.json() == {"devedores_novos": 1, "devedores_atualizados": 0, "parcelas_novas": 2,
-                                     "parcelas_atualizadas": 0, "parcelas_mantidas": 0}  # fmt: skip
+    assert await primeira.json() == {
+        "devedores": {CPF_NOVO: 9},
+        "devedores_novos": 1,
+        "devedores_atualizados": 0,
+        "parcelas_novas": 2,
+        "parcelas_atualizadas": 0,
+        "parcelas_mantidas": 0,
+    }
     mudada = [ITEM | {"valor": "260.00"}, itens[1]]
     segunda = await (await amb.cliente.post("/api/v1/carteira", json={"parcelas": mudada}, headers=cabecalhos)).json()
     assert segunda["parcelas_novas"] == 0 and segunda["parcelas_atualizadas"] == 1 and segunda["parcelas_mantidas"] == 1
@@ -154,7 +160,7 @@ async def test_pausa_retomada_e_optout(amb: AmbienteApi) -> None:
         eventos = (await s.exec(select(Evento.tipo).where(Evento.devedor_id == 1).order_by(col(Evento.id)))).all()
         saida = (await s.exec(select(EventoSaida))).all()
     assert eventos == ["pausa", "retomada", "optout"]
-    assert [(e.evento, e.dados) for e in saida] == [("optout", {"origem": "api"})]
+    assert [(e.evento, e.dados) for e in saida] == [("optout", {"origem": "api", "motivo": "pediu no SAC"})]
 
 
 async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:

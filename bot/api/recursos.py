@@ -126,8 +126,12 @@ async def carregar_carteira(request: web.Request) -> web.Response:
     except ImportacaoRecusada as recusa:
         detalhes = [erro_de_item("parcelas", e) for e in sorted(recusa.erros, key=lambda e: e.linha)]
         raise ErroApi(422, f"nada foi gravado: {len(detalhes)} erro(s)", erros=detalhes) from None
+    cpfs = {linha.cpf for linha in leitura_api.linhas}
+    async with sessao(api.engine) as s:
+        ids = dict((await s.exec(select(Devedor.cpf, Devedor.id).where(col(Devedor.cpf).in_(cpfs)))).all())
     return web.json_response(
         {
+            "devedores": ids,
             "devedores_novos": resumo.devedores_novos,
             "devedores_atualizados": resumo.devedores_atualizados,
             "parcelas_novas": resumo.parcelas_novas,

@@ -87,7 +87,7 @@ _SAIDAS: dict[str, tuple[TipoEventoSaida, tuple[str, ...]]] = {
         TipoEventoSaida.PAGAMENTO_CONFIRMADO,
         ("acordo", "parcela", "valor", "data", "restante", "quitado", "provedor", "id_provedor"),
     ),
-    "optout": (TipoEventoSaida.OPTOUT, ("canal", "origem")),
+    "optout": (TipoEventoSaida.OPTOUT, ("canal", "origem", "motivo")),  # motivo: the API caller's own words
     "transferencia": (TipoEventoSaida.TRANSFERENCIA, ("motivo",)),
 }
 
