@@ -1,6 +1,6 @@
 """Integration and LGPD: API tokens, the outbound events' outbox and deliveries, anonymisation instants.
 
-Revision ID: 0019
+Revision ID: 0021
 Create Date: 2026-12-03 16:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.dados.tipos
 
-revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0018"
+revision: str = "0021"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
