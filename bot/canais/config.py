@@ -56,6 +56,37 @@ class EmailConfig(_Estrito):
     remetente: str = Field("", description="Endereço do remetente, ex. cobranca@empresa.com.br")
 
 
+# Voice notes: who transcribes them, and the limits of what is sent to be transcribed.
+class ServicoTranscricao(StrEnum):
+    NENHUM = "nenhum"
+    OPENAI = "openai"
+    LOCAL = "local"
+
+
+class TranscricaoConfig(_Estrito):
+    servico: ServicoTranscricao = Field(
+        ServicoTranscricao.NENHUM,
+        description="Quem transcreve os áudios: nenhum (o bot pede texto e guarda o áudio para a equipe), openai "
+        "(um serviço compatível com /audio/transcriptions) ou local (faster-whisper com um modelo em pasta_modelo)",
+    )
+    url: HttpUrl = Field(
+        HttpUrl("https://api.openai.com/v1"), description="Base do serviço compatível com a API da OpenAI"
+    )
+    env_chave: str = Field(
+        "TRANSCRICAO_API_KEY", min_length=1, description="Variável de ambiente com a chave do serviço (servico=openai)"
+    )
+    modelo: str = Field("whisper-1", min_length=1, description="Modelo pedido ao serviço (campo model)")
+    idioma: str = Field("pt", pattern=r"^[a-z]{2}$", description="Idioma dos áudios (ISO 639-1), enviado como language")
+    pasta_modelo: str = Field(
+        "", description="Pasta de um modelo do faster-whisper (servico=local), relativa à pasta do config.toml"
+    )
+    max_mb: int = Field(16, ge=1, le=25, description="Tamanho máximo de um áudio transcrito, em MB")
+    max_segundos: int = Field(180, ge=5, le=1800, description="Duração máxima de um áudio transcrito, em segundos")
+    tempo_limite_segundos: float = Field(
+        60.0, gt=0, le=600, description="Quanto esperar pela transcrição antes de desistir"
+    )
+
+
 class CanaisConfig(_Estrito):
     pasta_anexos: str = Field(
         "data/anexos",
@@ -75,3 +106,5 @@ class CanaisConfig(_Estrito):
     whatsapp: WhatsappConfig = WhatsappConfig()
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()
+    transcricao: TranscricaoConfig = TranscricaoConfig()
+

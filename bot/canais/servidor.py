@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from bot.canais.email import RemetenteEmail
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
+from bot.canais.transcricao import criar_transcritor
 from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import (
     CABECALHO_ASSINATURA,
@@ -199,6 +201,10 @@ def instalar_canais(
     )
     anexos = Anexos(engine, projeto.raiz / c.pasta_anexos, c.anexo_max_mb * MB, relogio)
     recepcao.anexos = anexos
+    # Voice notes: a missing key or model stops the server here, never at the first note (bot/canais/voz.py).
+    t = c.transcricao
+    anexos.transcritor = criar_transcritor(t, projeto.raiz, os.environ, str(projeto.raiz / "config.toml"))
+    anexos.audio_max, anexos.audio_max_segundos = t.max_mb * MB, t.max_segundos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
     whatsapp = _whatsapp(projeto.config.canais, nivel_desligado)
@@ -270,3 +276,6 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     await recepcao.parar()
     for remetente in recepcao.remetentes.values():
         await remetente.fechar()
+    transcritor = app[ANEXOS].transcritor
+    if transcritor is not None:
+        await transcritor.fechar()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.nao_texto import responder_arquivo
 from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import identificar
@@ -210,8 +211,7 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
     descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
-        await recepcao.avisar(CANAL, destino, resposta)
+        await responder_arquivo(recepcao, CANAL, destino, devedor_id, id_externo, arquivo, _duracao(mensagem))
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:
@@ -221,7 +221,25 @@ def _arquivo(mensagem: Message) -> ArquivoRecebido | None:
     if mensagem.document is not None:
         d = mensagem.document
         return ArquivoRecebido("document", d.file_id, d.mime_type, d.file_name, mensagem.caption)
+    if mensagem.voice is not None:
+        return ArquivoRecebido("voice", mensagem.voice.file_id, mensagem.voice.mime_type, None, mensagem.caption)
+    if mensagem.audio is not None:
+        a = mensagem.audio
+        return ArquivoRecebido("audio", a.file_id, a.mime_type, a.file_name, mensagem.caption)
     return None
+
+
+def _duracao(mensagem: Message) -> float | None:
+    """Seconds of a voice note or audio, as Telegram reports them (checked before the file is transcribed)."""
+    audio = mensagem.voice or mensagem.audio
+    if audio is None:
+        return None
+    with warnings.catch_warnings():  # 22.x warns that `duration` becomes a timedelta: both are read
+        warnings.simplefilter("ignore")
+        duracao = audio.duration
+    if not duracao:
+        return None
+    return duracao.total_seconds() if isinstance(duracao, timedelta) else float(duracao)
 
 
 def _tipo(mensagem: Message) -> str:

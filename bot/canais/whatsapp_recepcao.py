@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.canais.entregas import registrar_status
-from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.nao_texto import responder_arquivo
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
@@ -82,5 +82,4 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
         arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
     descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
-        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
-        await recepcao.avisar(CANAL, destino, resposta)
+        await responder_arquivo(recepcao, CANAL, destino, devedor_id, mensagem.id, arquivo)

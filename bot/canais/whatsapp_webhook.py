@@ -150,7 +150,7 @@ def ler_mensagem(corpo: Mapping[str, Any]) -> MensagemRecebida:
     tipo = _escrito(corpo.get("type")) or "unsupported"
     texto, opcao = _texto_e_opcao(corpo)
     midia = None
-    if tipo in ("image", "document") and isinstance(corpo.get(tipo), dict):
+    if tipo in ("image", "document", "audio") and isinstance(corpo.get(tipo), dict):
         dados = corpo[tipo]
         midia = Midia(
             _escrito(dados.get("id")), _texto(dados, "mime_type"), _texto(dados, "filename"), _texto(dados, "caption")
