@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import struct
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.canais.config import ServicoTranscricao, TranscricaoConfig
-from bot.canais.transcricao import ErroTranscricao, TranscritorOpenAI, criar_transcritor, duracao_ogg
+from bot.canais.transcricao import (
+    ErroTranscricao,
+    TranscritorLocal,
+    TranscritorOpenAI,
+    criar_transcritor,
+    duracao_ogg,
+)
 from bot.config.erros import ConfigInvalida
+from tests.bancos import Bancos
+from tests.conftest import RAIZ
 from tests.fakes.transcricao import CHAVE, FakeTranscricao
+from tests.processos import porta_livre
 
 
 def ogg_opus(segundos: float, preskip: int = 312) -> bytes:
@@ -104,7 +117,6 @@ def test_openai_sem_chave_no_ambiente_para_na_partida(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("pasta", "criar", "trecho"),
     [
-        ("", None, "precisa de pasta_modelo"),
         ("modelos/whisper-small", None, "não existe"),
         ("modelos/vazio", "pasta", "não tem model.bin"),
     ],
@@ -137,3 +149,64 @@ def test_duracao_de_uma_nota_de_voz_ogg_opus(segundos: float) -> None:
 def test_duracao_desconhecida_de_outros_formatos() -> None:
     assert duracao_ogg(b"ID3\x03\x00" + b"\x00" * 64) is None
     assert duracao_ogg(b"OggS") is None
+
+
+@pytest.mark.parametrize(
+    ("bloco", "mensagem"),
+    [
+        ('servico = "local"\npasta_modelo = "modelos/whisper-small"\n', "modelos/whisper-small não existe"),
+        ('servico = "openai"\nenv_chave = "CHAVE_QUE_NAO_EXISTE"\n', "CHAVE_QUE_NAO_EXISTE não está definida"),
+    ],
+)
+def test_serve_nao_sobe_sem_o_modelo_ou_a_chave(copia: Path, bancos: Bancos, bloco: str, mensagem: str) -> None:
+    """Said once, at start-up, naming the key of config.toml: never at the first voice note."""
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[canais.transcricao]\n" + bloco, encoding="utf-8")
+    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "serve",
+               "--porta", str(porta_livre())]  # fmt: skip
+    feito = subprocess.run(comando, cwd=RAIZ, capture_output=True, text=True, timeout=120, check=False)
+    assert feito.returncode == 1
+    assert f"{config}: [canais.transcricao." in feito.stderr and mensagem in feito.stderr
+    assert "Servidor em" not in feito.stdout
+
+
+def test_check_recusa_servico_local_sem_pasta(copia: Path) -> None:
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[canais.transcricao]\nservico = "local"\n',
+                      encoding="utf-8")  # fmt: skip
+    feito = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check"], cwd=RAIZ,
+                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert feito.returncode == 1
+    assert "[canais.transcricao]" in feito.stderr and 'servico = "local" precisa de pasta_modelo' in feito.stderr
+
+
+@dataclass
+class _Segmento:
+    text: str
+
+
+@dataclass
+class _ModeloWhisper:
+    """faster-whisper's `WhisperModel.transcribe` contract: (a lazy iterator of segments, info)."""
+
+    falha: Exception | None = None
+    pedidos: list[tuple[bytes, str]] = field(default_factory=list)
+
+    def transcribe(self, audio: io.BytesIO, language: str) -> tuple[Iterator[_Segmento], object]:
+        self.pedidos.append((audio.read(), language))
+        if self.falha is not None:
+            raise self.falha
+        return iter([_Segmento(" já paguei"), _Segmento(" ontem. ")]), object()
+
+
+async def test_local_junta_os_segmentos_numa_thread() -> None:
+    modelo = _ModeloWhisper()
+    transcritor = TranscritorLocal(modelo, "pt")
+    assert await transcritor.transcrever(b"OggS123", "audio/ogg", "a.ogg") == "já paguei ontem."
+    assert modelo.pedidos == [(b"OggS123", "pt")]
+
+
+async def test_local_erro_do_decodificador_vira_motivo() -> None:
+    transcritor = TranscritorLocal(_ModeloWhisper(falha=RuntimeError("Invalid data found when processing input")), "pt")
+    with pytest.raises(ErroTranscricao, match="faster-whisper não transcreveu: RuntimeError: Invalid data"):
+        await transcritor.transcrever(b"lixo", "audio/ogg", "a.ogg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 
 class _Estrito(BaseModel):
@@ -85,6 +85,14 @@ class TranscricaoConfig(_Estrito):
     tempo_limite_segundos: float = Field(
         60.0, gt=0, le=600, description="Quanto esperar pela transcrição antes de desistir"
     )
+
+    @model_validator(mode="after")
+    def _modelo_local(self) -> TranscricaoConfig:
+        # Whether the directory exists is the server's start-up check (bot/canais/transcricao.py): check may run
+        # on another machine than the one that serves.
+        if self.servico == ServicoTranscricao.LOCAL and not self.pasta_modelo.strip():
+            raise ValueError('servico = "local" precisa de pasta_modelo: a pasta de um modelo do faster-whisper')
+        return self
 
 
 class CanaisConfig(_Estrito):

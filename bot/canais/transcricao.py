@@ -147,10 +147,7 @@ def criar_transcritor(
 
 
 def _local(config: TranscricaoConfig, raiz: Path, arquivo: str) -> TranscritorLocal:
-    chave = "canais.transcricao.pasta_modelo"
-    if not config.pasta_modelo:
-        raise ConfigInvalida([ErroConfig(arquivo, chave, "servico = \"local\" precisa de pasta_modelo: a pasta de um "
-                                         "modelo do faster-whisper (ex. models/whisper-small)")])  # fmt: skip
+    chave = "canais.transcricao.pasta_modelo"  # never empty with servico = "local" (TranscricaoConfig)
     pasta = (raiz / config.pasta_modelo).resolve()
     if not (pasta / "model.bin").is_file():
         motivo = "não existe" if not pasta.exists() else "não tem model.bin (não é um modelo do faster-whisper)"
