@@ -166,3 +166,15 @@ async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb: Ambiente) -> None:
     assert "guardei" in amb.respostas()[0]
     async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(Comprovante))).all() == []
+
+
+async def test_o_mesmo_arquivo_de_novo_tem_a_mesma_resposta_e_nada_duas_vezes(amb: Ambiente) -> None:
+    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb.cliente, documento())
+    await postar(amb.cliente, documento(n=3))  # forwarded again: a new message, the same WhatsApp media id
+    primeira, segunda = amb.respostas()
+    assert primeira == segunda and "Recebi seu comprovante" in primeira
+    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+        assert len((await s.exec(select(Comprovante))).all()) == 1
+        assert len((await s.exec(select(Evento).where(Evento.tipo == "pagamento_informado"))).all()) == 1
+    assert amb.graph.baixadas == [ID_DOCUMENTO]  # read once

@@ -76,23 +76,30 @@ async def conferir(
     async with sessao(anexos.engine) as s:
         consulta = select(Anexo).where(Anexo.canal == canal.value, Anexo.id_midia == arquivo.id_midia)
         anexo = (await s.exec(consulta)).one()
-    assert anexo.id is not None
-    veredito = await anexos.buscar(anexo.id)
-    if veredito.situacao != SituacaoAnexo.GUARDADO:
-        await recepcao.avisar(canal, destino, veredito.aviso)  # too big, refused, or not handed over yet
-        return True
-    texto = await _texto(anexos, anexo.id)
-    config = recepcao.atendimento.motor.config
-    casamento, prazo = await _registrar(recepcao, anexo, devedor_id, ler(texto), agora)
-    if casamento.resultado == Resultado.CASADO:
-        assert prazo is not None
-        motor = recepcao.atendimento.motor
-        contexto = {"credor": config.credor, "prazo": prazo}
-        await recepcao.enviar(canal, destino, motor.textos.renderizar(COMPROVANTE_RECEBIDO, contexto, canal.value))
-    else:
+        assert anexo.id is not None
+        comprovante = await _do_anexo(s, anexo.id)
+    if comprovante is None:  # not read before (the same file forwarded again is answered from its first reading)
+        veredito = await anexos.buscar(anexo.id)
+        if veredito.situacao != SituacaoAnexo.GUARDADO:
+            await recepcao.avisar(canal, destino, veredito.aviso)  # too big, refused, or not handed over yet
+            return True
+        comprovante = await _registrar(recepcao, anexo, devedor_id, ler(await _texto(anexos, anexo.id)), agora)
+    log.info("comprovante %s do devedor %s: %s (%s)", anexo.id, devedor_id, comprovante.situacao, comprovante.motivo)
+    if comprovante.situacao != SituacaoComprovante.CASADO.value or comprovante.ate is None:
         await recepcao.avisar(canal, destino, Aviso.COMPROVANTE_A_CONFERIR)
-    log.info("comprovante %s do devedor %s: %s (%s)", anexo.id, devedor_id, casamento.resultado, casamento.motivo)
+        return True
+    motor = recepcao.atendimento.motor
+    async with sessao(anexos.engine) as s:
+        devedor = await s.get(Devedor, devedor_id)
+    assert devedor is not None
+    prazo = data_br(comprovante.ate.astimezone(fuso(devedor.uf)).date())
+    contexto = {"credor": motor.config.credor, "prazo": prazo}
+    await recepcao.enviar(canal, destino, motor.textos.renderizar(COMPROVANTE_RECEBIDO, contexto, canal.value))
     return True
+
+
+async def _do_anexo(s: AsyncSession, anexo_id: int) -> Comprovante | None:
+    return (await s.exec(select(Comprovante).where(Comprovante.anexo_id == anexo_id))).first()
 
 
 async def _disse_que_pagou(anexos: Anexos, devedor_id: int, agora: datetime) -> bool:
@@ -136,8 +143,8 @@ async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
 
 async def _registrar(
     recepcao: Recepcao, anexo: Anexo, devedor_id: int, leitura: Leitura, agora: datetime
-) -> tuple[Casamento, str | None]:
-    """Match and record in one transaction; (what was decided, the confirmation day if it matched)."""
+) -> Comprovante:
+    """Match and record the reading and its effects in one transaction."""
     config = recepcao.atendimento.motor.config
     assert anexo.id is not None
     async with sessao(recepcao.engine) as s:
@@ -149,23 +156,27 @@ async def _registrar(
             usado = select(Comprovante.anexo_id).where(Comprovante.e2e == leitura.e2e.id)
             if (await s.exec(usado)).first() is not None:
                 casamento = Casamento(Resultado.SEM_CASAMENTO, f"id PIX {leitura.e2e.id} já veio em outro comprovante")
-        ate = agora + timedelta(days=config.pagamentos.dias_para_confirmar)
         casado = casamento.resultado == Resultado.CASADO
         linha = Comprovante(
             anexo_id=anexo.id, devedor_id=devedor_id, situacao=SituacaoComprovante(casamento.resultado.value).value,
             motivo=casamento.motivo, alvo=casamento.aberto.alvo if casamento.aberto else None,
-            e2e=leitura.e2e.id if leitura.e2e and casado else None, valor=leitura.valor,
-            data_pagamento=leitura.data, cnpjs=",".join(leitura.cnpjs), ate=ate if casado else None, criado_em=agora,
+            e2e=leitura.e2e.id if leitura.e2e and casado else None, valor=leitura.valor, data_pagamento=leitura.data,
+            cnpjs=",".join(leitura.cnpjs), criado_em=agora,
+            ate=agora + timedelta(days=config.pagamentos.dias_para_confirmar) if casado else None,
         )  # fmt: skip
         s.add(linha)
         try:
             await s.flush()
-        except IntegrityError:  # this file was handled before (a retried update): same answer, nothing recorded
+        except IntegrityError:  # another worker read this file first: its reading stands
             await s.rollback()
-            return casamento, data_br(ate.astimezone(fuso(devedor.uf)).date()) if casado else None
+            anterior = await _do_anexo(s, anexo.id)
+            if anterior is None:
+                raise  # the same PIX id recorded at this instant for another file: the retry will see it
+            return anterior
         await _efeitos(s, anexo, devedor_id, casamento, leitura, agora)
         await s.commit()
-    return casamento, data_br(ate.astimezone(fuso(devedor.uf)).date()) if casado else None
+        await s.refresh(linha)
+    return linha
 
 
 async def _efeitos(
