@@ -125,3 +125,40 @@ def test_casamento(texto: str, resultado: Resultado, motivo: str) -> None:
 )
 def test_legenda_que_diz_comprovante(legenda: str | None, esperado: bool) -> None:
     assert parece_comprovante(legenda) is esperado
+
+
+NOMES_CREDOR = ("Loja Exemplo Comércio Ltda.", "Loja Exemplo")
+
+
+@pytest.mark.parametrize(
+    ("texto", "recebedor"),
+    [
+        ("Destino\nNome: Loja Exemplo Ltda\nOrigem\nNome: Maria da Silva", "loja exemplo ltda"),
+        ("Origem\nNome: Maria da Silva\nDestino\nNome: Loja Exemplo Ltda", "loja exemplo ltda"),
+        ("Favorecido: LOJA EXEMPLO COMÉRCIO LTDA\nValor: R$ 10,00", "loja exemplo comercio ltda"),
+        ("Para: Zé das Couves ME", "ze das couves me"),
+        ("Valor: R$ 10,00", None),
+    ],
+)
+def test_le_o_nome_do_recebedor(texto: str, recebedor: str | None) -> None:
+    assert ler(texto).recebedor == recebedor
+
+
+def test_le_o_recebedor_do_pdf(tmp_path: Path) -> None:
+    assert ler(texto_do_pdf(comprovante_pdf(tmp_path, LINHAS_PIX))).recebedor == "loja exemplo ltda"
+
+
+@pytest.mark.parametrize(
+    ("texto", "resultado"),
+    [
+        ("Valor: R$ 99,90\nPara: Loja Exemplo", Resultado.CASADO),
+        ("Valor: R$ 99,90\nPara: EXEMPLO COMERCIO LTDA", Resultado.CASADO),
+        ("Valor: R$ 99,90\nPara: Loja do Zé Comércio Ltda", Resultado.SEM_CASAMENTO),  # only generic words shared
+        ("Valor: R$ 99,90\nPara: Outra Loja\nCNPJ 12.345.678/0001-95", Resultado.CASADO),  # the CNPJ decides
+    ],
+)
+def test_sem_cnpj_o_nome_do_recebedor_decide(texto: str, resultado: Resultado) -> None:
+    casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE, NOMES_CREDOR)
+    assert casamento.resultado == resultado, casamento.motivo
+    if resultado == Resultado.SEM_CASAMENTO:
+        assert casamento.motivo == "recebedor “loja do ze comercio ltda” não é o credor"

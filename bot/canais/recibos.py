@@ -151,7 +151,8 @@ async def _registrar(
         devedor = await s.get(Devedor, devedor_id)
         assert devedor is not None
         hoje = agora.astimezone(fuso(devedor.uf)).date()
-        casamento = casar(leitura, await abertos(s, devedor_id), config.credor.cnpj, hoje)
+        nomes = (config.credor.nome, config.pagamentos.pix_nome)
+        casamento = casar(leitura, await abertos(s, devedor_id), config.credor.cnpj, hoje, nomes)
         if casamento.resultado == Resultado.CASADO and leitura.e2e is not None:
             usado = select(Comprovante.anexo_id).where(Comprovante.e2e == leitura.e2e.id)
             if (await s.exec(usado)).first() is not None:

@@ -25,6 +25,12 @@ _DATA_EXTENSO = re.compile(r"\b(\d{1,2}) (?:de )?([a-z]{3})[a-z]* (?:de )?(\d{4}
 _CNPJ = re.compile(r"\b(\d{2})\.?(\d{3})\.?(\d{3})/?(\d{4})-?(\d{2})\b")
 _MESES = {m: i for i, m in enumerate(("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov",
                                       "dez"), start=1)}  # fmt: skip
+# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or "Nome: X" under a "Destino"/"Recebedor" heading.
+_ROTULO_RECEBEDOR = re.compile(r"^(?:recebedor|favorecido|destinatario|destino|para|nome do recebedor)\s*:\s*(.+)$")
+_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor"})
+_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador"})
+_PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "servicos", "loja", "do", "da", "de",
+                              "dos", "das", "e"})  # fmt: skip
 # Words that mark a file as a receipt when the debtor writes them in its caption.
 _PALAVRAS = re.compile(r"\b(comprovante|recibo|paguei|pago|pagamento|pix|transferi|quitei|transferencia)\b")
 
@@ -46,6 +52,7 @@ class Leitura:
     valor: Decimal | None
     data: date | None
     cnpjs: tuple[str, ...]  # 14 digits each: the payee's, and sometimes the payer institution's
+    recebedor: str | None = None  # the payee's name as printed (normalized), when the receipt says who got paid
 
     @property
     def vazia(self) -> bool:
@@ -133,14 +140,36 @@ def _data(texto: str) -> date | None:
     return None
 
 
+def _recebedor(texto: str) -> str | None:
+    secao = None
+    for linha in (normalizar(bruta) for bruta in texto.splitlines()):
+        rotulo = linha.rstrip(":")
+        if rotulo in _SECAO_RECEBEDOR or rotulo in _SECAO_PAGADOR:
+            secao = "recebedor" if rotulo in _SECAO_RECEBEDOR else "pagador"
+        elif m := _ROTULO_RECEBEDOR.match(linha):
+            return m.group(1).strip()
+        elif secao == "recebedor" and linha.startswith("nome:"):
+            return linha.removeprefix("nome:").strip()
+    return None
+
+
 def ler(texto: str) -> Leitura:
-    """Read a receipt's text (from a PDF or an OCR): end-to-end id, amount, date and CNPJs."""
+    """Read a receipt's text (from a PDF or an OCR): end-to-end id, amount, date, CNPJs and the payee's name."""
     cnpjs = tuple(dict.fromkeys("".join(m.groups()) for m in _CNPJ.finditer(texto)))
-    return Leitura(ler_e2e(texto), _valor(texto), _data(texto), cnpjs)
+    return Leitura(ler_e2e(texto), _valor(texto), _data(texto), cnpjs, _recebedor(texto))
 
 
-def casar(leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date) -> Casamento:
-    """Which open item this receipt pays: same amount to the cent, paid to the creditor, not dated in the future.
+def mesmo_recebedor(recebedor: str, nomes: Sequence[str]) -> bool:
+    """The printed payee shares a distinctive word with one of the creditor's names (razão social, PIX name)."""
+    palavras = set(re.findall(r"[a-z0-9]+", normalizar(recebedor))) - _PALAVRAS_FRACAS
+    return any(palavras & (set(re.findall(r"[a-z0-9]+", normalizar(nome))) - _PALAVRAS_FRACAS) for nome in nomes)
+
+
+def casar(
+    leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date, nomes_credor: Sequence[str] = ()
+) -> Casamento:
+    """Which open item this receipt pays: same amount to the cent, paid to the creditor (its CNPJ when the receipt
+    prints one, else its name), not dated in the future.
 
     Several open items of the same amount: the oldest due first (the one the régua is chasing).
     """
@@ -148,9 +177,8 @@ def casar(leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: d
         return Casamento(Resultado.ILEGIVEL, "nada de um comprovante foi lido (sem valor, data, id PIX ou CNPJ)")
     if leitura.valor is None:
         return Casamento(Resultado.SEM_CASAMENTO, "valor não encontrado no comprovante")
-    credor = re.sub(r"\D", "", cnpj_credor)
-    if leitura.cnpjs and credor not in leitura.cnpjs:
-        return Casamento(Resultado.SEM_CASAMENTO, f"o comprovante não tem o CNPJ do credor ({_cnpj(credor)})")
+    if (outro := _outro_recebedor(leitura, cnpj_credor, nomes_credor)) is not None:
+        return Casamento(Resultado.SEM_CASAMENTO, outro)
     data = leitura.data or (leitura.e2e.instante.date() if leitura.e2e else None)
     if data is not None and data > hoje:
         return Casamento(Resultado.SEM_CASAMENTO, f"data do comprovante no futuro ({data:%d/%m/%Y})")
@@ -159,6 +187,16 @@ def casar(leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: d
         valor = f"{leitura.valor:.2f}".replace(".", ",")
         return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {valor}")
     return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
+
+
+def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[str]) -> str | None:
+    """Why the receipt pays someone else, or None: by CNPJ when it prints any, else by the payee's name."""
+    credor = re.sub(r"\D", "", cnpj_credor)
+    if leitura.cnpjs:
+        return None if credor in leitura.cnpjs else f"o comprovante não tem o CNPJ do credor ({_cnpj(credor)})"
+    if leitura.recebedor and nomes_credor and not mesmo_recebedor(leitura.recebedor, nomes_credor):
+        return f"recebedor “{leitura.recebedor}” não é o credor"
+    return None
 
 
 def _cnpj(digitos: str) -> str:
