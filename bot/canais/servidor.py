@@ -7,7 +7,7 @@ import contextlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,9 @@ from bot.canais.email import RemetenteEmail
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
+from bot.canais.sms import RemetenteSms
+from bot.canais.sms_recepcao import processar_sms
+from bot.canais.sms_webhook import CABECALHO_SEGREDO, remetente_sms, unidade_sms
 from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import (
     CABECALHO_ASSINATURA,
@@ -47,6 +50,7 @@ class SegredosWebhook:
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     telegram_secret: str | None = None
+    sms_segredo: str | None = None
 
 
 RECEPCAO = web.AppKey("recepcao", Recepcao)
@@ -136,6 +140,44 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def webhook_sms(request: web.Request) -> web.Response:
+    """POST: a Zenvia event with our secret header (missing → 401, wrong → 403); stored, then a 200."""
+    segredo = request.app[SEGREDOS].sms_segredo
+    assert segredo is not None
+    recebido = request.headers.get(CABECALHO_SEGREDO)
+    if not recebido:
+        return web.json_response({"erro": f"{CABECALHO_SEGREDO} ausente"}, status=401)
+    if not _iguais(recebido, segredo):
+        return web.json_response({"erro": f"{CABECALHO_SEGREDO} inválido"}, status=403)
+    lido = await _corpo_json(request)
+    if isinstance(lido, web.Response):
+        return lido
+    if isinstance(lido[1], JsonInvalido):
+        return web.json_response({"erro": str(lido[1])}, status=400)
+    try:
+        u = unidade_sms(lido[1])
+    except CorpoInvalido as erro:
+        return web.json_response({"erro": f"corpo inválido: {erro}"}, status=400)
+    remetente = f"{TipoCanal.SMS.value}:{remetente_sms(u.corpo)}" if u.tipo == "mensagem" else None
+    recepcao = request.app[RECEPCAO]
+    novas = await recepcao.gravador.guardar(
+        TipoCanal.SMS.value, [(u.tipo, u.id_externo, u.corpo, remetente)], recepcao.agora()
+    )
+    recepcao.agendar(novas)
+    return web.json_response({"ok": True})
+
+
+def _sms(config: CanaisConfig, nivel: int) -> tuple[RemetenteSms, str] | None:
+    c = config.sms
+    token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo_webhook)
+    if not (c.remetente and token and segredo):
+        log.log(nivel, "canal SMS desligado: defina canais.sms.remetente e as variáveis de ambiente %s e %s",
+                c.env_token, c.env_segredo_webhook)  # fmt: skip
+        return None
+    remetente = RemetenteSms(c.remetente, token, str(c.api_base_url), c.acentos == "remover", c.max_segmentos)
+    return remetente, segredo
+
+
 def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
     c = config.whatsapp
     token, segredo, verificacao = (
@@ -216,6 +258,12 @@ def instalar_canais(
 
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
+    sms = _sms(projeto.config.canais, nivel_desligado)
+    if sms is not None:
+        recepcao.remetentes[TipoCanal.SMS], segredo_sms = sms
+        segredos = replace(segredos, sms_segredo=segredo_sms)
+        recepcao.processadores[TipoCanal.SMS.value] = processar_sms
+        rotas.append(web.post("/webhooks/sms", webhook_sms))
     email = _email(projeto.config.canais, nivel_desligado)
     if email is not None:
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies

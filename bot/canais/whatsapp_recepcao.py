@@ -49,8 +49,9 @@ _POR_TELEFONE = (
 )
 
 
-async def _devedor(recepcao: Recepcao, wa_id: str) -> int | None:
-    """The debtor at this number (with or without the ninth digit); the oldest when a family shares it."""
+async def devedor_do_numero(recepcao: Recepcao, wa_id: str) -> int | None:
+    """The debtor at this number (digits, country code first; WhatsApp and SMS), with or without the ninth digit;
+    the oldest when a family shares it."""
     try:
         e164 = normalizar_telefone("+" + wa_id)
     except ValueError:
@@ -67,7 +68,7 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
         log.info("WhatsApp %s ignorado (%s)", mensagem.tipo, mensagem.id)
         return
     destino = "+" + mensagem.de
-    devedor_id = await _devedor(recepcao, mensagem.de)
+    devedor_id = await devedor_do_numero(recepcao, mensagem.de)
     if devedor_id is None:
         # Reveal nothing: not whether the number is in the portfolio under another name, not the creditor's claim.
         await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
