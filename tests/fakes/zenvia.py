@@ -19,6 +19,8 @@ class FalsaZenvia:
     enviadas: list[dict[str, Any]] = field(default_factory=list)
     erros: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     derrubar: int = 0
+    falhar_na: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # by request number, from 1
+    pedidos: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -30,8 +32,9 @@ class FalsaZenvia:
         if request.headers.get("X-API-TOKEN") != TOKEN:
             erro = {"code": "AUTHENTICATION_ERROR", "message": "Authentication failed"}
             return web.json_response(erro, status=401)
-        if self.erros:
-            status, corpo = self.erros.pop(0)
+        self.pedidos += 1
+        if self.erros or self.pedidos in self.falhar_na:
+            status, corpo = self.falhar_na.pop(self.pedidos, None) or self.erros.pop(0)
             return web.json_response(corpo, status=status)
         corpo = await request.json()
         invalidos = _invalidos(corpo)
