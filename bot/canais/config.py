@@ -29,6 +29,9 @@ class WhatsappConfig(_Estrito):
     )
     api_base_url: HttpUrl = Field(HttpUrl("https://graph.facebook.com"), description="Base da Graph API")
     versao_api: str = Field("23.0", pattern=r"^\d+\.\d+$", description="Versão da Graph API, ex. 23.0")
+    id_conta: str = Field(
+        "", pattern=r"^\d*$", description="WhatsApp Business Account ID (WABA, só dígitos): gestão dos modelos"
+    )
 
 
 class TelegramConfig(_Estrito):

@@ -12,11 +12,19 @@ from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
-from bot.canais.whatsapp_webhook import JANELA_FECHADA, MensagemRecebida, ler_mensagem, ler_status
+from bot.canais.whatsapp_webhook import (
+    JANELA_FECHADA,
+    MensagemRecebida,
+    ModeloAtualizado,
+    ler_mensagem,
+    ler_modelo,
+    ler_status,
+)
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Devedor
+from bot.dados.situacao_modelos import SituacaoModelo, gravar_situacao
 from bot.formatos import normalizar_telefone
 from bot.regua.fila import janela_fechada_tardia
 
@@ -29,6 +37,9 @@ IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order", "edi
 
 
 async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+    if atualizacao.tipo == "modelo":
+        await _modelo(recepcao, ler_modelo(atualizacao.corpo))
+        return
     if atualizacao.tipo == "status":
         status = ler_status(atualizacao.corpo)
         await registrar_status(recepcao.engine, CANAL.value, status)
@@ -38,6 +49,17 @@ async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> No
                     log.info("lembrete %s recusado tarde (131047): volta à fila como modelo aprovado", status.id)
         return
     await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
+
+
+async def _modelo(recepcao: Recepcao, modelo: ModeloAtualizado) -> None:
+    """Meta approved, rejected, paused or disabled a template: kept, so `check` and `modelos` show it."""
+    async with sessao(recepcao.engine) as s:
+        nova = SituacaoModelo(nome=modelo.nome, idioma=modelo.idioma, situacao=modelo.situacao,
+                              id_meta=modelo.id_meta or None, categoria=modelo.categoria, motivo=modelo.motivo,
+                              atualizado_em=modelo.instante)  # fmt: skip
+        if await gravar_situacao(s, nova):
+            await s.commit()
+    log.info("modelo %s (%s) na Meta: %s", modelo.nome, modelo.idioma, modelo.situacao)
 
 
 # Built once (every message runs it): the ids of the debtors reachable at a number, oldest first; a number
