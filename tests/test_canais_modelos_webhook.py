@@ -27,7 +27,7 @@ Cliente = TestClient[Any, Any]
 
 
 def _payload() -> dict[str, Any]:
-    texto = (RAIZ / "tests" / "data" / "updates" / "whatsapp_modelo_status.json").read_text(encoding="utf-8")
+    texto = (RAIZ / "tests" / "data" / "updates" / "meta_modelo_status.json").read_text(encoding="utf-8")
     dados: dict[str, Any] = json.loads(texto)
     return dados
 
