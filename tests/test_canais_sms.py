@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from bot.canais.sms import RemetenteSms
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
-from bot.projeto import Projeto
+from bot.config.erros import ConfigInvalida
+from bot.projeto import Projeto, carregar_projeto
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.zenvia import TOKEN, FalsaZenvia
@@ -272,3 +274,17 @@ async def test_pedidos_recusados_nada_guardado(
     assert erro in (await resposta.json())["erro"]
     async with sessao(cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(Mensagem).where(Mensagem.canal == "sms"))).all() == []
+
+
+def test_config_do_sms_validada_com_chave_e_linha(copia: Path) -> None:
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[canais.sms]\nremetente = "com espaço"\n'
+                      'acentos = "talvez"\nmax_segmentos = 0\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(ConfigInvalida) as erro:
+        carregar_projeto(config)
+    textos = [str(e) for e in erro.value.erros]
+    assert len(textos) == 3, textos
+    chaves = ["[canais.sms.remetente]", "[canais.sms.acentos]", "[canais.sms.max_segmentos]"]
+    for chave, texto in zip(chaves, textos, strict=True):
+        assert chave in texto and texto.startswith(f"{config}:") and texto.split(":")[1].isdigit(), texto
+    assert "'remover' ou 'manter'" in textos[1]
