@@ -15,10 +15,10 @@ from sqlmodel import col, select
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois, TipoCanal
 from bot.canais.servidor import RECEPCAO
 from bot.canais.sms import RemetenteSms
+from bot.config.erros import ConfigInvalida
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
-from bot.config.erros import ConfigInvalida
 from bot.projeto import Projeto, carregar_projeto
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
@@ -224,6 +224,9 @@ async def test_mesmo_evento_duas_vezes_e_processado_uma(cliente: Cliente, zenvia
         entradas = (await s.exec(select(Mensagem).where(Mensagem.id_externo == "sms-2"))).all()
     assert len(entradas) == 1
     assert len(zenvia[0].enviadas) >= 1
+    [ola] = zenvia[0].textos()  # the flow's greeting, as an SMS: plain GSM-7 text, options to answer with
+    assert ola.startswith("Ola, Maria! Aqui é o assistente virtual da Loja Exemplo Comércio Ltda. (CNPJ")
+    assert ola.endswith("\n\nResponda: Sim, sou eu / Nao sou eu")
     assert (await _maria(cliente)).optout_em is None  # "oi" is no stop word
     respostas = zenvia[0].pedidos
     assert await postar(cliente, payload) == 200

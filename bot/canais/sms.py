@@ -16,6 +16,7 @@ import aiohttp
 
 from bot.canais.porta import Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois
 from bot.canais.sms_texto import mensagens, transliterar
+from bot.formatos import sem_marcas
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ NAO_SAIU = (aiohttp.ClientConnectorError, aiohttp.InvalidURL)
 
 def texto_do_sms(envio: Envio, remover_acentos: bool) -> str:
     """What an SMS can carry: no buttons, so their titles are listed as what to answer."""
-    texto = envio.texto
+    texto = sem_marcas(envio.texto)  # SMS shows no bold: "*Loja*" would arrive with its asterisks
     if envio.botoes:
         texto += "\n\nResponda: " + " / ".join(b.titulo for b in envio.botoes)
     return transliterar(texto) if remover_acentos else texto

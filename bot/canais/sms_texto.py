@@ -5,11 +5,13 @@ escape (two septets). A text with any other character goes as UCS-2 (UTF-16 code
 septets or 70 code units; a concatenated one loses room to its header: 153 septets or 67 code units per segment.
 Many Portuguese letters are not in GSM-7 ("ã", "õ", "ç", "ê", "á", "í", "ó", "ú", "â", "ô"), a few are ("é", "à",
 "É", "Ç", "ü"). `transliterar` drops only the accents GSM-7 lacks ("não" → "nao", "você" → "voce"), so a
-reminder costs one SMS, not three; a character with no GSM-7 look-alike (an emoji) keeps the text in UCS-2.
+reminder costs one SMS, not three; emoji are left out, and a character with no GSM-7 look-alike (another
+alphabet) keeps the text in UCS-2.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,10 @@ _PARECIDOS = {
     "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "´": "'", "–": "-", "—": "-", "…": "...",
     "\u00a0": " ", "\t": " ", "º": "o", "ª": "a", "•": "-", "°": "o",
 }  # fmt: skip
+
+
+_ENFEITES = frozenset({"So", "Sk", "Cs", "Co"})  # emoji and other pictographs, skin tones
+_JUNTA_EMOJI = frozenset("\u200d\ufe0f\ufe0e\u20e3")  # joiner, variation selectors, keycap
 
 
 class Codificacao(StrEnum):
@@ -77,13 +83,18 @@ def _sem_acento(caractere: str) -> str:
         return caractere
     if caractere in _PARECIDOS:
         return _PARECIDOS[caractere]
+    if unicodedata.category(caractere) in _ENFEITES or caractere in _JUNTA_EMOJI:
+        return ""  # an emoji says nothing an SMS needs, and alone it would make the whole text UCS-2
     base = "".join(c for c in unicodedata.normalize("NFKD", caractere) if not unicodedata.combining(c))
     return base if base and all(c in BASICO for c in base) else caractere
 
 
 def transliterar(texto: str) -> str:
-    """The text in GSM-7 when every character has a look-alike there; otherwise unchanged (it goes as UCS-2)."""
+    """The text in GSM-7: accents GSM-7 lacks dropped, emoji left out; unchanged (it goes as UCS-2) when a
+    character has no look-alike there (another alphabet)."""
     convertido = "".join(_sem_acento(c) for c in texto)
+    if len(convertido) < len(texto):  # something was left out: no double space where it was
+        convertido = re.sub(r"(?<=\S) {2,}(?=\S)", " ", convertido).strip(" ")
     return convertido if codificacao(convertido) == Codificacao.GSM7 else texto
 
 
