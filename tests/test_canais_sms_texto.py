@@ -45,6 +45,13 @@ def test_segmentos_nos_limites(texto: str, unidades: int, quantos: int) -> None:
     assert len(partes) == quantos and "".join(partes) == texto
 
 
+def test_pares_contados_pelo_corte() -> None:
+    """306 septets would divide into 2 segments of 153, but the escape pairs cannot straddle: 3 segments."""
+    texto = "a" * 152 + "€" + "a" * 152
+    assert (medir(texto).unidades, medir(texto).segmentos) == (306, 3)
+    assert [len(p) for p in segmentos(texto)] == [152, 152, 1]
+
+
 def test_par_de_escape_nao_e_cortado() -> None:
     """152 septets, then "€" (escape + 1): it does not fit in the 153 left and opens the next segment whole."""
     texto = "a" * 152 + "€" + "b" * 10
@@ -85,3 +92,9 @@ def test_mensagens_de_um_segmento_cortam_palavra_longa() -> None:
     texto = "x" * 400
     partes = mensagens(texto, 1)
     assert [len(p) for p in partes] == [160, 160, 80]
+
+
+def test_mensagens_com_pares_cabem_no_limite() -> None:
+    texto = ("a" * 152 + "€") * 4
+    partes = mensagens(texto, 2)
+    assert all(medir(p).segmentos <= 2 for p in partes) and "".join(partes) == texto

@@ -74,7 +74,8 @@ def medir(texto: str) -> Medida:
     peso = _peso_de(cod)
     unidades = sum(peso(c) for c in texto)
     um, segmento = _limites(cod)
-    segmentos = 1 if unidades <= um else -(-unidades // segmento)
+    # Counted by cutting, not by division: an escape or surrogate pair never straddles two segments.
+    segmentos = 1 if unidades <= um else len(_cortar(texto, cod, segmento))
     return Medida(cod, unidades, segmentos)
 
 
@@ -92,8 +93,9 @@ def _sem_acento(caractere: str) -> str:
 def transliterar(texto: str) -> str:
     """The text in GSM-7: accents GSM-7 lacks dropped, emoji left out; unchanged (it goes as UCS-2) when a
     character has no look-alike there (another alphabet)."""
-    convertido = "".join(_sem_acento(c) for c in texto)
-    if len(convertido) < len(texto):  # something was left out: no double space where it was
+    pedacos = [_sem_acento(c) for c in texto]
+    convertido = "".join(pedacos)
+    if "" in pedacos:  # something was left out: no double space where it was
         convertido = re.sub(r"(?<=\S) {2,}(?=\S)", " ", convertido).strip(" ")
     return convertido if codificacao(convertido) == Codificacao.GSM7 else texto
 
@@ -126,19 +128,18 @@ def mensagens(texto: str, max_segmentos: int) -> list[str]:
     """The text as SMS messages of at most `max_segmentos` segments each, cut at a space where one is near the end
     (a word is split only when it is longer than a whole message)."""
     medida = medir(texto)
-    if medida.segmentos <= max_segmentos:
-        return [texto]
     um, segmento = _limites(medida.codificacao)
     capacidade = um if max_segmentos == 1 else segmento * max_segmentos
-    peso = _peso_de(medida.codificacao)
     partes: list[str] = []
     resto = texto
-    while sum(peso(c) for c in resto) > capacidade:
+    while medir(resto).segmentos > max_segmentos:
         bruto = _cortar(resto, medida.codificacao, capacidade)[0]
+        while medir(bruto).segmentos > max_segmentos:  # pairs kept whole may need one segment more
+            bruto = bruto[:-1]
         espaco = bruto.rfind(" ")
         corte = espaco + 1 if espaco >= len(bruto) // 2 else len(bruto)
         partes.append(resto[:corte].rstrip())
         resto = resto[corte:].lstrip()
-    if resto:
+    if resto or not partes:
         partes.append(resto)
     return partes
