@@ -242,6 +242,15 @@ async def test_numero_desconhecido_recebe_so_a_resposta_generica(
     assert "Maria" not in resposta["contents"][0]["text"]
 
 
+async def test_sms_sem_texto_recebe_o_aviso_de_so_texto(cliente: Cliente, zenvia: tuple[FalsaZenvia, str]) -> None:
+    payload = _sms("", "sms-4")
+    payload["message"]["contents"] = [{"type": "file", "fileUrl": "https://exemplo.com/foto.jpg"}]
+    assert await postar(cliente, payload) == 200
+    [aviso] = zenvia[0].textos()
+    assert "texto" in aviso.lower()
+    assert (await _maria(cliente)).optout_em is None
+
+
 async def test_relatorios_de_entrega_guardados(cliente: Cliente) -> None:
     assert await postar(cliente, carregar("sms_status_entregue.json")) == 200
     assert await postar(cliente, carregar("sms_status_falhou.json")) == 200
