@@ -301,8 +301,10 @@ def _carregar(config: Path) -> Projeto | None:
 
 
 def _check(projeto: Projeto, url: str) -> int:
+    from bot.canais.aviso_sms import avisos_sms
+
     print(projeto.resumo)
-    for aviso in _avisos_modelos(projeto, url):
+    for aviso in _avisos_modelos(projeto, url) + avisos_sms(projeto.config):
         print(aviso)
     return 0
 

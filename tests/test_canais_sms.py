@@ -12,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
+from bot.canais.aviso_sms import avisos_sms
 from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois, TipoCanal
 from bot.canais.servidor import RECEPCAO
 from bot.canais.sms import RemetenteSms
@@ -20,6 +21,7 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
 from bot.projeto import Projeto, carregar_projeto
+from bot.regua.config import Modelo, Passo
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.zenvia import TOKEN, FalsaZenvia
@@ -300,3 +302,18 @@ def test_config_do_sms_validada_com_chave_e_linha(copia: Path) -> None:
     for chave, texto in zip(chaves, textos, strict=True):
         assert chave in texto and texto.startswith(f"{config}:") and texto.split(":")[1].isdigit(), texto
     assert "'remover' ou 'manter'" in textos[1]
+
+
+def test_check_avisa_passo_de_sms_longo_demais(projeto: Projeto) -> None:
+    curto = Passo(nome="sms_curto", dia=-1, canais=(TipoCanal.SMS,),
+                  modelos={TipoCanal.SMS: Modelo(texto="Oi, {primeiro_nome}! Amanhã vence um pagamento com {credor}.")})
+    texto_longo = "Oi, {primeiro_nome}! " + "Não identificamos o pagamento. " * 20
+    longo = Passo(nome="sms_longo", dia=3, canais=(TipoCanal.SMS,), modelos={TipoCanal.SMS: Modelo(texto=texto_longo)})
+    regua = projeto.config.regua.model_copy(update={"passos": (curto, longo)})
+    canais = projeto.config.canais.model_copy(update={"sms": projeto.config.canais.sms.model_copy(
+        update={"max_segmentos": 2})})
+    config = projeto.config.model_copy(update={"regua": regua, "canais": canais})  # fmt: skip
+    assert avisos_sms(config) == [
+        "aviso: regua.passos[sms_longo].modelos.sms: com valores de exemplo o texto tem 631 caracteres (GSM7, "
+        "5 segmentos) e sai em 3 SMS (canais.sms.max_segmentos = 2): encurte-o"
+    ]
