@@ -1,6 +1,6 @@
 """situacao_modelo (WhatsApp templates' status at Meta) and "sms" as a conversation channel.
 
-Revision ID: 0021
+Revision ID: 0019
 Create Date: 2026-12-03 16:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import bot.dados.tipos
 
-revision: str = "0021"
+revision: str = "0019"
 down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
