@@ -17,6 +17,7 @@ from bot.canais import caixa
 from bot.canais.baixadores import BaixadorTelegram, BaixadorWhatsapp
 from bot.canais.config import CanaisConfig, ler_segredo
 from bot.canais.email import RemetenteEmail
+from bot.canais.http import SessaoHttp
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
@@ -35,7 +36,7 @@ from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
 
-if TYPE_CHECKING:  # pywa and python-telegram-bot cost ~0.5 s each to import: loaded only for a channel that is on
+if TYPE_CHECKING:  # python-telegram-bot costs ~0.5 s to import: loaded only when its channel is on
     from bot.canais.telegram import RemetenteTelegram
     from bot.canais.whatsapp import RemetenteWhatsapp
 
@@ -58,6 +59,7 @@ VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
 VARREDURA = web.AppKey("varredura_segundos", float)
 RETENCAO = web.AppKey("retencao_caixa", timedelta)
+HTTP = web.AppKey("sessao_http", SessaoHttp)
 
 
 def _iguais(a: str, b: str) -> bool:
@@ -167,18 +169,22 @@ async def webhook_sms(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _sms(config: CanaisConfig, nivel: int) -> tuple[RemetenteSms, str] | None:
+def _sms(config: CanaisConfig, nivel: int, http: SessaoHttp) -> tuple[RemetenteSms, str] | None:
     c = config.sms
     token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo_webhook)
     if not (c.remetente and token and segredo):
         log.log(nivel, "canal SMS desligado: defina canais.sms.remetente e as variáveis de ambiente %s e %s",
                 c.env_token, c.env_segredo_webhook)  # fmt: skip
         return None
-    remetente = RemetenteSms(c.remetente, token, str(c.api_base_url), c.acentos == "remover", c.max_segmentos)
+    remetente = RemetenteSms(
+        c.remetente, token, str(c.api_base_url), c.acentos == "remover", c.max_segmentos, http=http
+    )
     return remetente, segredo
 
 
-def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
+def _whatsapp(
+    config: CanaisConfig, nivel: int, http: SessaoHttp
+) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
     c = config.whatsapp
     token, segredo, verificacao = (
         ler_segredo(c.env_token),
@@ -196,11 +202,11 @@ def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, Segr
         return None
     from bot.canais.whatsapp import RemetenteWhatsapp
 
-    remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api)
+    remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api, http=http)
     return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
 
 
-def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str] | None:
+def _telegram(config: CanaisConfig, nivel: int, http: SessaoHttp) -> tuple[RemetenteTelegram, str] | None:
     c = config.telegram
     token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo)
     if not (token and segredo):
@@ -208,7 +214,7 @@ def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str]
         return None
     from bot.canais.telegram import RemetenteTelegram
 
-    return RemetenteTelegram(token, str(c.api_base_url)), segredo
+    return RemetenteTelegram(token, str(c.api_base_url), http=http), segredo
 
 
 def _email(config: CanaisConfig, nivel: int) -> RemetenteEmail | None:
@@ -243,13 +249,15 @@ def instalar_canais(
     recepcao.anexos = anexos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
-    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado)
+    http = app[HTTP] = SessaoHttp()  # one keep-alive pool for the Graph API and the Bot API
+    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado, http)
     if whatsapp is not None:
+        remetente_wa = whatsapp[0]
         recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
-        anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(whatsapp[0].cliente)
+        anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(lambda: remetente_wa.cliente)
         recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
         rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
-    telegram = _telegram(projeto.config.canais, nivel_desligado)
+    telegram = _telegram(projeto.config.canais, nivel_desligado, http)
     if telegram is not None:
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
         anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
@@ -258,7 +266,7 @@ def instalar_canais(
 
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
-    sms = _sms(projeto.config.canais, nivel_desligado)
+    sms = _sms(projeto.config.canais, nivel_desligado, http)
     if sms is not None:
         recepcao.remetentes[TipoCanal.SMS], segredo_sms = sms
         segredos = replace(segredos, sms_segredo=segredo_sms)
@@ -318,3 +326,4 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     await recepcao.parar()
     for remetente in recepcao.remetentes.values():
         await remetente.fechar()
+    await app[HTTP].fechar()

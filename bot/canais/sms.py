@@ -12,17 +12,15 @@ import json
 import logging
 from typing import Any
 
-import aiohttp
-
+from bot.canais.http import SessaoHttp
 from bot.canais.porta import Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois
 from bot.canais.sms_texto import mensagens, transliterar
+from bot.canais.transporte import FALHAS, falha_de_transporte
 from bot.formatos import sem_marcas
 
 log = logging.getLogger(__name__)
 
 CAMINHO = "/v2/channels/sms/messages"
-# Failures before the request could reach Zenvia: retrying cannot send twice.
-NAO_SAIU = (aiohttp.ClientConnectorError, aiohttp.InvalidURL)
 
 
 def texto_do_sms(envio: Envio, remover_acentos: bool) -> str:
@@ -57,26 +55,31 @@ def traduzir(status: int, corpo: Any) -> ErroCanal:
 
 
 class RemetenteSms:
-    """`Remetente` over Zenvia. The session opens with the server (`abrir`) or at the first send."""
+    """`Remetente` over Zenvia, on the server's shared aiohttp session (`bot/canais/http.py`; its own if none)."""
 
     def __init__(
-        self, remetente: str, token: str, base_url: str, remover_acentos: bool, max_segmentos: int, espera: float = 15
+        self,
+        remetente: str,
+        token: str,
+        base_url: str,
+        remover_acentos: bool,
+        max_segmentos: int,
+        espera: float = 15,
+        http: SessaoHttp | None = None,
     ) -> None:
         self.remetente, self.token = remetente, token
         self.url = base_url.rstrip("/") + CAMINHO
         self.remover_acentos, self.max_segmentos = remover_acentos, max_segmentos
-        self.espera = espera
-        self._http: aiohttp.ClientSession | None = None
+        self.cabecalhos = {"X-API-TOKEN": token, "Content-Type": "application/json"}
+        self.http = http or SessaoHttp(espera=espera)
+        self._dono_do_http = http is None
 
     async def abrir(self) -> None:
-        if self._http is None:
-            cabecalhos = {"X-API-TOKEN": self.token, "Content-Type": "application/json"}
-            self._http = aiohttp.ClientSession(headers=cabecalhos, timeout=aiohttp.ClientTimeout(total=self.espera))
+        """Nothing to do: the session opens at the first request."""
 
     async def fechar(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        if self._dono_do_http:
+            await self.http.fechar()
 
     async def enviar(self, envio: Envio) -> str:
         """Each part in order; a failure after the first part went out is `SemConfirmacao` (never re-sent)."""
@@ -93,8 +96,6 @@ class RemetenteSms:
         return ids[0]
 
     async def _postar(self, destino: str, texto: str, chave: str | None) -> str:
-        await self.abrir()
-        assert self._http is not None
         corpo: dict[str, Any] = {
             "from": self.remetente,
             "to": destino.lstrip("+"),
@@ -103,12 +104,10 @@ class RemetenteSms:
         if chave is not None:
             corpo["externalId"] = chave
         try:
-            async with self._http.post(self.url, json=corpo) as resposta:
+            async with self.http.sessao.post(self.url, json=corpo, headers=self.cabecalhos) as resposta:
                 status, bruto = resposta.status, await resposta.text()
-        except NAO_SAIU as erro:
-            raise TentarDepois(f"Zenvia inacessível: {type(erro).__name__}") from erro
-        except (TimeoutError, aiohttp.ClientError) as erro:
-            raise SemConfirmacao(f"Zenvia sem resposta depois de receber o pedido: {type(erro).__name__}") from erro
+        except FALHAS as erro:
+            raise falha_de_transporte("Zenvia", erro) from erro
         lido = _json(bruto)
         if status >= 400:
             raise traduzir(status, lido)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import httpx
+import aiohttp
 
 from bot.canais.porta import ErroCanal, SemConfirmacao, TentarDepois
 
-# Failures before a byte of the request reached the provider: a retry cannot duplicate anything.
-NAO_SAIU = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+# Failures before a byte of the request reached the provider: a retry cannot duplicate anything. aiohttp's connect
+# timeout also covers the wait for a free connection of the pool.
+NAO_SAIU: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidURL,
+)
+FALHAS = (aiohttp.ClientError, TimeoutError)  # everything a request through `SessaoHttp` may raise on the way
 
 
 def falha_de_transporte(provedor: str, erro: BaseException) -> ErroCanal:
