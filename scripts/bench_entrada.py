@@ -196,8 +196,12 @@ async def medir(
             return fechada, None
         return fechada, await carga_aberta(porta, aberta, taxa_aberta, graph)
     finally:
-        processo.terminate()
-        processo.wait(timeout=30)
+        processo.terminate()  # the server finishes what it has queued before it exits: a backlog takes a while
+        try:
+            processo.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            processo.kill()
+            processo.wait()
         await executor.cleanup()
 
 
