@@ -185,6 +185,8 @@ def _parser() -> argparse.ArgumentParser:
     avaliar = acoes_nlu.add_parser("avaliar", help="acurácia por estado e fenômeno num conjunto rotulado")
     avaliar.add_argument("arquivo", type=Path, nargs="?", default=None, help="CSV texto;estado;intencao;fenomenos")
     avaliar.add_argument("--resumo", action="store_true", help="sem a lista de erros")
+    modelos = comandos.add_parser("modelos", help="modelos do WhatsApp declarados e a situação de cada um na Meta")
+    modelos.add_argument("--enviar", action="store_true", help="submete à Meta os declarados que ela ainda não tem")
     return parser
 
 
@@ -200,8 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if projeto is None:
         return 1
     if args.comando == "check":
-        print(projeto.resumo)
-        return 0
+        return _check(projeto, args.db or url_padrao())
     if args.comando in ("diagram", "nlu"):
         return _sem_banco(projeto, args)
     relogio = _relogio(args)
@@ -246,6 +247,10 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
 
             config = projeto.config
             return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
+        if args.comando == "modelos":
+            from bot.canais.gestao_modelos import comando_modelos
+
+            return await comando_modelos(engine, projeto, relogio, args.enviar, sys.stdout, sys.stderr)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto
@@ -293,6 +298,25 @@ def _carregar(config: Path) -> Projeto | None:
     except FileNotFoundError as erro:
         print(f"arquivo não encontrado: {erro.filename}", file=sys.stderr)
     return None
+
+
+def _check(projeto: Projeto, url: str) -> int:
+    from bot.canais.aviso_sms import avisos_sms
+
+    print(projeto.resumo)
+    for aviso in _avisos_modelos(projeto, url) + avisos_sms(projeto.config):
+        print(aviso)
+    return 0
+
+
+def _avisos_modelos(projeto: Projeto, url: str) -> list[str]:
+    """Warnings (never errors): templates in use that Meta has not approved, by the statuses last stored."""
+    from bot.canais.aviso_modelos import SINCRONIZAR, avisos_do_banco
+
+    problema = _conferir_banco(url, cria=False)
+    if problema is not None:
+        return [f"aviso: situação dos modelos do WhatsApp não conferida ({problema}): {SINCRONIZAR}"]
+    return asyncio.run(avisos_do_banco(projeto.config, url))
 
 
 def _sem_banco(projeto: Projeto, args: argparse.Namespace) -> int:

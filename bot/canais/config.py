@@ -29,6 +29,9 @@ class WhatsappConfig(_Estrito):
     )
     api_base_url: HttpUrl = Field(HttpUrl("https://graph.facebook.com"), description="Base da Graph API")
     versao_api: str = Field("23.0", pattern=r"^\d+\.\d+$", description="Versão da Graph API, ex. 23.0")
+    id_conta: str = Field(
+        "", pattern=r"^\d*$", description="WhatsApp Business Account ID (WABA, só dígitos): gestão dos modelos"
+    )
 
 
 class TelegramConfig(_Estrito):
@@ -94,6 +97,31 @@ class TranscricaoConfig(_Estrito):
             raise ValueError('servico = "local" precisa de pasta_modelo: a pasta de um modelo do faster-whisper')
         return self
 
+class Acentos(StrEnum):
+    REMOVER = "remover"  # "não" → "nao": GSM-7, 160 characters per SMS
+    MANTER = "manter"  # UCS-2: 70 characters per SMS
+
+
+class SmsConfig(_Estrito):
+    """SMS through Zenvia's API v2 (`POST /v2/channels/sms/messages`, header `X-API-TOKEN`)."""
+
+    remetente: str = Field(
+        "", pattern=r"^[A-Za-z0-9._-]{0,60}$", description="Remetente na Zenvia (o `from`); vazio desliga o SMS"
+    )
+    env_token: str = Field("ZENVIA_TOKEN", min_length=1, description="Variável de ambiente com o token da API")
+    env_segredo_webhook: str = Field(
+        "ZENVIA_WEBHOOK_SECRET",
+        min_length=1,
+        description="Variável de ambiente com o segredo que a assinatura do webhook manda no cabeçalho X-Webhook-Token",
+    )
+    api_base_url: HttpUrl = Field(HttpUrl("https://api.zenvia.com"), description="Base da API da Zenvia")
+    acentos: Acentos = Field(
+        Acentos.REMOVER, description="remover: acentos fora do GSM-7 viram a letra sem acento; manter: UCS-2"
+    )
+    max_segmentos: int = Field(
+        3, ge=1, le=10, description="Segmentos por SMS; um texto maior sai em vários SMS, cortados entre palavras"
+    )
+
 
 class CanaisConfig(_Estrito):
     pasta_anexos: str = Field(
@@ -115,4 +143,4 @@ class CanaisConfig(_Estrito):
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()
     transcricao: TranscricaoConfig = TranscricaoConfig()
-
+    sms: SmsConfig = SmsConfig()

@@ -14,7 +14,18 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 # Importing the table modules registers them in SQLModel.metadata.
-from bot.dados import console, entrada, envios, fichas, identificacao, modelos, pagamentos, saida, voz  # noqa: F401
+from bot.dados import (  # noqa: F401
+    console,
+    entrada,
+    envios,
+    fichas,
+    identificacao,
+    modelos,
+    pagamentos,
+    saida,
+    situacao_modelos,
+    voz,
+)
 
 config = context.config
 target_metadata = sqlmodel.SQLModel.metadata
