@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.canais import textos as textos_canais
+from bot.canais.catalogo import conferir_catalogo
 from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
@@ -130,6 +131,8 @@ def carregar_projeto(config_path: Path) -> Projeto:
     ensaio = config if config is not None or erros_toml else _sem_chaves_invalidas(dados, erros_config)
     if ensaio is not None and not erros_textos:
         erros += _ensaiar_mensagens(ensaio, textos) + textos_canais.verificar(textos)
+    if config is not None:  # the WhatsApp templates in use, declared in mensagens/modelos_whatsapp.toml
+        erros += conferir_catalogo(raiz / "mensagens", config, str(config_path))
     classificador = _classificador(raiz / "fluxos", intencoes) if not erros else None
     if classificador is None or isinstance(classificador, ErroConfig) or config is None:
         raise ConfigInvalida([*erros, classificador] if isinstance(classificador, ErroConfig) else erros)

@@ -32,6 +32,7 @@ class Canal(StrEnum):
     CLI = "cli"
     WHATSAPP = "whatsapp"
     TELEGRAM = "telegram"
+    SMS = "sms"
 
 
 class Dono(StrEnum):
@@ -133,7 +134,7 @@ class Devedor(SQLModel, table=True):
 
     def endereco_de_chat(self, canal: str) -> str | None:
         """Where a chat message to this debtor goes on `canal` (None: no address there, or not a chat channel)."""
-        return {"whatsapp": self.telefone, "telegram": self.telegram_id}.get(canal)
+        return {"whatsapp": self.telefone, "telegram": self.telegram_id, "sms": self.telefone}.get(canal)
 
 
 class Contrato(SQLModel, table=True):

@@ -247,8 +247,17 @@ def rodar(
             projeto.config.web.url_publica,
         )
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
-    web.run_app(app, host=host, port=porta_final, print=None)
+    web.run_app(app, host=host, port=porta_final, print=None, loop=novo_laco())
     return 0
+
+
+def novo_laco() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop (libuv: sockets and timers in C) when installed; asyncio's own otherwise."""
+    try:
+        import uvloop
+    except ImportError:  # not on this platform (Windows): the standard loop does the same, a little slower
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 async def semear_demo(url: str, carteira: Path) -> str:
