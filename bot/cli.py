@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.api.tokens import comando_token
+from bot.api.tokens import configurar_parser as configurar_tokens
 from bot.config.erros import ConfigInvalida
 from bot.console.contexto import FUSO_CONSOLE
 from bot.console.usuarios import comando_usuario
@@ -34,6 +36,8 @@ from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
 from bot.mascara import instalar as instalar_mascara
 from bot.projeto import Projeto, carregar_projeto
+from bot.titular.linha_de_comando import comando_titular
+from bot.titular.linha_de_comando import configurar_parser as configurar_titular
 
 RAIZ = Path(__file__).resolve().parent.parent
 EXEMPLO = RAIZ / "exemplos" / "carteira.csv"
@@ -195,13 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     regua.add_argument("--data", type=_data, default=None, help="dia do plano, AAAA-MM-DD (padrão: hoje)")
     regua.add_argument("--dry-run", action="store_true", help="só mostra o plano; não enfileira")
     configurar_usuarios(comandos)
-    pagar = comandos.add_parser("pagar", help="simula o pagamento de um documento (provedor local)")
-    pagar.add_argument("documento", help="nosso número ou txid do documento")
-    pagar.add_argument("--valor", type=_valor, default=None, help="valor pago (padrão: o que falta do documento)")
-    pagar.add_argument("--data", type=_data, default=None, help="data do pagamento (padrão: hoje)")
-    retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
-    retorno.add_argument("arquivo", type=Path)
-    comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
+    _comandos_de_pagamento(comandos)
     dossie = comandos.add_parser("dossie", help="dossiê de um devedor: PDF e ZIP (JSON) com SHA-256, auditado")
     dossie.add_argument("--cpf", required=True)
     dossie.add_argument("--pasta", type=Path, default=Path(), help="onde gravar os arquivos (padrão: a atual)")
@@ -209,6 +207,8 @@ def _parser() -> argparse.ArgumentParser:
     acoes_exp = experimentos.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
     relatorio = acoes_exp.add_parser("relatorio", help="por variante: taxas e R$ por devedor com intervalos")
     relatorio.add_argument("--nome", default=None, help="só este experimento (padrão: todos)")
+    configurar_tokens(comandos)
+    configurar_titular(comandos)
     _parser_simular(comandos)
     nlu = comandos.add_parser("nlu", help="treina ou avalia o classificador de intenções")
     acoes_nlu = nlu.add_subparsers(dest="acao", required=True, metavar="AÇÃO")
@@ -216,7 +216,19 @@ def _parser() -> argparse.ArgumentParser:
     avaliar = acoes_nlu.add_parser("avaliar", help="acurácia por estado e fenômeno num conjunto rotulado")
     avaliar.add_argument("arquivo", type=Path, nargs="?", default=None, help="CSV texto;estado;intencao;fenomenos")
     avaliar.add_argument("--resumo", action="store_true", help="sem a lista de erros")
+    modelos = comandos.add_parser("modelos", help="modelos do WhatsApp declarados e a situação de cada um na Meta")
+    modelos.add_argument("--enviar", action="store_true", help="submete à Meta os declarados que ela ainda não tem")
     return parser
+
+
+def _comandos_de_pagamento(comandos: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pagar = comandos.add_parser("pagar", help="simula o pagamento de um documento (provedor local)")
+    pagar.add_argument("documento", help="nosso número ou txid do documento")
+    pagar.add_argument("--valor", type=_valor, default=None, help="valor pago (padrão: o que falta do documento)")
+    pagar.add_argument("--data", type=_data, default=None, help="data do pagamento (padrão: hoje)")
+    retorno = comandos.add_parser("import-pagamentos", help="registra os pagamentos de um CSV de retorno")
+    retorno.add_argument("arquivo", type=Path)
+    comandos.add_parser("quebrar-acordos", help="quebra acordos com parcela atrasada demais e reabre a dívida")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,8 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if projeto is None:
         return 1
     if args.comando == "check":
-        print(projeto.resumo)
-        return 0
+        return _check(projeto, args.db or url_padrao())
     if args.comando in ("diagram", "nlu", "simular"):
         return _sem_banco(projeto, args)
     relogio = _relogio(args)
@@ -267,16 +278,8 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _regua(engine, projeto, relogio(), args.data, args.dry_run)
         if args.comando == "usuario":
             return await comando_usuario(engine, args, relogio(), sys.stdin, sys.stdout)
-        if args.comando == "experimentos":
-            from bot.resultados.experimentos import relatorio
-
-            todos = projeto.config.experimentos
-            return await relatorio(engine, todos, args.nome, relogio(), sys.stdout, sys.stderr)
-        if args.comando == "dossie":
-            from bot.resultados.exportacao import comando_dossie
-
-            config = projeto.config
-            return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
+        if args.comando in ("experimentos", "dossie", "api-token", "titular", "modelos"):
+            return await _gestao(args, projeto, engine, relogio)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
         from bot.conversa.llm import conselheiro_do_projeto
@@ -290,6 +293,28 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
         return await chat(atendimento, args.cpf, args.telefone, args.json, sys.stdin, sys.stdout)
     finally:
         await engine.dispose()
+
+
+async def _gestao(
+    args: argparse.Namespace, projeto: Projeto, engine: AsyncEngine, relogio: Callable[[], datetime]
+) -> int:
+    """The managers' and integrators' commands: reports, evidence files, API tokens, LGPD requests, templates."""
+    if args.comando == "experimentos":
+        from bot.resultados.experimentos import relatorio
+
+        return await relatorio(engine, projeto.config.experimentos, args.nome, relogio(), sys.stdout, sys.stderr)
+    if args.comando == "dossie":
+        from bot.resultados.exportacao import comando_dossie
+
+        config = projeto.config
+        return await comando_dossie(engine, config, args.cpf, args.pasta, relogio(), sys.stdout, sys.stderr)
+    if args.comando == "api-token":
+        return await comando_token(engine, args, relogio(), sys.stdout)
+    if args.comando == "titular":
+        return await comando_titular(engine, args, relogio(), sys.stdout, sys.stderr)
+    from bot.canais.gestao_modelos import comando_modelos
+
+    return await comando_modelos(engine, projeto, relogio, args.enviar, sys.stdout, sys.stderr)
 
 
 async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: date | None, previa: bool) -> int:
@@ -331,6 +356,25 @@ def _carregar(config: Path) -> Projeto | None:
     except FileNotFoundError as erro:
         print(f"arquivo não encontrado: {erro.filename}", file=sys.stderr)
     return None
+
+
+def _check(projeto: Projeto, url: str) -> int:
+    from bot.canais.aviso_sms import avisos_sms
+
+    print(projeto.resumo)
+    for aviso in _avisos_modelos(projeto, url) + avisos_sms(projeto.config):
+        print(aviso)
+    return 0
+
+
+def _avisos_modelos(projeto: Projeto, url: str) -> list[str]:
+    """Warnings (never errors): templates in use that Meta has not approved, by the statuses last stored."""
+    from bot.canais.aviso_modelos import SINCRONIZAR, avisos_do_banco
+
+    problema = _conferir_banco(url, cria=False)
+    if problema is not None:
+        return [f"aviso: situação dos modelos do WhatsApp não conferida ({problema}): {SINCRONIZAR}"]
+    return asyncio.run(avisos_do_banco(projeto.config, url))
 
 
 def _sem_banco(projeto: Projeto, args: argparse.Namespace) -> int:

@@ -140,3 +140,10 @@ def marcas_em_html(texto: str) -> str:
     for padrao, tag in _MARCAS:
         resultado = padrao.sub(rf"<{tag}>\1</{tag}>", resultado)
     return resultado
+
+
+def sem_marcas(texto: str) -> str:
+    """The same text without WhatsApp's markers (`*negrito*` → `negrito`), for channels that show plain text (SMS)."""
+    for padrao, _tag in _MARCAS:
+        texto = padrao.sub(r"\1", texto)
+    return texto

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.canais import textos as textos_canais
+from bot.canais.catalogo import conferir_catalogo
 from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
@@ -117,27 +118,32 @@ def carregar_projeto(config_path: Path) -> Projeto:
         intencoes = vocabulario
     if not fluxos and not erros:
         erros.append(ErroConfig(str(raiz / "fluxos"), "", "nenhum fluxo (*.toml) encontrado"))
-    if config is not None and fluxos and config.conversa.fluxo not in fluxos:
-        erros.append(
-            ErroConfig(
-                str(config_path),
-                "conversa.fluxo",
-                f"fluxo inexistente; há: {', '.join(fluxos)}",
-                None,
-                config.conversa.fluxo,
-            )
-        )
-    if config is not None and not erros_textos:
-        erros += _experimentos(str(config_path), config, textos)
+    if config is not None:
+        erros += _referencias(str(config_path), config, fluxos, textos, bool(erros_textos))
     # Every message is rendered even when other files have errors: with the config's valid keys if some are not.
     ensaio = config if config is not None or erros_toml else _sem_chaves_invalidas(dados, erros_config)
     if ensaio is not None and not erros_textos:
         erros += _ensaiar_mensagens(ensaio, textos) + textos_canais.verificar(textos)
+    if config is not None:  # the WhatsApp templates in use, declared in mensagens/modelos_whatsapp.toml
+        erros += conferir_catalogo(raiz / "mensagens", config, str(config_path))
     classificador = _classificador(raiz / "fluxos", intencoes) if not erros else None
     if classificador is None or isinstance(classificador, ErroConfig) or config is None:
         raise ConfigInvalida([*erros, classificador] if isinstance(classificador, ErroConfig) else erros)
     motor = Motor(config, fluxos[config.conversa.fluxo], classificador, textos)
     return Projeto(raiz, config, fluxos, textos, motor, intencoes)
+
+
+def _referencias(
+    arquivo: str, config: Config, fluxos: dict[str, Fluxo], textos: Textos, textos_com_erro: bool
+) -> list[ErroConfig]:
+    """What the valid config names elsewhere: the conversation's flow, and the experiments' steps and messages."""
+    erros = []
+    if fluxos and config.conversa.fluxo not in fluxos:
+        erro = f"fluxo inexistente; há: {', '.join(fluxos)}"
+        erros.append(ErroConfig(arquivo, "conversa.fluxo", erro, None, config.conversa.fluxo))
+    if not textos_com_erro:
+        erros += _experimentos(arquivo, config, textos)
+    return erros
 
 
 def _experimentos(arquivo: str, config: Config, textos: Textos) -> list[ErroConfig]:

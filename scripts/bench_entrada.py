@@ -1,8 +1,11 @@
-"""Inbound benchmark: signed WhatsApp webhooks → stored → engine → reply at a fake Graph API; and a bare ceiling.
+"""Inbound benchmark: signed WhatsApp webhooks → stored → engine → reply at a fake Graph API; and two ceilings.
 
-The bot (or the bare endpoint) runs in its own process (`python scripts/bench_entrada.py servir ...`); this
-process generates the load and hosts the fake Graph API, so a reply's arrival time is measured on the same clock
-as the request that caused it.
+The bot, the *echo bot* or the bare endpoint runs in its own process (`python scripts/bench_entrada.py servir
+...`); this process generates the load and hosts the fake Graph API, so a reply's arrival time is measured on the
+same clock as the request that caused it. The bare endpoint only checks the signature and answers 200; the echo
+bot also parses the body and posts one reply to the fake Graph API through a shared client session — the physical
+limit of any bot on this machine. Load is closed (`concorrencia` requests in flight, for the rate) or open
+(`carga_aberta`: requests started on a fixed schedule whatever the answers, for honest latencies).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,6 +120,41 @@ async def carga(porta: int, telefones: list[str], concorrencia: int, graph: Grap
                   perdidas)  # fmt: skip
 
 
+async def carga_aberta(porta: int, telefones: list[str], taxa: float, graph: GraphMedidor) -> Medida:
+    """Open loop: one signed webhook every 1/`taxa` s whatever the server does; latency to the reply."""
+    from scripts.bench_comum import percentil
+
+    partidas: dict[str, float] = {}
+    endereco = f"http://127.0.0.1:{porta}/webhooks/whatsapp"
+    graph.pronto.clear()
+    graph.esperados = len(graph.chegadas) + len(telefones)
+
+    async def postar(sessao: ClientSession, numero: int, wa_id: str) -> None:
+        corpo = corpo_webhook(wa_id, numero)
+        cabecalhos = {"Content-Type": "application/json", "X-Hub-Signature-256": assinar(corpo)}
+        partidas[wa_id] = time.perf_counter()
+        async with sessao.post(endereco, data=corpo, headers=cabecalhos) as r:
+            await r.read()
+
+    inicio = time.perf_counter()
+    async with ClientSession(connector=TCPConnector(limit=0)) as sessao:
+        tarefas = []
+        for numero, wa_id in enumerate(telefones):
+            atraso = inicio + numero / taxa - time.perf_counter()
+            if atraso > 0:
+                await asyncio.sleep(atraso)
+            tarefas.append(asyncio.create_task(postar(sessao, numero, wa_id)))
+        await asyncio.gather(*tarefas)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(graph.pronto.wait(), timeout=120)
+    chegadas = {t: graph.chegadas[t] for t in telefones if t in graph.chegadas}
+    latencias = [(chegadas[t] - partidas[t]) * 1000 for t in chegadas]
+    duracao = max(chegadas.values(), default=inicio) - inicio
+    perdidas = len(telefones) - len(chegadas)
+    return Medida(len(chegadas) / duracao if duracao else 0.0, percentil(latencias, 50), percentil(latencias, 99),
+                  perdidas)  # fmt: skip
+
+
 async def _esperar_porta(porta: int, processo: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
         if processo.poll() is not None:
@@ -129,24 +168,40 @@ async def _esperar_porta(porta: int, processo: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("o servidor de benchmark não abriu a porta")
 
 
-async def medir(url: str | None, telefones: list[str], concorrencia: int, aquecimento: list[str]) -> Medida:
-    """Start the bot (url) or the bare endpoint (None) in a child process and load it."""
+NU, ECO = "nu", "eco"  # the two ceilings, in place of a database URL
+
+
+async def medir(
+    alvo: str, telefones: list[str], concorrencia: int, aquecimento: list[str], aberta: list[str] | None = None,
+    taxa_aberta: float = 0.0,
+) -> tuple[Medida, Medida | None]:
+    """Start the bot (`alvo` = a database URL), the echo bot (ECO) or the bare endpoint (NU) in a child process;
+    load it closed-loop with `telefones`, then, when `aberta` is given, open-loop at `taxa_aberta` msg/s."""
     graph = GraphMedidor(esperados=len(aquecimento))
     executor = web.AppRunner(graph.app())
     await executor.setup()
     porta_graph, porta = porta_livre(), porta_livre()
     await web.TCPSite(executor, "127.0.0.1", porta_graph).start()
     comando = [sys.executable, __file__, "servir", "--porta", str(porta), "--graph", f"http://127.0.0.1:{porta_graph}"]
-    processo = subprocess.Popen([*comando, "--db", url] if url else [*comando, "--nu"], cwd=RAIZ)
+    modo = {NU: ["--nu"], ECO: ["--eco"]}.get(alvo, ["--db", alvo])
+    processo = subprocess.Popen([*comando, *modo], cwd=RAIZ)
+    com_graph = graph if alvo != NU else None
     try:
         await _esperar_porta(porta, processo)
-        await carga(porta, aquecimento, concorrencia, graph if url else None)
+        await carga(porta, aquecimento, concorrencia, com_graph)
         graph.pronto.clear()
         graph.esperados = len(aquecimento) + len(telefones)
-        return await carga(porta, telefones, concorrencia, graph if url else None)
+        fechada = await carga(porta, telefones, concorrencia, com_graph)
+        if not aberta or com_graph is None:
+            return fechada, None
+        return fechada, await carga_aberta(porta, aberta, taxa_aberta, graph)
     finally:
-        processo.terminate()
-        processo.wait(timeout=30)
+        processo.terminate()  # the server finishes what it has queued before it exits: a backlog takes a while
+        try:
+            processo.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            processo.kill()
+            processo.wait()
         await executor.cleanup()
 
 
@@ -158,10 +213,43 @@ async def _webhook_nu(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+ECO_SESSAO = web.AppKey("eco_sessao", ClientSession)
+ECO_GRAPH = web.AppKey("eco_graph", str)
+
+
+async def _webhook_eco(request: web.Request) -> web.Response:
+    """The echo bot: signature, body parsed, one reply posted to the Graph API on a shared session, then 200."""
+    corpo = await request.read()
+    if not hmac.compare_digest(assinar(corpo), request.headers.get("X-Hub-Signature-256", "")):
+        return web.json_response({"erro": "assinatura inválida"}, status=403)
+    payload = json.loads(corpo)
+    for entrada in payload["entry"]:
+        for mudanca in entrada["changes"]:
+            for mensagem in mudanca["value"].get("messages", ()):
+                texto = {"body": "Olá! Recebemos sua mensagem.", "preview_url": False}
+                resposta = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": mensagem["from"],
+                            "type": "text", "text": texto}  # fmt: skip
+                url = f"{request.app[ECO_GRAPH]}/v23.0/106540352242922/messages"
+                async with request.app[ECO_SESSAO].post(url, json=resposta) as r:
+                    await r.read()
+    return web.json_response({"ok": True})
+
+
+async def _sessao_eco(app: web.Application) -> AsyncIterator[None]:
+    async with ClientSession(connector=TCPConnector(limit=64)) as sessao:
+        app[ECO_SESSAO] = sessao
+        yield
+
+
 def servir(argumentos: argparse.Namespace) -> None:
     if argumentos.nu:
         app = web.Application()
         app.router.add_post("/webhooks/whatsapp", _webhook_nu)
+    elif argumentos.eco:
+        app = web.Application()
+        app[ECO_GRAPH] = argumentos.graph.rstrip("/")
+        app.cleanup_ctx.append(_sessao_eco)
+        app.router.add_post("/webhooks/whatsapp", _webhook_eco)
     else:
         os.environ.update(WHATSAPP_TOKEN="token-wa", WHATSAPP_APP_SECRET=SEGREDO, WHATSAPP_VERIFY_TOKEN="v")
         from bot.dados.banco import criar_engine
@@ -183,4 +271,5 @@ if __name__ == "__main__":
     s.add_argument("--graph", required=True)
     s.add_argument("--db")
     s.add_argument("--nu", action="store_true")
+    s.add_argument("--eco", action="store_true")
     servir(leitor.parse_args())

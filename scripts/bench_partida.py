@@ -51,17 +51,23 @@ def medir(db: str) -> float:
         servidor.wait()
 
 
-def main() -> None:
-    leitor = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    leitor.add_argument("--rodadas", type=int, default=7)
-    args = leitor.parse_args()
+def medir_rodadas(rodadas: int) -> tuple[float, float, float]:
+    """(minimum, median, maximum) seconds over `rodadas` starts on one migrated, seeded SQLite database."""
     with tempfile.TemporaryDirectory() as pasta:
         db = f"sqlite+aiosqlite:///{pasta}/partida.db"
         subprocess.run(_bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db), check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
-        tempos = sorted(medir(db) for _ in range(args.rodadas))
-    print(f"serve até /healthz: mínimo {tempos[0]:.2f} s, mediana {statistics.median(tempos):.2f} s, "
-          f"máximo {tempos[-1]:.2f} s ({args.rodadas} rodadas)")  # fmt: skip
+        tempos = sorted(medir(db) for _ in range(rodadas))
+    return tempos[0], statistics.median(tempos), tempos[-1]
+
+
+def main() -> None:
+    leitor = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    leitor.add_argument("--rodadas", type=int, default=7)
+    args = leitor.parse_args()
+    minimo, meio, maximo = medir_rodadas(args.rodadas)
+    print(f"serve até /healthz: mínimo {minimo:.2f} s, mediana {meio:.2f} s, "
+          f"máximo {maximo:.2f} s ({args.rodadas} rodadas)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -62,8 +62,12 @@ class Ambiente:
 
 
 @asynccontextmanager
-async def abrir(projeto: Projeto, url: str, pasta: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Ambiente]:
-    """WhatsApp and Telegram on, pointed at fresh fakes; attachments under `pasta` (1 MB at most); agent "ana"."""
+async def abrir(
+    projeto: Projeto, url: str, pasta: Path, monkeypatch: pytest.MonkeyPatch, **canais_extra: Any
+) -> AsyncIterator[Ambiente]:
+    """WhatsApp and Telegram on, pointed at fresh fakes; attachments under `pasta` (1 MB at most); agent "ana".
+
+    `canais_extra`: more `[canais]` keys (the voice-note tests pass `transcricao`)."""
     for nome, valor in {
         "WHATSAPP_TOKEN": "token-wa",
         "WHATSAPP_APP_SECRET": "segredo-do-app",
@@ -78,6 +82,6 @@ async def abrir(projeto: Projeto, url: str, pasta: Path, monkeypatch: pytest.Mon
         await criar_usuario(s, "ana", "Ana", "agente", SENHA, relogio())
     async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
         base_g, base_b = str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/")
-        config = com_canais(projeto, base_g, base_b, pasta_anexos=str(pasta), anexo_max_mb=1)
+        config = com_canais(projeto, base_g, base_b, **({"pasta_anexos": str(pasta), "anexo_max_mb": 1} | canais_extra))
         async with TestClient(TestServer(criar_app(config, engine, relogio, demo=False))) as cliente:
             yield Ambiente(cliente, graph, bot_api, relogio, pasta)

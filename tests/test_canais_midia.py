@@ -45,14 +45,15 @@ def _no_disco(pasta: Path, anexo: Anexo) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("payload", "id_midia", "conteudo", "mime"),
+    ("payload", "id_midia", "conteudo", "mime", "resposta"),
     [
-        ("whatsapp_imagem.json", ID_IMAGEM, JPEG, "image/jpeg"),
-        ("whatsapp_documento.json", ID_DOCUMENTO, PDF, "application/pdf"),
+        # captioned "comprovante": read as a receipt; an image has no text to read, so an agent checks it
+        ("whatsapp_imagem.json", ID_IMAGEM, JPEG, "image/jpeg", "conferir com prioridade"),
+        ("whatsapp_documento.json", ID_DOCUMENTO, PDF, "application/pdf", "guardei"),
     ],
 )
 async def test_whatsapp_baixa_o_arquivo_igual(
-    amb: Ambiente, payload: str, id_midia: str, conteudo: bytes, mime: str
+    amb: Ambiente, payload: str, id_midia: str, conteudo: bytes, mime: str, resposta: str
 ) -> None:
     amb.graph.midias[id_midia] = (conteudo, mime)
     assert await postar(amb.cliente, carregar(payload)) == 200
@@ -61,7 +62,7 @@ async def test_whatsapp_baixa_o_arquivo_igual(
     assert anexo.sha256 == hashlib.sha256(conteudo).hexdigest()
     assert anexo.caminho == f"{anexo.sha256[:2]}/{anexo.sha256}{'.jpg' if mime == 'image/jpeg' else '.pdf'}"
     assert _no_disco(amb.pasta, anexo) == conteudo
-    assert "guardei" in amb.respostas()[0]
+    assert resposta in amb.respostas()[0]
 
 
 async def test_sha256_diferente_do_declarado_e_recusado(amb: Ambiente) -> None:
@@ -121,7 +122,7 @@ async def test_telegram_baixa_a_foto_igual(amb: Ambiente) -> None:
     (anexo,) = await amb.anexos()
     assert (anexo.canal, anexo.situacao, anexo.mime) == ("telegram", "guardado", "image/jpeg")
     assert _no_disco(amb.pasta, anexo) == JPEG
-    assert "guardei" in amb.bot_api.enviadas[-1]["text"]
+    assert "conferir com prioridade" in amb.bot_api.enviadas[-1]["text"]  # captioned "comprovante", nothing read
 
 
 async def test_telegram_download_falho_fica_para_depois(amb: Ambiente) -> None:
@@ -199,6 +200,26 @@ def test_sha256_em_base64_tambem_confere() -> None:
     assert tipo_do_conteudo(PDF) == ("application/pdf", ".pdf")
 
 
+@pytest.mark.parametrize(
+    ("inicio", "tipo"),
+    [
+        (b"OggS\x00\x02" + b"\x00" * 20, ("audio/ogg", ".ogg")),  # WhatsApp and Telegram voice notes (Opus)
+        (b"\x00\x00\x00\x1cftypM4A " + b"\x00" * 16, ("audio/mp4", ".m4a")),
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16, ("audio/mp4", ".m4a")),
+        (b"\xff\xf1\x50\x80" + b"\x00" * 16, ("audio/aac", ".aac")),  # ADTS
+        (b"ID3\x04\x00" + b"\x00" * 16, ("audio/mpeg", ".mp3")),
+        (b"\xff\xfb\x90\x64" + b"\x00" * 16, ("audio/mpeg", ".mp3")),
+        (b"#!AMR\n" + b"\x00" * 16, ("audio/amr", ".amr")),
+        (b"\x00\x00\x00\x1cftypqt  " + b"\x00" * 16, None),  # a QuickTime video is not kept
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", None),
+    ],
+)
+def test_audios_reconhecidos_pelos_bytes(inicio: bytes, tipo: tuple[str, str] | None) -> None:
+    assert tipo_do_conteudo(inicio) == tipo
+    veredito = avaliar(Midia(inicio, "audio/ogg; codecs=opus"), limite=1000)
+    assert veredito.situacao == (SituacaoAnexo.GUARDADO if tipo else SituacaoAnexo.RECUSADO)
+
+
 def test_gravar_pelo_conteudo_uma_vez(tmp_path: Path) -> None:
     primeiro = gravar(tmp_path, PDF, ".pdf")
     assert gravar(tmp_path, PDF, ".pdf") == primeiro
@@ -242,7 +263,7 @@ async def test_o_mesmo_arquivo_de_novo_guarda_a_mensagem_e_responde(amb: Ambient
     await amb.postar_telegram(de_novo)
     assert len(await amb.anexos()) == 1
     assert [e["text"] for e in amb.bot_api.enviadas].count(amb.bot_api.enviadas[-1]["text"]) == 2
-    assert "guardei" in amb.bot_api.enviadas[-1]["text"]
+    assert "conferir com prioridade" in amb.bot_api.enviadas[-1]["text"]
     async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
         textos = (await s.exec(select(Mensagem.texto).where(Mensagem.canal == "telegram"))).all()
     assert len([t for t in textos if t.startswith("[imagem]")]) == 2

@@ -190,7 +190,7 @@ async def test_convite_usado_nao_vale_de_novo(cliente: Cliente, bot_api: tuple[F
     ("arquivo", "resposta", "anexos"),
     [
         ("telegram_foto.json", "guardei", [("image", "AgACAgEAAxkBAAMEZ_grande", "comprovante")]),
-        ("telegram_voz.json", "apenas textos", []),
+        ("telegram_voz.json", "apenas textos", [("voice", "AwACAgEAAxkBAAMFZ_voz", None)]),
         ("telegram_editada.json", None, []),
         ("telegram_grupo.json", None, []),
     ],

@@ -201,7 +201,8 @@ async def test_numero_desconhecido_recebe_resposta_generica(cliente: Cliente, gr
     [
         ("whatsapp_imagem.json", "guardei", ("image", "1003383421387256", "comprovante")),
         ("whatsapp_documento.json", "guardei", ("document", "1180236789432577", None)),
-        ("whatsapp_audio.json", "apenas textos", None),
+        # no transcriber configured: today's polite answer, and the voice note is kept for the agent
+        ("whatsapp_audio.json", "apenas textos", ("audio", "893041519230582", None)),
         ("whatsapp_figurinha.json", "apenas textos", None),
         ("whatsapp_localizacao.json", "apenas textos", None),
         ("whatsapp_contato.json", "apenas textos", None),

@@ -112,7 +112,7 @@ def test_mensagem_com_valor_antes_da_identidade_e_recusada(copia: Path) -> None:
     (mensagem,) = erros(copia)
     assert mensagem == (
         f"{saudacao}: usa saldo mas é enviada antes da confirmação de identidade (estado 'saudacao'); "
-        "só pode usar: credor, devedor, identidade_ok, intencao_lida, opcoes, pedir, retorno_equipe, "
+        "só pode usar: credor, devedor, falada, identidade_ok, intencao_lida, opcoes, pedir, retorno_equipe, "
         "tentativas_restantes"
     )
 

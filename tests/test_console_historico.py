@@ -24,6 +24,10 @@ EXEMPLOS_EVENTOS = {
     "data_pedida": ({"data": "2026-12-10"}, "O devedor pediu o vencimento para 10/12/2026"),
     "aparte": ({"intencao": "golpe", "texto": "isso é golpe?"}, "Pergunta fora do roteiro, respondida pelo bot"),
     "pagamento_informado": ({"texto": "já paguei", "data": None}, "O devedor diz que já pagou"),
+    "comprovante_a_conferir": (
+        {"origem": "comprovante", "anexo": 4, "valor": "100.00", "motivo": "nenhuma parcela em aberto de R$ 100,00"},
+        "Comprovante enviado a conferir: nenhuma parcela em aberto de R$ 100,00",
+    ),
     "acordo": ({"acordo_id": 3, "total": "1200.5"}, "Acordo nº 3 registrado: total R$\xa01.200,50"),
     "transferencia": ({"motivo": "pedido"}, "Passada a uma pessoa: pediu uma pessoa"),
     "pausa": (
@@ -82,6 +86,12 @@ EXEMPLOS_ACOES = {
     ),
 }
 PALAVRA_INTERNA = re.compile(r"[a-z]+_[a-z]+|\b\d+\.\d\d\b")  # identidade_ok, sem_renda, 979.80
+
+
+def test_pagamento_informado_por_comprovante() -> None:
+    dados = {"origem": "comprovante", "anexo": 4, "valor": "489.90", "data": "2026-11-22", "alvo": "parcela:3"}
+    frase = frase_evento("pagamento_informado", dados)
+    assert frase == "Comprovante enviado confere em 22/11/2026: R$\xa0489,90, aguardando a confirmação do banco"
 
 
 def test_todo_tipo_tem_exemplo() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.formatos import marcas_em_html
+from bot.formatos import marcas_em_html, sem_marcas
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,9 @@ from bot.formatos import marcas_em_html
 )
 def test_marcas_do_whatsapp_em_html(texto: str, html: str | None) -> None:
     assert marcas_em_html(texto) == (html if html is not None else texto)
+
+
+def test_sem_marcas_para_texto_simples() -> None:
+    pix = "5802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D"
+    texto = f"Oi da *Loja Ltda.*: _hoje_ ~não~, a_b_c e {pix}"
+    assert sem_marcas(texto) == f"Oi da Loja Ltda.: hoje não, a_b_c e {pix}"

@@ -125,4 +125,4 @@ def test_canais_desligados_sao_informacao_na_demo(
     with caplog.at_level(logging.INFO, logger="bot.canais.servidor"):
         criar_app(projeto, criar_engine(url), lambda: AGORA, demo=demo)
     desligados = [r for r in caplog.records if "desligado" in r.getMessage()]
-    assert len(desligados) == 3 and {r.levelno for r in desligados} == {nivel}
+    assert len(desligados) == 4 and {r.levelno for r in desligados} == {nivel}  # WhatsApp, Telegram, SMS, e-mail

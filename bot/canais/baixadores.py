@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.canais.midia import Midia, MidiaGrande, MidiaIndisponivel
@@ -14,8 +15,12 @@ if TYPE_CHECKING:  # each provider's library loads only when its channel is on (
 class BaixadorWhatsapp:
     """Cloud API: GET /{media-id} gives a short-lived URL, size and sha256; GET that URL (bearer token) the bytes."""
 
-    def __init__(self, cliente: WhatsApp) -> None:
-        self.cliente = cliente
+    def __init__(self, cliente: Callable[[], WhatsApp]) -> None:
+        self._cliente = cliente  # built at the first download: pywa loads only when a debtor sends a file
+
+    @property
+    def cliente(self) -> WhatsApp:
+        return self._cliente()
 
     async def baixar(self, id_midia: str, limite: int) -> Midia:
         import httpx

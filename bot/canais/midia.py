@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_, select
 
 from bot.canais.textos import Aviso
+from bot.canais.transcricao import Transcritor
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 
@@ -86,6 +87,28 @@ def tipo_do_conteudo(conteudo: bytes) -> tuple[str, str] | None:
             return mime, extensao
     if conteudo[:4] == b"RIFF" and conteudo[8:12] == b"WEBP":
         return "image/webp", ".webp"
+    return tipo_de_audio(conteudo)
+
+
+# Voice notes and audio files as WhatsApp (Opus in Ogg, AAC, MP4, MP3, AMR) and Telegram (Opus in Ogg) send them.
+AUDIOS = (
+    (b"OggS", "audio/ogg", ".ogg"),
+    (b"#!AMR", "audio/amr", ".amr"),
+    (b"ID3", "audio/mpeg", ".mp3"),
+)
+
+
+def tipo_de_audio(conteudo: bytes) -> tuple[str, str] | None:
+    """(mime, extension) of an audio file read from its first bytes; None if it is not one we keep."""
+    for inicio, mime, extensao in AUDIOS:
+        if conteudo.startswith(inicio):
+            return mime, extensao
+    if conteudo[4:8] == b"ftyp" and conteudo[8:11] in (b"M4A", b"mp4", b"iso", b"3gp"):
+        return "audio/mp4", ".m4a"
+    if len(conteudo) > 1 and conteudo[0] == 0xFF and conteudo[1] & 0xF6 == 0xF0:  # ADTS header: raw AAC
+        return "audio/aac", ".aac"
+    if len(conteudo) > 1 and conteudo[0] == 0xFF and conteudo[1] & 0xE0 == 0xE0:  # an MPEG frame without ID3
+        return "audio/mpeg", ".mp3"
     return None
 
 
@@ -109,7 +132,7 @@ def avaliar(midia: Midia, limite: int) -> Veredito:
         return Veredito(SituacaoAnexo.RECUSADO, Aviso.ARQUIVO_RECUSADO, motivo)
     tipo = tipo_do_conteudo(midia.conteudo)
     if tipo is None:
-        motivo = f"tipo não aceito ({midia.mime or 'desconhecido'}): só imagens JPEG, PNG, GIF, WebP e PDF"
+        motivo = f"tipo não aceito ({midia.mime or 'desconhecido'}): só imagens JPEG, PNG, GIF, WebP, PDF e áudios"
         return Veredito(SituacaoAnexo.RECUSADO, Aviso.ARQUIVO_RECUSADO, motivo)
     return Veredito(SituacaoAnexo.GUARDADO, Aviso.ARQUIVO_GUARDADO, mime=tipo[0], extensao=tipo[1])
 
@@ -143,6 +166,10 @@ class Anexos:
     limite: int  # bytes
     relogio: Callable[[], datetime]
     baixadores: dict[str, Baixador] = field(default_factory=dict)
+    # Voice notes: who transcribes them (None: nobody, the agent listens) and the limits (bot/canais/voz.py).
+    transcritor: Transcritor | None = None
+    audio_max: int = 16 * MB  # bytes
+    audio_max_segundos: int = 180
 
     async def receber(self, canal: str, id_midia: str) -> Aviso:
         """Fetch a file just recorded by the channel; the answer for the debtor (a failure is retried later)."""

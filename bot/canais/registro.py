@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
@@ -45,9 +47,8 @@ class RemetenteRegistrado:
         except ErroCanal:
             await esquecer(self.engine, envio.chave)  # the provider said no: nothing went out under this key
             raise
-        async with sessao(self.engine) as s:
-            await confirmar(s, {envio.chave: id_provedor}, self.relogio())
-            await s.commit()
+        async with self.engine.begin() as c:
+            await confirmar_em(c, {envio.chave: id_provedor}, self.relogio())
         return id_provedor
 
     async def localizar(self, chave: str) -> str | None:
@@ -67,36 +68,44 @@ def _ja_entregue(chave: str, id_provedor: str | None) -> str:
     return id_provedor
 
 
+_CHAVE: Any = EnvioChave.__table__  # type: ignore[attr-defined]
+# Built once, run on a plain connection (no ORM session): every reply and every wave of the régua writes keys.
+_CONFIRMAR = (
+    update(_CHAVE)
+    .where(_CHAVE.c.chave == bindparam("b_chave"))
+    .values(id_provedor=bindparam("b_id"), confirmado_em=bindparam("b_quando"))
+)
+_ANTERIORES = sa_select(_CHAVE.c.chave, _CHAVE.c.id_provedor).where(
+    _CHAVE.c.chave.in_(bindparam("b_chaves", expanding=True))
+)
+
+
 async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando: datetime) -> dict[str, str | None]:
     """Write these keys before the provider is called, in one commit. Keys already in the ledger are returned with
     their provider id (None: handed over before and no answer recorded); the caller must not send those."""
     if not chaves:
         return {}
-    async with sessao(engine) as s:
-        dialeto = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
-        linhas = [{"chave": c, "canal": canal, "iniciado_em": quando} for c in chaves]
-        comando = dialeto.insert(EnvioChave).values(linhas).on_conflict_do_nothing().returning(col(EnvioChave.chave))
-        novas = set((await s.exec(comando)).scalars().all())
-        velhas = [c for c in chaves if c not in novas]
-        anteriores: dict[str, str | None] = {}
-        if velhas:
-            consulta = select(EnvioChave.chave, EnvioChave.id_provedor).where(col(EnvioChave.chave).in_(velhas))
-            anteriores = dict((await s.exec(consulta)).all())
-        await s.commit()
-    return anteriores
+    async with engine.begin() as c:
+        dialeto = postgresql if c.dialect.name == "postgresql" else sqlite
+        linhas = [{"chave": chave, "canal": canal, "iniciado_em": quando} for chave in chaves]
+        comando = dialeto.insert(_CHAVE).values(linhas).on_conflict_do_nothing().returning(_CHAVE.c.chave)
+        novas = set((await c.execute(comando)).scalars().all())
+        velhas = [chave for chave in chaves if chave not in novas]
+        if not velhas:
+            return {}
+        return {chave: id_provedor for chave, id_provedor in await c.execute(_ANTERIORES, {"b_chaves": velhas})}
+
+
+async def confirmar_em(c: AsyncConnection, ids: Mapping[str, str], quando: datetime) -> None:
+    """Record the provider's ids for these keys inside the caller's transaction (not committed)."""
+    if ids:
+        await c.execute(_CONFIRMAR, [{"b_chave": k, "b_id": i, "b_quando": quando} for k, i in ids.items()])
 
 
 async def confirmar(s: AsyncSession, ids: Mapping[str, str], quando: datetime) -> None:
-    """Record the provider's ids for these keys inside the caller's transaction (not committed)."""
-    if not ids:
-        return
-    comando = (
-        update(EnvioChave)
-        .where(col(EnvioChave.chave) == bindparam("b_chave"))
-        .values(id_provedor=bindparam("b_id"), confirmado_em=quando)
-    )
-    conexao = await s.connection()
-    await conexao.execute(comando, [{"b_chave": c, "b_id": i} for c, i in ids.items()])
+    """`confirmar_em` in an ORM session's transaction."""
+    if ids:
+        await confirmar_em(await s.connection(), ids, quando)
 
 
 async def esquecer_em(s: AsyncSession, chaves: Collection[str]) -> None:
@@ -107,6 +116,5 @@ async def esquecer_em(s: AsyncSession, chaves: Collection[str]) -> None:
 
 async def esquecer(engine: AsyncEngine, chave: str) -> None:
     """Drop a key from the ledger: the send under it did not (or no longer counts to have) happened."""
-    async with sessao(engine) as s:
-        await esquecer_em(s, [chave])
-        await s.commit()
+    async with engine.begin() as c:
+        await c.execute(delete(_CHAVE).where(_CHAVE.c.chave == chave))

@@ -28,7 +28,7 @@ from sqlmodel import col, select
 from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.entregas import resposta_enviada
 from bot.canais.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
-from bot.canais.registro import confirmar, esquecer, iniciar
+from bot.canais.registro import confirmar_em, esquecer, iniciar
 from bot.config.modelos import Config
 from bot.conversa.fatos import Resposta
 from bot.conversa.servico import resposta_da_mensagem
@@ -98,10 +98,9 @@ class SaidaRespostas:
         without one and a later attempt marks the reply `incerta`."""
         for espera in (*ESPERAS_DO_BANCO, None):
             try:
-                async with sessao(self.engine) as s:
-                    await confirmar(s, {chave: id_provedor}, self.relogio())
-                    await resposta_enviada(await s.connection(), mensagem_id, canal.value, id_provedor)
-                    await s.commit()
+                async with self.engine.begin() as c:
+                    await confirmar_em(c, {chave: id_provedor}, self.relogio())
+                    await resposta_enviada(c, mensagem_id, canal.value, id_provedor)
                 return
             except Exception as erro:
                 if espera is None or not banco_fora(erro):

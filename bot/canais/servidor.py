@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,14 @@ from bot.canais import caixa
 from bot.canais.baixadores import BaixadorTelegram, BaixadorWhatsapp
 from bot.canais.config import CanaisConfig, ler_segredo
 from bot.canais.email import RemetenteEmail
+from bot.canais.http import SessaoHttp
 from bot.canais.midia import ANEXOS, MB, Anexos
 from bot.canais.porta import Remetente, TipoCanal
 from bot.canais.recepcao import Recepcao
+from bot.canais.sms import RemetenteSms
+from bot.canais.sms_recepcao import processar_sms
+from bot.canais.sms_webhook import CABECALHO_SEGREDO, remetente_sms, unidade_sms
+from bot.canais.transcricao import criar_transcritor
 from bot.canais.whatsapp_recepcao import processar_whatsapp
 from bot.canais.whatsapp_webhook import (
     CABECALHO_ASSINATURA,
@@ -32,7 +38,7 @@ from bot.conversa.servico import Atendimento
 from bot.projeto import Projeto
 from bot.web.corpo import JsonInvalido, ler_json
 
-if TYPE_CHECKING:  # pywa and python-telegram-bot cost ~0.5 s each to import: loaded only for a channel that is on
+if TYPE_CHECKING:  # python-telegram-bot costs ~0.5 s to import: loaded only when its channel is on
     from bot.canais.telegram import RemetenteTelegram
     from bot.canais.whatsapp import RemetenteWhatsapp
 
@@ -47,6 +53,7 @@ class SegredosWebhook:
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     telegram_secret: str | None = None
+    sms_segredo: str | None = None
 
 
 RECEPCAO = web.AppKey("recepcao", Recepcao)
@@ -54,6 +61,7 @@ VIGIA_ANEXOS = web.AppKey("vigia_anexos", asyncio.Task[None])
 SEGREDOS = web.AppKey("segredos_webhook", SegredosWebhook)
 VARREDURA = web.AppKey("varredura_segundos", float)
 RETENCAO = web.AppKey("retencao_caixa", timedelta)
+HTTP = web.AppKey("sessao_http", SessaoHttp)
 
 
 def _iguais(a: str, b: str) -> bool:
@@ -136,7 +144,49 @@ async def webhook_telegram(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
+async def webhook_sms(request: web.Request) -> web.Response:
+    """POST: a Zenvia event with our secret header (missing → 401, wrong → 403); stored, then a 200."""
+    segredo = request.app[SEGREDOS].sms_segredo
+    assert segredo is not None
+    recebido = request.headers.get(CABECALHO_SEGREDO)
+    if not recebido:
+        return web.json_response({"erro": f"{CABECALHO_SEGREDO} ausente"}, status=401)
+    if not _iguais(recebido, segredo):
+        return web.json_response({"erro": f"{CABECALHO_SEGREDO} inválido"}, status=403)
+    lido = await _corpo_json(request)
+    if isinstance(lido, web.Response):
+        return lido
+    if isinstance(lido[1], JsonInvalido):
+        return web.json_response({"erro": str(lido[1])}, status=400)
+    try:
+        u = unidade_sms(lido[1])
+    except CorpoInvalido as erro:
+        return web.json_response({"erro": f"corpo inválido: {erro}"}, status=400)
+    remetente = f"{TipoCanal.SMS.value}:{remetente_sms(u.corpo)}" if u.tipo == "mensagem" else None
+    recepcao = request.app[RECEPCAO]
+    novas = await recepcao.gravador.guardar(
+        TipoCanal.SMS.value, [(u.tipo, u.id_externo, u.corpo, remetente)], recepcao.agora()
+    )
+    recepcao.agendar(novas)
+    return web.json_response({"ok": True})
+
+
+def _sms(config: CanaisConfig, nivel: int, http: SessaoHttp) -> tuple[RemetenteSms, str] | None:
+    c = config.sms
+    token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo_webhook)
+    if not (c.remetente and token and segredo):
+        log.log(nivel, "canal SMS desligado: defina canais.sms.remetente e as variáveis de ambiente %s e %s",
+                c.env_token, c.env_segredo_webhook)  # fmt: skip
+        return None
+    remetente = RemetenteSms(
+        c.remetente, token, str(c.api_base_url), c.acentos == "remover", c.max_segmentos, http=http
+    )
+    return remetente, segredo
+
+
+def _whatsapp(
+    config: CanaisConfig, nivel: int, http: SessaoHttp
+) -> tuple[RemetenteWhatsapp, SegredosWebhook] | None:
     c = config.whatsapp
     token, segredo, verificacao = (
         ler_segredo(c.env_token),
@@ -154,11 +204,11 @@ def _whatsapp(config: CanaisConfig, nivel: int) -> tuple[RemetenteWhatsapp, Segr
         return None
     from bot.canais.whatsapp import RemetenteWhatsapp
 
-    remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api)
+    remetente = RemetenteWhatsapp(c.id_telefone, token, segredo, str(c.api_base_url), c.versao_api, http=http)
     return remetente, SegredosWebhook(whatsapp_app_secret=segredo, whatsapp_verify_token=verificacao)
 
 
-def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str] | None:
+def _telegram(config: CanaisConfig, nivel: int, http: SessaoHttp) -> tuple[RemetenteTelegram, str] | None:
     c = config.telegram
     token, segredo = ler_segredo(c.env_token), ler_segredo(c.env_segredo)
     if not (token and segredo):
@@ -166,7 +216,7 @@ def _telegram(config: CanaisConfig, nivel: int) -> tuple[RemetenteTelegram, str]
         return None
     from bot.canais.telegram import RemetenteTelegram
 
-    return RemetenteTelegram(token, str(c.api_base_url)), segredo
+    return RemetenteTelegram(token, str(c.api_base_url), http=http), segredo
 
 
 def _email(config: CanaisConfig, nivel: int) -> RemetenteEmail | None:
@@ -199,15 +249,21 @@ def instalar_canais(
     )
     anexos = Anexos(engine, projeto.raiz / c.pasta_anexos, c.anexo_max_mb * MB, relogio)
     recepcao.anexos = anexos
+    # Voice notes: a missing key or model stops the server here, never at the first note (bot/canais/voz.py).
+    t = c.transcricao
+    anexos.transcritor = criar_transcritor(t, projeto.raiz, os.environ, str(projeto.raiz / "config.toml"))
+    anexos.audio_max, anexos.audio_max_segundos = t.max_mb * MB, t.max_segundos
     segredos = SegredosWebhook()
     rotas: list[web.AbstractRouteDef] = []
-    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado)
+    http = app[HTTP] = SessaoHttp()  # one keep-alive pool for the Graph API and the Bot API
+    whatsapp = _whatsapp(projeto.config.canais, nivel_desligado, http)
     if whatsapp is not None:
+        remetente_wa = whatsapp[0]
         recepcao.remetentes[TipoCanal.WHATSAPP], segredos = whatsapp
-        anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(whatsapp[0].cliente)
+        anexos.baixadores[TipoCanal.WHATSAPP.value] = BaixadorWhatsapp(lambda: remetente_wa.cliente)
         recepcao.processadores[TipoCanal.WHATSAPP.value] = processar_whatsapp
         rotas += [web.get("/webhooks/whatsapp", verificar_whatsapp), web.post("/webhooks/whatsapp", webhook_whatsapp)]
-    telegram = _telegram(projeto.config.canais, nivel_desligado)
+    telegram = _telegram(projeto.config.canais, nivel_desligado, http)
     if telegram is not None:
         recepcao.remetentes[TipoCanal.TELEGRAM], segredo_telegram = telegram
         anexos.baixadores[TipoCanal.TELEGRAM.value] = BaixadorTelegram(telegram[0].aplicacao.bot)
@@ -216,6 +272,12 @@ def instalar_canais(
 
         recepcao.processadores[TipoCanal.TELEGRAM.value] = processar_telegram
         rotas.append(web.post("/webhooks/telegram", webhook_telegram))
+    sms = _sms(projeto.config.canais, nivel_desligado, http)
+    if sms is not None:
+        recepcao.remetentes[TipoCanal.SMS], segredo_sms = sms
+        segredos = replace(segredos, sms_segredo=segredo_sms)
+        recepcao.processadores[TipoCanal.SMS.value] = processar_sms
+        rotas.append(web.post("/webhooks/sms", webhook_sms))
     email = _email(projeto.config.canais, nivel_desligado)
     if email is not None:
         recepcao.remetentes[TipoCanal.EMAIL] = email  # outbound only: reminders and agreement copies
@@ -270,3 +332,7 @@ async def _ciclo(app: web.Application) -> AsyncIterator[None]:
     await recepcao.parar()
     for remetente in recepcao.remetentes.values():
         await remetente.fechar()
+    transcritor = app[ANEXOS].transcritor
+    if transcritor is not None:
+        await transcritor.fechar()
+    await app[HTTP].fechar()

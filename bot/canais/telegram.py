@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 from typing import Any
 
-import httpx
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.http import SessaoHttp
+from bot.canais.nao_texto import responder_arquivo
 from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import identificar
+from bot.canais.telegram_http import PedidoAiohttp
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
-from bot.canais.transporte import falha_de_transporte
+from bot.canais.transporte import FALHAS, falha_de_transporte
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, ConviteTelegram
@@ -40,9 +42,9 @@ def traduzir(erro: TelegramError) -> ErroCanal:
         if "chat not found" in erro.message.lower():
             return Indeliveravel(f"Telegram: {erro.message}", "400")
         return ErroCanal(f"Telegram: {erro.message}", "400")
-    if isinstance(erro, NetworkError):  # includes TimedOut; PTB keeps httpx's error as the cause
+    if isinstance(erro, NetworkError):  # includes TimedOut; `PedidoAiohttp` keeps aiohttp's error as the cause
         causa = erro.__cause__
-        if isinstance(causa, httpx.TransportError):
+        if isinstance(causa, FALHAS):
             return falha_de_transporte("Telegram", causa)
         return TentarDepois(f"Telegram: {erro.message}")
     return ErroCanal(f"Telegram: {erro.message}")
@@ -65,18 +67,24 @@ def url_de_arquivos(base_url: str) -> str:
 
 
 class RemetenteTelegram:
-    """`Remetente` over the Bot API; `base_url` may point at a local Bot API server."""
+    """`Remetente` over the Bot API; `base_url` may point at a local Bot API server. Requests go through the
+    shared aiohttp session `http` (its own when none is given)."""
 
-    def __init__(self, token: str, base_url: str, espera: float = 15.0) -> None:
+    def __init__(self, token: str, base_url: str, espera: float = 15.0, http: SessaoHttp | None = None) -> None:
+        self.http = http or SessaoHttp(espera=espera)
+        self._dono_do_http = http is None
+        pedido = PedidoAiohttp(self.http)
         construtor = Application.builder().token(token).base_url(base_url).base_file_url(url_de_arquivos(base_url))
-        construtor = construtor.updater(None)
-        self.aplicacao = construtor.read_timeout(espera).write_timeout(espera).connect_timeout(espera).build()
+        construtor = construtor.updater(None).request(pedido).get_updates_request(pedido)
+        self.aplicacao = construtor.build()
 
     async def abrir(self) -> None:
         await self.aplicacao.initialize()
 
     async def fechar(self) -> None:
         await self.aplicacao.shutdown()
+        if self._dono_do_http:
+            await self.http.fechar()
 
     async def enviar(self, envio: Envio) -> str:
         try:
@@ -210,8 +218,7 @@ async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
     descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
-        await recepcao.avisar(CANAL, destino, resposta)
+        await responder_arquivo(recepcao, CANAL, destino, devedor_id, id_externo, arquivo, _duracao(mensagem))
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:
@@ -221,7 +228,25 @@ def _arquivo(mensagem: Message) -> ArquivoRecebido | None:
     if mensagem.document is not None:
         d = mensagem.document
         return ArquivoRecebido("document", d.file_id, d.mime_type, d.file_name, mensagem.caption)
+    if mensagem.voice is not None:
+        return ArquivoRecebido("voice", mensagem.voice.file_id, mensagem.voice.mime_type, None, mensagem.caption)
+    if mensagem.audio is not None:
+        a = mensagem.audio
+        return ArquivoRecebido("audio", a.file_id, a.mime_type, a.file_name, mensagem.caption)
     return None
+
+
+def _duracao(mensagem: Message) -> float | None:
+    """Seconds of a voice note or audio, as Telegram reports them (checked before the file is transcribed)."""
+    audio = mensagem.voice or mensagem.audio
+    if audio is None:
+        return None
+    with warnings.catch_warnings():  # 22.x warns that `duration` becomes a timedelta: both are read
+        warnings.simplefilter("ignore")
+        duracao = audio.duration
+    if not duracao:
+        return None
+    return duracao.total_seconds() if isinstance(duracao, timedelta) else float(duracao)
 
 
 def _tipo(mensagem: Message) -> str:

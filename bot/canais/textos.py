@@ -24,12 +24,21 @@ class Aviso(StrEnum):
     PEDIR_CPF = "pedir_cpf"  # Telegram: an unknown chat is asked for the CPF
     PEDIR_NASCIMENTO = "pedir_nascimento"  # Telegram: after any well-formed CPF, in the portfolio or not
     CPF_NAO_CONFERE = "cpf_nao_confere"  # CPF and birth date match no debtor: the same answer whatever failed
+    AUDIO_FALHOU = "audio_falhou"  # a voice note not transcribed (service away, refused): please write
+    AUDIO_LONGO = "audio_longo"  # longer or bigger than canais.transcricao allows: not transcribed
+    COMPROVANTE_A_CONFERIR = "comprovante_a_conferir"  # a receipt that matched nothing: an agent checks it
 
 
 LEMBRETE_EMAIL = "lembrete"
 VARIAVEIS_AVISO = frozenset({"credor"})
 VARIAVEIS_LEMBRETE = frozenset({"credor", "lembrete"})
-EXEMPLOS = {"lembrete": "Olá, Maria. Amanhã (24/11/2026) vence um pagamento com a Loja."}  # for check's rehearsal
+# A receipt that matched an open item: thanks, and the day the bank's confirmation is due (nothing about the debt).
+COMPROVANTE_RECEBIDO = "comprovante_recebido"
+VARIAVEIS_COMPROVANTE = frozenset({"credor", "prazo"})
+EXEMPLOS = {
+    "lembrete": "Olá, Maria. Amanhã (24/11/2026) vence um pagamento com a Loja.",
+    "prazo": "10/12/2026",
+}  # for check's rehearsal
 
 ROTULOS_MIDIA = {
     "image": "imagem",
@@ -52,6 +61,7 @@ def aviso(textos: Textos, nome: Aviso, credor: Credor, canal: str) -> str:
 def verificar(textos: Textos) -> list[ErroConfig]:
     """Every channel message exists and uses only what it is given (all errors at once)."""
     exigidas = {a.value: VARIAVEIS_AVISO for a in Aviso} | {LEMBRETE_EMAIL: VARIAVEIS_LEMBRETE}
+    exigidas[COMPROVANTE_RECEBIDO] = VARIAVEIS_COMPROVANTE
     erros = []
     for nome, permitidas in sorted(exigidas.items()):
         arquivos = sorted(a for a in textos.fontes if a.split(".")[0] == nome)

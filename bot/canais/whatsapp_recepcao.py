@@ -8,15 +8,23 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.canais.entregas import registrar_status
-from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.nao_texto import responder_arquivo
 from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.textos import ROTULOS_MIDIA, Aviso
-from bot.canais.whatsapp_webhook import JANELA_FECHADA, MensagemRecebida, ler_mensagem, ler_status
+from bot.canais.whatsapp_webhook import (
+    JANELA_FECHADA,
+    MensagemRecebida,
+    ModeloAtualizado,
+    ler_mensagem,
+    ler_modelo,
+    ler_status,
+)
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Devedor
+from bot.dados.situacao_modelos import SituacaoModelo, gravar_situacao
 from bot.formatos import normalizar_telefone
 from bot.regua.fila import janela_fechada_tardia
 
@@ -29,6 +37,9 @@ IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order", "edi
 
 
 async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+    if atualizacao.tipo == "modelo":
+        await _modelo(recepcao, ler_modelo(atualizacao.corpo))
+        return
     if atualizacao.tipo == "status":
         status = ler_status(atualizacao.corpo)
         await registrar_status(recepcao.engine, CANAL.value, status)
@@ -40,6 +51,17 @@ async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> No
     await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
 
 
+async def _modelo(recepcao: Recepcao, modelo: ModeloAtualizado) -> None:
+    """Meta approved, rejected, paused or disabled a template: kept, so `check` and `modelos` show it."""
+    async with sessao(recepcao.engine) as s:
+        nova = SituacaoModelo(nome=modelo.nome, idioma=modelo.idioma, situacao=modelo.situacao,
+                              id_meta=modelo.id_meta or None, categoria=modelo.categoria, motivo=modelo.motivo,
+                              atualizado_em=modelo.instante)  # fmt: skip
+        if await gravar_situacao(s, nova):
+            await s.commit()
+    log.info("modelo %s (%s) na Meta: %s", modelo.nome, modelo.idioma, modelo.situacao)
+
+
 # Built once (every message runs it): the ids of the debtors reachable at a number, oldest first; a number
 # reported wrong (`telefone_invalido`) no longer leads to its debtor (as `repositorio.devedor_por_telefone`).
 _POR_TELEFONE = (
@@ -49,8 +71,9 @@ _POR_TELEFONE = (
 )
 
 
-async def _devedor(recepcao: Recepcao, wa_id: str) -> int | None:
-    """The debtor at this number (with or without the ninth digit); the oldest when a family shares it."""
+async def devedor_do_numero(recepcao: Recepcao, wa_id: str) -> int | None:
+    """The debtor at this number (digits, country code first; WhatsApp and SMS), with or without the ninth digit;
+    the oldest when a family shares it."""
     try:
         e164 = normalizar_telefone("+" + wa_id)
     except ValueError:
@@ -67,7 +90,7 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
         log.info("WhatsApp %s ignorado (%s)", mensagem.tipo, mensagem.id)
         return
     destino = "+" + mensagem.de
-    devedor_id = await _devedor(recepcao, mensagem.de)
+    devedor_id = await devedor_do_numero(recepcao, mensagem.de)
     if devedor_id is None:
         # Reveal nothing: not whether the number is in the portfolio under another name, not the creditor's claim.
         await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
@@ -82,5 +105,4 @@ async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
         arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
     descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
     if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
-        resposta = await resposta_ao_arquivo(recepcao.anexos, CANAL.value, arquivo.id_midia if arquivo else None)
-        await recepcao.avisar(CANAL, destino, resposta)
+        await responder_arquivo(recepcao, CANAL, destino, devedor_id, mensagem.id, arquivo)

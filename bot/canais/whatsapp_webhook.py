@@ -64,10 +64,55 @@ def assinatura_valida(segredo: str, corpo: bytes, cabecalho: str) -> bool:
 
 
 def unidades(payload: Any) -> list[Unidade]:
-    """Every message and every status of a webhook body, in order."""
+    """Every message and every status of a webhook body, in order, then any template status update."""
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         raise CorpoInvalido("esperado object = whatsapp_business_account")
-    return list(_unidades(payload))
+    return list(_unidades(payload)) + list(_modelos(payload))
+
+
+CAMPO_MODELOS = "message_template_status_update"
+
+
+@dataclass(frozen=True)
+class ModeloAtualizado:
+    """Meta's word on one of our templates: approved, rejected (with the reason), paused, disabled..."""
+
+    nome: str
+    idioma: str
+    situacao: str
+    id_meta: str
+    categoria: str | None
+    motivo: str | None
+    instante: datetime
+
+
+def _modelos(payload: Mapping[str, Any]) -> Iterator[Unidade]:
+    for bruta in _lista(payload.get("entry"), "entry"):
+        entrada = _objeto(bruta, "entry[]")
+        for mudanca in _lista(entrada.get("changes"), "entry[].changes"):
+            if _objeto(mudanca, "entry[].changes[]").get("field") != CAMPO_MODELOS:
+                continue
+            valor = _objeto(mudanca.get("value") or {}, "entry[].changes[].value")
+            id_meta, evento = _escrito(valor.get("message_template_id")), _texto(valor, "event")
+            if not id_meta or not evento or not _texto(valor, "message_template_name"):
+                raise CorpoInvalido(f"{CAMPO_MODELOS} sem message_template_id, message_template_name ou event")
+            instante = _instante({"timestamp": entrada.get("time", 0)})
+            corpo = dict(valor) | {"time": int(instante.timestamp())}
+            yield Unidade("modelo", f"modelo:{id_meta}:{evento}:{corpo['time']}", corpo)
+
+
+def ler_modelo(corpo: Mapping[str, Any]) -> ModeloAtualizado:
+    """A stored template status update."""
+    motivo = _texto(corpo, "reason")
+    return ModeloAtualizado(
+        nome=str(corpo["message_template_name"]),
+        idioma=_texto(corpo, "message_template_language") or "pt_BR",
+        situacao=str(corpo["event"]),
+        id_meta=_escrito(corpo.get("message_template_id")),
+        categoria=_texto(corpo, "message_template_category"),
+        motivo=None if motivo in (None, "NONE") else motivo,
+        instante=datetime.fromtimestamp(int(corpo["time"]), UTC),
+    )
 
 
 def _lista(no: Any, caminho: str) -> list[Any]:
@@ -150,7 +195,7 @@ def ler_mensagem(corpo: Mapping[str, Any]) -> MensagemRecebida:
     tipo = _escrito(corpo.get("type")) or "unsupported"
     texto, opcao = _texto_e_opcao(corpo)
     midia = None
-    if tipo in ("image", "document") and isinstance(corpo.get(tipo), dict):
+    if tipo in ("image", "document", "audio") and isinstance(corpo.get(tipo), dict):
         dados = corpo[tipo]
         midia = Midia(
             _escrito(dados.get("id")), _texto(dados, "mime_type"), _texto(dados, "filename"), _texto(dados, "caption")

@@ -8,12 +8,15 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from validate_docbr import CNPJ
 
+from bot.api.config import ApiConfig
 from bot.canais.config import CanaisConfig
 from bot.console.config import ConsoleConfig
+from bot.integracoes.config import IntegracoesConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
 from bot.pagamentos.config import PagamentosConfig
 from bot.regua.config import Regua
 from bot.resultados.config import Experimento, nomes_unicos
+from bot.titular.config import LgpdConfig
 
 _CNPJ = CNPJ()
 
@@ -143,6 +146,10 @@ class Config(Estrito):
     regua: Regua = Regua()
     console: ConsoleConfig = ConsoleConfig()
     experimentos: tuple[Experimento, ...] = ()
+    # Issue 18: the company's systems (HTTP API, outbound events) and the data subject's requests.
+    api: ApiConfig = ApiConfig()
+    integracoes: IntegracoesConfig = IntegracoesConfig()
+    lgpd: LgpdConfig = LgpdConfig()
 
     @field_validator("experimentos")
     @classmethod

@@ -14,7 +14,9 @@ from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 
 # Served as what the bytes are (checked on download), never as something a browser would run.
-POLITICA = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; sandbox"
+POLITICA = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; object-src 'self'; sandbox"
+)
 AVISOS = {
     "anexo": "Arquivo baixado: abra pelo link em Anexos.",
     "anexo_falhou": "O provedor ainda não entregou o arquivo (ou ele foi recusado): veja o motivo em Anexos.",

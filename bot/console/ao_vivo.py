@@ -17,6 +17,7 @@ from bot.console.alertas import alertar_atrasadas
 from bot.console.aprovacoes import pendentes
 from bot.console.autenticacao import sessao_valida
 from bot.console.contexto import CONSOLE, Console, paginas, sessao_atual, usuario
+from bot.console.leituras import carregar_leituras
 from bot.console.operacoes import Recusa, conversa_legivel
 from bot.console.visao import carregar_anexos, carregar_fila, carregar_mensagens
 from bot.dados.banco import sessao
@@ -99,9 +100,10 @@ async def eventos_conversa(request: web.Request) -> web.StreamResponse:
                 return None
             mensagens = await carregar_mensagens(s, conversa_id)
             anexos = await carregar_anexos(s, conversa_id)
+            leituras = await carregar_leituras(s, anexos)
         return {
             "mensagens": paginas.get_template("_mensagens.html").render(mensagens=mensagens),
-            "anexos": paginas.get_template("_anexos.html").render(anexos=anexos),
+            "anexos": paginas.get_template("_anexos.html").render(anexos=anexos, leituras=leituras),
         }
 
     async with sessao(console.engine) as s:

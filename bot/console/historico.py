@@ -36,6 +36,7 @@ MOTIVOS_TRANSFERENCIA = {
     "ja_paguei": "diz que já pagou (conferir)",
     "sem_oferta": "nenhuma opção do book serve",
     "sem_acordo": "não fechou acordo",
+    "comprovante": "comprovante que não confere (conferir com prioridade)",
 }
 FATORES = {"cpf": "CPF", "nascimento": "data de nascimento"}
 PONTOS = {
@@ -117,7 +118,12 @@ EVENTOS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "proposta": _proposta,
     "data_pedida": lambda d: f"O devedor pediu o vencimento para {_dia(d['data'])}",
     "aparte": lambda d: f"Pergunta fora do roteiro, respondida pelo bot: “{d.get('texto', '')}”",
-    "pagamento_informado": lambda d: "O devedor diz que já pagou" + (f" em {_dia(d['data'])}" if d.get("data") else ""),
+    "pagamento_informado": lambda d: (
+        ("Comprovante enviado confere" if d.get("origem") == "comprovante" else "O devedor diz que já pagou")
+        + (f" em {_dia(d['data'])}" if d.get("data") else "")
+        + (f": {_reais(d['valor'])}, aguardando a confirmação do banco" if d.get("valor") else "")
+    ),
+    "comprovante_a_conferir": lambda d: f"Comprovante enviado a conferir: {d.get('motivo', 'sem leitura')}",
     "acordo": lambda d: f"Acordo nº {d['acordo_id']} registrado: total {_reais(d['total'])}",
     "transferencia": lambda d: f"Passada a uma pessoa: {MOTIVOS_TRANSFERENCIA.get(d['motivo'], d['motivo'])}",
     "pausa": _pausa,

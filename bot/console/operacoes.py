@@ -24,13 +24,13 @@ from bot.dados.modelos import (
     Devedor,
     Direcao,
     Dono,
-    Evento,
     Mensagem,
     SituacaoTransferencia,
     Transferencia,
 )
 from bot.formatos import primeiro_nome
 from bot.negociacao.plano import Plano
+from bot.regua.pausas import pausar
 
 TEXTO_MAXIMO = 2000
 
@@ -220,15 +220,7 @@ async def prometer(
         )
     )
     # The régua holds its reminders while a promise stands (`pausa` events are honoured for `pausa_dias`).
-    s.add(
-        Evento(
-            devedor_id=conversa.devedor_id,
-            conversa_id=conversa_id,
-            tipo="pausa",
-            dados={"motivo": "promessa", "data": data.isoformat(), "valor": str(valor)},
-            criado_em=agora,
-        )
-    )
+    pausar(s, conversa.devedor_id, "promessa", agora, conversa_id, data=data.isoformat(), valor=str(valor))
     auditar(s, usuario, "promessa", agora, conversa_id, valor=str(valor), data=data.isoformat())
     await s.commit()
 

@@ -15,6 +15,7 @@ from bot.calendario import fuso
 from bot.config.modelos import Config
 from bot.console.alertas import atrasada
 from bot.console.historico import LinhaHistorico, carregar_historico
+from bot.console.leituras import LeituraAnexo, carregar_leituras
 from bot.conversa.fatos import Memoria
 from bot.conversa.servico import Variacoes, carregar_fatos
 from bot.dados.console import Nota, PromessaPagamento, Usuario
@@ -47,9 +48,10 @@ MOTIVOS = {
     "ja_paguei": "\u201cJá paguei\u201d a conferir",
     "sem_oferta": "Sem oferta no book",
     "sem_acordo": "Sem acordo",
+    "comprovante": "Comprovante a conferir",
 }
 # Lower is more urgent: disputes and locked identities first (legal exposure), then people waiting on a decision.
-PRIORIDADES = {"contestacao": 0, "identidade": 0, "ja_paguei": 1, "proposta": 1, "pedido": 1}
+PRIORIDADES = {"contestacao": 0, "identidade": 0, "comprovante": 0, "ja_paguei": 1, "proposta": 1, "pedido": 1}
 ROTULOS_PRIORIDADE = ("alta", "média", "normal")
 
 
@@ -132,6 +134,7 @@ class VisaoConversa:
     motivo: str | None
     mensagens: list[Mensagem]
     anexos: list[Anexo]
+    leituras: dict[int, LeituraAnexo]  # by file id: a voice note's transcript, a receipt's reading
     historico: list[LinhaHistorico]
     acordos: list[tuple[Acordo, list[DocumentoPagamento]]]
     notas: list[tuple[Nota, str]]
@@ -170,7 +173,8 @@ async def carregar_visao(
         transferencia=transferencia,
         motivo=MOTIVOS.get(transferencia.motivo, transferencia.motivo) if transferencia else None,
         mensagens=await carregar_mensagens(s, conversa.id),
-        anexos=await carregar_anexos(s, conversa.id),
+        anexos=(anexos := await carregar_anexos(s, conversa.id)),
+        leituras=await carregar_leituras(s, anexos),
         historico=await carregar_historico(s, devedor.id or 0, conversa.id, nomes),
         acordos=[(a, documentos.get(a.id or 0, [])) for a in acordos],
         notas=[

@@ -85,11 +85,14 @@ class Entrada:
 
     `sugestao`: an intent an outside adviser (the optional LLM) read when the local model was unsure; the engine
     weighs it as a doubtful reading, so it never registers an agreement or an opt-out on its own.
+    `falada`: the text is a voice note's transcript (`bot/canais/voz.py`); a speech-to-text slip must not close
+    a deal or stop the messages, so every costly intent heard in audio is asked back first.
     """
 
     texto: str
     opcao: str | None = None
     sugestao: str | None = None
+    falada: bool = False  # transcribed from a voice note: a costly intent is confirmed before it is acted on
 
 
 @dataclass(frozen=True)

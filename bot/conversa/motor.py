@@ -78,7 +78,8 @@ class Motor:
         transicoes = globais if estado is None else (*globais, *atual.transicoes)
         for transicao in transicoes:
             if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
-                if transicao.custosa and interpretacao.intencao is not None and not interpretacao.inequivoca():
+                duvidosa = avaliacao.entrada.falada or not interpretacao.inequivoca()
+                if transicao.custosa and interpretacao.intencao is not None and duvidosa:
                     return self._confirmar(atual, avaliacao, memoria)
                 return self._seguir(transicao, avaliacao, memoria)
         aparte = self.fluxo.apartes.get(interpretacao.intencao or "")
@@ -303,6 +304,7 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "tentativas_restantes": atual.tentativas_restantes,
         "opcoes": [o.titulo for o in opcoes],
         "intencao_lida": avaliacao.interpretacao.intencao,
+        "falada": avaliacao.entrada.falada,
         "identidade_ok": memoria.identidade_ok,
         "retorno_equipe": retorno_da_equipe(config.regua.politica, fatos.devedor.uf, avaliacao.agora),
     }

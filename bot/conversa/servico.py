@@ -63,7 +63,7 @@ from bot.negociacao.saldo import ParcelaAberta
 from bot.pagamentos.documentos import Documentos, documento_atual, emitir, pagina_valida
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO, Emissor, contexto_do_documento
 from bot.pagamentos.token import link_pagamento
-from bot.regua.fila import descartar_pendentes
+from bot.regua.pausas import registrar_optout
 
 log = logging.getLogger(__name__)
 
@@ -383,11 +383,10 @@ async def _aplicar(
             case PausarCobranca(motivo):
                 _evento(s, devedor, conversa, "pausa", {"motivo": motivo}, agora)
             case OptOut(texto):
-                devedor.optout_em = devedor.optout_em or agora
-                s.add(devedor)
-                _evento(s, devedor, conversa, "optout", {"texto": texto, "canal": conversa.canal}, agora)
-                # Pending reminders go in the same transaction: none may leave after the debtor said stop.
-                await descartar_pendentes(s, f"opt-out pelo canal {conversa.canal}", devedor_id=devedor.id)
+                if not await registrar_optout(
+                    s, devedor, agora, f"canal {conversa.canal}", conversa.id, texto=texto, canal=conversa.canal
+                ):
+                    _evento(s, devedor, conversa, "optout_repetido", {"texto": texto, "canal": conversa.canal}, agora)
             case NumeroErrado(texto):
                 devedor.telefone_invalido = True
                 s.add(devedor)

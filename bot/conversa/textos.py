@@ -22,7 +22,8 @@ from bot.negociacao.plano import Plano
 
 # What a message may use before the debtor proved who they are: nothing about the debt.
 VARIAVEIS_ANTES_DA_IDENTIDADE = frozenset(
-    {"credor", "devedor", "pedir", "tentativas_restantes", "opcoes", "retorno_equipe", "intencao_lida", "identidade_ok"}
+    {"credor", "devedor", "pedir", "tentativas_restantes", "opcoes", "retorno_equipe", "intencao_lida", "identidade_ok",
+     "falada"}
 )
 
 

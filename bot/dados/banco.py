@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import bot.dados.integracao  # noqa: F401  (its flush listener writes the outbound events of every session)
 from bot.dados.sqlite_laco import conectar
 
 if TYPE_CHECKING:  # alembic loads only when a migration runs (serve on an up-to-date database skips it)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -301,17 +301,31 @@ def ler_carteira(texto: str, arquivo: str = "carteira.csv") -> LeituraCarteira:
     erros = _conferir_cabecalho(colunas, arquivo)
     if erros:
         return LeituraCarteira([], erros, arquivo)
+    def registros() -> Iterator[tuple[int, dict[str, str]]]:
+        for numero, campos in _registros(texto, delimitador, erros, arquivo):
+            if len(campos) != len(colunas):
+                mensagem = f"esperados {len(colunas)} campos, encontrados {len(campos)}"
+                erros.append(ErroLinha(numero, None, "", mensagem, arquivo))
+                continue
+            yield numero, dict(zip(colunas, campos, strict=True))
+
+    return ler_registros(registros(), arquivo, erros)
+
+
+def ler_registros(
+    registros: Iterable[tuple[int, Mapping[str, str]]], arquivo: str, erros: list[ErroLinha] | None = None
+) -> LeituraCarteira:
+    """Check records already split into columns (a CSV's lines, the API's JSON items): the same converters and
+    the same cross-line checks for both, every error reported at once. `erros` collects them (and may start with
+    the caller's own)."""
+    erros = [] if erros is None else erros
     linhas: list[LinhaCarteira] = []
     coerencia = _Coerencia(arquivo)
     # CPFs, phones, dates and amounts repeat from line to line; the caches live as long as this call,
     # so no personal data outlives the reading.
     conversores = {coluna: cache(conversor) for coluna, conversor in CONVERSORES.items()}
-    for numero, campos in _registros(texto, delimitador, erros, arquivo):
-        if len(campos) != len(colunas):
-            mensagem = f"esperados {len(colunas)} campos, encontrados {len(campos)}"
-            erros.append(ErroLinha(numero, None, "", mensagem, arquivo))
-            continue
-        lida = _converter(dict(zip(colunas, campos, strict=True)), numero, arquivo, conversores)
+    for numero, campos in registros:
+        lida = _converter(dict(campos), numero, arquivo, conversores)
         problemas = lida if isinstance(lida, list) else coerencia.conferir(lida)
         erros += problemas
         if not problemas and isinstance(lida, LinhaCarteira):

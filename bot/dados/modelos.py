@@ -32,6 +32,7 @@ class Canal(StrEnum):
     CLI = "cli"
     WHATSAPP = "whatsapp"
     TELEGRAM = "telegram"
+    SMS = "sms"
 
 
 class Dono(StrEnum):
@@ -124,12 +125,16 @@ class Devedor(SQLModel, table=True):
     segmento: str | None = None
     telefone_invalido: bool = False
     optout_em: datetime | None = coluna_instante(nulo=True)
+    # LGPD (bot.titular): contact data and texts anonymised at the data subject's request; then, past the
+    # retention period with nothing open, the name and CPF as well (`expurgado_em`).
+    anonimizado_em: datetime | None = coluna_instante(nulo=True)
+    expurgado_em: datetime | None = coluna_instante(nulo=True)
     criado_em: datetime = coluna_instante()
     atualizado_em: datetime = coluna_instante(sa_column_kwargs={"onupdate": agora_utc})
 
     def endereco_de_chat(self, canal: str) -> str | None:
         """Where a chat message to this debtor goes on `canal` (None: no address there, or not a chat channel)."""
-        return {"whatsapp": self.telefone, "telegram": self.telegram_id}.get(canal)
+        return {"whatsapp": self.telefone, "telegram": self.telegram_id, "sms": self.telefone}.get(canal)
 
 
 class Contrato(SQLModel, table=True):

@@ -132,6 +132,13 @@ class PagamentosConfig(BaseModel):
         description="Nome do modelo aprovado no WhatsApp para avisar, fora da janela de 24 h, que o boleto/PIX "
         "que o PSP não emitiu na hora ficou pronto (parâmetros: primeiro nome, valor, vencimento e link).",
     )
+    dias_para_confirmar: int = Field(
+        3,
+        ge=1,
+        le=30,
+        description="Dias que um comprovante enviado pelo devedor segura os lembretes da parcela que ele paga, "
+        "esperando a confirmação do banco (um comprovante nunca dá a parcela por paga).",
+    )
     asaas_url: Annotated[str, AfterValidator(_url_api)] = Field(
         ASAAS_PRODUCAO,
         description="Endereço da API v3 do Asaas (sandbox: https://api-sandbox.asaas.com/v3).",

@@ -102,6 +102,11 @@ async def _pausas(
     return pausas
 
 
+async def pausa_de(s: AsyncSession, politica: Politica, agora: datetime, devedor_id: int) -> str | None:
+    """Why the régua holds this debtor now (None: it does not); what the API and the console show."""
+    return (await _pausas(s, politica, agora, [devedor_id])).get(devedor_id)
+
+
 _COLUNAS_DEVEDOR = tuple(
     col(c) for c in (Devedor.id, Devedor.cpf, Devedor.nome, Devedor.uf, Devedor.segmento, Devedor.telefone,
                      Devedor.telegram_id, Devedor.email, Devedor.telefone_invalido, Devedor.optout_em)

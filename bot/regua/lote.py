@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.saida import Saida
+from bot.dados.voz import Comprovante
 from bot.regua import fatos
 from bot.regua.config import Regua
 from bot.regua.plano import DevedorRegua
@@ -24,12 +26,17 @@ class Fatos:
     abertos: set[str]  # the rows' targets still owed
     contatos: defaultdict[int, list[datetime]]  # other contacts per debtor, sent or in flight
     janelas: dict[int, datetime]  # the debtor's last WhatsApp message: the 24 h window runs from it
+    conferindo: set[str] = field(default_factory=set)  # targets a debtor's receipt holds (bot/canais/recibos.py)
 
     def impedimento(self, saida: Saida) -> Impedimento:
         if saida.alvo not in self.abertos:
             return Impedimento(obsoleto="não está mais em aberto (paga ou renegociada)")
         devedor = self.devedores.get(saida.devedor_id)
-        return devedor.impedimento() if devedor else Impedimento(obsoleto="devedor removido")
+        if devedor is None:
+            return Impedimento(obsoleto="devedor removido")
+        if saida.alvo in self.conferindo:  # paid by the debtor's word and receipt: held until the bank confirms
+            return replace(devedor.impedimento(), pausa="comprovante enviado: aguardando a confirmação do banco")
+        return devedor.impedimento()
 
 
 async def carregar(s: AsyncSession, regua: Regua, linhas: Sequence[Saida], agora: datetime) -> Fatos:
@@ -42,4 +49,13 @@ async def carregar(s: AsyncSession, regua: Regua, linhas: Sequence[Saida], agora
         abertos=await fatos.abertos(s, {saida.alvo for saida in linhas}),
         contatos=defaultdict(list, contatos),
         janelas=await fatos.entradas_whatsapp(s, ids),
+        conferindo=await em_conferencia(s, {saida.alvo for saida in linhas}, agora),
     )
+
+
+async def em_conferencia(s: AsyncSession, alvos: set[str], agora: datetime) -> set[str]:
+    """Which targets a matched receipt still holds (`comprovante.ate` not reached)."""
+    if not alvos:
+        return set()
+    consulta = select(Comprovante.alvo).where(col(Comprovante.alvo).in_(alvos), col(Comprovante.ate) > agora)
+    return {alvo for alvo in (await s.exec(consulta)).all() if alvo is not None}

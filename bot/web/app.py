@@ -15,6 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.api.limite import Limitador
+from bot.api.recursos import Api
+from bot.api.recursos import instalar as instalar_api
 from bot.cabecalhos import instalar as instalar_cabecalhos
 from bot.canais.porta import Remetente
 from bot.canais.servidor import instalar_canais
@@ -30,6 +33,9 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
 from bot.formatos import primeiro_nome
+from bot.integracoes.painel import registrar as registrar_integracoes
+from bot.integracoes.postagem import Postagem, segredos_do_ambiente
+from bot.integracoes.postagem import instalar as instalar_postagem
 from bot.operacao.rotas import instalar_operacao
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
@@ -44,6 +50,8 @@ from bot.regua.servidor import instalar_regua
 from bot.resultados.atribuicao import resolvedor, variacoes
 from bot.resultados.protecao import vigia
 from bot.resultados.rotas import registrar as registrar_resultados
+from bot.titular.retencao import Retencao
+from bot.titular.retencao import instalar as instalar_retencao
 from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
@@ -194,16 +202,39 @@ def criar_app(
                       variantes_regua=resolvedor(projeto.config.experimentos))  # fmt: skip
     registrar_console(app, console)
     registrar_resultados(app)
+    registrar_integracoes(app)
     instalar_pagina(app, Pagina(engine, projeto.config, relogio, confirmador, demo))
     if projeto.config.pagamentos.provedor == "asaas":
         token = segredo(projeto, "asaas_webhook_token_env", ambiente)
         instalar_webhook_asaas(app, WebhookAsaas(engine, confirmador, token, relogio))
     if emissor is not None:  # the retry loop stops before the channels and the engine close
         instalar_reemissao(app, Reemissor(emissor, relogio))
+    _instalar_integracao(app, projeto, engine, relogio, confirmador, ambiente, com_regua)
     if com_regua:  # registered last, stopped first: before the channels' clients close
         experimentos = projeto.config.experimentos
         instalar_regua(app, projeto, engine, dos_canais, relogio, resolvedor(experimentos), vigia(engine, experimentos))
     return app
+
+
+def _instalar_integracao(
+    app: web.Application,
+    projeto: Projeto,
+    engine: AsyncEngine,
+    relogio: Callable[[], datetime],
+    confirmador: Confirmador,
+    ambiente: Mapping[str, str],
+    com_rotinas: bool,
+) -> None:
+    """Issue 18: the HTTP API (`/api/v1`); with `com_rotinas` (serve) the outbound events' delivery loop and the
+    LGPD retention job."""
+    config = projeto.config
+    limitador = Limitador(config.api.requisicoes_por_minuto)
+    instalar_api(app, Api(engine, config.api, config.regua.politica, confirmador, relogio, limitador))
+    if com_rotinas and config.integracoes.destinos:
+        segredos = segredos_do_ambiente(config.integracoes, str(projeto.raiz / "config.toml"), ambiente)
+        instalar_postagem(app, Postagem(engine, config.integracoes, segredos, relogio))
+    if com_rotinas:
+        instalar_retencao(app, Retencao(engine, config.lgpd, relogio))
 
 
 def rodar(
@@ -221,8 +252,17 @@ def rodar(
             projeto.config.web.url_publica,
         )
     print(f"Servidor em http://{host}:{porta_final}/  (Ctrl+C para parar)", flush=True)
-    web.run_app(app, host=host, port=porta_final, print=None)
+    web.run_app(app, host=host, port=porta_final, print=None, loop=novo_laco())
     return 0
+
+
+def novo_laco() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop (libuv: sockets and timers in C) when installed; asyncio's own otherwise."""
+    try:
+        import uvloop
+    except ImportError:  # not on this platform (Windows): the standard loop does the same, a little slower
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 async def semear_demo(url: str, carteira: Path) -> str:

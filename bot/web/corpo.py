@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import orjson
 
 
 class JsonInvalido(ValueError):
@@ -14,9 +17,23 @@ def _sem_constantes(nome: str) -> Any:
     raise JsonInvalido(f"corpo inválido: {nome} não é JSON válido")
 
 
+# 19 digits or more may not fit 64 bits, where orjson reads an integer as a float: the standard library keeps it.
+_INTEIRO_LONGO = re.compile(rb"\d{19}")
+
+
 def ler_json(bruto: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity, no lone surrogates (text a database cannot store), bounded depth;
-    NUL characters are removed from strings (a message is kept rather than refused for one)."""
+    NUL characters are removed from strings (a message is kept rather than refused for one).
+
+    orjson reads the common body (it refuses everything above by itself); whatever it refuses, or a body with a
+    long run of digits, goes through the standard library, which says precisely why a body is refused."""
+    if not _INTEIRO_LONGO.search(bruto):
+        try:
+            dados = orjson.loads(bruto)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return _nul_removido(bruto, dados)
     try:
         dados = json.loads(bruto, parse_constant=_sem_constantes)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -31,12 +48,17 @@ def ler_json(bruto: bytes) -> Any:
         raise JsonInvalido("corpo inválido: número fora do intervalo") from None
     except RecursionError:
         raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
-    if b"\\u0000" in bruto:  # NUL is valid JSON but no PostgreSQL text or JSON column takes it: dropped
-        try:
-            return _sem_nul(dados)
-        except RecursionError:
-            raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
-    return dados
+    return _nul_removido(bruto, dados)
+
+
+def _nul_removido(bruto: bytes, dados: Any) -> Any:
+    """NUL is valid JSON but no PostgreSQL text or JSON column takes it: dropped."""
+    if b"\\u0000" not in bruto:
+        return dados
+    try:
+        return _sem_nul(dados)
+    except RecursionError:
+        raise JsonInvalido("corpo inválido: JSON aninhado fundo demais") from None
 
 
 def _sem_nul(valor: Any) -> Any:

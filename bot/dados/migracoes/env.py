@@ -13,8 +13,22 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.dados.integracao  # noqa: F401  (issue 18: API tokens, outbound events)
+
 # Importing the table modules registers them in SQLModel.metadata.
-from bot.dados import console, entrada, envios, experimentos, fichas, identificacao, modelos, pagamentos, saida  # noqa: F401
+from bot.dados import (  # noqa: F401
+    console,
+    entrada,
+    envios,
+    experimentos,
+    fichas,
+    identificacao,
+    modelos,
+    pagamentos,
+    saida,
+    situacao_modelos,
+    voz,
+)
 
 config = context.config
 target_metadata = sqlmodel.SQLModel.metadata

@@ -1,0 +1,205 @@
+"""A payment receipt (comprovante) read and matched, without I/O: what its text says, and which open item it pays.
+
+A receipt never marks anything paid: a match only records "pagamento informado" and holds the régua for that
+installment until the bank confirms (or `pagamentos.dias_para_confirmar` pass). Reading is deliberately strict:
+the PIX end-to-end id must have the Central Bank's shape, and an amount is only taken when the text says which
+one is the payment (`valor`, `total`, `R$`), so a balance line or a fee elsewhere does not become the amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+# E + 8-digit ISPB of the payer's institution + yyyyMMddHHmm (UTC) + 11 alphanumerics: 32 characters (BCB, Manual
+# de Padrões para Iniciação do Pix). Receipts print it in upper case, sometimes split by a line break.
+_E2E = re.compile(r"\bE(\d{8})(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([A-Za-z0-9]{11})\b")
+_VALOR = re.compile(r"R\$\s*(\d{1,3}(?:\.\d{3})*,\d{2}|\d+,\d{2})")
+_DATA = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+_DATA_EXTENSO = re.compile(r"\b(\d{1,2}) (?:de )?([a-z]{3})[a-z]* (?:de )?(\d{4})\b")
+_CNPJ = re.compile(r"\b(\d{2})\.?(\d{3})\.?(\d{3})/?(\d{4})-?(\d{2})\b")
+_MESES = {m: i for i, m in enumerate(("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov",
+                                      "dez"), start=1)}  # fmt: skip
+# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or "Nome: X" under a "Destino"/"Recebedor" heading.
+_ROTULO_RECEBEDOR = re.compile(r"^(?:recebedor|favorecido|destinatario|destino|para|nome do recebedor)\s*:\s*(.+)$")
+_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor"})
+_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador"})
+_PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "servicos", "loja", "do", "da", "de",
+                              "dos", "das", "e"})  # fmt: skip
+# Words that mark a file as a receipt when the debtor writes them in its caption.
+_PALAVRAS = re.compile(r"\b(comprovante|recibo|paguei|pago|pagamento|pix|transferi|quitei|transferencia)\b")
+
+
+@dataclass(frozen=True)
+class E2E:
+    """A PIX end-to-end id and what its shape tells: the payer's institution (ISPB) and when it was started."""
+
+    id: str
+    ispb: str
+    instante: datetime  # UTC, to the minute
+
+
+@dataclass(frozen=True)
+class Leitura:
+    """What a receipt's text says; a field it does not say is None."""
+
+    e2e: E2E | None
+    valor: Decimal | None
+    data: date | None
+    cnpjs: tuple[str, ...]  # 14 digits each: the payee's, and sometimes the payer institution's
+    recebedor: str | None = None  # the payee's name as printed (normalized), when the receipt says who got paid
+
+    @property
+    def vazia(self) -> bool:
+        return self.e2e is None and self.valor is None and self.data is None and not self.cnpjs
+
+
+@dataclass(frozen=True)
+class Aberto:
+    """Something the debtor owes now, as a receipt could pay it: `alvo` is the régua's target key."""
+
+    alvo: str  # "parcela:<id>" or "acordo:<id>" (an agreement's installment)
+    valor: Decimal
+    vencimento: date
+
+
+class Resultado(StrEnum):
+    CASADO = "casado"
+    SEM_CASAMENTO = "sem_casamento"
+    ILEGIVEL = "ilegivel"
+
+
+@dataclass(frozen=True)
+class Casamento:
+    resultado: Resultado
+    motivo: str  # for the agent, in pt-BR
+    aberto: Aberto | None = None
+
+
+def normalizar(texto: str) -> str:
+    """Lower case without accents, whitespace collapsed: how the patterns read a receipt or a caption."""
+    sem_acento = unicodedata.normalize("NFKD", texto).encode("ascii", "ignore").decode()
+    return " ".join(sem_acento.lower().split())
+
+
+def parece_comprovante(legenda: str | None) -> bool:
+    """A caption that says the file is a receipt ("comprovante", "paguei", "segue o pix")."""
+    return bool(legenda) and _PALAVRAS.search(normalizar(legenda or "")) is not None
+
+
+def ler_e2e(texto: str) -> E2E | None:
+    """The first well-formed end-to-end id (a real calendar instant inside it), or None."""
+    compacto = re.sub(r"(?<=[A-Za-z0-9])[ \t]*\n[ \t]*(?=[A-Za-z0-9])", "", texto)  # an id broken across lines
+    for m in _E2E.finditer(compacto):
+        ispb, ano, mes, dia, hora, minuto, _ = m.groups()
+        try:
+            instante = datetime(int(ano), int(mes), int(dia), int(hora), int(minuto))
+        except ValueError:
+            continue
+        return E2E(m.group(0).upper(), ispb, instante)
+    return None
+
+
+def _dinheiro(bruto: str) -> Decimal | None:
+    try:
+        return Decimal(bruto.replace(".", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def _valor(texto: str) -> Decimal | None:
+    """The payment's amount: the first `R$` amount on a line naming a value, else the first `R$` amount at all."""
+    linhas = texto.splitlines()
+    for linha in linhas:
+        if re.search(r"\b(valor|total|quantia|pago)\b", normalizar(linha)) and (m := _VALOR.search(linha)):
+            return _dinheiro(m.group(1))
+    m = _VALOR.search(texto)
+    return _dinheiro(m.group(1)) if m else None
+
+
+def _data(texto: str) -> date | None:
+    normal = normalizar(texto)
+    for m in _DATA.finditer(normal):
+        dia, mes, ano = map(int, m.groups())
+        try:
+            return date(ano, mes, dia)
+        except ValueError:
+            continue
+    for m in _DATA_EXTENSO.finditer(normal):
+        numero = _MESES.get(m.group(2))
+        if numero is not None:
+            try:
+                return date(int(m.group(3)), numero, int(m.group(1)))
+            except ValueError:
+                continue
+    return None
+
+
+def _recebedor(texto: str) -> str | None:
+    secao = None
+    for linha in (normalizar(bruta) for bruta in texto.splitlines()):
+        rotulo = linha.rstrip(":")
+        if rotulo in _SECAO_RECEBEDOR or rotulo in _SECAO_PAGADOR:
+            secao = "recebedor" if rotulo in _SECAO_RECEBEDOR else "pagador"
+        elif m := _ROTULO_RECEBEDOR.match(linha):
+            return m.group(1).strip()
+        elif secao == "recebedor" and linha.startswith("nome:"):
+            return linha.removeprefix("nome:").strip()
+    return None
+
+
+def ler(texto: str) -> Leitura:
+    """Read a receipt's text (from a PDF or an OCR): end-to-end id, amount, date, CNPJs and the payee's name."""
+    cnpjs = tuple(dict.fromkeys("".join(m.groups()) for m in _CNPJ.finditer(texto)))
+    return Leitura(ler_e2e(texto), _valor(texto), _data(texto), cnpjs, _recebedor(texto))
+
+
+def mesmo_recebedor(recebedor: str, nomes: Sequence[str]) -> bool:
+    """The printed payee shares a distinctive word with one of the creditor's names (razão social, PIX name)."""
+    palavras = set(re.findall(r"[a-z0-9]+", normalizar(recebedor))) - _PALAVRAS_FRACAS
+    return any(palavras & (set(re.findall(r"[a-z0-9]+", normalizar(nome))) - _PALAVRAS_FRACAS) for nome in nomes)
+
+
+def casar(
+    leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date, nomes_credor: Sequence[str] = ()
+) -> Casamento:
+    """Which open item this receipt pays: same amount to the cent, paid to the creditor (its CNPJ when the receipt
+    prints one, else its name), not dated in the future.
+
+    Several open items of the same amount: the oldest due first (the one the régua is chasing).
+    """
+    if leitura.vazia:
+        return Casamento(Resultado.ILEGIVEL, "nada de um comprovante foi lido (sem valor, data, id PIX ou CNPJ)")
+    if leitura.valor is None:
+        return Casamento(Resultado.SEM_CASAMENTO, "valor não encontrado no comprovante")
+    if (outro := _outro_recebedor(leitura, cnpj_credor, nomes_credor)) is not None:
+        return Casamento(Resultado.SEM_CASAMENTO, outro)
+    data = leitura.data or (leitura.e2e.instante.date() if leitura.e2e else None)
+    if data is not None and data > hoje:
+        return Casamento(Resultado.SEM_CASAMENTO, f"data do comprovante no futuro ({data:%d/%m/%Y})")
+    iguais = sorted((a for a in abertos if a.valor == leitura.valor), key=lambda a: (a.vencimento, a.alvo))
+    if not iguais:
+        valor = f"{leitura.valor:.2f}".replace(".", ",")
+        return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {valor}")
+    return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
+
+
+def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[str]) -> str | None:
+    """Why the receipt pays someone else, or None: by CNPJ when it prints any, else by the payee's name."""
+    credor = re.sub(r"\D", "", cnpj_credor)
+    if leitura.cnpjs:
+        return None if credor in leitura.cnpjs else f"o comprovante não tem o CNPJ do credor ({_cnpj(credor)})"
+    if leitura.recebedor and nomes_credor and not mesmo_recebedor(leitura.recebedor, nomes_credor):
+        return f"recebedor “{leitura.recebedor}” não é o credor"
+    return None
+
+
+def _cnpj(digitos: str) -> str:
+    if len(digitos) != 14:
+        return digitos
+    return f"{digitos[:2]}.{digitos[2:5]}.{digitos[5:8]}/{digitos[8:12]}-{digitos[12:]}"

@@ -1,0 +1,72 @@
+"""The providers' HTTP client: one aiohttp session for WhatsApp and Telegram, and answers that are not the API's."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.canais.porta import Envio, ErroCanal, SemConfirmacao, TentarDepois, TipoCanal
+from bot.canais.servidor import HTTP, RECEPCAO
+from bot.canais.whatsapp import RemetenteWhatsapp
+from bot.dados.banco import criar_engine
+from bot.projeto import Projeto
+from bot.web.app import criar_app
+from tests.conftest import AGORA
+from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
+
+
+@pytest.mark.parametrize(
+    ("status", "corpo", "erro"),
+    [
+        (502, "<html>Bad Gateway</html>", TentarDepois),  # a proxy's page: the request may be retried
+        (429, "Too Many Requests", TentarDepois),
+        (403, "<html>Forbidden</html>", ErroCanal),  # refused for good, without Graph's error object
+        (200, "ok", SemConfirmacao),  # accepted, perhaps: sending again could deliver twice
+        (200, '{"messaging_product": "whatsapp"}', SemConfirmacao),  # accepted without the message id
+    ],
+)
+async def test_resposta_que_nao_e_do_graph_vira_erro_tipado(status: int, corpo: str, erro: type[ErroCanal]) -> None:
+    pedidos: list[str] = []
+
+    async def responder(request: web.Request) -> web.Response:
+        pedidos.append(request.path)
+        return web.Response(status=status, text=corpo)
+
+    app = web.Application()
+    app.router.add_post("/v23.0/{telefone}/messages", responder)
+    async with TestServer(app) as servidor:
+        remetente = RemetenteWhatsapp("106540352242922", "t", "s", str(servidor.make_url("")), "23.0")
+        try:
+            with pytest.raises(ErroCanal) as capturado:
+                await remetente.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi"))
+        finally:
+            await remetente.fechar()
+    assert type(capturado.value) is erro
+    assert pedidos == ["/v23.0/106540352242922/messages"]
+
+
+async def test_whatsapp_e_telegram_saem_pela_mesma_sessao(
+    projeto: Projeto, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server builds one keep-alive pool; both senders use it, and it is closed with the server."""
+    ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v",
+                "TELEGRAM_TOKEN": "123:tg", "TELEGRAM_SECRET": "s"}  # fmt: skip
+    for nome, valor in ambiente.items():
+        monkeypatch.setenv(nome, valor)
+    graph, bot_api = FalsoGraph(), FalsoBotApi()
+    async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
+        graph_url, bot_api_url = str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/")
+        projeto_canais = com_canais(projeto, graph_url=graph_url, bot_api_url=bot_api_url)
+        app = criar_app(projeto_canais, criar_engine(url), lambda: AGORA, demo=False)
+        async with TestClient(TestServer(app)):
+            remetentes = app[RECEPCAO].remetentes
+            zap, tg = remetentes[TipoCanal.WHATSAPP], remetentes[TipoCanal.TELEGRAM]
+            assert getattr(zap, "http", None) is app[HTTP] and getattr(tg, "http", None) is app[HTTP]
+            await zap.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "pelo zap"))
+            await tg.enviar(Envio(TipoCanal.TELEGRAM, "777000111", "pelo telegram"))
+            sessao = app[HTTP].sessao
+            assert not sessao.closed
+        assert sessao.closed  # the server's clean-up closed the shared pool
+    assert [m["text"]["body"] for m in graph.enviadas] == ["pelo zap"]
+    assert [m["text"] for m in bot_api.enviadas] == ["pelo telegram"]

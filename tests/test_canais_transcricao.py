@@ -1,0 +1,212 @@
+"""The speech-to-text port: the OpenAI-compatible adapter against a local fake, and start-up checks."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.canais.config import ServicoTranscricao, TranscricaoConfig
+from bot.canais.transcricao import (
+    ErroTranscricao,
+    TranscritorLocal,
+    TranscritorOpenAI,
+    criar_transcritor,
+    duracao_ogg,
+)
+from bot.config.erros import ConfigInvalida
+from tests.bancos import Bancos
+from tests.conftest import RAIZ
+from tests.fakes.transcricao import CHAVE, FakeTranscricao
+from tests.processos import porta_livre
+
+
+def ogg_opus(segundos: float, preskip: int = 312) -> bytes:
+    """A minimal Ogg Opus stream: the OpusHead page, then a last page whose granule is the sample count at 48 kHz."""
+    cabeca = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", preskip, 48000, 0, 0)
+
+    def pagina(granulo: int, dados: bytes) -> bytes:
+        return b"OggS" + bytes([0, 0]) + struct.pack("<qIIIB", granulo, 1, 0, 0, 1) + bytes([len(dados)]) + dados
+
+    return pagina(0, cabeca) + pagina(int(segundos * 48000) + preskip, b"\x00" * 40)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[tuple[FakeTranscricao, str]]:
+    servico = FakeTranscricao()
+    async with TestServer(servico.app()) as servidor:
+        yield servico, str(servidor.make_url("/v1"))
+
+
+async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(fake: tuple[FakeTranscricao, str]) -> None:
+    servico, url = fake
+    servico.texto = "  já paguei ontem no pix  "
+    transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
+    audio = ogg_opus(4)
+    try:
+        assert await transcritor.transcrever(audio, "audio/ogg", "audio-1.ogg") == "já paguei ontem no pix"
+    finally:
+        await transcritor.fechar()
+    (pedido,) = servico.pedidos
+    assert pedido == {
+        "conteudo": audio,
+        "nome": "audio-1.ogg",
+        "tipo": "audio/ogg",
+        "model": "whisper-1",
+        "language": "pt",
+        "response_format": "json",
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "trecho"),
+    [
+        (400, "recusou o áudio"),
+        (413, "grande demais"),
+        (429, "limite de uso"),
+        (500, "fora do ar"),
+    ],
+)
+async def test_erros_do_servico_viram_motivo_claro(fake: tuple[FakeTranscricao, str], status: int, trecho: str) -> None:
+    servico, url = fake
+    servico.status = status
+    transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
+    with pytest.raises(ErroTranscricao) as erro:
+        await transcritor.transcrever(b"OggS", "audio/ogg", "a.ogg")
+    await transcritor.fechar()
+    assert erro.value.status == status
+    assert trecho in erro.value.motivo and f"HTTP {status}" in erro.value.motivo
+
+
+async def test_chave_errada_e_401(fake: tuple[FakeTranscricao, str]) -> None:
+    _, url = fake
+    transcritor = TranscritorOpenAI(url, "sk-errada", "whisper-1", "pt", 5.0)
+    with pytest.raises(ErroTranscricao) as erro:
+        await transcritor.transcrever(b"OggS", "audio/ogg", "a.ogg")
+    await transcritor.fechar()
+    assert erro.value.status == 401
+    assert "recusou a chave" in erro.value.motivo and "Incorrect API key" in erro.value.motivo
+
+
+async def test_servico_fora_do_ar() -> None:
+    transcritor = TranscritorOpenAI("http://127.0.0.1:9/v1", CHAVE, "whisper-1", "pt", 2.0)
+    with pytest.raises(ErroTranscricao, match="inacessível"):
+        await transcritor.transcrever(b"OggS", "audio/ogg", "a.ogg")
+    await transcritor.fechar()
+
+
+def test_sem_servico_nao_ha_transcritor(tmp_path: Path) -> None:
+    assert criar_transcritor(TranscricaoConfig(), tmp_path, {}, "config.toml") is None
+
+
+def test_openai_sem_chave_no_ambiente_para_na_partida(tmp_path: Path) -> None:
+    config = TranscricaoConfig(servico=ServicoTranscricao.OPENAI)
+    with pytest.raises(ConfigInvalida) as erro:
+        criar_transcritor(config, tmp_path, {"TRANSCRICAO_API_KEY": "  "}, "config.toml")
+    assert "[canais.transcricao.env_chave]" in str(erro.value)
+    assert "TRANSCRICAO_API_KEY não está definida" in str(erro.value)
+
+
+@pytest.mark.parametrize(
+    ("pasta", "criar", "trecho"),
+    [
+        ("modelos/whisper-small", None, "não existe"),
+        ("modelos/vazio", "pasta", "não tem model.bin"),
+    ],
+)
+def test_local_sem_modelo_para_na_partida_com_a_razao(
+    tmp_path: Path, pasta: str, criar: str | None, trecho: str
+) -> None:
+    if criar:
+        (tmp_path / pasta).mkdir(parents=True)
+    config = TranscricaoConfig(servico=ServicoTranscricao.LOCAL, pasta_modelo=pasta)
+    with pytest.raises(ConfigInvalida) as erro:
+        criar_transcritor(config, tmp_path, {}, str(tmp_path / "config.toml"))
+    texto = str(erro.value)
+    assert "[canais.transcricao.pasta_modelo]" in texto and trecho in texto
+
+
+def test_local_sem_faster_whisper_instalado_diz_como_instalar(tmp_path: Path) -> None:
+    (tmp_path / "modelo").mkdir()
+    (tmp_path / "modelo" / "model.bin").write_bytes(b"\x00")
+    config = TranscricaoConfig(servico=ServicoTranscricao.LOCAL, pasta_modelo="modelo")
+    with pytest.raises(ConfigInvalida, match=r"instale o extra voz"):  # faster-whisper is not in the default install
+        criar_transcritor(config, tmp_path, {}, "config.toml")
+
+
+@pytest.mark.parametrize("segundos", [1.5, 3, 61])
+def test_duracao_de_uma_nota_de_voz_ogg_opus(segundos: float) -> None:
+    assert duracao_ogg(ogg_opus(segundos)) == pytest.approx(segundos)
+
+
+def test_duracao_desconhecida_de_outros_formatos() -> None:
+    assert duracao_ogg(b"ID3\x03\x00" + b"\x00" * 64) is None
+    assert duracao_ogg(b"OggS") is None
+
+
+@pytest.mark.parametrize(
+    ("bloco", "mensagem"),
+    [
+        ('servico = "local"\npasta_modelo = "modelos/whisper-small"\n', "modelos/whisper-small não existe"),
+        ('servico = "openai"\nenv_chave = "CHAVE_QUE_NAO_EXISTE"\n', "CHAVE_QUE_NAO_EXISTE não está definida"),
+    ],
+)
+def test_serve_nao_sobe_sem_o_modelo_ou_a_chave(copia: Path, bancos: Bancos, bloco: str, mensagem: str) -> None:
+    """Said once, at start-up, naming the key of config.toml: never at the first voice note."""
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[canais.transcricao]\n" + bloco, encoding="utf-8")
+    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "serve",
+               "--porta", str(porta_livre())]  # fmt: skip
+    feito = subprocess.run(comando, cwd=RAIZ, capture_output=True, text=True, timeout=120, check=False)
+    assert feito.returncode == 1
+    assert f"{config}: [canais.transcricao." in feito.stderr and mensagem in feito.stderr
+    assert "Servidor em" not in feito.stdout
+
+
+def test_check_recusa_servico_local_sem_pasta(copia: Path) -> None:
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[canais.transcricao]\nservico = "local"\n',
+                      encoding="utf-8")  # fmt: skip
+    feito = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check"], cwd=RAIZ,
+                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert feito.returncode == 1
+    assert "[canais.transcricao]" in feito.stderr and 'servico = "local" precisa de pasta_modelo' in feito.stderr
+
+
+@dataclass
+class _Segmento:
+    text: str
+
+
+@dataclass
+class _ModeloWhisper:
+    """faster-whisper's `WhisperModel.transcribe` contract: (a lazy iterator of segments, info)."""
+
+    falha: Exception | None = None
+    pedidos: list[tuple[bytes, str]] = field(default_factory=list)
+
+    def transcribe(self, audio: io.BytesIO, language: str) -> tuple[Iterator[_Segmento], object]:
+        self.pedidos.append((audio.read(), language))
+        if self.falha is not None:
+            raise self.falha
+        return iter([_Segmento(" já paguei"), _Segmento(" ontem. ")]), object()
+
+
+async def test_local_junta_os_segmentos_numa_thread() -> None:
+    modelo = _ModeloWhisper()
+    transcritor = TranscritorLocal(modelo, "pt")
+    assert await transcritor.transcrever(b"OggS123", "audio/ogg", "a.ogg") == "já paguei ontem."
+    assert modelo.pedidos == [(b"OggS123", "pt")]
+
+
+async def test_local_erro_do_decodificador_vira_motivo() -> None:
+    transcritor = TranscritorLocal(_ModeloWhisper(falha=RuntimeError("Invalid data found when processing input")), "pt")
+    with pytest.raises(ErroTranscricao, match="faster-whisper não transcreveu: RuntimeError: Invalid data"):
+        await transcritor.transcrever(b"lixo", "audio/ogg", "a.ogg")

@@ -1,0 +1,164 @@
+"""Receipts read and matched: PDFs the tests write with fpdf2, with real-format PIX end-to-end ids."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from bot.canais.recibos import texto_do_pdf
+from bot.pagamentos.comprovante import Aberto, Resultado, casar, ler, ler_e2e, parece_comprovante
+
+CNPJ_CREDOR = "12.345.678/0001-95"
+E2E = "E18236120202612021435s0123456789"  # Nubank's ISPB, 2026-12-02 14:35 UTC, 11 alphanumerics
+
+
+def comprovante_pdf(pasta: Path, linhas: list[str]) -> Path:
+    """A one-page receipt as a bank app exports it: one fact per line."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for linha in linhas:
+        pdf.cell(0, 8, linha, new_x="LMARGIN", new_y="NEXT")
+    caminho = pasta / "comprovante.pdf"
+    pdf.output(str(caminho))
+    return caminho
+
+
+LINHAS_PIX = [
+    "Comprovante de transferência Pix",
+    "Data: 02/12/2026 - 11:35",
+    "Valor: R$ 1.234,56",
+    "Destino",
+    "Nome: Loja Exemplo Ltda",
+    f"CNPJ: {CNPJ_CREDOR}",
+    "Instituição: Banco do Brasil S.A.",
+    "Origem",
+    "Nome: Maria da Silva",
+    "CPF: ***.533.447-**",
+    "ID da transação:",
+    E2E,
+]
+
+
+def test_le_um_comprovante_pix_em_pdf(tmp_path: Path) -> None:
+    leitura = ler(texto_do_pdf(comprovante_pdf(tmp_path, LINHAS_PIX)))
+    assert leitura.e2e is not None
+    assert (leitura.e2e.id, leitura.e2e.ispb, leitura.e2e.instante) == (E2E.upper(), "18236120",
+                                                                        datetime(2026, 12, 2, 14, 35))  # fmt: skip
+    assert leitura.valor == Decimal("1234.56")
+    assert leitura.data == date(2026, 12, 2)
+    assert leitura.cnpjs == ("12345678000195",)
+
+
+def test_id_pix_quebrado_em_duas_linhas_e_lido_inteiro() -> None:
+    e2e = ler_e2e(f"ID: {E2E[:20]}\n{E2E[20:]}\n")
+    assert e2e is not None and e2e.id == E2E.upper()
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "E1823612020261302143501234567890",  # month 13
+        "E18236120202612021435S012345678",  # 10 characters after the instant
+        "X18236120202612021435S0123456789",  # not an E
+        "E1823612A202612021435S0123456789",  # ISPB not digits
+    ],
+)
+def test_id_pix_mal_formado_nao_e_lido(texto: str) -> None:
+    assert ler_e2e(texto) is None
+
+
+def test_valor_da_linha_do_valor_e_nao_do_saldo() -> None:
+    texto = "Saldo disponível R$ 9.999,99\nTarifa R$ 0,00\nValor pago: R$ 150,00\n"
+    assert ler(texto).valor == Decimal("150.00")
+
+
+def test_data_por_extenso() -> None:
+    assert ler("Pago em 2 de dezembro de 2026\nR$ 10,00").data == date(2026, 12, 2)
+
+
+def test_pdf_danificado_le_vazio(tmp_path: Path) -> None:
+    caminho = tmp_path / "x.pdf"
+    caminho.write_bytes(b"%PDF-1.4\nlixo sem objetos\n%%EOF\n")
+    assert texto_do_pdf(caminho) == ""
+
+
+ABERTOS = [
+    Aberto("parcela:2", Decimal("1234.56"), date(2026, 12, 10)),
+    Aberto("parcela:1", Decimal("1234.56"), date(2026, 11, 10)),
+    Aberto("parcela:3", Decimal("99.90"), date(2026, 12, 10)),
+]
+HOJE = date(2026, 12, 3)
+
+
+def test_casa_pelo_valor_com_a_parcela_mais_antiga(tmp_path: Path) -> None:
+    leitura = ler(texto_do_pdf(comprovante_pdf(tmp_path, LINHAS_PIX)))
+    casamento = casar(leitura, ABERTOS, CNPJ_CREDOR, HOJE)
+    assert casamento.resultado == Resultado.CASADO
+    assert casamento.aberto == ABERTOS[1]
+
+
+@pytest.mark.parametrize(
+    ("texto", "resultado", "motivo"),
+    [
+        ("Valor: R$ 50,00\n02/12/2026", Resultado.SEM_CASAMENTO, "nenhuma parcela em aberto de R$ 50,00"),
+        ("Valor: R$ 99,90\nCNPJ 11.222.333/0001-81", Resultado.SEM_CASAMENTO, "não tem o CNPJ do credor"),
+        ("Valor: R$ 99,90\n10/12/2026", Resultado.SEM_CASAMENTO, "no futuro"),
+        ("Pagamento realizado\n02/12/2026", Resultado.SEM_CASAMENTO, "valor não encontrado"),
+        ("", Resultado.ILEGIVEL, "nada de um comprovante"),
+        ("Valor: R$ 99,90", Resultado.CASADO, "valor e credor conferem"),
+    ],
+)
+def test_casamento(texto: str, resultado: Resultado, motivo: str) -> None:
+    casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE)
+    assert casamento.resultado == resultado
+    assert motivo in casamento.motivo
+
+
+@pytest.mark.parametrize(
+    ("legenda", "esperado"),
+    [("Segue o COMPROVANTE", True), ("já paguei", True), ("pix feito", True), ("foto do carro", False), (None, False)],
+)
+def test_legenda_que_diz_comprovante(legenda: str | None, esperado: bool) -> None:
+    assert parece_comprovante(legenda) is esperado
+
+
+NOMES_CREDOR = ("Loja Exemplo Comércio Ltda.", "Loja Exemplo")
+
+
+@pytest.mark.parametrize(
+    ("texto", "recebedor"),
+    [
+        ("Destino\nNome: Loja Exemplo Ltda\nOrigem\nNome: Maria da Silva", "loja exemplo ltda"),
+        ("Origem\nNome: Maria da Silva\nDestino\nNome: Loja Exemplo Ltda", "loja exemplo ltda"),
+        ("Favorecido: LOJA EXEMPLO COMÉRCIO LTDA\nValor: R$ 10,00", "loja exemplo comercio ltda"),
+        ("Para: Zé das Couves ME", "ze das couves me"),
+        ("Valor: R$ 10,00", None),
+    ],
+)
+def test_le_o_nome_do_recebedor(texto: str, recebedor: str | None) -> None:
+    assert ler(texto).recebedor == recebedor
+
+
+def test_le_o_recebedor_do_pdf(tmp_path: Path) -> None:
+    assert ler(texto_do_pdf(comprovante_pdf(tmp_path, LINHAS_PIX))).recebedor == "loja exemplo ltda"
+
+
+@pytest.mark.parametrize(
+    ("texto", "resultado"),
+    [
+        ("Valor: R$ 99,90\nPara: Loja Exemplo", Resultado.CASADO),
+        ("Valor: R$ 99,90\nPara: EXEMPLO COMERCIO LTDA", Resultado.CASADO),
+        ("Valor: R$ 99,90\nPara: Loja do Zé Comércio Ltda", Resultado.SEM_CASAMENTO),  # only generic words shared
+        ("Valor: R$ 99,90\nPara: Outra Loja\nCNPJ 12.345.678/0001-95", Resultado.CASADO),  # the CNPJ decides
+    ],
+)
+def test_sem_cnpj_o_nome_do_recebedor_decide(texto: str, resultado: Resultado) -> None:
+    casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE, NOMES_CREDOR)
+    assert casamento.resultado == resultado, casamento.motivo
+    if resultado == Resultado.SEM_CASAMENTO:
+        assert casamento.motivo == "recebedor “loja do ze comercio ltda” não é o credor"

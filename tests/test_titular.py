@@ -1,0 +1,132 @@
+"""LGPD requests from the command line: export everything, correct contact data, anonymise; each audited."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.cli import main
+from bot.conversa.fatos import Entrada
+from bot.conversa.servico import Atendimento
+from bot.dados.banco import criar_engine, sessao
+from bot.dados.console import Auditoria
+from bot.dados.entrada import Atualizacao
+from bot.dados.modelos import Acordo, Devedor, Mensagem, Parcela
+from bot.projeto import Projeto
+from tests.conftest import AGORA
+
+CPF = "390.533.447-05"
+
+
+def _rodar(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, str, str]:
+    codigo = main(["--db", url, "--now", "2026-11-23T11:00-03:00", "titular", *args])
+    saida = capsys.readouterr()
+    return codigo, saida.out, saida.err
+
+
+def _ler(url: str, consulta: Any) -> list[Any]:
+    async def ler() -> list[Any]:
+        engine = criar_engine(url)
+        async with sessao(engine) as s:
+            linhas = list((await s.exec(consulta)).all())
+        await engine.dispose()
+        return linhas
+
+    return asyncio.run(ler())
+
+
+@pytest.fixture
+def com_conversa(projeto: Projeto, url: str) -> str:
+    """Maria (id 1) talks on the web chat up to an agreement: messages, events, an agreement and a document."""
+
+    async def conversar() -> None:
+        engine = criar_engine(url)
+        atendimento = Atendimento(projeto.motor, engine, lambda: AGORA)
+        for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
+            await atendimento.receber(1, "web", Entrada(texto))
+        async with sessao(engine) as s:  # a WhatsApp message as the inbox stored it, already processed
+            corpo = {"from": "5511987654321", "text": {"body": "oi, é a Maria"}}
+            s.add(Atualizacao(canal="whatsapp", tipo="mensagem", id_externo="wamid.1", corpo=corpo,
+                              situacao="processada", remetente="whatsapp:5511987654321"))  # fmt: skip
+            await s.commit()
+        await engine.dispose()
+
+    asyncio.run(conversar())
+    return url
+
+
+def test_exportar_tudo_em_json_e_auditado(
+    com_conversa: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arquivo = tmp_path / "maria.json"
+    codigo, saida, erro = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF, "--arquivo", str(arquivo))
+    assert codigo == 0, erro
+    dados = json.loads(arquivo.read_text(encoding="utf-8"))
+    assert saida.startswith(f"escrito {arquivo} ({len(dados)} tabela(s))")
+    assert dados["devedor"]["cpf"] == "39053344705" and dados["devedor"]["telefone"] == "+5511987654321"
+    for tabela in ("contrato", "parcela", "conversa", "mensagem", "evento", "acordo", "acordo_parcela",
+                   "acordo_origem", "documento_pagamento", "token_pagamento"):  # fmt: skip
+        assert dados.get(tabela), tabela
+    assert "esqueci" in [m["texto"] for m in dados["mensagem"]]
+    assert [a["corpo"]["text"]["body"] for a in dados["atualizacao"]] == ["oi, é a Maria"]
+    assert {p["contrato_id"] for p in dados["parcela"]} == {c["id"] for c in dados["contrato"]}
+    assert all(e["devedor_id"] == 1 for e in dados["evento"])
+    (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_exportar"))
+    assert auditoria.dados["cpf"] == "***.533.447-**" and "mensagem" in auditoria.dados["tabelas"]
+    codigo, saida, _ = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)
+    assert codigo == 0 and json.loads(saida)["devedor"]["id"] == 1
+
+
+def test_pedidos_com_cpf_ruim_ou_desconhecido_nao_mudam_nada(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _rodar(capsys, url, "exportar", "--cpf", "123")[2].strip() != ""
+    codigo, _, erro = _rodar(capsys, url, "anonimizar", "--cpf", "529.982.247-25")
+    assert codigo == 1 and erro.strip() == "nenhum devedor com o CPF ***.982.247-**"
+    codigo, _, erro = _rodar(capsys, url, "corrigir", "--cpf", CPF, "--telefone", "12345", "--email", "sem-arroba")
+    assert codigo == 1 and "--telefone: telefone inválido" in erro and "--email: e-mail inválido" in erro
+    assert _rodar(capsys, url, "corrigir", "--cpf", CPF)[2].startswith("nada a corrigir")
+    codigo, _, erro = _rodar(capsys, url, "corrigir", "--cpf", CPF, "--telefone", "")
+    assert codigo == 1 and "sem telefone e sem telegram_id" in erro
+    assert _ler(url, select(Auditoria).where(col(Auditoria.acao).startswith("titular_"))) == []
+    (maria,) = _ler(url, select(Devedor).where(Devedor.id == 1))
+    assert maria.telefone == "+5511987654321" and maria.email == "maria.santos@example.com"
+
+
+def test_corrigir_contatos_com_a_validacao_da_carteira(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    codigo, saida, erro = _rodar(capsys, url, "corrigir", "--cpf", CPF, "--telefone", "(11) 91234-5678",
+                                 "--email", "", "--telegram-id", "4242")  # fmt: skip
+    assert codigo == 0, erro
+    assert saida.strip() == "corrigido: email, telefone, telegram_id"
+    (maria,) = _ler(url, select(Devedor).where(Devedor.id == 1))
+    assert (maria.telefone, maria.email, maria.telegram_id, maria.telefone_invalido) == (
+        "+5511912345678", None, "4242", False)  # fmt: skip
+    (auditoria,) = _ler(url, select(Auditoria).where(Auditoria.acao == "titular_corrigir"))
+    assert auditoria.dados["campos"] == ["email", "telefone", "telegram_id"] and "4242" not in str(auditoria.dados)
+
+
+def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
+    com_conversa: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parcelas_antes = [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))]
+    codigo, saida, erro = _rodar(capsys, com_conversa, "anonimizar", "--cpf", CPF, "--protocolo", "DPO-2026-0042")
+    assert codigo == 0, erro
+    assert saida.startswith("anonimizado: contatos e textos apagados (")
+    (maria,) = _ler(com_conversa, select(Devedor).where(Devedor.id == 1))
+    assert (maria.telefone, maria.email, maria.telegram_id, maria.nascimento) == (None, None, None, None)
+    assert maria.cpf == "39053344705" and maria.nome == "Maria da Silva Santos"  # tied to the debt, kept
+    assert maria.anonimizado_em is not None and maria.optout_em is not None
+    textos = {m.texto for m in _ler(com_conversa, select(Mensagem))}
+    assert textos == {"[anonimizado a pedido do titular]"}
+    assert [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))] == parcelas_antes
+    assert len(_ler(com_conversa, select(Acordo))) == 1
+    assert _ler(com_conversa, select(Atualizacao)) == []  # the raw update, with the number and the text
+    (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
+    assert auditoria.dados["mensagens"] == len(_ler(com_conversa, select(Mensagem))) > 0
+    assert auditoria.dados["protocolo"] == "DPO-2026-0042"
+    exportado = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)[1]
+    assert '"texto": "esqueci"' not in exportado and "+5511987654321" not in exportado  # the reason stays a category
+    assert '"motivo": "esqueci"' in exportado
