@@ -133,7 +133,16 @@ def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any], str | None
         return None  # the library keeps whatever came; a chat id we could not write back to is no update
     if mensagem is not None and type(mensagem.message_id) is not int:
         return None
+    if mensagem is not None and not all(_texto_ou_nada(getattr(mensagem, c, None)) for c in ("text", "caption")):
+        return None  # the library keeps a list or a number where text goes: nothing we could read later
+    consulta = update.callback_query
+    if consulta is not None and not _texto_ou_nada(consulta.data):
+        return None
     return "telegram", str(payload["update_id"]), payload, None if chat is None else f"{CANAL.value}:{chat.id}"
+
+
+def _texto_ou_nada(valor: object) -> bool:
+    return valor is None or isinstance(valor, str)
 
 
 async def _devedor_do_chat(recepcao: Recepcao, chat_id: int) -> int | None:
