@@ -8,11 +8,10 @@ and settled after. A receiver may get an event twice (a crash after its 2xx): th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,6 +35,7 @@ from bot.integracoes.assinatura import (
     espera,
 )
 from bot.integracoes.config import Destino, IntegracoesConfig
+from bot.tarefas import a_cada, no_servidor
 
 log = logging.getLogger(__name__)
 
@@ -198,14 +198,8 @@ class Postagem:
             await s.commit()
 
     async def vigiar(self, parar: asyncio.Event, intervalo: float = 5.0) -> None:
-        """The server's loop: a round every `intervalo` seconds until `parar`; an error is logged, never fatal."""
-        while not parar.is_set():
-            try:
-                await self.rodada()
-            except Exception:
-                log.exception("falha ao entregar os eventos de integração")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(parar.wait(), intervalo)
+        """The server's loop: a round every `intervalo` seconds until `parar`."""
+        await a_cada(intervalo, parar, self.rodada, "falha ao entregar os eventos de integração")
 
 
 POSTAGEM = web.AppKey("postagem", Postagem)
@@ -215,15 +209,7 @@ _TAREFA: web.AppKey[asyncio.Task[None]] = web.AppKey("postagem_tarefa")
 def instalar(app: web.Application, postagem: Postagem) -> None:
     """Run the delivery loop while the server runs."""
     app[POSTAGEM] = postagem
-    app.cleanup_ctx.append(_ciclo)
-
-
-async def _ciclo(app: web.Application) -> AsyncIterator[None]:
-    parar = asyncio.Event()
-    app[_TAREFA] = asyncio.create_task(app[POSTAGEM].vigiar(parar))
-    yield
-    parar.set()
-    await app[_TAREFA]
+    no_servidor(app, _TAREFA, postagem)
 
 
 def segredos_do_ambiente(config: IntegracoesConfig, arquivo: str, ambiente: Mapping[str, str]) -> dict[str, str]:

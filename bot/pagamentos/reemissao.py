@@ -11,9 +11,8 @@ transaction (unique key per document), so the contact policy and the WhatsApp wi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +39,7 @@ from bot.pagamentos.aviso_cobranca import AvisoCobranca
 from bot.pagamentos.documentos import documento_atual, pagina_valida
 from bot.pagamentos.emissao import Emissor, SituacaoCobranca, chave_do_documento
 from bot.pagamentos.tentativas import desistiu, reservar_ate
+from bot.tarefas import a_cada, no_servidor
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +80,8 @@ class Reemissor:
         return resumo
 
     async def vigiar(self, parar: asyncio.Event, intervalo: float = 60.0) -> None:
-        """The server's loop: `rodada` every `intervalo` seconds until `parar`; an error is logged, never fatal."""
-        while not parar.is_set():
-            try:
-                await self.rodada()
-            except Exception:
-                log.exception("falha ao tentar de novo as cobranças do PSP")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(parar.wait(), intervalo)
+        """The server's loop: `rodada` every `intervalo` seconds until `parar`."""
+        await a_cada(intervalo, parar, self.rodada, "falha ao tentar de novo as cobranças do PSP")
 
     async def _devidas(self, agora: datetime) -> list[CobrancaPsp]:
         consulta = select(CobrancaPsp).where(
@@ -236,12 +230,4 @@ VIGIA = web.AppKey("vigia_reemissao", asyncio.Task[None])
 def instalar(app: web.Application, reemissor: Reemissor) -> None:
     """Run the retry loop while the server runs (started with it, stopped before the engine closes)."""
     app[REEMISSOR] = reemissor
-    app.cleanup_ctx.append(_ciclo)
-
-
-async def _ciclo(app: web.Application) -> AsyncIterator[None]:
-    parar = asyncio.Event()
-    app[VIGIA] = asyncio.create_task(app[REEMISSOR].vigiar(parar))
-    yield
-    parar.set()
-    await app[VIGIA]
+    no_servidor(app, VIGIA, reemissor)

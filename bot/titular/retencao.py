@@ -8,9 +8,8 @@ identify the person goes. The decision (`vencido`) is pure; the job reads the fa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +31,7 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.dados.pagamentos import PagamentoRecebido
+from bot.tarefas import a_cada, no_servidor
 from bot.titular.config import LgpdConfig
 from bot.titular.pedidos import anonimizar, auditar_pedido
 
@@ -121,16 +121,16 @@ class Retencao:
         return 1
 
     async def vigiar(self, parar: asyncio.Event) -> None:
-        intervalo = self.config.verificar_a_cada_horas * 3600
-        while not parar.is_set():
-            try:
-                quantos = await self.rodada()
-                if quantos:
-                    log.warning("retenção LGPD: %d devedor(es) anonimizado(s) por completo", quantos)
-            except Exception:
-                log.exception("falha na rotina de retenção LGPD")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(parar.wait(), intervalo)
+        """The server's loop: a round every `lgpd.verificar_a_cada_horas` until `parar`."""
+        await a_cada(
+            self.config.verificar_a_cada_horas * 3600, parar, self._rodada_contada, "falha na rotina de retenção LGPD"
+        )
+
+    async def _rodada_contada(self) -> int:
+        quantos = await self.rodada()
+        if quantos:
+            log.warning("retenção LGPD: %d devedor(es) anonimizado(s) por completo", quantos)
+        return quantos
 
 
 RETENCAO = web.AppKey("retencao", Retencao)
@@ -139,12 +139,4 @@ _TAREFA: web.AppKey[asyncio.Task[None]] = web.AppKey("retencao_tarefa")
 
 def instalar(app: web.Application, retencao: Retencao) -> None:
     app[RETENCAO] = retencao
-    app.cleanup_ctx.append(_ciclo)
-
-
-async def _ciclo(app: web.Application) -> AsyncIterator[None]:
-    parar = asyncio.Event()
-    app[_TAREFA] = asyncio.create_task(app[RETENCAO].vigiar(parar))
-    yield
-    parar.set()
-    await app[_TAREFA]
+    no_servidor(app, _TAREFA, retencao)
