@@ -193,22 +193,23 @@ async def buscar_devedor(request: web.Request) -> web.Response:
 
 
 async def listar_acordos(request: web.Request) -> web.Response:
-    api = _api(request)
-    pagina, por_pagina = paginacao(request, api.config.itens_por_pagina)
-    async with sessao(api.engine) as s:
-        devedor = await _devedor(s, request)
-        assert devedor.id is not None
-        total, itens = await leitura.acordos(s, devedor.id, pagina, por_pagina)
-    return _pagina(total, pagina, por_pagina, itens)
+    return await _pagina_do_devedor(request, leitura.acordos)
 
 
 async def listar_documentos(request: web.Request) -> web.Response:
+    return await _pagina_do_devedor(request, leitura.documentos)
+
+
+async def _pagina_do_devedor(
+    request: web.Request, ler: Callable[..., Awaitable[tuple[int, list[Any]]]]
+) -> web.Response:
+    """One page of what `ler` lists for the debtor in the path (404 when there is none)."""
     api = _api(request)
     pagina, por_pagina = paginacao(request, api.config.itens_por_pagina)
     async with sessao(api.engine) as s:
         devedor = await _devedor(s, request)
         assert devedor.id is not None
-        total, itens = await leitura.documentos(s, devedor.id, pagina, por_pagina)
+        total, itens = await ler(s, devedor.id, pagina, por_pagina)
     return _pagina(total, pagina, por_pagina, itens)
 
 
