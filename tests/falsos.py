@@ -234,3 +234,13 @@ def com_canais(projeto: Any, graph_url: str = "", bot_api_url: str = "", **canai
         }
     )
     return replace(projeto, config=projeto.config.model_copy(update={"canais": canais}))
+
+
+def com_sms(projeto: Any, url: str) -> Any:
+    """The project with SMS on (Zenvia), sending to the fake at `url`."""
+    from dataclasses import replace
+
+    canais = projeto.config.canais
+    sms = canais.sms.model_copy(update={"remetente": "cobranca-loja", "api_base_url": url})
+    config = projeto.config.model_copy(update={"canais": canais.model_copy(update={"sms": sms})})
+    return replace(projeto, config=config)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from bot.regua.config import Modelo, Passo
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.zenvia import TOKEN, FalsaZenvia
+from tests.falsos import com_sms
 
 DADOS = RAIZ / "tests" / "data" / "zenvia"
 SEGREDO = "segredo-do-webhook-sms"
@@ -161,20 +161,13 @@ async def test_zenvia_fora_do_ar_e_tentar_depois() -> None:
         await remetente.fechar()
 
 
-def _com_sms(projeto: Projeto, url: str) -> Projeto:
-    canais = projeto.config.canais
-    sms = canais.sms.model_copy(update={"remetente": "cobranca-loja", "api_base_url": url})
-    config = projeto.config.model_copy(update={"canais": canais.model_copy(update={"sms": sms})})
-    return replace(projeto, config=config)
-
-
 @pytest.fixture
 async def cliente(
     projeto: Projeto, url: str, zenvia: tuple[FalsaZenvia, str], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Cliente]:
     monkeypatch.setenv("ZENVIA_TOKEN", TOKEN)
     monkeypatch.setenv("ZENVIA_WEBHOOK_SECRET", SEGREDO)
-    app = criar_app(_com_sms(projeto, zenvia[1]), criar_engine(url), lambda: AGORA, demo=False)
+    app = criar_app(com_sms(projeto, zenvia[1]), criar_engine(url), lambda: AGORA, demo=False)
     c: Cliente = TestClient(TestServer(app))
     await c.start_server()
     yield c

@@ -1,4 +1,4 @@
-"""Fuzzing the HTTP edge: WhatsApp, Telegram and Asaas webhooks, the demo web chat and the payment page.
+"""Fuzzing the HTTP edge: WhatsApp, Telegram, SMS (Zenvia) and Asaas webhooks, the demo web chat and the payment page.
 
 One real app (channels pointed at the local fakes, provider asaas, demo on) takes hypothesis-made requests:
 correctly signed random bytes, invalid UTF-8, huge bodies, random JSON, and real payloads from tests/data with
@@ -30,7 +30,8 @@ from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 from bot.web.app import criar_app
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.asaas import FakeAsaas
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
+from tests.fakes.zenvia import FalsaZenvia
+from tests.falsos import FalsoBotApi, FalsoGraph, com_canais, com_sms
 from tests.test_canais_whatsapp import assinar
 from tests.test_webhook_asaas import AMBIENTE as AMBIENTE_ASAAS
 from tests.test_webhook_asaas import SEGREDO as SEGREDO_ASAAS
@@ -38,7 +39,8 @@ from tests.test_webhook_asaas import Cenario, projeto_asaas
 
 Cliente = TestClient[Any, Any]
 UPDATES = RAIZ / "tests" / "data" / "updates"
-SEGREDO_TG, TOKEN_ASAAS = "segredo-tg", "segredo-asaas"
+ZENVIA = RAIZ / "tests" / "data" / "zenvia"
+SEGREDO_TG, TOKEN_ASAAS, SEGREDO_SMS = "segredo-tg", "segredo-asaas", "segredo-sms"
 AMBIENTE = {
     "WHATSAPP_TOKEN": "token-wa",
     "WHATSAPP_APP_SECRET": "segredo-do-app",
@@ -47,6 +49,8 @@ AMBIENTE = {
     "TELEGRAM_SECRET": SEGREDO_TG,
     "ASAAS_TOKEN": "token-asaas",
     "ASAAS_WEBHOOK_TOKEN": TOKEN_ASAAS,
+    "ZENVIA_TOKEN": "token-zenvia",
+    "ZENVIA_WEBHOOK_SECRET": SEGREDO_SMS,
 }
 PORTUGUES = re.compile(
     r"inválid|ausente|grande demais|esperad|deve|vazia|inexistente|longa demais|\bsem\b", re.IGNORECASE
@@ -59,10 +63,11 @@ _ids = itertools.count(1)
 async def cliente(copia: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Cliente]:
     for nome, valor in AMBIENTE.items():
         monkeypatch.setenv(nome, valor)
-    graph, bot_api = FalsoGraph(), FalsoBotApi()
-    async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
+    graph, bot_api, zenvia = FalsoGraph(), FalsoBotApi(), FalsaZenvia()
+    async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b, TestServer(zenvia.app()) as z:
         projeto = projeto_asaas(copia, "http://127.0.0.1:9/v3")  # never called: no charge is ours
         projeto = com_canais(projeto, str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/"))
+        projeto = com_sms(projeto, str(z.make_url("")).rstrip("/"))
         app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=True, ambiente=AMBIENTE)
         async with TestClient(TestServer(app)) as c:
             yield c
@@ -81,8 +86,8 @@ TEXTO_QUALQUER = st.text(st.characters(codec=None), max_size=60) | st.text(  # l
 APAGAR = object()
 
 
-def _real(nome: str) -> dict[str, Any]:
-    dados: dict[str, Any] = json.loads((UPDATES / nome).read_text(encoding="utf-8"))
+def _real(nome: str, pasta: Path = UPDATES) -> dict[str, Any]:
+    dados: dict[str, Any] = json.loads((pasta / nome).read_text(encoding="utf-8"))
     return dados
 
 
@@ -112,10 +117,10 @@ def _trocar(raiz: Any, caminho: tuple[Any, ...], valor: Any) -> None:
 
 
 @st.composite
-def mutado(draw: st.DrawFn, prefixo: str) -> Any:
+def mutado(draw: st.DrawFn, prefixo: str, pasta: Path = UPDATES) -> Any:
     """A real payload of the channel with a few fields deleted or set to any JSON value."""
-    nomes = sorted(p.name for p in UPDATES.glob(f"{prefixo}_*.json"))
-    payload = _real(draw(st.sampled_from(nomes)))
+    nomes = sorted(p.name for p in pasta.glob(f"{prefixo}_*.json"))
+    payload = _real(draw(st.sampled_from(nomes)), pasta)
     caminhos = _caminhos(payload)
     for _ in range(draw(st.integers(0, 4))):
         _trocar(payload, draw(st.sampled_from(caminhos)), draw(st.just(APAGAR) | JSON | TEXTO_QUALQUER))
@@ -129,6 +134,10 @@ def _unico(payload: Any) -> Any:
     dados = json.loads(texto)
     if isinstance(dados, dict) and isinstance(dados.get("update_id"), int):
         dados["update_id"] = 10_000_000 + n
+    if isinstance(dados, dict) and isinstance(dados.get("id"), str):  # a Zenvia event, and its message
+        dados["id"] = f"f{n}-{dados['id']}"
+        if isinstance(dados.get("message"), dict) and isinstance(dados["message"].get("id"), str):
+            dados["message"]["id"] = f"f{n}-{dados['message']['id']}"
     return dados
 
 
@@ -141,6 +150,12 @@ def _texto_whatsapp(texto: str) -> dict[str, Any]:
 def _texto_telegram(texto: str) -> dict[str, Any]:
     payload = _real("telegram_texto.json")
     payload["message"]["text"] = texto
+    return payload
+
+
+def _texto_sms(texto: str) -> dict[str, Any]:
+    payload = _real("sms_recebido.json", ZENVIA)
+    payload["message"]["contents"][0]["text"] = texto
     return payload
 
 
@@ -164,6 +179,13 @@ CORPOS_TELEGRAM = st.one_of(
     st.builds(_json_bytes, JSON),
     st.builds(lambda p: _json_bytes(_unico(p)), mutado("telegram")),
     st.builds(lambda t: _json_bytes(_unico(_texto_telegram(t))), TEXTO_QUALQUER),
+)
+
+CORPOS_SMS = st.one_of(
+    CORPOS_BRUTOS,
+    st.builds(_json_bytes, JSON),
+    st.builds(lambda p: _json_bytes(_unico(p)), mutado("sms", ZENVIA)),
+    st.builds(lambda t: _json_bytes(_unico(_texto_sms(t))), TEXTO_QUALQUER),
 )
 
 
@@ -223,6 +245,14 @@ async def test_webhook_whatsapp(cliente: Cliente, corpo: bytes) -> None:
 async def test_webhook_telegram(cliente: Cliente, corpo: bytes) -> None:
     cabecalhos = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO_TG, "Content-Type": "application/json"}
     await conferir(cliente, await cliente.post("/webhooks/telegram", data=corpo, headers=cabecalhos))
+
+
+@FUZZ
+@given(CORPOS_SMS)
+@example(_json_bytes(_unico(_real("sms_recebido.json", ZENVIA))))
+async def test_webhook_sms(cliente: Cliente, corpo: bytes) -> None:
+    cabecalhos = {"X-Webhook-Token": SEGREDO_SMS, "Content-Type": "application/json"}
+    await conferir(cliente, await cliente.post("/webhooks/sms", data=corpo, headers=cabecalhos))
 
 
 async def test_corpos_enormes(cliente: Cliente) -> None:
