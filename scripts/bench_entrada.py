@@ -83,36 +83,26 @@ class Medida:
     perdidas: int
 
 
-async def carga(porta: int, telefones: list[str], concorrencia: int, graph: GraphMedidor | None) -> Medida:
-    """Post one signed webhook per number, `concorrencia` at a time; latency to the reply (or to the 200)."""
+async def _postar(sessao: ClientSession, porta: int, numero: int, wa_id: str, partidas: dict[str, float]) -> int:
+    """One signed webhook from `wa_id`, its start noted in `partidas`; the HTTP status."""
+    corpo = corpo_webhook(wa_id, numero)
+    cabecalhos = {"Content-Type": "application/json", "X-Hub-Signature-256": assinar(corpo)}
+    partidas[wa_id] = time.perf_counter()
+    async with sessao.post(f"http://127.0.0.1:{porta}/webhooks/whatsapp", data=corpo, headers=cabecalhos) as r:
+        await r.read()
+        return r.status
+
+
+async def _chegadas(graph: GraphMedidor, telefones: list[str], espera: float) -> dict[str, float]:
+    """When the first reply to each number reached the fake Graph API (waiting up to `espera` s for all)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(graph.pronto.wait(), timeout=espera)
+    return {t: graph.chegadas[t] for t in telefones if t in graph.chegadas}
+
+
+def _medida(telefones: list[str], partidas: dict[str, float], chegadas: dict[str, float], inicio: float) -> Medida:
     from scripts.bench_comum import percentil
 
-    partidas: dict[str, float] = {}
-    respostas: dict[str, float] = {}
-    fila: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
-    for item in enumerate(telefones):
-        fila.put_nowait(item)
-    endereco = f"http://127.0.0.1:{porta}/webhooks/whatsapp"
-
-    async def trabalhador(sessao: ClientSession) -> None:
-        while not fila.empty():
-            numero, wa_id = fila.get_nowait()
-            corpo = corpo_webhook(wa_id, numero)
-            cabecalhos = {"Content-Type": "application/json", "X-Hub-Signature-256": assinar(corpo)}
-            partidas[wa_id] = time.perf_counter()
-            async with sessao.post(endereco, data=corpo, headers=cabecalhos) as r:
-                await r.read()
-                if r.status == 200:
-                    respostas[wa_id] = time.perf_counter()
-
-    inicio = time.perf_counter()
-    async with ClientSession(connector=TCPConnector(limit=concorrencia)) as sessao:
-        await asyncio.gather(*(trabalhador(sessao) for _ in range(concorrencia)))
-    chegadas = respostas
-    if graph is not None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(graph.pronto.wait(), timeout=60)
-        chegadas = {t: graph.chegadas[t] for t in telefones if t in graph.chegadas}
     latencias = [(chegadas[t] - partidas[t]) * 1000 for t in chegadas]
     duracao = max(chegadas.values(), default=inicio) - inicio
     perdidas = len(telefones) - len(chegadas)
@@ -120,22 +110,32 @@ async def carga(porta: int, telefones: list[str], concorrencia: int, graph: Grap
                   perdidas)  # fmt: skip
 
 
+async def carga(porta: int, telefones: list[str], concorrencia: int, graph: GraphMedidor | None) -> Medida:
+    """Post one signed webhook per number, `concorrencia` at a time; latency to the reply (or to the 200)."""
+    partidas: dict[str, float] = {}
+    respostas: dict[str, float] = {}
+    fila: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+    for item in enumerate(telefones):
+        fila.put_nowait(item)
+
+    async def trabalhador(sessao: ClientSession) -> None:
+        while not fila.empty():
+            numero, wa_id = fila.get_nowait()
+            if await _postar(sessao, porta, numero, wa_id, partidas) == 200:
+                respostas[wa_id] = time.perf_counter()
+
+    inicio = time.perf_counter()
+    async with ClientSession(connector=TCPConnector(limit=concorrencia)) as sessao:
+        await asyncio.gather(*(trabalhador(sessao) for _ in range(concorrencia)))
+    chegadas = respostas if graph is None else await _chegadas(graph, telefones, 60)
+    return _medida(telefones, partidas, chegadas, inicio)
+
+
 async def carga_aberta(porta: int, telefones: list[str], taxa: float, graph: GraphMedidor) -> Medida:
     """Open loop: one signed webhook every 1/`taxa` s whatever the server does; latency to the reply."""
-    from scripts.bench_comum import percentil
-
     partidas: dict[str, float] = {}
-    endereco = f"http://127.0.0.1:{porta}/webhooks/whatsapp"
     graph.pronto.clear()
     graph.esperados = len(graph.chegadas) + len(telefones)
-
-    async def postar(sessao: ClientSession, numero: int, wa_id: str) -> None:
-        corpo = corpo_webhook(wa_id, numero)
-        cabecalhos = {"Content-Type": "application/json", "X-Hub-Signature-256": assinar(corpo)}
-        partidas[wa_id] = time.perf_counter()
-        async with sessao.post(endereco, data=corpo, headers=cabecalhos) as r:
-            await r.read()
-
     inicio = time.perf_counter()
     async with ClientSession(connector=TCPConnector(limit=0)) as sessao:
         tarefas = []
@@ -143,16 +143,9 @@ async def carga_aberta(porta: int, telefones: list[str], taxa: float, graph: Gra
             atraso = inicio + numero / taxa - time.perf_counter()
             if atraso > 0:
                 await asyncio.sleep(atraso)
-            tarefas.append(asyncio.create_task(postar(sessao, numero, wa_id)))
+            tarefas.append(asyncio.create_task(_postar(sessao, porta, numero, wa_id, partidas)))
         await asyncio.gather(*tarefas)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(graph.pronto.wait(), timeout=120)
-    chegadas = {t: graph.chegadas[t] for t in telefones if t in graph.chegadas}
-    latencias = [(chegadas[t] - partidas[t]) * 1000 for t in chegadas]
-    duracao = max(chegadas.values(), default=inicio) - inicio
-    perdidas = len(telefones) - len(chegadas)
-    return Medida(len(chegadas) / duracao if duracao else 0.0, percentil(latencias, 50), percentil(latencias, 99),
-                  perdidas)  # fmt: skip
+    return _medida(telefones, partidas, await _chegadas(graph, telefones, 120), inicio)
 
 
 async def _esperar_porta(porta: int, processo: subprocess.Popen[bytes]) -> None:

@@ -55,7 +55,7 @@ class PedidoAiohttp(BaseRequest):
                 return resposta.status, await resposta.read()
         except NAO_SAIU as erro:  # the cause says the request never left (bot/canais/transporte.py)
             raise NetworkError(f"aiohttp.{type(erro).__name__}: {erro}") from erro
-        except (aiohttp.ClientError, TimeoutError) as erro:
-            if isinstance(erro, TimeoutError):
-                raise TimedOut(f"aiohttp.{type(erro).__name__}") from erro
+        except TimeoutError as erro:  # waiting for the answer: it may have arrived
+            raise TimedOut(f"aiohttp.{type(erro).__name__}") from erro
+        except aiohttp.ClientError as erro:
             raise NetworkError(f"aiohttp.{type(erro).__name__}: {erro}") from erro
