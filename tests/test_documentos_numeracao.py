@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
-from bot.dados.modelos import Devedor, DocumentoPagamento
+from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
-from bot.pagamentos.documentos import Documentos
+from bot.pagamentos.documentos import Documentos, documento_atual, emitir
 from bot.pagamentos.pix import pix_valido
 from tests.acordos import acordo_em_duas_parcelas
 from tests.bancos import Bancos
@@ -73,6 +73,31 @@ async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(eng
         numeros = (await s.exec(select(NumeroDocumento.id))).all()
     assert sorted(tokens) == sorted(d.id for d in documentos)
     assert {int(d.nosso_numero) for d in documentos} <= set(numeros)  # every number came from the counter
+
+
+async def test_quem_leu_o_estado_antigo_colide_com_o_documento_emitido_no_meio_em_vez_de_emitir_outro(
+    engine: AsyncEngine,
+) -> None:
+    """The race CI once caught on PostgreSQL: a caller reads "no document", another issues and commits one, and
+    the first must collide on the unique columns (then retry and find it), never issue a second document."""
+    [acordo_id] = await _acordos(engine, 1)
+    async with sessao(engine) as s:
+        acordo = await s.get(Acordo, acordo_id)
+        assert acordo is not None
+        parcela = (await s.exec(select(AcordoParcela).where(AcordoParcela.acordo_id == acordo_id))).first()
+        assert parcela is not None
+        atual = await documento_atual(s, acordo_id, parcela.numero)
+        assert atual is None  # what this caller saw
+        servidor = criar_engine(engine.url.render_as_string(hide_password=False))
+        try:
+            outro = await Documentos(servidor, PROJETO.config).garantir(acordo_id, AGORA)  # commits meanwhile
+        finally:
+            await servidor.dispose()
+        assert outro is not None
+        with pytest.raises(IntegrityError):
+            await emitir(s, PROJETO.config.pagamentos, acordo, parcela, parcela.vencimento, "SP", AGORA, anterior=atual)
+    assert [d.id for d in await _documentos(engine)] == [outro]
+    assert await Documentos(engine, PROJETO.config).garantir(acordo_id, AGORA) == outro
 
 
 @pytest.mark.parametrize("coluna", ["nosso_numero", "txid", "emissao"])

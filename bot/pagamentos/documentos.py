@@ -76,17 +76,17 @@ async def emitir(
     vencimento: date,
     uf: str,
     agora: datetime,
+    anterior: DocumentoPagamento | None = None,
 ) -> DocumentoPagamento:
-    """Store a new document (the installment's first, or a renewal) and its page token; not committed.
+    """Store a new document (the installment's first, or a renewal of `anterior`) and its page token; not committed.
 
     `vencimento` must be a bank business day. With a PSP the codes stay empty until `Emissor` fills them.
+    The new `emissao` follows the document the caller read, not whatever is there now: a caller that read the
+    same state as a concurrent one collides with it on the unique columns instead of issuing one more.
     Raises IntegrityError (at flush) when another caller issued this installment's document at the same time.
     """
     assert acordo.id is not None
-    emissoes = select(func.max(DocumentoPagamento.emissao)).where(
-        DocumentoPagamento.acordo_id == acordo.id, DocumentoPagamento.acordo_parcela_numero == parcela.numero
-    )
-    emissao = ((await s.exec(emissoes)).one() or 0) + 1
+    emissao = (anterior.emissao if anterior is not None else 0) + 1
     total = (await s.exec(select(func.count()).where(AcordoParcela.acordo_id == acordo.id))).one()
     nosso_numero = await nosso_numero_novo(s, agora)
     emitido = emitir_documento(
@@ -151,7 +151,7 @@ async def garantir_em(
         vencimento = proximo_dia_util(parcela.vencimento, uf)
     else:  # a renewal, or a first document issued after the day: payable from tomorrow
         vencimento = vencimento_novo(parcela.vencimento, hoje, uf)
-    return Garantido(await emitir(s, config, acordo, parcela, vencimento, uf, agora), True)
+    return Garantido(await emitir(s, config, acordo, parcela, vencimento, uf, agora, anterior=atual), True)
 
 
 @dataclass(frozen=True)
