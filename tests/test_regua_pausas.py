@@ -1,10 +1,12 @@
-"""Opt-out (through the conversation service) and payment (the hook) drop pending reminders at once."""
+"""An opt-out (through the conversation service) drops the debtor's pending reminders in the same transaction.
+
+A confirmed payment drops the paid installment's reminders in `bot.pagamentos.confirmacao` (test_pagamentos_regua).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -13,11 +15,10 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
-from bot.dados.modelos import Devedor, Parcela
+from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.fila import enfileirar
-from bot.regua.ganchos import cancelar_por_pagamento
 from tests.conftest import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
@@ -57,25 +58,3 @@ async def test_optout_na_conversa_descarta_os_pendentes_do_devedor_na_mesma_tran
     async with sessao(engine) as s:
         maria = await s.get(Devedor, ids["Maria"])
     assert maria is not None and maria.optout_em == AGORA
-
-
-async def test_pagamento_descarta_so_o_que_foi_pago_quando_o_chamador_confirma(engine: AsyncEngine) -> None:
-    ids = await _semear(engine)
-    async with sessao(engine) as s:
-        parcela_id = (await s.exec(select(Parcela.id).where(Parcela.valor == 100))).one()
-        assert await cancelar_por_pagamento(s, parcela_id=parcela_id) == 1
-        await s.rollback()  # the payment did not go through: nothing is dropped
-    assert (await _situacoes(engine))[(ids["Maria"], "parcela")][0] == "pendente"
-    async with sessao(engine) as s:
-        assert await cancelar_por_pagamento(s, parcela_id=parcela_id) == 1
-        assert await cancelar_por_pagamento(s, acordo_parcela_id=41) == 1
-        assert await cancelar_por_pagamento(s, acordo_parcela_id=41) == 0  # already dropped
-        await s.commit()
-        with pytest.raises(ValueError, match="um dos dois"):
-            await cancelar_por_pagamento(s)
-        with pytest.raises(ValueError, match="um dos dois"):
-            await cancelar_por_pagamento(s, parcela_id=1, acordo_parcela_id=1)
-    situacoes = await _situacoes(engine)
-    assert situacoes[(ids["Maria"], "parcela")] == ("descartada", "parcela paga")
-    assert situacoes[(ids["Maria"], "acordo")] == ("descartada", "parcela do acordo paga")
-    assert situacoes[(ids["João"], "parcela")] == ("pendente", None)
