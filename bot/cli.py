@@ -35,6 +35,7 @@ from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.modelos import Devedor, Transferencia
 from bot.formatos import mascarar_cpf, normalizar_cpf, normalizar_telefone, parse_data, parse_valor, primeiro_nome
 from bot.mascara import instalar as instalar_mascara
+from bot.planilha import PlanilhaIlegivel, ler_planilha
 from bot.projeto import Projeto, carregar_projeto
 from bot.titular.linha_de_comando import comando_titular
 from bot.titular.linha_de_comando import configurar_parser as configurar_titular
@@ -405,15 +406,9 @@ def _diagram(projeto: Projeto, pasta: Path | None) -> int:
 
 async def importar(engine: AsyncEngine, arquivo: Path, pular_invalidas: bool) -> int:
     try:
-        texto = arquivo.read_bytes().decode("utf-8-sig")
-    except OSError as erro:
-        print(f"{arquivo}: não foi possível ler: {erro.strerror}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as erro:
-        print(
-            f"{arquivo}: não está em UTF-8 (byte {erro.start}); salve a planilha como CSV UTF-8",
-            file=sys.stderr,
-        )
+        texto = ler_planilha(arquivo)
+    except PlanilhaIlegivel as erro:
+        print(erro, file=sys.stderr)
         return 1
     leitura = ler_carteira(texto, str(arquivo))
     for erro_linha in leitura.erros:

@@ -17,6 +17,7 @@ from bot.dados.modelos import Acordo, Devedor
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
 from bot.pagamentos.retorno import ler_retorno
+from bot.planilha import PlanilhaIlegivel, ler_planilha
 
 
 async def pagar(
@@ -54,12 +55,9 @@ async def importar_pagamentos(
 ) -> int:
     """Apply a return CSV: all lines valid or nothing applied; a re-import changes nothing twice."""
     try:
-        texto = arquivo.read_bytes().decode("utf-8-sig")
-    except OSError as erro:
-        print(f"{arquivo}: não foi possível ler: {erro.strerror}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as erro:
-        print(f"{arquivo}: não está em UTF-8 (byte {erro.start}); salve a planilha como CSV UTF-8", file=sys.stderr)
+        texto = ler_planilha(arquivo)
+    except PlanilhaIlegivel as erro:
+        print(erro, file=sys.stderr)
         return 1
     linhas, erros = ler_retorno(texto, str(arquivo))
     for erro_linha in erros:
