@@ -322,10 +322,10 @@ async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: da
     from bot.calendario import fuso
     from bot.regua.comando import regua
 
-    dia = dia or agora.astimezone(fuso("SP")).date()
+    config = projeto.config
+    dia = dia or agora.astimezone(fuso(config.regua.politica.uf_padrao)).date()
     from bot.resultados.atribuicao import resolvedor
 
-    config = projeto.config
     variantes = resolvedor(config.experimentos)
     return await regua(engine, config.regua, config.credor.nome, dia, agora, previa, sys.stdout, variantes)
 

@@ -77,10 +77,21 @@ def test_data_invalida(banco: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "data inválida: '31/11/2026' (esperado AAAA-MM-DD ou dd/mm/aaaa)" in capsys.readouterr().err
 
 
+def test_sem_data_o_dia_e_o_da_uf_padrao(banco: str, copia: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    agora = "2026-11-25T03:30+00:00"  # 00:30 of the 25th in São Paulo, still 23:30 of the 24th in Manaus
+    assert main(["--db", banco, "--now", agora, "regua", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("Régua de 25/11/2026 (quarta):")
+    config = copia / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('uf_padrao = "SP"', 'uf_padrao = "AM"'), "utf-8")
+    assert main(["--config", str(config), "--db", banco, "--now", agora, "regua", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("Régua de 24/11/2026 (terça):")
+
+
 def test_check_aponta_erros_da_regua(copia: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = copia / "config.toml"
     texto = config.read_text(encoding="utf-8")
     texto = texto.replace("SP = { inicio = 9, fim = 19 }", "SP = { inicio = 7, fim = 19 }")
+    texto = texto.replace('uf_padrao = "SP"', 'uf_padrao = "sp"')
     texto = texto.replace(
         'canais = ["whatsapp", "email"]\ncondicoes = { tem_acordo = false }', 'canais = ["whatsapp", "fax"]'
     )
@@ -89,5 +100,6 @@ def test_check_aponta_erros_da_regua(copia: Path, capsys: pytest.CaptureFixture[
     assert main(["--config", str(config), "check"]) == 1
     erros = capsys.readouterr().err
     assert "[regua.politica.horario_uf] SP: 7h–19h além do que a lei permite (8h–20h)" in erros
+    assert "[regua.politica.uf_padrao] UF desconhecida: 'sp'; esperada a sigla de um dos 27 estados, ex. SP" in erros
     assert "[regua.passos[0].canais[1]] esperado um de:" in erros
     assert "[regua.passos[1].modelos.whatsapp.texto] variável desconhecida: nome" in erros

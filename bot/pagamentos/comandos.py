@@ -43,7 +43,8 @@ async def pagar(
         print(f"documento {documento.nosso_numero} já está pago: nada mudou", file=saida)
         return 0
     valor = valor if valor is not None else restante
-    dia = dia or agora.astimezone(fuso(devedor.uf if devedor else "SP")).date()
+    uf = devedor.uf if devedor else confirmador.config.regua.politica.uf_padrao
+    dia = dia or agora.astimezone(fuso(uf)).date()
     id_provedor = f"simulado-{documento.txid}-{valor}-{dia.isoformat()}"
     confirmacao = Confirmacao("local", id_provedor, "simulado", documento.txid, valor, dia)
     print(await confirmador.confirmar(confirmacao, agora), file=saida)

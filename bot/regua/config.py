@@ -153,6 +153,16 @@ class Politica(Estrito):
     intervalo_minimo_horas: int = Field(4, ge=0, le=72, description="Intervalo mínimo entre dois contatos")
     validade_dias: int = Field(3, ge=0, le=30, description="Um lembrete adiado além disso é descartado")
     pausa_dias: int = Field(15, ge=1, le=365, description="Duração de uma pausa sem evento 'retomada'")
+    uf_padrao: str = Field(
+        "SP", description="UF cujo fuso e horário valem quando a do devedor não é conhecida, e que dá o dia de hoje"
+    )
+
+    @field_validator("uf_padrao")
+    @classmethod
+    def _uf_padrao(cls, valor: str) -> str:
+        if valor not in UFS:
+            raise ValueError(f"UF desconhecida: {valor!r}; esperada a sigla de um dos 27 estados, ex. SP")
+        return valor
 
     @field_validator("horario_uf")
     @classmethod

@@ -182,8 +182,9 @@ class Despachante:
         return liberadas
 
     def _decisao(self, fatos: Fatos, saida: Saida, agora: datetime, espera: timedelta) -> Decisao:
-        uf = fatos.devedores[saida.devedor_id].uf if saida.devedor_id in fatos.devedores else "SP"
-        decisao = decidir(self.regua.politica, uf, agora, fatos.contatos[saida.devedor_id],
+        politica = self.regua.politica
+        uf = fatos.devedores[saida.devedor_id].uf if saida.devedor_id in fatos.devedores else politica.uf_padrao
+        decisao = decidir(politica, uf, agora, fatos.contatos[saida.devedor_id],
                           fatos.impedimento(saida), saida.prazo)  # fmt: skip
         ultimo = self._ultimo_por_destino.get(saida.destino)
         if isinstance(decisao, Liberado) and ultimo is not None and agora - ultimo < espera:

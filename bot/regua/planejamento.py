@@ -42,7 +42,7 @@ async def planos(
     `variantes` resolves each debtor's experiment variants; the pure planner gets them as data: the texts of the
     steps they change and the label each reminder records.
     """
-    hoje = agora.astimezone(fuso("SP")).date()
+    hoje = agora.astimezone(fuso(regua.politica.uf_padrao)).date()
     desde = agora if dia <= hoje else None
     acordos = {alvo: datas_devidas(regua, alvo, dia) for alvo in (Alvo.ACORDO, Alvo.QUEBRA)}
     async for faixa, itens in fatos.parcelas_em_blocos(engine, regua, dia, bloco):
