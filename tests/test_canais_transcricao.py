@@ -23,6 +23,7 @@ from bot.canais.transcricao import (
 )
 from bot.config.erros import ConfigInvalida
 from tests.bancos import Bancos
+from tests.cli_apoio import rodar
 from tests.conftest import RAIZ
 from tests.fakes.transcricao import CHAVE, FakeTranscricao
 from tests.processos import porta_livre
@@ -174,8 +175,7 @@ def test_check_recusa_servico_local_sem_pasta(copia: Path) -> None:
     config = copia / "config.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[canais.transcricao]\nservico = "local"\n',
                       encoding="utf-8")  # fmt: skip
-    feito = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check"], cwd=RAIZ,
-                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    feito = rodar("--config", str(config), "check")
     assert feito.returncode == 1
     assert "[canais.transcricao]" in feito.stderr and 'servico = "local" precisa de pasta_modelo' in feito.stderr
 

@@ -1,4 +1,8 @@
-"""The command line as a user runs it: a real process, a real database (SQLite or PostgreSQL), stdin and stdout."""
+"""The command line as a user runs it: argv, a real database (SQLite or PostgreSQL), stdin and stdout.
+
+In-process through `bot.cli.main` (tests/cli_apoio.py); `serve`, which runs until stopped, is a real process
+(test_check runs the one `python -m bot check` smoke test).
+"""
 
 from __future__ import annotations
 
@@ -10,30 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.bancos import Bancos
+from tests.cli_apoio import AGORA, bot, importado, rodar
 from tests.conftest import RAIZ
 from tests.processos import porta_livre
-
-AGORA = "2026-11-23T11:00:00-03:00"
-
-
-def bot(*args: str, entrada: str = "", db: str | None = None) -> subprocess.CompletedProcess[str]:
-    opcoes = ["--now", AGORA] + (["--db", db] if db else [])
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *opcoes, *args],
-        input=entrada,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=RAIZ,
-        timeout=120,
-    )
-
-
-def importado(bancos: Bancos) -> str:
-    db = bancos.vazio("cli")
-    resultado = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db)
-    assert resultado.returncode == 0, resultado.stderr
-    return db
 
 
 def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
@@ -95,14 +78,8 @@ def test_import_recusa_tudo_com_linha_invalida_e_aceita_com_skip(tmp_path: Path,
     assert "devedores: 1 novos" in aceito.stdout
 
 
-def test_now_invalido(tmp_path: Path) -> None:
-    resultado = subprocess.run(
-        [sys.executable, "-m", "bot", "--now", "amanha", "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=RAIZ,
-    )
+def test_now_invalido() -> None:
+    resultado = rodar("--now", "amanha", "check")
     assert resultado.returncode == 2
     assert "--now inválido" in resultado.stderr
 

@@ -1,4 +1,4 @@
-"""`pagar` and `import-pagamentos` as a user runs them: a real process and a real SQLite file."""
+"""`pagar` and `import-pagamentos` as a user runs them (in-process through `bot.cli.main`) on a real database."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensage
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from tests.bancos import Bancos
-from tests.test_cli import bot, importado
+from tests.cli_apoio import bot, importado
 
 
 def com_acordo(bancos: Bancos, falas: tuple[str, ...] = ("oi", "sim", "390", "esqueci", "sim", "sim")) -> str:
