@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy import func, insert
 from sqlmodel import SQLModel, col, select
@@ -34,6 +35,8 @@ from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Contrato, Conversa, Devedor, Direcao, Mensagem, Parcela
 from tests.bancos import Bancos
 from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, esperar, esperar_async, implantacao
+
+pytestmark = pytest.mark.processos  # minutes of real processes: `make test-processos`, a step of `make test`
 
 # The size of the run (the issue asks 5,000). On SQLite the three processes share one file's write lock and
 # process ~15-30 messages/s together on this shared 2-core machine: 5,000 did not finish within 240 s; measured

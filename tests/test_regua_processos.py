@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +27,8 @@ from bot.dados.modelos import Contrato, Devedor, Parcela
 from bot.dados.saida import Saida
 from tests.bancos import Bancos
 from tests.processos import Falhas, GraphFalso, esperar, esperar_async, implantacao
+
+pytestmark = pytest.mark.processos  # minutes of real processes: `make test-processos`, a step of `make test`
 
 LEMBRETES = 10_000  # the size of the run; each instance sends at most TAXA per second
 INSTANCIAS = 3
