@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,6 @@ from bot.canais.transcricao import (
 from bot.config.erros import ConfigInvalida
 from tests.bancos import Bancos
 from tests.cli_apoio import rodar
-from tests.conftest import RAIZ
 from tests.fakes.transcricao import CHAVE, FakeTranscricao
 from tests.processos import porta_livre
 
@@ -163,9 +160,7 @@ def test_serve_nao_sobe_sem_o_modelo_ou_a_chave(copia: Path, bancos: Bancos, blo
     """Said once, at start-up, naming the key of config.toml: never at the first voice note."""
     config = copia / "config.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\n[canais.transcricao]\n" + bloco, encoding="utf-8")
-    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "serve",
-               "--porta", str(porta_livre())]  # fmt: skip
-    feito = subprocess.run(comando, cwd=RAIZ, capture_output=True, text=True, timeout=120, check=False)
+    feito = rodar("--config", str(config), "--db", bancos.vazio("serve"), "serve", "--porta", str(porta_livre()))
     assert feito.returncode == 1
     assert f"{config}: [canais.transcricao." in feito.stderr and mensagem in feito.stderr
     assert "Servidor em" not in feito.stdout

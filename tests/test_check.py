@@ -10,6 +10,7 @@ import pytest
 
 from bot.config.erros import ConfigInvalida
 from bot.projeto import carregar_projeto
+from tests.cli_apoio import rodar
 from tests.conftest import RAIZ
 
 
@@ -146,6 +147,7 @@ def test_erros_de_mensagem_e_de_config_juntos(copia: Path) -> None:
 
 
 def test_comando_check(copia: Path) -> None:
+    """The one test that runs `python -m bot` as a process (the others call `bot.cli.main`, tests/cli_apoio.py)."""
     ok = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],
         capture_output=True,
@@ -156,13 +158,7 @@ def test_comando_check(copia: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("OK: config.toml, 1 fluxo(s) com 19 estados")
     trocar(copia / "config.toml", "multa_percentual = 2 ", "multa_percentual = 2.5 ")
-    ruim = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=RAIZ,
-    )
+    ruim = rodar("--config", str(copia / "config.toml"), "check")
     assert ruim.returncode == 1
     assert "[encargos.multa_percentual] multa acima de 2% é proibida" in ruim.stderr
     assert ruim.stderr.strip().endswith("1 erro(s) de configuração.")

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -37,6 +34,7 @@ from bot.pagamentos.quebra import quebrar_acordos
 from bot.projeto import Projeto
 from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
+from tests.cli_apoio import rodar
 from tests.conftest import AGORA, RAIZ
 from tests.fakes.receptor import Receptor
 from tests.test_console import SENHA, csrf, entrar, token
@@ -275,14 +273,11 @@ def test_check_aponta_destino_invalido_com_linha(copia: Path, capsys: pytest.Cap
     assert erro.endswith("2 erro(s) de configuração.\n")
 
 
-def test_serve_sem_o_segredo_do_destino_nao_sobe(copia: Path, url: str) -> None:
+def test_serve_sem_o_segredo_do_destino_nao_sobe(copia: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     config = copia / "config.toml"
     config.write_text(config.read_text(encoding="utf-8") + DESTINO_TOML.format(url="https://erp.exemplo.com.br/e"),
                       encoding="utf-8")  # fmt: skip
-    ambiente = {k: v for k, v in os.environ.items() if k != "COBRANCA_TESTE_SEGREDO_ERP"}
-    resultado = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "--db", url, "serve", "--porta", "1"],
-        capture_output=True, text=True, check=False, cwd=RAIZ, timeout=60, env=ambiente,
-    )  # fmt: skip
+    monkeypatch.delenv("COBRANCA_TESTE_SEGREDO_ERP", raising=False)
+    resultado = rodar("--config", str(config), "--db", url, "serve", "--porta", "1")
     assert resultado.returncode == 1
     assert "[integracoes.destinos[0].segredo_env] a variável de ambiente COBRANCA_TESTE_SEGREDO_ERP" in resultado.stderr
