@@ -12,7 +12,6 @@ import sys
 from dataclasses import dataclass
 
 from bot.cli import main
-from tests.bancos import Bancos
 from tests.conftest import RAIZ
 
 AGORA = "2026-11-23T11:00:00-03:00"
@@ -47,10 +46,3 @@ def bot(*args: str, entrada: str = "", db: str | None = None) -> Execucao:
     """A command at the tests' fixed instant (`--now`), on the database `db` when given."""
     return rodar("--now", AGORA, *(["--db", db] if db else []), *args, entrada=entrada)
 
-
-def importado(bancos: Bancos) -> str:
-    """A fresh database with the example portfolio imported."""
-    db = bancos.vazio("cli")
-    resultado = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db)
-    assert resultado.returncode == 0, resultado.stderr
-    return db

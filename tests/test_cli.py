@@ -14,15 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.bancos import Bancos
-from tests.cli_apoio import AGORA, bot, importado, rodar
+from tests.cli_apoio import AGORA, bot, rodar
 from tests.conftest import RAIZ
 from tests.processos import porta_livre
 
 
-def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
-    db = importado(bancos)
+def test_chat_json_ate_o_acordo(url: str) -> None:
     falas = ["oi", "sim", "390", "esqueci", "nao consigo", "1", "sim"]
-    resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
+    resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=url)
     assert resultado.returncode == 0, resultado.stderr
     mensagens = [json.loads(linha) for linha in resultado.stdout.splitlines()]
     assert all(set(m) == {"text", "options"} for m in mensagens)
@@ -34,26 +33,23 @@ def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
     assert "PIX copia e cola" in final and "00020126" in final
 
 
-def test_chat_texto_mostra_opcoes_numeradas(bancos: Bancos) -> None:
-    db = importado(bancos)
-    resultado = bot("chat", "--telefone", "(11) 98765-4321", entrada="oi\n", db=db)
+def test_chat_texto_mostra_opcoes_numeradas(url: str) -> None:
+    resultado = bot("chat", "--telefone", "(11) 98765-4321", entrada="oi\n", db=url)
     assert resultado.returncode == 0, resultado.stderr
     assert "bot> Olá, Maria!" in resultado.stdout
     assert "     1. Sim, sou eu" in resultado.stdout
 
 
-def test_chat_com_devedor_desconhecido(bancos: Bancos) -> None:
-    db = importado(bancos)
-    resultado = bot("chat", "--cpf", "111.444.777-35", entrada="oi\n", db=db)
+def test_chat_com_devedor_desconhecido(url: str) -> None:
+    resultado = bot("chat", "--cpf", "111.444.777-35", entrada="oi\n", db=url)
     assert resultado.returncode == 1
     assert "Nenhum devedor" in resultado.stderr
 
 
-def test_fila_lista_transferencias(bancos: Bancos) -> None:
-    db = importado(bancos)
-    assert bot("fila", db=db).stdout.strip() == "Fila vazia."
-    bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=db)
-    cabecalho, *linhas = bot("fila", db=db).stdout.strip().splitlines()
+def test_fila_lista_transferencias(url: str) -> None:
+    assert bot("fila", db=url).stdout.strip() == "Fila vazia."
+    bot("chat", "--cpf", "39053344705", entrada="oi\nquero falar com um atendente\n", db=url)
+    cabecalho, *linhas = bot("fila", db=url).stdout.strip().splitlines()
     assert cabecalho == "Horários de Brasília (o fuso do console)." and len(linhas) == 1
     assert "pedido" in linhas[0] and "Maria (***.533.447-**)" in linhas[0]
     assert "23/11/2026 11:00" in linhas[0]  # --now 11:00 in Brasília, never the UTC 14:00

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from bot.dados.banco import criar_engine, migrar, sessao
@@ -16,15 +18,26 @@ from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensage
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from tests.bancos import Bancos
-from tests.cli_apoio import bot, importado
+from tests.cli_apoio import bot
 
 
-def com_acordo(bancos: Bancos, falas: tuple[str, ...] = ("oi", "sim", "390", "esqueci", "sim", "sim")) -> str:
-    db = importado(bancos)
+@pytest.fixture(scope="module")
+def modelo_com_acordo(banco_semeado: str | Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Path]:
+    """The example portfolio and Maria's agreement, closed through `chat` once for the module; tests copy it."""
+    fabrica = Bancos(tmp_path_factory.mktemp("acordo"))
+    db = fabrica.copia(banco_semeado, "acordo")
+    falas = ("oi", "sim", "390", "esqueci", "sim", "sim")
     resultado = bot("chat", "--cpf", "390.533.447-05", "--json", entrada="\n".join(falas) + "\n", db=db)
     assert resultado.returncode == 0, resultado.stderr
     assert "/p/" in json.loads(resultado.stdout.splitlines()[-1])["text"]
-    return db
+    yield fabrica.criados[-1] if fabrica.criados else fabrica.pasta / "acordo.db"
+    fabrica.limpar()
+
+
+@pytest.fixture
+def db(modelo_com_acordo: str | Path, bancos: Bancos) -> str:
+    """A copy of the module's database with Maria's agreement and its payment document."""
+    return bancos.copia(modelo_com_acordo, "teste")
 
 
 def consultar(db: str) -> tuple[Acordo, list[AcordoParcela], DocumentoPagamento, list[PagamentoRecebido], Mensagem]:
@@ -54,8 +67,7 @@ def agradecimentos(db: str) -> list[Saida]:
     return asyncio.run(ler())
 
 
-def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path, bancos: Bancos) -> None:
-    db = com_acordo(bancos)
+def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path, db: str) -> None:
     _, _, documento, _, _ = consultar(db)
     parcial = bot("pagar", documento.nosso_numero, "--valor", "100,00", "--data", "24/11/2026", db=db)
     assert parcial.returncode == 0, parcial.stderr
@@ -81,8 +93,7 @@ def test_pagar_parcial_depois_o_resto_e_repetir_nao_muda_nada(tmp_path: Path, ba
     assert [a.texto.startswith("Recebemos seu pagamento") for a in agradecimentos(db)] == [True, True]
 
 
-def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path, bancos: Bancos) -> None:
-    db = com_acordo(bancos)
+def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path, db: str) -> None:
     desconhecido = bot("pagar", "999", db=db)
     assert desconhecido.returncode == 1
     assert "documento não encontrado: '999'" in desconhecido.stderr
@@ -90,8 +101,7 @@ def test_pagar_documento_inexistente_e_valor_invalido(tmp_path: Path, bancos: Ba
     assert ruim.returncode == 2 and "valor inválido: 'abc'" in ruim.stderr
 
 
-def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path, bancos: Bancos) -> None:
-    db = com_acordo(bancos)
+def test_importar_retorno_valida_tudo_e_reimportar_nao_muda_nada(tmp_path: Path, db: str) -> None:
     _, _, documento, _, _ = consultar(db)
     ruim = tmp_path / "ruim.csv"
     ruim.write_text("documento;valor;data\n12a;10,00;2026-11-24\n1;-5;amanhã\n1;2\n", encoding="utf-8")
@@ -124,8 +134,7 @@ def test_retorno_com_colunas_erradas(tmp_path: Path, bancos: Bancos) -> None:
     assert "faltam as colunas documento, data; colunas desconhecidas: nosso_numero" in resultado.stderr
 
 
-def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path, bancos: Bancos) -> None:
-    db = com_acordo(bancos)
+def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path, db: str) -> None:
     _, parcelas, _, _, _ = consultar(db)
     no_prazo = bot("quebrar-acordos", db=db)
     assert "0 acordo(s) quebrado(s)" in no_prazo.stdout, no_prazo.stderr
@@ -146,9 +155,8 @@ def test_quebrar_acordo_atrasado_reabre_a_divida(tmp_path: Path, bancos: Bancos)
     assert asyncio.run(originais()) == {"aberta"}
 
 
-def test_quebrar_acordo_abate_o_que_ja_foi_pago(bancos: Bancos) -> None:
+def test_quebrar_acordo_abate_o_que_ja_foi_pago(db: str) -> None:
     """What the debtor paid on the agreement is deducted from the reopened debt, oldest installment first."""
-    db = com_acordo(bancos)
     _, parcelas, documento, _, _ = consultar(db)
     assert documento.valor > Decimal("500.00")
     pago = bot("pagar", documento.nosso_numero, "--valor", "500,00", "--data", "24/11/2026", db=db)
