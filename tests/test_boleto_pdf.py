@@ -22,7 +22,9 @@ from bot.pagamentos.desenho import larguras_itf
 from bot.pagamentos.pagina import PAGINA
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.test_pagina_pagamento import Cliente, Relogio, negociar
+from tests.apoio.chat_web import fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import Relogio
 
 
 def texto_do_pdf(conteudo: bytes) -> str:
@@ -39,7 +41,7 @@ async def cliente(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
 
 
 async def test_pdf_tem_linha_digitavel_valor_e_pix(cliente: Cliente, url: str) -> None:
-    caminho = await negociar(cliente)
+    caminho = await fechar_acordo(cliente)
     resposta = await cliente.get(f"{caminho}.pdf")
     assert resposta.status == 200
     assert resposta.headers["Content-Type"] == "application/pdf"
@@ -81,7 +83,7 @@ async def test_token_desconhecido_nao_tem_pdf(cliente: Cliente, token: str) -> N
 
 
 async def test_pdf_vencido_como_a_pagina(cliente: Cliente) -> None:
-    caminho = await negociar(cliente)
+    caminho = await fechar_acordo(cliente)
     relogio = cliente.app[PAGINA].relogio
     assert isinstance(relogio, Relogio)
     relogio.agora += timedelta(days=60)

@@ -19,9 +19,10 @@ from bot.dados.modelos import DocumentoPagamento
 from bot.formatos import brl
 from bot.pagamentos.boleto import formatar_linha
 from bot.projeto import Projeto
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_telegram import escrito
-from tests.test_canais_whatsapp import carregar, com_id, postar, texto
+from tests.apoio.ambiente_canais import Ambiente, abrir
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.telegram import escrito
+from tests.apoio.whatsapp import com_id, postar, texto
 
 
 @pytest.fixture

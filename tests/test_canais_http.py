@@ -12,8 +12,10 @@ from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import AGORA
 
 
 @pytest.mark.parametrize(

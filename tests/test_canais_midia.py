@@ -7,10 +7,8 @@ import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
@@ -21,12 +19,12 @@ from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.modelos import Mensagem
 from bot.projeto import Projeto
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_telegram import carregar as carregar_telegram
-from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import Relogio, csrf, entrar
+from tests.apoio.ambiente_canais import Ambiente, abrir
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.console import csrf, entrar
+from tests.apoio.relogio import Relogio
+from tests.apoio.whatsapp import postar
 
-Cliente = TestClient[Any, Any]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 ID_IMAGEM, ID_DOCUMENTO = "1003383421387256", "1180236789432577"  # as in tests/data/updates
@@ -257,7 +255,7 @@ async def test_o_mesmo_arquivo_de_novo_guarda_a_mensagem_e_responde(amb: Ambient
     """A photo forwarded again (same Telegram file_id, new message): one file, both messages, both answered."""
     amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
     await amb.foto_no_telegram()
-    de_novo = carregar_telegram("telegram_foto.json")
+    de_novo = carregar("telegram_foto.json")
     de_novo["update_id"] += 1
     de_novo["message"]["message_id"] += 1
     await amb.postar_telegram(de_novo)

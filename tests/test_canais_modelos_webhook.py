@@ -19,11 +19,11 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.situacao_modelos import SituacaoModelo
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.falsos import com_canais
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.projetos import RAIZ, com_canais
+from tests.apoio.relogio import AGORA
 
 SEGREDO = "segredo-do-app"
-Cliente = TestClient[Any, Any]
 
 
 def _payload() -> dict[str, Any]:

@@ -22,9 +22,10 @@ from bot.dados.saida import Saida
 from bot.dados.voz import Comprovante
 from bot.projeto import Projeto
 from bot.regua import lote
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import entrar
+from tests.apoio.ambiente_canais import Ambiente, abrir
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.console import entrar
+from tests.apoio.whatsapp import postar
 
 ID_DOCUMENTO, ID_IMAGEM = "1180236789432577", "1003383421387256"  # tests/data/updates
 CNPJ_CREDOR = "11.222.333/0001-81"  # config.toml

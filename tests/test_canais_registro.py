@@ -24,9 +24,10 @@ from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante
 from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
-from tests.falsos import FalsoBotApi, FalsoGraph
-from tests.regua_falso import Queda
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.falsos.remetente import Queda
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -50,14 +51,11 @@ class Morre:
 
 
 @pytest.fixture
-async def graph() -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
-    falso = FalsoGraph()
-    async with TestServer(falso.app()) as servidor:
-        base = str(servidor.make_url("")).rstrip("/")
-        zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", base, "23.0", espera=0.2)
-        yield falso, zap
-        falso.solto.set()
-        await zap.fechar()
+async def graph_e_zap(graph: tuple[FalsoGraph, str]) -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
+    """The fake Graph API, and the real WhatsApp sender pointed at it with a short read timeout."""
+    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", graph[1], "23.0", espera=0.2)
+    yield graph[0], zap
+    await zap.fechar()
 
 
 async def _semear(engine: AsyncEngine) -> None:
@@ -87,10 +85,10 @@ async def _saida(engine: AsyncEngine) -> Saida:
     ],
 )
 async def test_queda_em_cada_ponto_do_envio_e_resolvida(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], onde: str, situacao: str, no_provedor: int
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp], onde: str, situacao: str, no_provedor: int
 ) -> None:
     await _semear(engine)
-    falso, zap = graph
+    falso, zap = graph_e_zap
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     if onde == "antes do registro":
         moribundo: object = Morre(registrado, antes=True)
@@ -113,9 +111,9 @@ async def test_queda_em_cada_ponto_do_envio_e_resolvida(
 
 
 async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp]
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp]
 ) -> None:
-    falso, zap = graph
+    falso, zap = graph_e_zap
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     envio = Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi", modelo="pendencia", parametros=("Maria",), chave="k1")
     falso.erros.append((429, 130429))
@@ -132,11 +130,11 @@ async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
 
 @pytest.mark.parametrize("modo", ["prender", "derrubar"])
 async def test_graph_aceita_e_nao_responde_fica_incerta_e_sai_uma_vez(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], modo: str
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp], modo: str
 ) -> None:
     """The Graph API took the message and the answer never came (read timeout, dropped line): never a repeat."""
     await _semear(engine)
-    falso, zap = graph
+    falso, zap = graph_e_zap
     falso.depois_de_aceitar.append(modo)
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     primeira = await _despachante(engine, registrado).rodada(NOVE_EM_SP)

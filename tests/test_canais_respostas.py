@@ -18,8 +18,8 @@ from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Direcao, Mensagem
 from bot.dados.respostas import PRAZO_RESPOSTA, chave_da_resposta
 from bot.projeto import Projeto
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_whatsapp import postar, texto
+from tests.apoio.ambiente_canais import Ambiente, abrir
+from tests.apoio.whatsapp import postar, texto
 
 
 @pytest.fixture

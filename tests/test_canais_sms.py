@@ -22,14 +22,14 @@ from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
 from bot.projeto import Projeto, carregar_projeto
 from bot.regua.config import Modelo, Passo
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.zenvia import TOKEN, FalsaZenvia
-from tests.falsos import com_sms
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.projetos import RAIZ, com_sms
+from tests.apoio.relogio import AGORA
 
 DADOS = RAIZ / "tests" / "data" / "zenvia"
 SEGREDO = "segredo-do-webhook-sms"
 MARIA = "5511987654321"
-Cliente = TestClient[Any, Any]
 
 
 def carregar(nome: str) -> dict[str, Any]:

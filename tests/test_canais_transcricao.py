@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -22,20 +21,11 @@ from bot.canais.transcricao import (
     duracao_ogg,
 )
 from bot.config.erros import ConfigInvalida
-from tests.bancos import Bancos
-from tests.conftest import RAIZ
-from tests.fakes.transcricao import CHAVE, FakeTranscricao
-from tests.processos import porta_livre
-
-
-def ogg_opus(segundos: float, preskip: int = 312) -> bytes:
-    """A minimal Ogg Opus stream: the OpusHead page, then a last page whose granule is the sample count at 48 kHz."""
-    cabeca = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", preskip, 48000, 0, 0)
-
-    def pagina(granulo: int, dados: bytes) -> bytes:
-        return b"OggS" + bytes([0, 0]) + struct.pack("<qIIIB", granulo, 1, 0, 0, 1) + bytes([len(dados)]) + dados
-
-    return pagina(0, cabeca) + pagina(int(segundos * 48000) + preskip, b"\x00" * 40)
+from tests.apoio.audio import ogg_opus
+from tests.apoio.bancos import Bancos
+from tests.apoio.falsos.transcricao import CHAVE, FakeTranscricao
+from tests.apoio.processos import porta_livre
+from tests.apoio.projetos import RAIZ
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Direcao, Mensagem, Transferencia
 from bot.dados.voz import Transcricao
 from bot.projeto import Projeto
-from tests.ambiente_canais import Ambiente, abrir
-from tests.fakes.transcricao import CHAVE, FakeTranscricao
-from tests.test_canais_transcricao import ogg_opus
-from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import entrar
+from tests.apoio.ambiente_canais import Ambiente, abrir
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.audio import ogg_opus
+from tests.apoio.console import entrar
+from tests.apoio.falsos.transcricao import CHAVE, FakeTranscricao
+from tests.apoio.whatsapp import postar
 
 ID_AUDIO_WA = "893041519230582"  # tests/data/updates/whatsapp_audio.json
 ID_VOZ_TG = "AwACAgEAAxkBAAMFZ_voz"  # tests/data/updates/telegram_voz.json
@@ -40,7 +41,7 @@ async def amb(
     projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, voz: tuple[FakeTranscricao, str]
 ) -> AsyncIterator[Ambiente]:
     monkeypatch.setenv("TRANSCRICAO_API_KEY", CHAVE)
-    transcricao = TranscricaoConfig(servico=ServicoTranscricao.OPENAI, url=voz[1], max_segundos=60)  # type: ignore[arg-type]
+    transcricao = TranscricaoConfig(servico=ServicoTranscricao.OPENAI, url=voz[1], max_segundos=60)
     async with abrir(projeto, url, tmp_path / "anexos", monkeypatch, transcricao=transcricao) as ambiente:
         yield ambiente
 

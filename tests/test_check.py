@@ -6,23 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from bot.config.erros import ConfigInvalida
 from bot.projeto import carregar_projeto
-from tests.conftest import RAIZ
-
-
-def erros(pasta: Path) -> list[str]:
-    with pytest.raises(ConfigInvalida) as excecao:
-        carregar_projeto(pasta / "config.toml")
-    return [str(e) for e in excecao.value.erros]
-
-
-def trocar(arquivo: Path, antes: str, depois: str) -> None:
-    texto = arquivo.read_text(encoding="utf-8")
-    assert antes in texto, f"{antes!r} não está em {arquivo}"
-    arquivo.write_text(texto.replace(antes, depois, 1), encoding="utf-8")
+from tests.apoio.copia_projeto import erros, trocar
+from tests.apoio.projetos import RAIZ
 
 
 def linha_de(arquivo: Path, trecho: str) -> int:

@@ -9,31 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.bancos import Bancos
-from tests.conftest import RAIZ
-from tests.processos import porta_livre
-
-AGORA = "2026-11-23T11:00:00-03:00"
-
-
-def bot(*args: str, entrada: str = "", db: str | None = None) -> subprocess.CompletedProcess[str]:
-    opcoes = ["--now", AGORA] + (["--db", db] if db else [])
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *opcoes, *args],
-        input=entrada,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=RAIZ,
-        timeout=120,
-    )
-
-
-def importado(bancos: Bancos) -> str:
-    db = bancos.vazio("cli")
-    resultado = bot("import", str(RAIZ / "exemplos" / "carteira.csv"), db=db)
-    assert resultado.returncode == 0, resultado.stderr
-    return db
+from tests.apoio.bancos import Bancos
+from tests.apoio.cli import AGORA_CLI, bot, importado
+from tests.apoio.processos import porta_livre
+from tests.apoio.projetos import RAIZ
 
 
 def test_chat_json_ate_o_acordo(bancos: Bancos) -> None:
@@ -123,7 +102,7 @@ def test_serve_com_canal_ligado_avisa_que_os_links_seguem_a_porta(copia: Path, b
     email = '\n[canais.email]\nhost = "127.0.0.1"\nremetente = "cobranca@exemplo.com.br"\n'
     config.write_text(config.read_text(encoding="utf-8") + email, encoding="utf-8")
     porta = porta_livre()
-    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "--now", AGORA,
+    comando = [sys.executable, "-m", "bot", "--config", str(config), "--db", bancos.vazio("serve"), "--now", AGORA_CLI,
                "serve", "--porta", str(porta)]  # fmt: skip
     with subprocess.Popen(comando, cwd=RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as serve:
         try:

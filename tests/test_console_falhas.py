@@ -12,9 +12,9 @@ import pytest
 
 from bot.console.acesso import COOKIE_CSRF_ENTRADA
 from bot.projeto import Projeto
-from tests.ambiente_canais import abrir
-from tests.test_canais_whatsapp import assinar, texto
-from tests.test_console import csrf
+from tests.apoio.ambiente_canais import abrir
+from tests.apoio.console import csrf
+from tests.apoio.whatsapp import assinar, texto
 
 _ENXURRADA = 40  # twice the per-address allowance: 20 verifications run, 20 are refused at once
 

@@ -14,8 +14,8 @@ from bot.console.usuarios import criar_usuario
 from bot.dados.banco import criar_engine, sessao
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-from tests.test_navegador import chromium, digitar
+from tests.apoio.navegador import chromium, digitar
+from tests.apoio.relogio import AGORA
 
 SENHA = "senha-do-teste-123"
 

@@ -36,7 +36,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.dados.tipos import Dinheiro, InstanteUTC, Json
-from tests.bancos import Bancos
+from tests.apoio.bancos import Bancos
 
 AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 

@@ -20,9 +20,9 @@ from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.documentos import Documentos, documento_atual, emitir
 from bot.pagamentos.pix import pix_valido
-from tests.acordos import acordo_em_duas_parcelas
-from tests.bancos import Bancos
-from tests.conftest import projeto_padrao
+from tests.apoio.acordos import acordo_em_duas_parcelas
+from tests.apoio.bancos import Bancos
+from tests.apoio.projetos import projeto_padrao
 
 PROJETO = projeto_padrao()
 AGORA = datetime(2026, 11, 23, 13, tzinfo=UTC)  # Monday 10:00 in São Paulo
@@ -71,7 +71,8 @@ async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(eng
     async with sessao(engine) as s:
         tokens = (await s.exec(select(TokenPagamento.documento_id))).all()
         numeros = (await s.exec(select(NumeroDocumento.id))).all()
-    assert sorted(tokens) == sorted(d.id for d in documentos)
+    assert sorted(tokens) == sorted(d.id for d in documentos if d.id is not None)
+    assert all(d.id is not None for d in documentos)
     assert {int(d.nosso_numero) for d in documentos} <= set(numeros)  # every number came from the counter
 
 
@@ -105,12 +106,18 @@ async def test_o_banco_recusa_o_mesmo_numero_txid_ou_emissao_duas_vezes(engine: 
     [acordo] = await _acordos(engine, 1)
     assert await Documentos(engine, PROJETO.config).garantir(acordo, AGORA) is not None
     [primeiro] = await _documentos(engine)
-    outro = {"nosso_numero": "0000099999", "txid": "12345670000099999", "acordo_parcela_numero": 2, "emissao": 1}
-    copiado = {
+    outro: dict[str, object] = {
+        "nosso_numero": "0000099999",
+        "txid": "12345670000099999",
+        "acordo_parcela_numero": 2,
+        "emissao": 1,
+    }
+    copias: dict[str, dict[str, object]] = {
         "nosso_numero": {"nosso_numero": primeiro.nosso_numero},
         "txid": {"txid": primeiro.txid},
         "emissao": {"acordo_parcela_numero": 1},
-    }[coluna]
+    }
+    copiado = copias[coluna]
     async with sessao(engine) as s:
         dados = primeiro.model_dump(exclude={"id"}) | outro | copiado
         s.add(DocumentoPagamento(**dados))

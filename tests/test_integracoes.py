@@ -37,19 +37,13 @@ from bot.pagamentos.quebra import quebrar_acordos
 from bot.projeto import Projeto
 from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.receptor import Receptor
-from tests.test_console import SENHA, csrf, entrar, token
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import SENHA, csrf, entrar, token
+from tests.apoio.falsos.receptor import Receptor
+from tests.apoio.projetos import RAIZ
+from tests.apoio.relogio import AGORA, Relogio
 
 SEGREDO = "segredo-do-erp"
-
-
-class Relogio:
-    def __init__(self) -> None:
-        self.agora = AGORA
-
-    def __call__(self) -> Any:
-        return self.agora
 
 
 @pytest.fixture
@@ -189,7 +183,7 @@ async def test_pagina_de_entregas_e_reenvio_so_para_gestores(
     await _optout(engine)
     postagem = _postagem(engine, relogio, Destino(nome="erp", url=endereco, segredo_env="X"), tentativas=1)
     await postagem.rodada()  # one attempt allowed: it gives up at once
-    cliente: TestClient[Any, Any] = TestClient(TestServer(criar_app(projeto, engine, relogio, demo=False)))
+    cliente: Cliente = TestClient(TestServer(criar_app(projeto, engine, relogio, demo=False)))
     await cliente.start_server()
     try:
         await entrar(cliente, "ana")

@@ -16,8 +16,8 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-from tests.fakes.openai import CHAVE, FakeOpenAI
+from tests.apoio.falsos.openai import CHAVE, FakeOpenAI
+from tests.apoio.relogio import AGORA
 
 INTENCOES = ("pergunta_golpe", "parar", "sim")
 DESCRICOES = {"pergunta_golpe": "Desconfia: é golpe?", "parar": "Pede para parar", "sim": "Concorda"}

@@ -14,7 +14,9 @@ from bot.conversa.fatos import NovoAcordo, NumeroErrado, OptOut, PausarCobranca,
 from bot.formatos import brl
 from bot.negociacao.ofertas import Plano
 from bot.projeto import Projeto
-from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import AGORA
 
 DINHEIRO = re.compile(r"R\$")
 

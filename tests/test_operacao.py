@@ -19,9 +19,8 @@ from bot.operacao.exposicao import Familia, Tipo, expor
 from bot.operacao.rotas import instalar_operacao
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-
-Cliente = TestClient[object, object]
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA
 
 
 def _amostras(texto: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

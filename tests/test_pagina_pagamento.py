@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -15,24 +15,11 @@ from bot.dados.modelos import Acordo, AcordoParcela, Evento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.chat_web import fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA, Relogio
 
-Cliente = TestClient[object, object]
-
-
-class Relogio:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.agora = AGORA
-
-    def __call__(self) -> datetime:
-        return self.agora
-
-
-@pytest.fixture
-def relogio() -> Relogio:
-    return Relogio()
+ROTA = "/api/conversas/1/mensagens"  # Maria, the first line of the example portfolio
 
 
 @pytest.fixture
@@ -42,28 +29,13 @@ async def cliente(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator
         yield client
 
 
-ROTA = "/api/conversas/1/mensagens"  # Maria, the first line of the example portfolio
-
-
-async def negociar(cliente: Cliente) -> str:
-    """Chat as Maria up to the agreement; returns the payment-page path the bot sent."""
-    rota = ROTA
-    textos = []
-    for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
-        corpo = await (await cliente.post(rota, json={"texto": texto})).json()
-        textos += [r["texto"] for r in corpo["respostas"]]
-    achado = re.search(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])", textos[-1])
-    assert achado is not None, textos[-1]
-    return achado.group(1)
-
-
 async def historico(cliente: Cliente) -> list[str]:
     corpo = await (await cliente.get(ROTA)).json()
     return [m["texto"] for m in corpo["mensagens"]]
 
 
 async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) -> None:
-    caminho = await negociar(cliente)
+    caminho = await fechar_acordo(cliente)
 
     pagina = await cliente.get(caminho)
     assert pagina.status == 200
@@ -111,7 +83,7 @@ async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) ->
 
 
 async def test_token_desconhecido_malformado_ou_expirado(cliente: Cliente, url: str, relogio: Relogio) -> None:
-    caminho = await negociar(cliente)
+    caminho = await fechar_acordo(cliente)
     for ruim in ("/p/" + "A" * 32, "/p/curto", "/p/" + "x" * 200, "/p/%00%ff"):
         resposta = await cliente.get(ruim)
         assert resposta.status == 404
@@ -138,7 +110,7 @@ async def test_sem_modo_demo_nao_ha_botao_de_simular(projeto: Projeto, url: str)
 
 
 async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente: Cliente, relogio: Relogio) -> None:
-    antigo = await negociar(cliente)
+    antigo = await fechar_acordo(cliente)
     relogio.agora = AGORA + timedelta(days=10)  # the page expired (due date + dias_validade_documento)
     links = []
     for texto in ("oi", "sim", "390", "2ª via", "manda o boleto de novo"):

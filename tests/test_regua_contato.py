@@ -14,7 +14,7 @@ from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Dono
 from bot.dados.saida import Saida
 from bot.regua.contato import pode_contatar
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -56,6 +56,7 @@ async def test_calendario_no_fuso_do_devedor(engine: AsyncEngine, agora: datetim
 
 async def test_limite_optout_pausa_e_canal_sem_endereco(engine: AsyncEngine) -> None:
     maria = await _maria(engine)
+    assert maria.id is not None
     assert await _pode(engine, maria, SEGUNDA_11H_SP, "telegram") == (False, "sem endereço para telegram", None)
     async with sessao(engine) as s:  # a reminder went out this morning: the daily cap counts it
         s.add(Saida(alvo="parcela:1", passo="vespera", canal="email", devedor_id=maria.id, destino="m@x", texto="t",

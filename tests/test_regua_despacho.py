@@ -22,8 +22,9 @@ from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante, Resumo
 from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
-from tests.conftest import projeto_padrao
-from tests.regua_falso import Queda, RelogioComum, RemetenteFalso, RemetenteSemConsulta
+from tests.apoio.falsos.remetente import Queda, RemetenteFalso, RemetenteSemConsulta
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import RelogioComum
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;maria@example.com;varejo;C-1;Carnê;1;100;24/11/2026
@@ -179,7 +180,7 @@ async def test_canal_desligado_nao_fica_pendente_passa_ao_proximo(engine: AsyncE
     email = RemetenteFalso()
     regua = projeto_padrao().config.regua
     carta = Carta(projeto_padrao().textos, projeto_padrao().config.credor)
-    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)  # type: ignore[dict-item]
+    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)
     primeira_rodada = await despachante.rodada(NOVE_EM_SP)
     await despachante.rodada(NOVE_EM_SP + timedelta(seconds=1))
     zap, correio = await _saidas(engine)
@@ -279,7 +280,7 @@ async def test_tres_despachantes_num_banco_somados_nunca_passam_da_taxa(engine: 
 
     async def instancia(motor: AsyncEngine, zap: RemetenteFalso) -> int:
         """`serve`'s clock: a round each second (a round also ends early on a short claim) until all went out."""
-        despachante = Despachante(motor, regua, {TipoCanal.WHATSAPP: zap}, relogio_cota=relogio,  # type: ignore[dict-item]
+        despachante = Despachante(motor, regua, {TipoCanal.WHATSAPP: zap}, relogio_cota=relogio,
                                   dormir=relogio.dormir)  # fmt: skip
         enviadas = 0
         try:

@@ -24,8 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Contrato, Devedor, Parcela
 from bot.dados.saida import Saida
-from tests.bancos import Bancos
-from tests.processos import Falhas, GraphFalso, esperar, esperar_async, implantacao
+from tests.apoio.bancos import Bancos
+from tests.apoio.processos import Falhas, GraphFalso, esperar, esperar_async, implantacao
 
 LEMBRETES = 10_000  # the size of the run; each instance sends at most TAXA per second
 INSTANCIAS = 3

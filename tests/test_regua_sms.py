@@ -23,8 +23,8 @@ from bot.regua.config import Modelo, Passo, Regua
 from bot.regua.contato import pode_contatar
 from bot.regua.despacho import Despachante
 from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
-from tests.fakes.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -59,8 +59,8 @@ async def test_lembrete_por_sms_sai_uma_vez_e_conta_no_limite(
     sms = RemetenteSms("cobranca-loja", TOKEN, url, True, 3)
     remetentes = {TipoCanal.SMS: RemetenteRegistrado(engine, sms, lambda: NOVE_EM_SP)}
     try:
-        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP)).enviadas == 1  # type: ignore[arg-type]
-        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0  # type: ignore[arg-type]
+        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP)).enviadas == 1
+        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0
     finally:
         await sms.fechar()
     async with sessao(engine) as s:

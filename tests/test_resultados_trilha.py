@@ -17,13 +17,9 @@ from bot.dados.saida import Saida, SituacaoSaida
 from bot.projeto import Projeto
 from bot.resultados.trilha import TipoPasso, passos
 from bot.resultados.visitas import e_robo, registrar_visita
-from tests.conftest import AGORA
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, demo, fechar_acordo
-
-
-@pytest.fixture
-def relogio() -> Relogio:
-    return Relogio()
+from tests.apoio.chat_web import NAVEGADOR, conversar, demo, fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA, Relogio
 
 
 @pytest.fixture
@@ -58,7 +54,8 @@ async def test_do_primeiro_contato_ao_pagamento(cliente: Cliente, url: str, relo
     assert por_tipo[TipoPasso.PAGINA_ABERTA].instante == AGORA + timedelta(hours=1)
     assert por_tipo[TipoPasso.PDF_BAIXADO].instante == AGORA + timedelta(hours=2)
     assert por_tipo[TipoPasso.PAGAMENTO].instante == AGORA + timedelta(hours=3)
-    assert por_tipo[TipoPasso.PAGAMENTO].valor == por_tipo[TipoPasso.ACORDO].valor > Decimal("0")
+    valor = por_tipo[TipoPasso.ACORDO].valor
+    assert valor is not None and por_tipo[TipoPasso.PAGAMENTO].valor == valor > Decimal("0")
     assert {p.devedor_id for p in trilha} == {1}
     assert [p.instante for p in trilha] == sorted(p.instante for p in trilha)
 

@@ -22,7 +22,7 @@ from bot.dados.modelos import (
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.pix import ler_pix, pix_valido
 from bot.projeto import Projeto
-from tests.conftest import AGORA
+from tests.apoio.relogio import AGORA
 
 
 async def maria(atendimento: Atendimento) -> int:

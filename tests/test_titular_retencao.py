@@ -17,7 +17,7 @@ from bot.projeto import Projeto
 from bot.titular.config import LgpdConfig
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.relogio import AGORA
 
 
 async def _quitar(engine: AsyncEngine, devedor_id: int) -> None:

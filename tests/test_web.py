@@ -13,24 +13,25 @@ from bot.config.modelos import Web
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA
 
 
 @pytest.fixture
-async def cliente(projeto: Projeto, url: str) -> AsyncIterator[TestClient[object, object]]:
+async def cliente(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
     app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=True)
     async with TestClient(TestServer(app)) as client:
         yield client
 
 
-async def primeiro_devedor(cliente: TestClient[object, object]) -> str:
+async def primeiro_devedor(cliente: Cliente) -> str:
     pagina = await (await cliente.get("/")).text()
     assert "Maria da Silva Santos" in pagina
     inicio = pagina.index('data-id="') + len('data-id="')
     return pagina[inicio : pagina.index('"', inicio)]
 
 
-async def test_conversa_pelo_chat_web(cliente: TestClient[object, object]) -> None:
+async def test_conversa_pelo_chat_web(cliente: Cliente) -> None:
     devedor = await primeiro_devedor(cliente)
     rota = f"/api/conversas/{devedor}/mensagens"
     resposta = await cliente.post(rota, json={"texto": "oi"})
@@ -54,9 +55,7 @@ async def test_conversa_pelo_chat_web(cliente: TestClient[object, object]) -> No
         (b"\xff\xfe", 400, "corpo inválido: esperado JSON"),
     ],
 )
-async def test_entrada_ruim_recebe_erro_claro(
-    cliente: TestClient[object, object], corpo: bytes, status: int, erro: str
-) -> None:
+async def test_entrada_ruim_recebe_erro_claro(cliente: Cliente, corpo: bytes, status: int, erro: str) -> None:
     devedor = await primeiro_devedor(cliente)
     resposta = await cliente.post(
         f"/api/conversas/{devedor}/mensagens", data=corpo, headers={"Content-Type": "application/json"}
@@ -65,7 +64,7 @@ async def test_entrada_ruim_recebe_erro_claro(
     assert (await resposta.json()) == {"erro": erro}
 
 
-async def test_mensagem_longa_e_devedor_inexistente(cliente: TestClient[object, object]) -> None:
+async def test_mensagem_longa_e_devedor_inexistente(cliente: Cliente) -> None:
     longa = await cliente.post("/api/conversas/1/mensagens", json={"texto": "a" * 2001})
     assert longa.status == 413
     inexistente = await cliente.post("/api/conversas/99999/mensagens", json={"texto": "oi"})

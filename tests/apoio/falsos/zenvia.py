@@ -30,11 +30,11 @@ class FalsaZenvia:
 
     async def _mensagem(self, request: web.Request) -> web.Response:
         if request.headers.get("X-API-TOKEN") != TOKEN:
-            erro = {"code": "AUTHENTICATION_ERROR", "message": "Authentication failed"}
+            erro: dict[str, object] = {"code": "AUTHENTICATION_ERROR", "message": "Authentication failed"}
             return web.json_response(erro, status=401)
         self.pedidos += 1
         if self.erros or self.pedidos in self.falhar_na:
-            status, corpo = self.falhar_na.pop(self.pedidos, None) or self.erros.pop(0)
+            status, corpo = self.falhar_na.pop(self.pedidos) if self.pedidos in self.falhar_na else self.erros.pop(0)
             return web.json_response(corpo, status=status)
         corpo = await request.json()
         invalidos = _invalidos(corpo)

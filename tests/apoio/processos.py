@@ -23,7 +23,8 @@ from typing import BinaryIO
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
-RAIZ = Path(__file__).resolve().parent.parent
+from tests.apoio.projetos import RAIZ
+
 ESPERA_DO_CLIENTE = 15.0  # RemetenteWhatsapp's read timeout: a hang longer than this is a timeout
 
 

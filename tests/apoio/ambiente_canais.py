@@ -19,12 +19,14 @@ from bot.dados.entrada import Anexo
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
-from tests.test_canais_telegram import SEGREDO as SEGREDO_TG
-from tests.test_canais_whatsapp import carregar
-from tests.test_console import SENHA, Relogio
-
-Cliente = TestClient[Any, Any]
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import SENHA
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import Relogio
+from tests.apoio.telegram import SEGREDO as SEGREDO_TG
 
 
 @dataclass
