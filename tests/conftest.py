@@ -1,4 +1,4 @@
-"""Shared fixtures: the shipped project, a copy to break, and a driver for the pure engine."""
+"""Shared fixtures: the shipped project, a copy to break, databases, the clock, and a driver for the pure engine."""
 
 from __future__ import annotations
 
@@ -79,23 +79,6 @@ async def engine(banco_migrado: str | Path, bancos: Bancos) -> AsyncIterator[Asy
     engine = criar_engine(bancos.copia(banco_migrado, "cobranca"))
     yield engine
     await engine.dispose()
-
-
-_AVULSOS = Bancos(Path())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _apagar_avulsos() -> Iterator[None]:
-    yield
-    _AVULSOS.limpar()
-
-
-def banco_de_exemplo(pasta: Path) -> str:
-    """A new migrated database with the example portfolio imported; returns its URL (prefer the `url` fixture)."""
-    url = Bancos(pasta).vazio("teste") if not em_postgresql() else _AVULSOS.vazio()
-    migrar(url)
-    _semear(url)
-    return url
 
 
 @pytest.fixture

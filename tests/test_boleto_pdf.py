@@ -19,7 +19,6 @@ from bot.formatos import brl
 from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.boleto_pdf import DadosBoleto, gerar
 from bot.pagamentos.desenho import larguras_itf
-from bot.pagamentos.pagina import PAGINA
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.chat_web import fechar_acordo
@@ -34,8 +33,8 @@ def texto_do_pdf(conteudo: bytes) -> str:
 
 
 @pytest.fixture
-async def cliente(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), Relogio(), demo=True)
+async def cliente(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
+    app = criar_app(projeto, criar_engine(url), relogio, demo=True)
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -82,10 +81,8 @@ async def test_token_desconhecido_nao_tem_pdf(cliente: Cliente, token: str) -> N
     assert resposta.content_type == "text/html"
 
 
-async def test_pdf_vencido_como_a_pagina(cliente: Cliente) -> None:
+async def test_pdf_vencido_como_a_pagina(cliente: Cliente, relogio: Relogio) -> None:
     caminho = await fechar_acordo(cliente)
-    relogio = cliente.app[PAGINA].relogio
-    assert isinstance(relogio, Relogio)
     relogio.agora += timedelta(days=60)
     assert (await cliente.get(f"{caminho}.pdf")).status == 404
     assert (await cliente.get(caminho)).status == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.cabecalhos import CSP_CONSOLE, CSP_PAGAMENTO
 from tests.apoio.console import Ambiente, entrar
@@ -10,8 +11,8 @@ from tests.apoio.console import Ambiente, entrar
 _PARAMETRO = re.compile(r"\{[^}]+\}")
 
 
-def _conferir(caminho: str, resposta_headers: object) -> list[str]:
-    cabecalhos = dict(resposta_headers)  # type: ignore[call-overload]
+def _conferir(caminho: str, resposta_headers: Mapping[str, str]) -> list[str]:
+    cabecalhos = dict(resposta_headers)
     faltando = [
         nome
         for nome, valor in (

@@ -33,7 +33,7 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Contrato, Conversa, Devedor, Direcao, Mensagem, Parcela
 from tests.apoio.bancos import Bancos
-from tests.apoio.processos import Falhas, GraphFalso, Instancias, esperar, esperar_async, implantacao
+from tests.apoio.processos import Falhas, GraphComFalhas, Instancias, esperar, esperar_async, implantacao
 from tests.apoio.projetos import RAIZ
 
 # The size of the run (the issue asks 5,000). On SQLite the three processes share one file's write lock and
@@ -188,7 +188,7 @@ async def test_tres_instancias_recebem_cada_mensagem_uma_vez_em_ordem(
 ) -> None:
     url = bancos.copia(banco_migrado, "entrada")
     await _semear(url)
-    graph = GraphFalso(Falhas(inicio=MENSAGENS // 5, quantas=MENSAGENS // 5, padrao=("429", "ok", "500", "ok")))
+    graph = GraphComFalhas(Falhas(inicio=MENSAGENS // 5, quantas=MENSAGENS // 5, padrao=("429", "ok", "500", "ok")))
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": SEGREDO, "WHATSAPP_VERIFY_TOKEN": "v"}
     config = functools.partial(_config, tmp_path)
     async with implantacao(graph, url, config, INICIO.isoformat(), ambiente, tmp_path) as implantada:
@@ -235,7 +235,7 @@ async def _respostas_pendentes(url: str) -> int:
     return int((await _consultar(url, consulta))[0])
 
 
-async def _verificar(url: str, graph: GraphFalso, duracao: float) -> None:
+async def _verificar(url: str, graph: GraphComFalhas, duracao: float) -> None:
     assert await _situacoes(url) == Counter(processada=MENSAGENS), duracao  # none pending, claimed or failed
 
     consulta = (

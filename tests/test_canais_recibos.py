@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fpdf import FPDF
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.recibos import abertos
 from bot.canais.servidor import RECEPCAO
@@ -59,8 +60,8 @@ def documento(legenda: str | None = "segue o comprovante", id_midia: str = ID_DO
     return payload
 
 
-async def _maria(s: Any) -> Devedor:
-    return (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()  # type: ignore[no-any-return]
+async def _maria(s: AsyncSession) -> Devedor:
+    return (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
 
 
 async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb: Ambiente) -> None:

@@ -67,8 +67,8 @@ async def _semear(engine: AsyncEngine) -> None:
         assert await enfileirar(s, regua, linhas) == 1
 
 
-def _despachante(engine: AsyncEngine, remetente: object) -> Despachante:
-    return Despachante(engine, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: remetente})  # type: ignore[dict-item]
+def _despachante(engine: AsyncEngine, remetente: Remetente) -> Despachante:
+    return Despachante(engine, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: remetente})
 
 
 async def _saida(engine: AsyncEngine) -> Saida:
@@ -91,7 +91,7 @@ async def test_queda_em_cada_ponto_do_envio_e_resolvida(
     falso, zap = graph_e_zap
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     if onde == "antes do registro":
-        moribundo: object = Morre(registrado, antes=True)
+        moribundo: Remetente = Morre(registrado, antes=True)
     elif onde == "depois do registro":
         moribundo = Morre(registrado)
     else:

@@ -76,7 +76,8 @@ async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) ->
     assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
     assert len(amb.remetente.enviados) == enviados  # the person just sent the codes: nothing again
     async with sessao(amb.engine) as s:
-        assert (await s.get(Conversa, conversa)).estado == "pagamento"  # type: ignore[union-attr]
+        lida = await s.get(Conversa, conversa)
+    assert lida is not None and lida.estado == "pagamento"
     respostas = await amb.atendimento.receber(1, "whatsapp", Entrada("reenvia o código"))
     assert respostas and "Acordo registrado" not in respostas[0].texto and "PIX copia e cola" in respostas[0].texto
 

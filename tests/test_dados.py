@@ -168,7 +168,7 @@ async def test_json_ida_e_volta(engine: AsyncEngine) -> None:
 
 
 def test_tipos_no_postgresql() -> None:
-    dialeto = postgresql.dialect()  # type: ignore[no-untyped-call]
+    dialeto = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's dialect class is unannotated
     assert Dinheiro().load_dialect_impl(dialeto).compile(dialect=dialeto) == "BIGINT"
     assert InstanteUTC().load_dialect_impl(dialeto).compile(dialect=dialeto) == "TIMESTAMP WITHOUT TIME ZONE"
 

@@ -26,8 +26,11 @@ from bot.pagamentos.documentos import Documentos, vencimento_novo
 from bot.pagamentos.pix import pix_valido
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante
-from tests.apoio.acordos import NOVE_EM_SP, OITO_EM_SP, PROJETO, acordo_na_regua, confirmacao_do_asaas
+from tests.apoio.acordos import NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
 from tests.apoio.falsos.remetente import RemetenteFalso
+from tests.apoio.projetos import projeto_padrao
+
+PROJETO = projeto_padrao()
 
 
 async def _saidas(engine: AsyncEngine) -> list[Saida]:

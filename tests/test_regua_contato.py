@@ -30,7 +30,10 @@ async def _maria(engine: AsyncEngine) -> Devedor:
         return (await s.exec(select(Devedor))).one()
 
 
-async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str = "whatsapp", **kw: bool) -> tuple:  # type: ignore[type-arg]
+Resposta = tuple[bool, str | None, datetime | None]  # may contact?, why not, from when
+
+
+async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str = "whatsapp", **kw: bool) -> Resposta:
     async with sessao(engine) as s:
         return await pode_contatar(s, maria, canal, agora, POLITICA, **kw)
 
@@ -50,7 +53,7 @@ async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str
         ),
     ],
 )
-async def test_calendario_no_fuso_do_devedor(engine: AsyncEngine, agora: datetime, esperado: tuple) -> None:  # type: ignore[type-arg]
+async def test_calendario_no_fuso_do_devedor(engine: AsyncEngine, agora: datetime, esperado: Resposta) -> None:
     assert await _pode(engine, await _maria(engine), agora) == esperado
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.canais.email import Carta
-from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
+from bot.canais.porta import Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.entrada import StatusEntrega
@@ -45,14 +45,14 @@ async def _semear(engine: AsyncEngine) -> None:
 
 async def _saidas(engine: AsyncEngine) -> list[Saida]:
     async with sessao(engine) as s:
-        return list((await s.exec(select(Saida).order_by(Saida.id))).all())  # type: ignore[arg-type]
+        return list((await s.exec(select(Saida).order_by(col(Saida.id)))).all())
 
 
-def _despachante(engine: AsyncEngine, zap: object, email: object | None = None) -> Despachante:
-    remetentes = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
+def _despachante(engine: AsyncEngine, zap: Remetente, email: Remetente | None = None) -> Despachante:
+    remetentes: dict[TipoCanal, Remetente] = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
     projeto = projeto_padrao()
     carta = Carta(projeto.textos, projeto.config.credor)
-    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)  # type: ignore[arg-type]
+    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)
 
 
 async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.canais.servidor import RECEPCAO
 from bot.console.usuarios import criar_usuario
@@ -39,7 +39,7 @@ class Ambiente:
 
     async def anexos(self) -> list[Anexo]:
         async with sessao(self.cliente.app[RECEPCAO].engine) as s:
-            return list((await s.exec(select(Anexo).order_by(Anexo.id))).all())  # type: ignore[arg-type]
+            return list((await s.exec(select(Anexo).order_by(col(Anexo.id)))).all())
 
     async def maria_no_telegram(self) -> None:
         """Maria's Telegram chat is already known (as if her invitation was used)."""
