@@ -20,7 +20,13 @@ from tests.apoio.projetos import RAIZ, projeto_padrao
 from tests.apoio.relogio import Relogio
 
 # Fixtures shared across areas live with their support code; registered here so no test module imports another.
-pytest_plugins = ["tests.apoio.console", "tests.apoio.whatsapp", "tests.apoio.navegador", "tests.apoio.falsos.smtp"]
+pytest_plugins = [
+    "tests.apoio.console",
+    "tests.apoio.whatsapp",
+    "tests.apoio.telegram",
+    "tests.apoio.navegador",
+    "tests.apoio.falsos.smtp",
+]
 
 
 @pytest.fixture

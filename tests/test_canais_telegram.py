@@ -27,13 +27,6 @@ from tests.apoio.telegram import CHAT, SEGREDO, escrito
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[tuple[FalsoBotApi, str]]:
-    falso = FalsoBotApi()
-    async with TestServer(falso.app()) as servidor:
-        yield falso, str(servidor.make_url("")).rstrip("/")
-
-
-@pytest.fixture
 async def cliente(
     projeto: Projeto, url: str, bot_api: tuple[FalsoBotApi, str], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Cliente]:

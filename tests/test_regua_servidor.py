@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
@@ -40,10 +39,10 @@ SEGUNDA_10H_RJ = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # Monday; every inst
 
 
 @pytest.fixture
-async def provedores() -> AsyncIterator[tuple[FalsoGraph, str, FalsoBotApi, str]]:
-    graph, bot_api = FalsoGraph(), FalsoBotApi()
-    async with TestServer(graph.app()) as s_graph, TestServer(bot_api.app()) as s_bot:
-        yield graph, str(s_graph.make_url("")).rstrip("/"), bot_api, str(s_bot.make_url("")).rstrip("/")
+def provedores(
+    graph: tuple[FalsoGraph, str], bot_api: tuple[FalsoBotApi, str]
+) -> tuple[FalsoGraph, str, FalsoBotApi, str]:
+    return (*graph, *bot_api)
 
 
 @pytest.fixture
