@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.apoio.telegram",
     "tests.apoio.navegador",
     "tests.apoio.falsos.smtp",
+    "tests.apoio.falsos.zenvia",
 ]
 
 

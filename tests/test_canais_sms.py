@@ -37,13 +37,6 @@ def carregar(nome: str) -> dict[str, Any]:
     return dados
 
 
-@pytest.fixture
-async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
-    falsa = FalsaZenvia()
-    async with TestServer(falsa.app()) as servidor:
-        yield falsa, str(servidor.make_url("")).rstrip("/")
-
-
 def _remetente(url: str, max_segmentos: int = 3, remover_acentos: bool = True) -> RemetenteSms:
     return RemetenteSms("cobranca-loja", TOKEN, url, remover_acentos, max_segmentos, espera=2)
 

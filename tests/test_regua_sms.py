@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -37,13 +34,6 @@ TEXTO = "Oi, {primeiro_nome}! Amanhã vence um pagamento com {credor}. Para não
 def _regua() -> Regua:
     passo = Passo(nome="vespera_sms", dia=-1, canais=(TipoCanal.SMS,), modelos={TipoCanal.SMS: Modelo(texto=TEXTO)})
     return projeto_padrao().config.regua.model_copy(update={"passos": (passo,)})
-
-
-@pytest.fixture
-async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
-    falsa = FalsaZenvia()
-    async with TestServer(falsa.app()) as servidor:
-        yield falsa, str(servidor.make_url("")).rstrip("/")
 
 
 async def test_lembrete_por_sms_sai_uma_vez_e_conta_no_limite(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 TOKEN = "zenvia-token-teste"
 
@@ -67,3 +70,11 @@ def _invalidos(corpo: Any) -> list[dict[str, str]]:
             and isinstance(conteudos[0].get("text"), str) and conteudos[0]["text"]):  # fmt: skip
         erros.append({"code": "INVALID", "path": "contents", "message": "one text content expected"})
     return erros
+
+
+@pytest.fixture
+async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
+    """The fake Zenvia on a loopback port, and its base URL."""
+    falsa = FalsaZenvia()
+    async with TestServer(falsa.app()) as servidor:
+        yield falsa, str(servidor.make_url("")).rstrip("/")
