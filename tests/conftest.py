@@ -90,6 +90,14 @@ async def engine(banco_migrado: str | Path, bancos: Bancos) -> AsyncIterator[Asy
 
 
 @pytest.fixture
+async def engine_semeado(url: str) -> AsyncIterator[AsyncEngine]:
+    """The example portfolio's database, as an engine (the `engine` fixture is an empty one)."""
+    engine = criar_engine(url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
 def url(banco_semeado: str | Path, bancos: Bancos) -> str:
     """A database with the example portfolio, copied from the session's template."""
     return bancos.copia(banco_semeado, "teste")
