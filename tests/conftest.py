@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.apoio.telegram",
     "tests.apoio.navegador",
     "tests.apoio.falsos.smtp",
+    "tests.apoio.falsos.transcricao",
     "tests.apoio.falsos.zenvia",
 ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +26,7 @@ from bot.regua.fila import enfileirar
 from tests.apoio.falsos.bot_api import FalsoBotApi
 from tests.apoio.falsos.graph import FalsoGraph
 from tests.apoio.falsos.remetente import Queda
+from tests.apoio.processos import porta_livre
 from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
@@ -151,7 +151,7 @@ async def test_graph_aceita_e_nao_responde_fica_incerta_e_sai_uma_vez(
 
 async def test_provedor_inacessivel_tenta_de_novo_e_libera_a_chave(engine: AsyncEngine) -> None:
     """Nothing listens: the request never left, so a retry is safe and the key is free again."""
-    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta_fechada()}", "23.0")
+    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta_livre()}", "23.0")
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     try:
         with pytest.raises(TentarDepois, match="inacessível"):
@@ -183,9 +183,3 @@ async def test_bot_api_aceita_e_nao_responde_nao_repete(engine: AsyncEngine, mod
     assert [e["text"] for e in falso.enviadas] == ["oi", "sem chave"]
     with pytest.raises(EnvioIncerto):
         await registrado.localizar("k3")
-
-
-def porta_fechada() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.canais.config import ServicoTranscricao, TranscricaoConfig
 from bot.canais.transcricao import (
@@ -28,15 +27,8 @@ from tests.apoio.processos import porta_livre
 from tests.apoio.projetos import RAIZ
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[tuple[FakeTranscricao, str]]:
-    servico = FakeTranscricao()
-    async with TestServer(servico.app()) as servidor:
-        yield servico, str(servidor.make_url("/v1"))
-
-
-async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(fake: tuple[FakeTranscricao, str]) -> None:
-    servico, url = fake
+async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(voz: tuple[FakeTranscricao, str]) -> None:
+    servico, url = voz
     servico.texto = "  já paguei ontem no pix  "
     transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
     audio = ogg_opus(4)
@@ -64,8 +56,8 @@ async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(fake: tuple[Fake
         (500, "fora do ar"),
     ],
 )
-async def test_erros_do_servico_viram_motivo_claro(fake: tuple[FakeTranscricao, str], status: int, trecho: str) -> None:
-    servico, url = fake
+async def test_erros_do_servico_viram_motivo_claro(voz: tuple[FakeTranscricao, str], status: int, trecho: str) -> None:
+    servico, url = voz
     servico.status = status
     transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
     with pytest.raises(ErroTranscricao) as erro:
@@ -75,8 +67,8 @@ async def test_erros_do_servico_viram_motivo_claro(fake: tuple[FakeTranscricao, 
     assert trecho in erro.value.motivo and f"HTTP {status}" in erro.value.motivo
 
 
-async def test_chave_errada_e_401(fake: tuple[FakeTranscricao, str]) -> None:
-    _, url = fake
+async def test_chave_errada_e_401(voz: tuple[FakeTranscricao, str]) -> None:
+    _, url = voz
     transcritor = TranscritorOpenAI(url, "sk-errada", "whisper-1", "pt", 5.0)
     with pytest.raises(ErroTranscricao) as erro:
         await transcritor.transcrever(b"OggS", "audio/ogg", "a.ogg")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlmodel import col, select
 
 from bot.canais.config import ServicoTranscricao, TranscricaoConfig
@@ -27,13 +26,6 @@ from tests.apoio.whatsapp import postar
 
 ID_AUDIO_WA = "893041519230582"  # tests/data/updates/whatsapp_audio.json
 ID_VOZ_TG = "AwACAgEAAxkBAAMFZ_voz"  # tests/data/updates/telegram_voz.json
-
-
-@pytest.fixture
-async def voz() -> AsyncIterator[tuple[FakeTranscricao, str]]:
-    servico = FakeTranscricao()
-    async with TestServer(servico.app()) as servidor:
-        yield servico, str(servidor.make_url("/v1"))
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.projeto import Projeto
 from bot.regua import fatos as fatos_regua
 from tests.apoio.cliente_http import Cliente
-from tests.apoio.console import CPF_MARIA, SENHA, Ambiente, csrf, entrar, postar, token
+from tests.apoio.console import SENHA, Ambiente, csrf, entrar, postar, token
+from tests.apoio.leituras import CPF_MARIA
 
 
 async def test_nada_responde_sem_sessao(amb: Ambiente) -> None:

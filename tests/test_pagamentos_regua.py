@@ -7,18 +7,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.canais.porta import TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Devedor,
-    DocumentoPagamento,
     Evento,
     Mensagem,
 )
 from bot.dados.pagamentos import TokenPagamento
-from bot.dados.saida import Saida
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.confirmacao import Confirmador, Desfecho
@@ -28,19 +26,15 @@ from bot.regua.config import Regua
 from bot.regua.despacho import Despachante
 from tests.apoio.acordos import NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
 from tests.apoio.falsos.remetente import RemetenteFalso
+from tests.apoio.leituras import documentos_gravados, saidas_gravadas
 from tests.apoio.projetos import projeto_padrao
 
 PROJETO = projeto_padrao()
 
 
-async def _saidas(engine: AsyncEngine) -> list[Saida]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(Saida).order_by(col(Saida.id)))).all())
-
-
 async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine: AsyncEngine) -> None:
     await acordo_na_regua(engine)
-    [lembrete] = await _saidas(engine)
+    [lembrete] = await saidas_gravadas(engine)
     assert (lembrete.passo, lembrete.canal, lembrete.proxima_tentativa) == ("acordo_vespera", "whatsapp", NOVE_EM_SP)
 
     confirmador = Confirmador(engine, PROJETO.textos, PROJETO.config)
@@ -49,7 +43,7 @@ async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine
     duplicado = await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP + timedelta(minutes=5))
     assert duplicado.desfecho is Desfecho.DUPLICADO
 
-    lembrete, agradecimento = await _saidas(engine)
+    lembrete, agradecimento = await saidas_gravadas(engine)
     assert (lembrete.situacao, lembrete.motivo) == ("descartada", "pago: pagamento confirmado")
     assert (agradecimento.passo, agradecimento.canal, agradecimento.destino) == (
         "agradecimento", "whatsapp", "+5511987654321"
@@ -65,7 +59,7 @@ async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine
     [envio] = zap.enviados  # the thank-you, once; never the reminder of the paid installment
     assert envio.chave == agradecimento.chave
     assert (envio.modelo, envio.parametros) == ("pagamento_recebido", ("Maria", "R$\xa0100,00"))  # window closed
-    lembrete, agradecimento = await _saidas(engine)
+    lembrete, agradecimento = await saidas_gravadas(engine)
     assert (lembrete.situacao, agradecimento.situacao) == ("descartada", "enviada")
 
 
@@ -76,7 +70,7 @@ async def test_conversa_na_web_mostra_no_chat_e_envia_pelo_primeiro_canal_da_reg
         [no_chat] = (await s.exec(select(Mensagem))).all()
     assert (no_chat.canal, no_chat.status) == ("web", "enviada")
     assert no_chat.texto.startswith("Recebemos seu pagamento")
-    agradecimento = (await _saidas(engine))[-1]
+    agradecimento = (await saidas_gravadas(engine))[-1]
     assert (agradecimento.passo, agradecimento.canal) == ("agradecimento", "whatsapp")
 
 
@@ -88,7 +82,7 @@ async def test_sem_endereco_nenhum_vira_evento_para_os_atendentes(engine: AsyncE
         s.add(devedor)
         await s.commit()
     await Confirmador(engine, PROJETO.textos, PROJETO.config).confirmar(confirmacao_do_asaas(), OITO_EM_SP)
-    assert [s.passo for s in await _saidas(engine)] == ["acordo_vespera"]
+    assert [s.passo for s in await saidas_gravadas(engine)] == ["acordo_vespera"]
     async with sessao(engine) as s:
         tipos = [e.tipo for e in (await s.exec(select(Evento))).all()]
     assert "agradecimento_sem_canal" in tipos
@@ -119,11 +113,6 @@ def test_ordem_dos_canais() -> None:
     assert ordem_dos_canais(Regua()) == [TipoCanal.WHATSAPP, TipoCanal.TELEGRAM, TipoCanal.SMS, TipoCanal.EMAIL]
 
 
-async def _documentos(engine: AsyncEngine) -> list[DocumentoPagamento]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all())
-
-
 async def _token(engine: AsyncEngine, documento_id: int | None) -> TokenPagamento:
     async with sessao(engine) as s:
         return (await s.exec(select(TokenPagamento).where(TokenPagamento.documento_id == documento_id))).one()
@@ -134,7 +123,7 @@ async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) ->
     confirmador = Confirmador(engine, PROJETO.textos, PROJETO.config)
     await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)
     await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)  # a duplicate issues nothing more
-    primeiro, proximo = await _documentos(engine)
+    primeiro, proximo = await documentos_gravados(engine)
     assert (proximo.acordo_parcela_numero, proximo.valor, proximo.vencimento) == (2, Decimal(100), date(2026, 12, 24))
     assert int(proximo.nosso_numero) == int(primeiro.nosso_numero) + 1  # the one counter, whoever issues
     assert (primeiro.emissao, proximo.emissao) == (1, 1)
@@ -149,7 +138,7 @@ async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) ->
 
 async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: AsyncEngine) -> None:
     await acordo_na_regua(engine)
-    [antigo] = await _documentos(engine)
+    [antigo] = await documentos_gravados(engine)
     async with sessao(engine) as s:
         s.add(TokenPagamento(token="A" * 32, documento_id=antigo.id or 0, valido_ate=date(2026, 11, 27)))
         await s.commit()
@@ -159,7 +148,7 @@ async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: 
     assert await documentos.garantir(antigo.acordo_id, sexta_a_noite) == antigo.id
     sabado = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     novo_id = await documentos.garantir(antigo.acordo_id, sabado)
-    _, novo = await _documentos(engine)
+    _, novo = await documentos_gravados(engine)
     assert novo.id == novo_id and novo.acordo_parcela_numero == 1
     assert novo.vencimento == date(2026, 11, 30)  # Sunday is no bank day: Monday
     assert novo.txid != antigo.txid and pix_valido(novo.pix)

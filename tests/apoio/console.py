@@ -21,12 +21,10 @@ from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.falsos.remetente import RemetenteFalso
+from tests.apoio.leituras import CPF_MARIA
 from tests.apoio.relogio import AGORA, Relogio
 
 SENHA = "senha-do-teste-123"
-
-
-CPF_MARIA = "39053344705"
 
 
 @dataclass
