@@ -22,6 +22,7 @@ from tests.apoio.relogio import Relogio
 # Fixtures shared across areas live with their support code; registered here so no test module imports another.
 pytest_plugins = [
     "tests.apoio.console",
+    "tests.apoio.chat_web",
     "tests.apoio.ambiente_canais",
     "tests.apoio.whatsapp",
     "tests.apoio.telegram",

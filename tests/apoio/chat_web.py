@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dados.banco import criar_engine
@@ -40,4 +41,11 @@ async def fechar_acordo(cliente: Cliente, conversa: int = 1) -> str:
 async def demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
     """The demo web app (chat, payment page with its simulate button) on `url`, through a real HTTP client."""
     async with TestClient(TestServer(criar_app(projeto, criar_engine(url), relogio, demo=True))) as cliente:
+        yield cliente
+
+
+@pytest.fixture
+async def cliente_demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
+    """The demo web app over the example portfolio, reading the test's clock."""
+    async with demo(projeto, url, relogio) as cliente:
         yield cliente
