@@ -38,14 +38,16 @@ from tests.apoio.falsos.graph import FalsoGraph
 from tests.apoio.falsos.zenvia import FalsaZenvia
 from tests.apoio.projetos import RAIZ, com_canais, com_sms
 from tests.apoio.relogio import AGORA
+from tests.apoio.telegram import SEGREDO as SEGREDO_TG
+from tests.apoio.whatsapp import SEGREDO as SEGREDO_WA
 from tests.apoio.whatsapp import assinar
 
 UPDATES = RAIZ / "tests" / "data" / "updates"
 ZENVIA = RAIZ / "tests" / "data" / "zenvia"
-SEGREDO_TG, TOKEN_ASAAS, SEGREDO_SMS = "segredo-tg", "segredo-asaas", "segredo-sms"
+TOKEN_ASAAS, SEGREDO_SMS = "segredo-asaas", "segredo-sms"
 AMBIENTE = {
     "WHATSAPP_TOKEN": "token-wa",
-    "WHATSAPP_APP_SECRET": "segredo-do-app",
+    "WHATSAPP_APP_SECRET": SEGREDO_WA,
     "WHATSAPP_VERIFY_TOKEN": "verifica",
     "TELEGRAM_TOKEN": "123:tg",
     "TELEGRAM_SECRET": SEGREDO_TG,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -13,7 +12,7 @@ from bot.dados.modelos import Acordo, AcordoParcela, Evento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.apoio.chat_web import fechar_acordo
+from tests.apoio.chat_web import LINK, fechar_acordo
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.relogio import AGORA, Relogio
 
@@ -106,10 +105,7 @@ async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente_demo: C
     links = []
     for texto in ("oi", "sim", "390", "2ª via", "manda o boleto de novo"):
         corpo = await (await cliente_demo.post(ROTA, json={"texto": texto})).json()
-        links += re.findall(
-            r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])",
-            "\n".join(r["texto"] for r in corpo["respostas"]),
-        )
+        links += LINK.findall("\n".join(r["texto"] for r in corpo["respostas"]))
     assert len(links) == 3 and len(set(links)) == 1  # one renewal, shown each time it is asked for
     [novo] = set(links)
     assert novo != antigo

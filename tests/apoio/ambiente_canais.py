@@ -27,6 +27,7 @@ from tests.apoio.falsos.graph import FalsoGraph
 from tests.apoio.projetos import com_canais
 from tests.apoio.relogio import Relogio
 from tests.apoio.telegram import SEGREDO as SEGREDO_TG
+from tests.apoio.whatsapp import SEGREDO as SEGREDO_WA
 
 
 @dataclass
@@ -72,7 +73,7 @@ async def abrir(
     `canais_extra`: more `[canais]` keys (the voice-note tests pass `transcricao`)."""
     for nome, valor in {
         "WHATSAPP_TOKEN": "token-wa",
-        "WHATSAPP_APP_SECRET": "segredo-do-app",
+        "WHATSAPP_APP_SECRET": SEGREDO_WA,
         "WHATSAPP_VERIFY_TOKEN": "verifica",
         "TELEGRAM_TOKEN": "123:tg",
         "TELEGRAM_SECRET": SEGREDO_TG,
