@@ -27,6 +27,7 @@ ITEM = {"cpf": "529.982.247-25", "nome": "Joana Prado", "telefone": "(21) 99876-
 
 @pytest.fixture
 async def amb(projeto: Projeto, url: str) -> AsyncIterator[AmbienteApi]:
+    """The API's environment (this module's `amb`; elsewhere `amb` is the console's)."""
     async with ambiente_api(projeto, url) as ambiente:
         yield ambiente
 

@@ -32,6 +32,7 @@ ID_VOZ_TG = "AwACAgEAAxkBAAMFZ_voz"  # tests/data/updates/telegram_voz.json
 async def amb_canais(
     projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, voz: tuple[FakeTranscricao, str]
 ) -> AsyncIterator[Ambiente]:
+    """The channels environment with voice notes transcribed by the fake service."""
     monkeypatch.setenv("TRANSCRICAO_API_KEY", CHAVE)
     transcricao = TranscricaoConfig(servico=ServicoTranscricao.OPENAI, url=voz[1], max_segundos=60)
     async with abrir(projeto, url, tmp_path / "anexos", monkeypatch, transcricao=transcricao) as ambiente:
