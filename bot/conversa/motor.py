@@ -321,14 +321,8 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "motivo": memoria.motivo,
         "acordo": memoria.acordo,
         "documento": fatos.acordo_ativo.documento if fatos.acordo_ativo else None,
-        "acordo_ativo": _acordo_ativo(fatos),
+        "acordo_ativo": fatos.acordo_ativo,
         "hoje": avaliacao.hoje,
         "prazo_max_dias": avaliacao.livro.prazo_max_dias,
     }
 
-
-def _acordo_ativo(fatos: Fatos) -> dict[str, Any] | None:
-    if fatos.acordo_ativo is None:
-        return None
-    ativo = fatos.acordo_ativo
-    return {"numero": ativo.numero, "plano": ativo.plano, "documento_vencido": ativo.documento_vencido}
