@@ -248,8 +248,29 @@ def _instante(valor: object) -> datetime:
     return instante
 
 
+def _do_tipo(tipo: type, esperado: str) -> Callable[[object], object]:
+    def ler(valor: object) -> object:
+        if not isinstance(valor, tipo) or (tipo is int and isinstance(valor, bool)):  # JSON's true is no number
+            raise TypeError(f"{valor!r} (esperado {esperado})")
+        return valor
+
+    return ler
+
+
+_INTEIRO = _do_tipo(int, "um número inteiro")
+_SIM_OU_NAO = _do_tipo(bool, "true ou false")
+
+# One reader per stored key: each checks its value and turns it into the field's type.
 _LEITORES: dict[str, Callable[[Any], object]] = {
+    "identidade_ok": _SIM_OU_NAO,
     "fatores_ok": _fatores,
+    "falhas_identidade": _INTEIRO,
+    "incompreensoes": _INTEIRO,
+    "motivo": _do_tipo(str, "um texto"),
+    "opcao": _INTEIRO,
+    "nivel": _INTEIRO,
+    "concessao": _SIM_OU_NAO,
+    "acordos": _INTEIRO,
     "plano": Plano.de_dict,
     "acordo": Plano.de_dict,
     "proposta": PropostaFeita.de_dict,
