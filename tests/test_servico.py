@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.conversa.fatos import Entrada
+from bot.conversa.fatos import Entrada, Memoria
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import (
@@ -121,4 +121,29 @@ async def test_devedor_inexistente(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
     with pytest.raises(DevedorDesconhecido):
         await atendimento.receber(99999, "web", Entrada("oi"))
+    await atendimento.engine.dispose()
+
+
+async def test_memoria_gravada_volta_tipada_e_ilegivel_nao_perde_nada(projeto: Projeto, url: str) -> None:
+    """The JSON column holds the memory's stored form; an unreadable one is refused by key, and nothing is written."""
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await maria(atendimento)
+    for texto in ("oi", "sim", "390", "esqueci", "quero parcelar"):
+        await atendimento.receber(devedor_id, "web", Entrada(texto))
+    async with sessao(atendimento.engine) as s:
+        conversa = (await s.exec(select(Conversa))).one()
+        guardada = Memoria.de_dict(conversa.memoria)
+        assert guardada.plano is not None and guardada.plano.tipo == "parcelado"
+        assert guardada.ultima_atividade == AGORA and conversa.memoria["ultima_atividade"] == AGORA.isoformat()
+        estragada = {**conversa.memoria, "plano": {**conversa.memoria["plano"], "parcelas": "4x"}}
+        conversa.memoria = estragada
+        s.add(conversa)
+        await s.commit()
+    with pytest.raises(ValueError, match=r"^memoria\.plano: plano inválido: "):
+        await atendimento.receber(devedor_id, "web", Entrada("sim"))
+    async with sessao(atendimento.engine) as s:
+        conversa = (await s.exec(select(Conversa))).one()
+        entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == "entrada"))).all()
+    assert conversa.memoria == estragada  # kept for a person to look at, not reset
+    assert len(entradas) == 5  # the step ran in one transaction: the refused message is the inbox's to keep
     await atendimento.engine.dispose()
