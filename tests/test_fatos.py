@@ -13,7 +13,9 @@ import pytest
 
 from bot.conversa.fatos import Entrada, Memoria, NovoAcordo, PropostaFeita, Transferir
 from bot.negociacao.plano import Plano
-from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import AGORA
 
 # Stored by the version before the memory was typed (`Memoria.para_dict()`, state "confirmacao"): Maria asked for
 # the 30th, offered 100 a month, and was shown the 4-parcel plan. Kept literally: conversations stored like this

@@ -127,7 +127,7 @@ async def test_devedor_inexistente(projeto: Projeto, url: str) -> None:
 async def test_memoria_gravada_volta_tipada_e_ilegivel_nao_perde_nada(projeto: Projeto, url: str) -> None:
     """The JSON column holds the memory's stored form; an unreadable one is refused by key, and nothing is written."""
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
-    devedor_id = await maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     for texto in ("oi", "sim", "390", "esqueci", "quero parcelar"):
         await atendimento.receber(devedor_id, "web", Entrada(texto))
     async with sessao(atendimento.engine) as s:
