@@ -18,7 +18,7 @@ from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
-from bot.conversa.fatos import AcordoAtivo, DevedorFatos, DocumentoAtivo, Entrada, Fatos, Memoria
+from bot.conversa.fatos import AcordoAtivo, DevedorFatos, DocumentoAtivo, Entrada, Fatos, Memoria, PropostaFeita
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
 from bot.conversa.motor import MENSAGEM_CONFIRMAR, Motor, contexto
 from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
@@ -237,15 +237,7 @@ def _ensaiar_mensagens(config: Config, textos: Textos) -> list[ErroConfig]:
     depois = Memoria(identidade_ok=True, fatores_ok=("cpf",), motivo="esqueci")
     for acao in (Acao.OFERECER, Acao.REGISTRAR_ACORDO):
         depois, _ = executar(Passo(acao), avaliacao, depois)
-    depois = depois.com(
-        proposta={
-            "texto": "200 por mes",
-            "valor_parcela": "200",
-            "parcelas": None,
-            "valor_total": None,
-            "atendida": False,
-        }
-    )
+    depois = replace(depois, proposta=PropostaFeita("200 por mes", valor_parcela=Decimal("200")))
     if depois.acordo is not None:
         fatos = replace(fatos, acordo_ativo=AcordoAtivo(1, depois.acordo, EXEMPLO_DOCUMENTO))
         avaliacao = replace(avaliacao, fatos=fatos)

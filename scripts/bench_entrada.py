@@ -248,7 +248,7 @@ def servir(argumentos: argparse.Namespace) -> None:
         from bot.dados.banco import criar_engine
         from bot.projeto import carregar_projeto
         from bot.web.app import criar_app
-        from tests.falsos import com_canais
+        from tests.apoio.projetos import com_canais
 
         projeto = com_canais(carregar_projeto(RAIZ / "config.toml"), graph_url=argumentos.graph)
         app = criar_app(projeto, criar_engine(argumentos.db), lambda: datetime.now(UTC), demo=False)

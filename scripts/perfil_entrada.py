@@ -57,7 +57,7 @@ async def rodar(argumentos: argparse.Namespace) -> None:
     from bot.web.app import criar_app
     from scripts.bench_comum import apagar, banco_novo, semear, telefone
     from scripts.bench_entrada import SEGREDO, GraphMedidor, carga, porta_livre
-    from tests.falsos import com_canais
+    from tests.apoio.projetos import com_canais
 
     os.environ.update(WHATSAPP_TOKEN="token-wa", WHATSAPP_APP_SECRET=SEGREDO, WHATSAPP_VERIFY_TOKEN="v")
     total = argumentos.aquecimento + argumentos.mensagens

@@ -1,35 +1,36 @@
-"""Shared fixtures: the shipped project, a copy to break, and a driver for the pure engine."""
+"""Shared fixtures: the shipped project, a copy to break, databases, the clock, and a driver for the pure engine."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.conversa.fatos import Decisao, DevedorFatos, Entrada, Fatos, Memoria, Resposta
-from bot.conversa.motor import Motor
 from bot.dados.banco import criar_engine, migrar, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
-from bot.negociacao.saldo import ParcelaAberta
-from bot.projeto import Projeto, carregar_projeto
-from tests.bancos import Bancos, apagar_banco, criar_banco, em_postgresql, url_de
+from bot.projeto import Projeto
+from tests.apoio.bancos import Bancos, apagar_banco, criar_banco, em_postgresql, url_de
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.projetos import RAIZ, projeto_padrao
+from tests.apoio.relogio import Relogio
 
-RAIZ = Path(__file__).resolve().parent.parent
-AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # a Monday, 11h in São Paulo
-
-
-@lru_cache(maxsize=1)
-def projeto_padrao() -> Projeto:
-    return carregar_projeto(RAIZ / "config.toml")
+# Fixtures shared across areas live with their support code; registered here so no test module imports another.
+pytest_plugins = [
+    "tests.apoio.console",
+    "tests.apoio.chat_web",
+    "tests.apoio.ambiente_canais",
+    "tests.apoio.whatsapp",
+    "tests.apoio.telegram",
+    "tests.apoio.navegador",
+    "tests.apoio.falsos.smtp",
+    "tests.apoio.falsos.transcricao",
+    "tests.apoio.falsos.zenvia",
+]
 
 
 @pytest.fixture
@@ -90,21 +91,12 @@ async def engine(banco_migrado: str | Path, bancos: Bancos) -> AsyncIterator[Asy
     await engine.dispose()
 
 
-_AVULSOS = Bancos(Path())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _apagar_avulsos() -> Iterator[None]:
-    yield
-    _AVULSOS.limpar()
-
-
-def banco_de_exemplo(pasta: Path) -> str:
-    """A new migrated database with the example portfolio imported; returns its URL (prefer the `url` fixture)."""
-    url = Bancos(pasta).vazio("teste") if not em_postgresql() else _AVULSOS.vazio()
-    migrar(url)
-    _semear(url)
-    return url
+@pytest.fixture
+async def engine_semeado(url: str) -> AsyncIterator[AsyncEngine]:
+    """The example portfolio's database, as an engine (the `engine` fixture is an empty one)."""
+    engine = criar_engine(url)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -114,54 +106,18 @@ def url(banco_semeado: str | Path, bancos: Bancos) -> str:
 
 
 @pytest.fixture
+def relogio() -> Relogio:
+    """The wall clock the app under test reads, at AGORA until the test moves it."""
+    return Relogio()
+
+
+@pytest.fixture
 def copia(tmp_path: Path) -> Path:
     """A copy of config.toml, fluxos/ and mensagens/ that a test may break."""
     shutil.copy(RAIZ / "config.toml", tmp_path / "config.toml")
     shutil.copytree(RAIZ / "fluxos", tmp_path / "fluxos")
     shutil.copytree(RAIZ / "mensagens", tmp_path / "mensagens")
     return tmp_path
-
-
-def fatos_maria(
-    dias_atraso: tuple[int, ...] = (40, 10),
-    valor: str = "150.00",
-    nascimento: date | None = date(1980, 5, 12),
-) -> Fatos:
-    hoje = AGORA.date()
-    parcelas = tuple(
-        ParcelaAberta(i + 1, "C-100", i + 1, Decimal(valor), hoje - timedelta(days=d), "Mensalidade academia")
-        for i, d in enumerate(dias_atraso)
-    )
-    return Fatos(
-        conversa_id=7,
-        devedor=DevedorFatos("Maria da Silva Santos", "39053344705", "SP", nascimento, "varejo"),
-        parcelas=parcelas,
-    )
-
-
-@dataclass
-class Dialogo:
-    """Drives the engine like an adapter would, keeping state and memory between messages."""
-
-    motor: Motor
-    fatos: Fatos
-    agora: datetime = AGORA
-    estado: str | None = None
-    memoria: Memoria = field(default_factory=Memoria)
-    decisoes: list[Decisao] = field(default_factory=list)
-
-    def diz(self, texto: str, opcao: str | None = None) -> list[Resposta]:
-        decisao = self.motor.passo(self.estado, self.memoria, Entrada(texto, opcao), self.fatos, self.agora)
-        self.estado, self.memoria = decisao.estado, decisao.memoria
-        self.decisoes.append(decisao)
-        return list(decisao.respostas)
-
-    def texto(self, texto: str, opcao: str | None = None) -> str:
-        return "\n".join(r.texto for r in self.diz(texto, opcao))
-
-    @property
-    def efeitos(self) -> list[object]:
-        return [e for d in self.decisoes for e in d.efeitos]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.dados.integracao import EventoSaida, TokenApi
 from bot.dados.modelos import Devedor, DocumentoPagamento, Evento, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.projeto import Projeto, carregar_projeto
-from tests.api_apoio import AmbienteApi, ambiente_api
+from tests.apoio.ambiente_api import AmbienteApi, ambiente_api
 
 CPF_NOVO = "52998224725"
 ITEM = {"cpf": "529.982.247-25", "nome": "Joana Prado", "telefone": "(21) 99876-5432", "uf": "RJ",
@@ -27,6 +27,7 @@ ITEM = {"cpf": "529.982.247-25", "nome": "Joana Prado", "telefone": "(21) 99876-
 
 @pytest.fixture
 async def amb(projeto: Projeto, url: str) -> AsyncIterator[AmbienteApi]:
+    """The API's environment (this module's `amb`; elsewhere `amb` is the console's)."""
     async with ambiente_api(projeto, url) as ambiente:
         yield ambiente
 
@@ -168,7 +169,11 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
     await amb.fechar_acordo()
     documentos = await (await amb.cliente.get("/api/v1/devedores/1/documentos", headers=cabecalhos)).json()
     (documento,) = documentos["itens"]
-    corpo = {"documento": documento["nosso_numero"], "valor": documento["valor"], "data": "2026-11-23"}
+    corpo: dict[str, object] = {
+        "documento": documento["nosso_numero"],
+        "valor": documento["valor"],
+        "data": "2026-11-23",
+    }
     sem_chave = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=cabecalhos)
     assert sem_chave.status == 400 and (await sem_chave.json())["campo"] == "Idempotency-Key"
     com_chave = cabecalhos | {"Idempotency-Key": "retorno-2026-11-23-0001"}
@@ -176,8 +181,10 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
     assert primeiro.status == 201, await primeiro.text()
     de_novo = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert de_novo.status == 200 and (await de_novo.json())["situacao"] == "duplicado"
-    ruins = [({"valor": "-1"}, "valor"), ({"data": "2026-13-01"}, "data"), ({"documento": "9" * 12}, "documento"),
-             ({"data": "2026-12-31"}, "data"), ({"extra": 1}, "extra")]  # fmt: skip
+    ruins: list[tuple[dict[str, object], str]] = [
+        ({"valor": "-1"}, "valor"), ({"data": "2026-13-01"}, "data"), ({"documento": "9" * 12}, "documento"),
+        ({"data": "2026-12-31"}, "data"), ({"extra": 1}, "extra"),
+    ]  # fmt: skip
     for ruim, campo in ruins:
         recusa = await amb.cliente.post("/api/v1/pagamentos", json=corpo | ruim,
                                         headers=cabecalhos | {"Idempotency-Key": "outra"})  # fmt: skip

@@ -22,7 +22,7 @@ from bot.pagamentos.provedor import (
     ProvedorRecusou,
 )
 from bot.projeto import Projeto
-from tests.fakes.asaas import BARRAS, LINHA, PIX, TOKEN, FakeAsaas, Falha
+from tests.apoio.falsos.asaas import BARRAS, LINHA, PIX, TOKEN, FakeAsaas, Falha
 
 PEDIDO = PedidoCobranca(
     chave="doc-12345670000000042",

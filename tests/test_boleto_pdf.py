@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -19,10 +17,9 @@ from bot.formatos import brl
 from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.boleto_pdf import DadosBoleto, gerar
 from bot.pagamentos.desenho import larguras_itf
-from bot.pagamentos.pagina import PAGINA
-from bot.projeto import Projeto
-from bot.web.app import criar_app
-from tests.test_pagina_pagamento import Cliente, Relogio, negociar
+from tests.apoio.chat_web import fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import Relogio
 
 
 def texto_do_pdf(conteudo: bytes) -> str:
@@ -31,16 +28,9 @@ def texto_do_pdf(conteudo: bytes) -> str:
     return leitor.pages[0].extract_text()
 
 
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), Relogio(), demo=True)
-    async with TestClient(TestServer(app)) as client:
-        yield client
-
-
-async def test_pdf_tem_linha_digitavel_valor_e_pix(cliente: Cliente, url: str) -> None:
-    caminho = await negociar(cliente)
-    resposta = await cliente.get(f"{caminho}.pdf")
+async def test_pdf_tem_linha_digitavel_valor_e_pix(cliente_demo: Cliente, url: str) -> None:
+    caminho = await fechar_acordo(cliente_demo)
+    resposta = await cliente_demo.get(f"{caminho}.pdf")
     assert resposta.status == 200
     assert resposta.headers["Content-Type"] == "application/pdf"
     assert resposta.headers["Content-Disposition"] == 'inline; filename="boleto-acordo-1-parcela-1.pdf"'
@@ -59,7 +49,7 @@ async def test_pdf_tem_linha_digitavel_valor_e_pix(cliente: Cliente, url: str) -
     assert "***.533.447-**" in texto and "Maria" in texto
     assert "Silva" not in texto  # first name only, as on the page
     assert re.sub(r"\s", "", documento.pix) in re.sub(r"\s", "", texto)
-    assert (await (await cliente.get(f"{caminho}.pdf")).read()) == conteudo  # same document, same bytes
+    assert (await (await cliente_demo.get(f"{caminho}.pdf")).read()) == conteudo  # same document, same bytes
     assert barras_desenhadas(conteudo) == larguras_itf(documento.codigo_barras)[::2]
 
 
@@ -74,19 +64,17 @@ def barras_desenhadas(conteudo: bytes) -> list[int]:
 
 
 @pytest.mark.parametrize("token", ["A" * 32, "curto", "A" * 31 + "%2E"])
-async def test_token_desconhecido_nao_tem_pdf(cliente: Cliente, token: str) -> None:
-    resposta = await cliente.get(f"/p/{token}.pdf")
+async def test_token_desconhecido_nao_tem_pdf(cliente_demo: Cliente, token: str) -> None:
+    resposta = await cliente_demo.get(f"/p/{token}.pdf")
     assert resposta.status == 404
     assert resposta.content_type == "text/html"
 
 
-async def test_pdf_vencido_como_a_pagina(cliente: Cliente) -> None:
-    caminho = await negociar(cliente)
-    relogio = cliente.app[PAGINA].relogio
-    assert isinstance(relogio, Relogio)
+async def test_pdf_vencido_como_a_pagina(cliente_demo: Cliente, relogio: Relogio) -> None:
+    caminho = await fechar_acordo(cliente_demo)
     relogio.agora += timedelta(days=60)
-    assert (await cliente.get(f"{caminho}.pdf")).status == 404
-    assert (await cliente.get(caminho)).status == 404
+    assert (await cliente_demo.get(f"{caminho}.pdf")).status == 404
+    assert (await cliente_demo.get(caminho)).status == 404
 
 
 def test_so_pix_sem_bloco_de_boleto() -> None:

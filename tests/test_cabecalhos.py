@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.cabecalhos import CSP_CONSOLE, CSP_PAGAMENTO
-from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, entrar
 
 _PARAMETRO = re.compile(r"\{[^}]+\}")
 
 
-def _conferir(caminho: str, resposta_headers: object) -> list[str]:
-    cabecalhos = dict(resposta_headers)  # type: ignore[call-overload]
+def _conferir(caminho: str, resposta_headers: Mapping[str, str]) -> list[str]:
+    cabecalhos = dict(resposta_headers)
     faltando = [
         nome
         for nome, valor in (
@@ -26,7 +27,7 @@ def _conferir(caminho: str, resposta_headers: object) -> list[str]:
     return [f"{caminho}: {nome}" for nome in faltando]
 
 
-async def test_toda_rota_responde_com_os_cabecalhos(amb: Ambiente) -> None:  # noqa: F811
+async def test_toda_rota_responde_com_os_cabecalhos(amb: Ambiente) -> None:
     cliente = await amb.cliente()
     problemas: list[str] = []
     vistas = 0
@@ -44,7 +45,7 @@ async def test_toda_rota_responde_com_os_cabecalhos(amb: Ambiente) -> None:  # n
     assert problemas == []
 
 
-async def test_fluxo_ao_vivo_e_recusas_do_console_tambem(amb: Ambiente) -> None:  # noqa: F811
+async def test_fluxo_ao_vivo_e_recusas_do_console_tambem(amb: Ambiente) -> None:
     cliente = await amb.cliente()
     recusa = await cliente.get("/console/fila/eventos", allow_redirects=False)
     assert recusa.status == 401 and recusa.headers["Content-Security-Policy"] == CSP_CONSOLE
@@ -57,7 +58,7 @@ async def test_fluxo_ao_vivo_e_recusas_do_console_tambem(amb: Ambiente) -> None:
     fluxo.close()
 
 
-async def test_pagina_de_pagamento_sem_script_embutido(amb: Ambiente) -> None:  # noqa: F811
+async def test_pagina_de_pagamento_sem_script_embutido(amb: Ambiente) -> None:
     cliente = await amb.cliente()
     resposta = await cliente.get("/p/token-que-nao-existe")
     assert resposta.headers["Content-Security-Policy"] == CSP_PAGAMENTO
@@ -67,7 +68,7 @@ async def test_pagina_de_pagamento_sem_script_embutido(amb: Ambiente) -> None:  
     assert "data-copiar" in await script.text()
 
 
-async def test_uma_pagina_pode_escolher_a_propria_politica(amb: Ambiente) -> None:  # noqa: F811
+async def test_uma_pagina_pode_escolher_a_propria_politica(amb: Ambiente) -> None:
     """The diagrams page relaxes styles: the defaults fill in, never override."""
     cliente = await amb.cliente()
     assert await entrar(cliente, "gil") == 303

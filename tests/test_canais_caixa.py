@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
@@ -20,18 +19,12 @@ from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Direcao, Mensagem
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-from tests.falsos import FalsoGraph
-from tests.test_canais_whatsapp import SEGREDO, Cliente, _cliente, assinar, engine_de, postar, texto
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.relogio import AGORA
+from tests.apoio.whatsapp import SEGREDO, assinar, cliente_para, engine_de, postar, texto
 
 DEVEDOR = "551187654321"  # Maria, in the example portfolio (without the ninth digit)
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[tuple[FalsoGraph, str]]:
-    falso = FalsoGraph()
-    async with TestServer(falso.app()) as servidor:
-        yield falso, str(servidor.make_url("")).rstrip("/")
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ async def cliente(
     for variavel, valor in (("WHATSAPP_TOKEN", "token-wa"), ("WHATSAPP_APP_SECRET", SEGREDO)):
         monkeypatch.setenv(variavel, valor)
     monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "verifica")
-    c = await _cliente(projeto, url, graph[1])
+    c = await cliente_para(projeto, url, graph[1])
     yield c
     await c.close()
 
@@ -93,7 +86,7 @@ def test_chave_da_trava_estavel_em_64_bits() -> None:
 async def test_intercaladas_em_duas_instancias_em_ordem_e_uma_vez(
     cliente: Cliente, projeto: Projeto, url: str, graph: tuple[FalsoGraph, str]
 ) -> None:
-    outra = await _cliente(projeto, url, graph[1])
+    outra = await cliente_para(projeto, url, graph[1])
     falas = ["oi", "sim", "390", "ok", "obrigada", "tchau"]
     try:
         for numero, fala in enumerate(falas):

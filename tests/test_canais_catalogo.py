@@ -9,7 +9,7 @@ import pytest
 from bot.canais.catalogo import ARQUIVO, Categoria, carregar_catalogo, conferir_usos
 from bot.config.erros import ConfigInvalida
 from bot.projeto import Projeto, carregar_projeto
-from tests.conftest import RAIZ
+from tests.apoio.projetos import RAIZ
 
 
 def _erros(pasta: Path) -> list[str]:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.header import decode_header, make_header
-from email.message import Message
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.canais.config import EmailConfig, Seguranca
@@ -25,39 +19,10 @@ from bot.projeto import Projeto
 from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import Despachante
 from bot.regua.fila import enfileirar
-
-
-class Caixa:
-    def __init__(self) -> None:
-        self.recebidas: list[Message] = []
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address.endswith("@invalido.example"):
-            return "550 5.1.1 caixa inexistente"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.recebidas.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
+from tests.apoio.falsos.smtp import Caixa, textos
+from tests.apoio.processos import porta_livre
 
 MARIA = {"devedor": {"primeiro_nome": "Maria"}}
-
-
-def porta_livre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Caixa, int]]:
-    caixa, porta = Caixa(), porta_livre()
-    controlador = Controller(caixa, hostname="127.0.0.1", port=porta)
-    controlador.start()
-    yield caixa, porta
-    controlador.stop()
 
 
 def remetente(porta: int) -> RemetenteEmail:
@@ -78,9 +43,7 @@ async def test_email_com_texto_e_html_e_o_credor(projeto: Projeto, smtp: tuple[C
     recebida = smtp[0].recebidas[0]
     assert recebida["Message-ID"] == id_mensagem
     assert recebida["To"] == "maria@example.com"
-    partes = {
-        p.get_content_type(): p.get_payload(decode=True).decode() for p in recebida.walk() if not p.is_multipart()
-    }
+    partes = textos(recebida)
     assert set(partes) == {"text/plain", "text/html"}
     for parte in partes.values():
         assert "Loja Exemplo" in parte and "11.222.333/0001-81" in parte
@@ -126,9 +89,7 @@ async def test_lembrete_da_regua_por_email_leva_o_credor_e_html(
     [recebida] = smtp[0].recebidas
     assunto = str(make_header(decode_header(recebida["Subject"])))
     assert (recebida["To"], assunto) == ("maria@example.com", "Vence amanhã")
-    partes = {
-        p.get_content_type(): p.get_payload(decode=True).decode() for p in recebida.walk() if not p.is_multipart()
-    }
+    partes = textos(recebida)
     assert set(partes) == {"text/plain", "text/html"}
     for parte in partes.values():
         assert "Amanhã (24/11/2026) vence um pagamento com Loja Exemplo" in parte

@@ -19,8 +19,8 @@ from bot.canais.gestao_modelos import comando_modelos
 from bot.dados.banco import sessao
 from bot.dados.situacao_modelos import SituacaoModelo
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-from tests.fakes.graph_modelos import TOKEN, WABA, FalsaGestaoGraph
+from tests.apoio.falsos.graph_modelos import TOKEN, WABA, FalsaGestaoGraph
+from tests.apoio.relogio import AGORA
 
 DECLARADOS = ["lembrete_vencimento", "lembrete_amanha", "pendencia", "pendencia_negociar", "parcela_acordo",
               "acordo_pendente", "retomar_conversa", "pagamento_recebido", "documento_pronto"]  # fmt: skip
@@ -31,7 +31,7 @@ def _na_meta(nome: str, status: str = "APPROVED", **extra: Any) -> dict[str, Any
 
 
 @pytest.fixture
-async def graph() -> AsyncIterator[tuple[FalsaGestaoGraph, str]]:
+async def gestao_graph() -> AsyncIterator[tuple[FalsaGestaoGraph, str]]:
     falsa = FalsaGestaoGraph()
     async with TestServer(falsa.app()) as servidor:
         yield falsa, str(servidor.make_url("")).rstrip("/")
@@ -62,9 +62,9 @@ def com_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_lista_com_situacao_em_todas_as_paginas(
-    engine: AsyncEngine, projeto: Projeto, graph: tuple[FalsaGestaoGraph, str], com_token: None
+    engine: AsyncEngine, projeto: Projeto, gestao_graph: tuple[FalsaGestaoGraph, str], com_token: None
 ) -> None:
-    falsa, url = graph
+    falsa, url = gestao_graph
     falsa.modelos = [
         _na_meta("lembrete_vencimento"),
         _na_meta("lembrete_amanha", "PENDING"),
@@ -92,9 +92,9 @@ async def test_lista_com_situacao_em_todas_as_paginas(
 
 
 async def test_enviar_submete_so_os_que_faltam(
-    engine: AsyncEngine, projeto: Projeto, graph: tuple[FalsaGestaoGraph, str], com_token: None
+    engine: AsyncEngine, projeto: Projeto, gestao_graph: tuple[FalsaGestaoGraph, str], com_token: None
 ) -> None:
-    falsa, url = graph
+    falsa, url = gestao_graph
     falsa.modelos = [_na_meta(nome) for nome in DECLARADOS[:6]]
     falsa.recusar = {"pagamento_recebido"}
     codigo, saida, erros = await _rodar(engine, _com_conta(projeto, url), enviar=True)
@@ -121,9 +121,9 @@ async def test_enviar_submete_so_os_que_faltam(
 
 
 async def test_modelo_apagado_na_meta_deixa_de_valer(
-    engine: AsyncEngine, projeto: Projeto, graph: tuple[FalsaGestaoGraph, str], com_token: None
+    engine: AsyncEngine, projeto: Projeto, gestao_graph: tuple[FalsaGestaoGraph, str], com_token: None
 ) -> None:
-    falsa, url = graph
+    falsa, url = gestao_graph
     falsa.modelos = [_na_meta("lembrete_amanha")]
     await _rodar(engine, _com_conta(projeto, url))
     falsa.modelos = []
@@ -141,14 +141,14 @@ async def test_modelo_apagado_na_meta_deixa_de_valer(
     ],
 )
 async def test_sem_credenciais_ou_recusado_diz_o_que_falta(
-    engine: AsyncEngine, projeto: Projeto, graph: tuple[FalsaGestaoGraph, str], monkeypatch: pytest.MonkeyPatch,
+    engine: AsyncEngine, projeto: Projeto, gestao_graph: tuple[FalsaGestaoGraph, str], monkeypatch: pytest.MonkeyPatch,
     conta: str, token: str | None, erro: str,
 ) -> None:  # fmt: skip
     if token is None:
         monkeypatch.delenv("WHATSAPP_TOKEN", raising=False)
     else:
         monkeypatch.setenv("WHATSAPP_TOKEN", token)
-    assert await _rodar(engine, _com_conta(projeto, graph[1], conta)) == (1, "", erro)
+    assert await _rodar(engine, _com_conta(projeto, gestao_graph[1], conta)) == (1, "", erro)
     assert await _guardadas(engine) == {}
 
 
@@ -158,10 +158,10 @@ async def test_graph_fora_do_ar(engine: AsyncEngine, projeto: Projeto, com_token
 
 
 async def test_check_avisa_modelo_em_uso_sem_aprovacao(
-    copia: Path, graph: tuple[FalsaGestaoGraph, str], com_token: None, tmp_path: Path,
+    copia: Path, gestao_graph: tuple[FalsaGestaoGraph, str], com_token: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    falsa, url = graph
+    falsa, url = gestao_graph
     falsa.modelos = [_na_meta(nome) for nome in DECLARADOS if nome != "lembrete_amanha"]
     falsa.modelos.append(_na_meta("lembrete_amanha", "PAUSED"))
     config = copia / "config.toml"

@@ -12,8 +12,10 @@ from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import AGORA
 
 
 @pytest.mark.parametrize(
@@ -47,26 +49,27 @@ async def test_resposta_que_nao_e_do_graph_vira_erro_tipado(status: int, corpo: 
 
 
 async def test_whatsapp_e_telegram_saem_pela_mesma_sessao(
-    projeto: Projeto, url: str, monkeypatch: pytest.MonkeyPatch
+    projeto: Projeto,
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    graph: tuple[FalsoGraph, str],
+    bot_api: tuple[FalsoBotApi, str],
 ) -> None:
     """The server builds one keep-alive pool; both senders use it, and it is closed with the server."""
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v",
                 "TELEGRAM_TOKEN": "123:tg", "TELEGRAM_SECRET": "s"}  # fmt: skip
     for nome, valor in ambiente.items():
         monkeypatch.setenv(nome, valor)
-    graph, bot_api = FalsoGraph(), FalsoBotApi()
-    async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
-        graph_url, bot_api_url = str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/")
-        projeto_canais = com_canais(projeto, graph_url=graph_url, bot_api_url=bot_api_url)
-        app = criar_app(projeto_canais, criar_engine(url), lambda: AGORA, demo=False)
-        async with TestClient(TestServer(app)):
-            remetentes = app[RECEPCAO].remetentes
-            zap, tg = remetentes[TipoCanal.WHATSAPP], remetentes[TipoCanal.TELEGRAM]
-            assert getattr(zap, "http", None) is app[HTTP] and getattr(tg, "http", None) is app[HTTP]
-            await zap.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "pelo zap"))
-            await tg.enviar(Envio(TipoCanal.TELEGRAM, "777000111", "pelo telegram"))
-            sessao = app[HTTP].sessao
-            assert not sessao.closed
-        assert sessao.closed  # the server's clean-up closed the shared pool
-    assert [m["text"]["body"] for m in graph.enviadas] == ["pelo zap"]
-    assert [m["text"] for m in bot_api.enviadas] == ["pelo telegram"]
+    projeto_canais = com_canais(projeto, graph_url=graph[1], bot_api_url=bot_api[1])
+    app = criar_app(projeto_canais, criar_engine(url), lambda: AGORA, demo=False)
+    async with TestClient(TestServer(app)):
+        remetentes = app[RECEPCAO].remetentes
+        zap, tg = remetentes[TipoCanal.WHATSAPP], remetentes[TipoCanal.TELEGRAM]
+        assert getattr(zap, "http", None) is app[HTTP] and getattr(tg, "http", None) is app[HTTP]
+        await zap.enviar(Envio(TipoCanal.WHATSAPP, "+5511987654321", "pelo zap"))
+        await tg.enviar(Envio(TipoCanal.TELEGRAM, "777000111", "pelo telegram"))
+        sessao = app[HTTP].sessao
+        assert not sessao.closed
+    assert sessao.closed  # the server's clean-up closed the shared pool
+    assert [m["text"]["body"] for m in graph[0].enviadas] == ["pelo zap"]
+    assert [m["text"] for m in bot_api[0].enviadas] == ["pelo telegram"]

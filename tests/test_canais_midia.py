@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
@@ -20,23 +17,16 @@ from bot.canais.textos import Aviso
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.modelos import Mensagem
-from bot.projeto import Projeto
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_telegram import carregar as carregar_telegram
-from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import Relogio, csrf, entrar
+from tests.apoio.ambiente_canais import Ambiente
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.console import csrf, entrar
+from tests.apoio.relogio import Relogio
+from tests.apoio.whatsapp import postar
 
-Cliente = TestClient[Any, Any]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 ID_IMAGEM, ID_DOCUMENTO = "1003383421387256", "1180236789432577"  # as in tests/data/updates
 ID_FOTO_TG = "AgACAgEAAxkBAAMEZ_grande"
-
-
-@pytest.fixture
-async def amb(projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Ambiente]:
-    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
-        yield ambiente
 
 
 def _no_disco(pasta: Path, anexo: Anexo) -> bytes:
@@ -53,128 +43,128 @@ def _no_disco(pasta: Path, anexo: Anexo) -> bytes:
     ],
 )
 async def test_whatsapp_baixa_o_arquivo_igual(
-    amb: Ambiente, payload: str, id_midia: str, conteudo: bytes, mime: str, resposta: str
+    amb_canais: Ambiente, payload: str, id_midia: str, conteudo: bytes, mime: str, resposta: str
 ) -> None:
-    amb.graph.midias[id_midia] = (conteudo, mime)
-    assert await postar(amb.cliente, carregar(payload)) == 200
-    (anexo,) = await amb.anexos()
+    amb_canais.graph.midias[id_midia] = (conteudo, mime)
+    assert await postar(amb_canais.cliente, carregar(payload)) == 200
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.mime, anexo.tamanho) == ("guardado", mime, len(conteudo))
     assert anexo.sha256 == hashlib.sha256(conteudo).hexdigest()
     assert anexo.caminho == f"{anexo.sha256[:2]}/{anexo.sha256}{'.jpg' if mime == 'image/jpeg' else '.pdf'}"
-    assert _no_disco(amb.pasta, anexo) == conteudo
-    assert resposta in amb.respostas()[0]
+    assert _no_disco(amb_canais.pasta, anexo) == conteudo
+    assert resposta in amb_canais.respostas()[0]
 
 
-async def test_sha256_diferente_do_declarado_e_recusado(amb: Ambiente) -> None:
-    amb.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
-    amb.graph.sha256_trocado.add(ID_IMAGEM)
-    await postar(amb.cliente, carregar("whatsapp_imagem.json"))
-    (anexo,) = await amb.anexos()
+async def test_sha256_diferente_do_declarado_e_recusado(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
+    amb_canais.graph.sha256_trocado.add(ID_IMAGEM)
+    await postar(amb_canais.cliente, carregar("whatsapp_imagem.json"))
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "recusado" and anexo.caminho is None
     assert "sha256" in (anexo.motivo or "")
-    assert not amb.pasta.exists()
-    assert "Não consegui abrir" in amb.respostas()[0]
+    assert not amb_canais.pasta.exists()
+    assert "Não consegui abrir" in amb_canais.respostas()[0]
 
 
-async def test_grande_demais_e_recusado_e_o_devedor_sabe(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (PDF + b"0" * (1024 * 1024), "application/pdf")  # limit is 1 MB here
-    await postar(amb.cliente, carregar("whatsapp_documento.json"))
-    (anexo,) = await amb.anexos()
+async def test_grande_demais_e_recusado_e_o_devedor_sabe(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (PDF + b"0" * (1024 * 1024), "application/pdf")  # limit is 1 MB here
+    await postar(amb_canais.cliente, carregar("whatsapp_documento.json"))
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "recusado" and "grande demais" in (anexo.motivo or "")
-    assert amb.graph.baixadas == []  # refused from the metadata, before reading a byte
-    assert "grande demais" in amb.respostas()[0]
+    assert amb_canais.graph.baixadas == []  # refused from the metadata, before reading a byte
+    assert "grande demais" in amb_canais.respostas()[0]
 
 
-async def test_tipo_nao_aceito_fica_registrado_sem_arquivo(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (b"PK\x03\x04zip", "application/zip")
-    await postar(amb.cliente, carregar("whatsapp_documento.json"))
-    (anexo,) = await amb.anexos()
+async def test_tipo_nao_aceito_fica_registrado_sem_arquivo(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (b"PK\x03\x04zip", "application/zip")
+    await postar(amb_canais.cliente, carregar("whatsapp_documento.json"))
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.caminho) == ("recusado", None)
     assert "tipo não aceito (application/zip)" in (anexo.motivo or "")
 
 
-async def test_404_do_provedor_fica_registrado_e_e_tentado_de_novo(amb: Ambiente) -> None:
-    amb.graph.erros_midia = [404, 500]
-    amb.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
-    await postar(amb.cliente, carregar("whatsapp_imagem.json"))
-    (anexo,) = await amb.anexos()
+async def test_404_do_provedor_fica_registrado_e_e_tentado_de_novo(amb_canais: Ambiente) -> None:
+    amb_canais.graph.erros_midia = [404, 500]
+    amb_canais.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
+    await postar(amb_canais.cliente, carregar("whatsapp_imagem.json"))
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.tentativas) == ("falhou", 1)
     assert "WhatsApp 100" in (anexo.motivo or "")
-    assert anexo.tentar_em == amb.relogio() + timedelta(minutes=1)
-    assert "guardei" in amb.respostas()[0]  # the message is kept; the file comes later
-    anexos = amb.cliente.app[ANEXOS]
+    assert anexo.tentar_em == amb_canais.relogio() + timedelta(minutes=1)
+    assert "guardei" in amb_canais.respostas()[0]  # the message is kept; the file comes later
+    anexos = amb_canais.cliente.app[ANEXOS]
     assert await anexos.retomar() == 0  # not due yet
-    amb.relogio.agora += timedelta(minutes=1)
+    amb_canais.relogio.agora += timedelta(minutes=1)
     assert await anexos.retomar() == 1  # a 500 this time
-    (anexo,) = await amb.anexos()
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.tentativas) == ("falhou", 2)
-    amb.relogio.agora += timedelta(minutes=5)
+    amb_canais.relogio.agora += timedelta(minutes=5)
     assert await anexos.retomar() == 1
-    (anexo,) = await amb.anexos()
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.tentar_em) == ("guardado", None)
-    assert _no_disco(amb.pasta, anexo) == JPEG
-    assert len(amb.graph.enviadas) == 1  # the debtor is not told twice
+    assert _no_disco(amb_canais.pasta, anexo) == JPEG
+    assert len(amb_canais.graph.enviadas) == 1  # the debtor is not told twice
 
 
-async def test_telegram_baixa_a_foto_igual(amb: Ambiente) -> None:
-    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
-    await amb.foto_no_telegram()
-    (anexo,) = await amb.anexos()
+async def test_telegram_baixa_a_foto_igual(amb_canais: Ambiente) -> None:
+    amb_canais.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
+    await amb_canais.foto_no_telegram()
+    (anexo,) = await amb_canais.anexos()
     assert (anexo.canal, anexo.situacao, anexo.mime) == ("telegram", "guardado", "image/jpeg")
-    assert _no_disco(amb.pasta, anexo) == JPEG
-    assert "conferir com prioridade" in amb.bot_api.enviadas[-1]["text"]  # captioned "comprovante", nothing read
+    assert _no_disco(amb_canais.pasta, anexo) == JPEG
+    assert "conferir com prioridade" in amb_canais.bot_api.enviadas[-1]["text"]  # captioned "comprovante", nothing read
 
 
-async def test_telegram_download_falho_fica_para_depois(amb: Ambiente) -> None:
-    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
-    amb.bot_api.erros_arquivo = [502]
-    await amb.foto_no_telegram()
-    (anexo,) = await amb.anexos()
+async def test_telegram_download_falho_fica_para_depois(amb_canais: Ambiente) -> None:
+    amb_canais.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
+    amb_canais.bot_api.erros_arquivo = [502]
+    await amb_canais.foto_no_telegram()
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "falhou" and (anexo.motivo or "").startswith("Telegram")
     assert anexo.id is not None
-    assert (await amb.cliente.app[ANEXOS].buscar(anexo.id)).situacao == SituacaoAnexo.GUARDADO
+    assert (await amb_canais.cliente.app[ANEXOS].buscar(anexo.id)).situacao == SituacaoAnexo.GUARDADO
 
 
-async def test_agente_abre_o_anexo_e_anonimo_nao(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (PDF, "application/pdf")
-    await postar(amb.cliente, carregar("whatsapp_documento.json"))
-    (anexo,) = await amb.anexos()
+async def test_agente_abre_o_anexo_e_anonimo_nao(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (PDF, "application/pdf")
+    await postar(amb_canais.cliente, carregar("whatsapp_documento.json"))
+    (anexo,) = await amb_canais.anexos()
     caminho = f"/console/conversas/{anexo.conversa_id}/anexos/{anexo.id}"
-    anonimo = await amb.cliente.get(caminho, allow_redirects=False)
+    anonimo = await amb_canais.cliente.get(caminho, allow_redirects=False)
     assert anonimo.status == 401
-    pagina_anonima = await amb.cliente.get(caminho, headers={"Accept": "text/html"}, allow_redirects=False)
+    pagina_anonima = await amb_canais.cliente.get(caminho, headers={"Accept": "text/html"}, allow_redirects=False)
     assert (pagina_anonima.status, pagina_anonima.headers["Location"]) == (303, "/console/entrar")
-    assert await entrar(amb.cliente, "ana") == 303
-    resposta = await amb.cliente.get(caminho)
+    assert await entrar(amb_canais.cliente, "ana") == 303
+    resposta = await amb_canais.cliente.get(caminho)
     assert resposta.status == 200
     assert await resposta.read() == PDF
     assert resposta.headers["Content-Type"] == "application/pdf"
     disposicao = resposta.headers["Content-Disposition"]
     assert f'filename="anexo-{anexo.id}.pdf"' in disposicao and "comprovante.pdf" in disposicao
     assert resposta.headers["X-Content-Type-Options"] == "nosniff"
-    conversa = await (await amb.cliente.get(f"/console/conversas/{anexo.conversa_id}")).text()
+    conversa = await (await amb_canais.cliente.get(f"/console/conversas/{anexo.conversa_id}")).text()
     assert caminho in conversa
     outra = f"/console/conversas/{anexo.conversa_id + 1}/anexos/{anexo.id}"  # not this attachment's conversation
-    assert (await amb.cliente.get(outra)).status == 404
-    assert (await amb.cliente.get(f"/console/conversas/{anexo.conversa_id}/anexos/..%2F..%2Fetc")).status == 404
+    assert (await amb_canais.cliente.get(outra)).status == 404
+    assert (await amb_canais.cliente.get(f"/console/conversas/{anexo.conversa_id}/anexos/..%2F..%2Fetc")).status == 404
 
 
-async def test_agente_pede_o_download_de_novo(amb: Ambiente) -> None:
-    amb.graph.erros_midia = [503]
-    amb.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
-    await postar(amb.cliente, carregar("whatsapp_imagem.json"))
-    (anexo,) = await amb.anexos()
+async def test_agente_pede_o_download_de_novo(amb_canais: Ambiente) -> None:
+    amb_canais.graph.erros_midia = [503]
+    amb_canais.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
+    await postar(amb_canais.cliente, carregar("whatsapp_imagem.json"))
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "falhou"
-    assert await entrar(amb.cliente, "ana") == 303
-    pagina = await (await amb.cliente.get(f"/console/conversas/{anexo.conversa_id}")).text()
+    assert await entrar(amb_canais.cliente, "ana") == 303
+    pagina = await (await amb_canais.cliente.get(f"/console/conversas/{anexo.conversa_id}")).text()
     assert "Baixar de novo" in pagina and "não baixado" in pagina
-    resposta = await amb.cliente.post(
+    resposta = await amb_canais.cliente.post(
         f"/console/conversas/{anexo.conversa_id}/anexos/{anexo.id}/baixar",
         data={"csrf": csrf(pagina)},
         allow_redirects=False,
     )
     assert resposta.status == 303 and resposta.headers["Location"].endswith("?aviso=anexo")
-    (anexo,) = await amb.anexos()
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "guardado"
 
 
@@ -233,12 +223,12 @@ def test_esperas_crescem_e_acabam() -> None:
     assert esperas[5] is None
 
 
-async def test_telegram_grande_demais_pelo_get_file(amb: Ambiente) -> None:
-    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG * 100, "photos/file_8.jpg")  # ~1.6 MB, limit 1 MB
-    await amb.foto_no_telegram()
-    (anexo,) = await amb.anexos()
+async def test_telegram_grande_demais_pelo_get_file(amb_canais: Ambiente) -> None:
+    amb_canais.bot_api.arquivos[ID_FOTO_TG] = (JPEG * 100, "photos/file_8.jpg")  # ~1.6 MB, limit 1 MB
+    await amb_canais.foto_no_telegram()
+    (anexo,) = await amb_canais.anexos()
     assert anexo.situacao == "recusado" and "1.6 MB" in (anexo.motivo or "")
-    assert "grande demais" in amb.bot_api.enviadas[-1]["text"]
+    assert "grande demais" in amb_canais.bot_api.enviadas[-1]["text"]
 
 
 @pytest.mark.parametrize(
@@ -253,17 +243,17 @@ def test_url_dos_arquivos_do_telegram(base: str, arquivos: str) -> None:
     assert url_de_arquivos(base) == arquivos
 
 
-async def test_o_mesmo_arquivo_de_novo_guarda_a_mensagem_e_responde(amb: Ambiente) -> None:
+async def test_o_mesmo_arquivo_de_novo_guarda_a_mensagem_e_responde(amb_canais: Ambiente) -> None:
     """A photo forwarded again (same Telegram file_id, new message): one file, both messages, both answered."""
-    amb.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
-    await amb.foto_no_telegram()
-    de_novo = carregar_telegram("telegram_foto.json")
+    amb_canais.bot_api.arquivos[ID_FOTO_TG] = (JPEG, "photos/file_7.jpg")
+    await amb_canais.foto_no_telegram()
+    de_novo = carregar("telegram_foto.json")
     de_novo["update_id"] += 1
     de_novo["message"]["message_id"] += 1
-    await amb.postar_telegram(de_novo)
-    assert len(await amb.anexos()) == 1
-    assert [e["text"] for e in amb.bot_api.enviadas].count(amb.bot_api.enviadas[-1]["text"]) == 2
-    assert "conferir com prioridade" in amb.bot_api.enviadas[-1]["text"]
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+    await amb_canais.postar_telegram(de_novo)
+    assert len(await amb_canais.anexos()) == 1
+    assert [e["text"] for e in amb_canais.bot_api.enviadas].count(amb_canais.bot_api.enviadas[-1]["text"]) == 2
+    assert "conferir com prioridade" in amb_canais.bot_api.enviadas[-1]["text"]
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         textos = (await s.exec(select(Mensagem.texto).where(Mensagem.canal == "telegram"))).all()
     assert len([t for t in textos if t.startswith("[imagem]")]) == 2

@@ -33,8 +33,9 @@ from bot.conversa.carregar import carregar_fluxo
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Contrato, Conversa, Devedor, Direcao, Mensagem, Parcela
-from tests.bancos import Bancos
-from tests.processos import RAIZ, Falhas, GraphFalso, Instancias, esperar, esperar_async, implantacao
+from tests.apoio.bancos import Bancos
+from tests.apoio.processos import Falhas, GraphComFalhas, Instancias, esperar, esperar_async, implantacao
+from tests.apoio.projetos import RAIZ
 
 pytestmark = pytest.mark.processos  # minutes of real processes: `make test-processos`, a step of `make test`
 
@@ -190,7 +191,7 @@ async def test_tres_instancias_recebem_cada_mensagem_uma_vez_em_ordem(
 ) -> None:
     url = bancos.copia(banco_migrado, "entrada")
     await _semear(url)
-    graph = GraphFalso(Falhas(inicio=MENSAGENS // 5, quantas=MENSAGENS // 5, padrao=("429", "ok", "500", "ok")))
+    graph = GraphComFalhas(Falhas(inicio=MENSAGENS // 5, quantas=MENSAGENS // 5, padrao=("429", "ok", "500", "ok")))
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": SEGREDO, "WHATSAPP_VERIFY_TOKEN": "v"}
     config = functools.partial(_config, tmp_path)
     async with implantacao(graph, url, config, INICIO.isoformat(), ambiente, tmp_path) as implantada:
@@ -237,11 +238,13 @@ async def _respostas_pendentes(url: str) -> int:
     return int((await _consultar(url, consulta))[0])
 
 
-async def _verificar(url: str, graph: GraphFalso, duracao: float) -> None:
+async def _verificar(url: str, graph: GraphComFalhas, duracao: float) -> None:
     assert await _situacoes(url) == Counter(processada=MENSAGENS), duracao  # none pending, claimed or failed
 
     consulta = (
-        select(Devedor.telefone, Mensagem.direcao, Mensagem.id_externo, Conversa.estado, Mensagem.id, Mensagem.status)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
+            Devedor.telefone, Mensagem.direcao, Mensagem.id_externo, Conversa.estado, Mensagem.id, Mensagem.status
+        )
         .join(Conversa, col(Mensagem.conversa_id) == col(Conversa.id))
         .join(Devedor, col(Conversa.devedor_id) == col(Devedor.id))
         .order_by(col(Mensagem.id))

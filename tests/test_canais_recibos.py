@@ -3,15 +3,13 @@ it, matches it against what they owe, records "pagamento informado" and holds th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fpdf import FPDF
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.recibos import abertos
 from bot.canais.servidor import RECEPCAO
@@ -20,22 +18,16 @@ from bot.dados.banco import sessao
 from bot.dados.modelos import Conversa, Devedor, Evento, Parcela, Transferencia
 from bot.dados.saida import Saida
 from bot.dados.voz import Comprovante
-from bot.projeto import Projeto
 from bot.regua import lote
-from tests.ambiente_canais import Ambiente, abrir
-from tests.test_canais_whatsapp import carregar, postar
-from tests.test_console import entrar
+from tests.apoio.ambiente_canais import Ambiente
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.console import entrar
+from tests.apoio.whatsapp import postar
 
 ID_DOCUMENTO, ID_IMAGEM = "1180236789432577", "1003383421387256"  # tests/data/updates
 CNPJ_CREDOR = "11.222.333/0001-81"  # config.toml
 E2E = "E00000000202611221435ABCde123456"  # ISPB 00000000 (Banco do Brasil), 22/11/2026 14:35 UTC
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 8
-
-
-@pytest.fixture
-async def amb(projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Ambiente]:
-    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
-        yield ambiente
 
 
 def pdf(valor: str, e2e: str = E2E, cnpj: str = CNPJ_CREDOR, data: str = "22/11/2026") -> bytes:
@@ -58,21 +50,21 @@ def documento(legenda: str | None = "segue o comprovante", id_midia: str = ID_DO
     return payload
 
 
-async def _maria(s: Any) -> Devedor:
-    return (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()  # type: ignore[no-any-return]
+async def _maria(s: AsyncSession) -> Devedor:
+    return (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
 
 
-async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb: Ambiente) -> None:
-    engine = amb.cliente.app[RECEPCAO].engine
+async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_canais: Ambiente) -> None:
+    engine = amb_canais.cliente.app[RECEPCAO].engine
     async with sessao(engine) as s:
         maria = await _maria(s)
         assert maria.id is not None
         devidos = await abertos(s, maria.id)
     assert {a.valor for a in devidos} == {Decimal("489.90")}
     mais_antiga = min(devidos, key=lambda a: a.vencimento)
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
-    await postar(amb.cliente, documento())
-    (resposta,) = amb.respostas()
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    (resposta,) = amb_canais.respostas()
     assert "Recebi seu comprovante" in resposta and "*26/11/2026*" in resposta  # 3 days (dias_para_confirmar)
     async with sessao(engine) as s:
         (comprovante,) = (await s.exec(select(Comprovante))).all()
@@ -81,57 +73,57 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb:
         parcela_id = int(mais_antiga.alvo.split(":")[1])
         parcela = await s.get(Parcela, parcela_id)
     assert (comprovante.situacao, comprovante.alvo, comprovante.e2e) == ("casado", mais_antiga.alvo, E2E.upper())
-    assert comprovante.valor == Decimal("489.90") and comprovante.ate == amb.relogio() + timedelta(days=3)
+    assert comprovante.valor == Decimal("489.90") and comprovante.ate == amb_canais.relogio() + timedelta(days=3)
     assert evento.dados["origem"] == "comprovante" and evento.dados["alvo"] == mais_antiga.alvo
     assert parcela is not None and parcela.situacao == "aberta"  # never paid on a receipt alone
     # The régua holds a reminder of that installment until the bank confirms or the days pass.
     saida = Saida(alvo=mais_antiga.alvo, passo="d+15", canal="whatsapp", devedor_id=maria.id,
-                  destino="+5511987654321", texto="lembrete", proxima_tentativa=amb.relogio(),
-                  prazo=amb.relogio() + timedelta(days=1))  # fmt: skip
-    config = amb.cliente.app[RECEPCAO].atendimento.motor.config
+                  destino="+5511987654321", texto="lembrete", proxima_tentativa=amb_canais.relogio(),
+                  prazo=amb_canais.relogio() + timedelta(days=1))  # fmt: skip
+    config = amb_canais.cliente.app[RECEPCAO].atendimento.motor.config
     async with sessao(engine) as s:
-        agora = await lote.carregar(s, config.regua, [saida], amb.relogio())
-        depois = await lote.carregar(s, config.regua, [saida], amb.relogio() + timedelta(days=3, minutes=1))
+        agora = await lote.carregar(s, config.regua, [saida], amb_canais.relogio())
+        depois = await lote.carregar(s, config.regua, [saida], amb_canais.relogio() + timedelta(days=3, minutes=1))
     assert agora.impedimento(saida).pausa == "comprovante enviado: aguardando a confirmação do banco"
     assert depois.impedimento(saida).pausa is None
 
 
-async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("100,00"), "application/pdf")
-    await postar(amb.cliente, documento())
-    assert "conferir com prioridade" in amb.respostas()[0]
-    engine = amb.cliente.app[RECEPCAO].engine
+async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("100,00"), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    assert "conferir com prioridade" in amb_canais.respostas()[0]
+    engine = amb_canais.cliente.app[RECEPCAO].engine
     async with sessao(engine) as s:
         (comprovante,) = (await s.exec(select(Comprovante))).all()
         (transferencia,) = (await s.exec(select(Transferencia))).all()
         conversa = await s.get(Conversa, transferencia.conversa_id)
-        (item,) = await carregar_fila(s, amb.relogio(), 30)
+        (item,) = await carregar_fila(s, amb_canais.relogio(), 30)
     assert (comprovante.situacao, comprovante.alvo, comprovante.ate) == ("sem_casamento", None, None)
     assert comprovante.motivo == "nenhuma parcela em aberto de R$ 100,00"
     assert transferencia.motivo == "comprovante" and conversa is not None and conversa.dono == "fila"
     assert (item.motivo, item.prioridade) == ("Comprovante a conferir", "alta")
-    await entrar(amb.cliente, "ana")
-    pagina = await (await amb.cliente.get(f"/console/conversas/{transferencia.conversa_id}")).text()
+    await entrar(amb_canais.cliente, "ana")
+    pagina = await (await amb_canais.cliente.get(f"/console/conversas/{transferencia.conversa_id}")).text()
     assert "Comprovante: não confere, conferir (nenhuma parcela em aberto de R$ 100,00)" in pagina
     assert f"id PIX {E2E.upper()}" not in pagina  # an unmatched receipt keeps no id: it may be the right one later
 
 
-async def test_foto_do_comprovante_sem_ocr_vai_para_uma_pessoa(amb: Ambiente) -> None:
-    amb.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
-    await postar(amb.cliente, carregar("whatsapp_imagem.json"))  # caption "comprovante"
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+async def test_foto_do_comprovante_sem_ocr_vai_para_uma_pessoa(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_IMAGEM] = (JPEG, "image/jpeg")
+    await postar(amb_canais.cliente, carregar("whatsapp_imagem.json"))  # caption "comprovante"
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         (comprovante,) = (await s.exec(select(Comprovante))).all()
         (transferencia,) = (await s.exec(select(Transferencia))).all()
     assert comprovante.situacao == "ilegivel" and transferencia.motivo == "comprovante"
-    assert "conferir com prioridade" in amb.respostas()[0]
+    assert "conferir com prioridade" in amb_canais.respostas()[0]
 
 
-async def test_o_mesmo_pix_em_dois_comprovantes_nao_informa_dois_pagamentos(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
-    amb.graph.midias["222"] = (pdf("489,90") + b"\n% outra copia\n", "application/pdf")
-    await postar(amb.cliente, documento())
-    await postar(amb.cliente, documento(id_midia="222", n=2))
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+async def test_o_mesmo_pix_em_dois_comprovantes_nao_informa_dois_pagamentos(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    amb_canais.graph.midias["222"] = (pdf("489,90") + b"\n% outra copia\n", "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    await postar(amb_canais.cliente, documento(id_midia="222", n=2))
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         comprovantes = (await s.exec(select(Comprovante).order_by(col(Comprovante.id)))).all()
         informados = (await s.exec(select(Evento).where(Evento.tipo == "pagamento_informado"))).all()
     assert [c.situacao for c in comprovantes] == ["casado", "sem_casamento"]
@@ -139,42 +131,42 @@ async def test_o_mesmo_pix_em_dois_comprovantes_nao_informa_dois_pagamentos(amb:
     assert len(informados) == 1
 
 
-async def test_cnpj_de_outro_recebedor_nao_confere(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90", cnpj="12.345.678/0001-95"), "application/pdf")
-    await postar(amb.cliente, documento())
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+async def test_cnpj_de_outro_recebedor_nao_confere(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90", cnpj="12.345.678/0001-95"), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         (comprovante,) = (await s.exec(select(Comprovante))).all()
     assert comprovante.situacao == "sem_casamento" and "CNPJ do credor (11.222.333/0001-81)" in comprovante.motivo
 
 
-async def test_pdf_sem_legenda_depois_de_ja_paguei_e_lido_como_comprovante(amb: Ambiente) -> None:
-    engine = amb.cliente.app[RECEPCAO].engine
+async def test_pdf_sem_legenda_depois_de_ja_paguei_e_lido_como_comprovante(amb_canais: Ambiente) -> None:
+    engine = amb_canais.cliente.app[RECEPCAO].engine
     async with sessao(engine) as s:  # the flow's record of "já paguei", a day ago
         maria = await _maria(s)
         assert maria.id is not None
         s.add(Evento(devedor_id=maria.id, tipo="motivo", dados={"motivo": "ja_paguei", "texto": "já paguei"},
-                     criado_em=amb.relogio() - timedelta(days=1)))  # fmt: skip
+                     criado_em=amb_canais.relogio() - timedelta(days=1)))  # fmt: skip
         await s.commit()
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
-    await postar(amb.cliente, documento(legenda=None))
-    assert "Recebi seu comprovante" in amb.respostas()[0]
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento(legenda=None))
+    assert "Recebi seu comprovante" in amb_canais.respostas()[0]
 
 
-async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
-    await postar(amb.cliente, documento(legenda=None))
-    assert "guardei" in amb.respostas()[0]
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento(legenda=None))
+    assert "guardei" in amb_canais.respostas()[0]
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(Comprovante))).all() == []
 
 
-async def test_o_mesmo_arquivo_de_novo_tem_a_mesma_resposta_e_nada_duas_vezes(amb: Ambiente) -> None:
-    amb.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
-    await postar(amb.cliente, documento())
-    await postar(amb.cliente, documento(n=3))  # forwarded again: a new message, the same WhatsApp media id
-    primeira, segunda = amb.respostas()
+async def test_o_mesmo_arquivo_de_novo_tem_a_mesma_resposta_e_nada_duas_vezes(amb_canais: Ambiente) -> None:
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    await postar(amb_canais.cliente, documento(n=3))  # forwarded again: a new message, the same WhatsApp media id
+    primeira, segunda = amb_canais.respostas()
     assert primeira == segunda and "Recebi seu comprovante" in primeira
-    async with sessao(amb.cliente.app[RECEPCAO].engine) as s:
+    async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         assert len((await s.exec(select(Comprovante))).all()) == 1
         assert len((await s.exec(select(Evento).where(Evento.tipo == "pagamento_informado"))).all()) == 1
-    assert amb.graph.baixadas == [ID_DOCUMENTO]  # read once
+    assert amb_canais.graph.baixadas == [ID_DOCUMENTO]  # read once

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +23,11 @@ from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante
 from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
-from tests.falsos import FalsoBotApi, FalsoGraph
-from tests.regua_falso import Queda
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.falsos.remetente import Queda
+from tests.apoio.processos import porta_livre
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -50,14 +51,11 @@ class Morre:
 
 
 @pytest.fixture
-async def graph() -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
-    falso = FalsoGraph()
-    async with TestServer(falso.app()) as servidor:
-        base = str(servidor.make_url("")).rstrip("/")
-        zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", base, "23.0", espera=0.2)
-        yield falso, zap
-        falso.solto.set()
-        await zap.fechar()
+async def graph_e_zap(graph: tuple[FalsoGraph, str]) -> AsyncIterator[tuple[FalsoGraph, RemetenteWhatsapp]]:
+    """The fake Graph API, and the real WhatsApp sender pointed at it with a short read timeout."""
+    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", graph[1], "23.0", espera=0.2)
+    yield graph[0], zap
+    await zap.fechar()
 
 
 async def _semear(engine: AsyncEngine) -> None:
@@ -69,8 +67,8 @@ async def _semear(engine: AsyncEngine) -> None:
         assert await enfileirar(s, regua, linhas) == 1
 
 
-def _despachante(engine: AsyncEngine, remetente: object) -> Despachante:
-    return Despachante(engine, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: remetente})  # type: ignore[dict-item]
+def _despachante(engine: AsyncEngine, remetente: Remetente) -> Despachante:
+    return Despachante(engine, projeto_padrao().config.regua, {TipoCanal.WHATSAPP: remetente})
 
 
 async def _saida(engine: AsyncEngine) -> Saida:
@@ -87,13 +85,13 @@ async def _saida(engine: AsyncEngine) -> Saida:
     ],
 )
 async def test_queda_em_cada_ponto_do_envio_e_resolvida(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], onde: str, situacao: str, no_provedor: int
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp], onde: str, situacao: str, no_provedor: int
 ) -> None:
     await _semear(engine)
-    falso, zap = graph
+    falso, zap = graph_e_zap
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     if onde == "antes do registro":
-        moribundo: object = Morre(registrado, antes=True)
+        moribundo: Remetente = Morre(registrado, antes=True)
     elif onde == "depois do registro":
         moribundo = Morre(registrado)
     else:
@@ -113,9 +111,9 @@ async def test_queda_em_cada_ponto_do_envio_e_resolvida(
 
 
 async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp]
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp]
 ) -> None:
-    falso, zap = graph
+    falso, zap = graph_e_zap
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     envio = Envio(TipoCanal.WHATSAPP, "+5511987654321", "oi", modelo="pendencia", parametros=("Maria",), chave="k1")
     falso.erros.append((429, 130429))
@@ -132,11 +130,11 @@ async def test_mesma_chave_nao_sai_duas_vezes_e_recusa_libera_a_chave(
 
 @pytest.mark.parametrize("modo", ["prender", "derrubar"])
 async def test_graph_aceita_e_nao_responde_fica_incerta_e_sai_uma_vez(
-    engine: AsyncEngine, graph: tuple[FalsoGraph, RemetenteWhatsapp], modo: str
+    engine: AsyncEngine, graph_e_zap: tuple[FalsoGraph, RemetenteWhatsapp], modo: str
 ) -> None:
     """The Graph API took the message and the answer never came (read timeout, dropped line): never a repeat."""
     await _semear(engine)
-    falso, zap = graph
+    falso, zap = graph_e_zap
     falso.depois_de_aceitar.append(modo)
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     primeira = await _despachante(engine, registrado).rodada(NOVE_EM_SP)
@@ -153,7 +151,7 @@ async def test_graph_aceita_e_nao_responde_fica_incerta_e_sai_uma_vez(
 
 async def test_provedor_inacessivel_tenta_de_novo_e_libera_a_chave(engine: AsyncEngine) -> None:
     """Nothing listens: the request never left, so a retry is safe and the key is free again."""
-    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta_fechada()}", "23.0")
+    zap = RemetenteWhatsapp("106540352242922", "token-wa", "s", f"http://127.0.0.1:{porta_livre()}", "23.0")
     registrado = RemetenteRegistrado(engine, zap, lambda: NOVE_EM_SP)
     try:
         with pytest.raises(TentarDepois, match="inacessível"):
@@ -185,9 +183,3 @@ async def test_bot_api_aceita_e_nao_responde_nao_repete(engine: AsyncEngine, mod
     assert [e["text"] for e in falso.enviadas] == ["oi", "sem chave"]
     with pytest.raises(EnvioIncerto):
         await registrado.localizar("k3")
-
-
-def porta_fechada() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

@@ -22,26 +22,19 @@ from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
 from bot.projeto import Projeto, carregar_projeto
 from bot.regua.config import Modelo, Passo
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.zenvia import TOKEN, FalsaZenvia
-from tests.falsos import com_sms
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.projetos import RAIZ, com_sms
+from tests.apoio.relogio import AGORA
 
 DADOS = RAIZ / "tests" / "data" / "zenvia"
 SEGREDO = "segredo-do-webhook-sms"
 MARIA = "5511987654321"
-Cliente = TestClient[Any, Any]
 
 
 def carregar(nome: str) -> dict[str, Any]:
     dados: dict[str, Any] = json.loads((DADOS / nome).read_text(encoding="utf-8"))
     return dados
-
-
-@pytest.fixture
-async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
-    falsa = FalsaZenvia()
-    async with TestServer(falsa.app()) as servidor:
-        yield falsa, str(servidor.make_url("")).rstrip("/")
 
 
 def _remetente(url: str, max_segmentos: int = 3, remover_acentos: bool = True) -> RemetenteSms:

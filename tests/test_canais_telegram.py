@@ -18,26 +18,12 @@ from bot.dados.identificacao import IdentificacaoTelegram
 from bot.dados.modelos import Acordo, Devedor, Evento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.falsos import FalsoBotApi, com_canais
-from tests.test_console import Relogio
-
-UPDATES = RAIZ / "tests" / "data" / "updates"
-SEGREDO = "segredo-tg"
-CHAT = 777000111
-Cliente = TestClient[Any, Any]
-
-
-def carregar(nome: str) -> dict[str, Any]:
-    dados: dict[str, Any] = json.loads((UPDATES / nome).read_text(encoding="utf-8"))
-    return dados
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[tuple[FalsoBotApi, str]]:
-    falso = FalsoBotApi()
-    async with TestServer(falso.app()) as servidor:
-        yield falso, str(servidor.make_url("")).rstrip("/")
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import AGORA, Relogio
+from tests.apoio.telegram import CHAT, SEGREDO, escrito
 
 
 @pytest.fixture
@@ -75,14 +61,6 @@ async def test_corpo_invalido(cliente: Cliente) -> None:
     cabecalhos = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO}
     assert (await cliente.post("/webhooks/telegram", data=b"{x", headers=cabecalhos)).status == 400
     assert (await cliente.post("/webhooks/telegram", json={"sem": "update_id"}, headers=cabecalhos)).status == 400
-
-
-def escrito(texto: str, numero: int, chat: int = CHAT) -> dict[str, Any]:
-    update = json.loads(json.dumps(carregar("telegram_texto.json")).replace(str(CHAT), str(chat)))
-    update["update_id"] += 100 + numero
-    update["message"]["message_id"] += numero
-    update["message"]["text"] = texto
-    return update
 
 
 async def test_chat_desconhecido_e_pedido_o_cpf_e_cpf_fora_da_carteira_nada_revela(

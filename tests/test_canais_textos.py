@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.canais.textos import Aviso, aviso
 from bot.projeto import carregar_projeto
-from tests.test_check import erros
+from tests.apoio.copia_projeto import erros
 
 
 def test_so_o_credor_antes_da_identidade_e_todas_presentes(copia: Path) -> None:

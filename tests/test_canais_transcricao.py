@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import struct
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.canais.config import ServicoTranscricao, TranscricaoConfig
 from bot.canais.transcricao import (
@@ -20,31 +18,15 @@ from bot.canais.transcricao import (
     duracao_ogg,
 )
 from bot.config.erros import ConfigInvalida
-from tests.bancos import Bancos
-from tests.cli_apoio import rodar
-from tests.fakes.transcricao import CHAVE, FakeTranscricao
-from tests.processos import porta_livre
+from tests.apoio.audio import ogg_opus
+from tests.apoio.bancos import Bancos
+from tests.apoio.cli import rodar
+from tests.apoio.falsos.transcricao import CHAVE, FakeTranscricao
+from tests.apoio.processos import porta_livre
 
 
-def ogg_opus(segundos: float, preskip: int = 312) -> bytes:
-    """A minimal Ogg Opus stream: the OpusHead page, then a last page whose granule is the sample count at 48 kHz."""
-    cabeca = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", preskip, 48000, 0, 0)
-
-    def pagina(granulo: int, dados: bytes) -> bytes:
-        return b"OggS" + bytes([0, 0]) + struct.pack("<qIIIB", granulo, 1, 0, 0, 1) + bytes([len(dados)]) + dados
-
-    return pagina(0, cabeca) + pagina(int(segundos * 48000) + preskip, b"\x00" * 40)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[tuple[FakeTranscricao, str]]:
-    servico = FakeTranscricao()
-    async with TestServer(servico.app()) as servidor:
-        yield servico, str(servidor.make_url("/v1"))
-
-
-async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(fake: tuple[FakeTranscricao, str]) -> None:
-    servico, url = fake
+async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(voz: tuple[FakeTranscricao, str]) -> None:
+    servico, url = voz
     servico.texto = "  já paguei ontem no pix  "
     transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
     audio = ogg_opus(4)
@@ -72,8 +54,8 @@ async def test_envia_multipart_com_modelo_e_idioma_e_le_o_texto(fake: tuple[Fake
         (500, "fora do ar"),
     ],
 )
-async def test_erros_do_servico_viram_motivo_claro(fake: tuple[FakeTranscricao, str], status: int, trecho: str) -> None:
-    servico, url = fake
+async def test_erros_do_servico_viram_motivo_claro(voz: tuple[FakeTranscricao, str], status: int, trecho: str) -> None:
+    servico, url = voz
     servico.status = status
     transcritor = TranscritorOpenAI(url, CHAVE, "whisper-1", "pt", 5.0)
     with pytest.raises(ErroTranscricao) as erro:
@@ -83,8 +65,8 @@ async def test_erros_do_servico_viram_motivo_claro(fake: tuple[FakeTranscricao, 
     assert trecho in erro.value.motivo and f"HTTP {status}" in erro.value.motivo
 
 
-async def test_chave_errada_e_401(fake: tuple[FakeTranscricao, str]) -> None:
-    _, url = fake
+async def test_chave_errada_e_401(voz: tuple[FakeTranscricao, str]) -> None:
+    _, url = voz
     transcritor = TranscritorOpenAI(url, "sk-errada", "whisper-1", "pt", 5.0)
     with pytest.raises(ErroTranscricao) as erro:
         await transcritor.transcrever(b"OggS", "audio/ogg", "a.ogg")

@@ -2,98 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.canais.servidor import RECEPCAO
-from bot.dados.banco import criar_engine, sessao
+from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, Atualizacao, StatusEntrega
 from bot.dados.modelos import Acordo, Conversa, Direcao, Mensagem
 from bot.projeto import Projeto
-from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.falsos import FalsoGraph, com_canais
-
-UPDATES = RAIZ / "tests" / "data" / "updates"
-SEGREDO = "segredo-do-app"
-Cliente = TestClient[Any, Any]
+from tests.apoio.atualizacoes import UPDATES, carregar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.whatsapp import SEGREDO, assinar, cliente_para, com_id, engine_de, postar, texto
 
 
-def carregar(nome: str) -> dict[str, Any]:
-    dados: dict[str, Any] = json.loads((UPDATES / nome).read_text(encoding="utf-8"))
-    return dados
-
-
-def assinar(corpo: bytes, segredo: str = SEGREDO) -> str:
-    return "sha256=" + hmac.new(segredo.encode(), corpo, hashlib.sha256).hexdigest()
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[tuple[FalsoGraph, str]]:
-    falso = FalsoGraph()
-    async with TestServer(falso.app()) as servidor:
-        yield falso, str(servidor.make_url("")).rstrip("/")
-
-
-@pytest.fixture
-def ambiente(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WHATSAPP_TOKEN", "token-wa")
-    monkeypatch.setenv("WHATSAPP_APP_SECRET", SEGREDO)
-    monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "verifica")
-
-
-async def _cliente(projeto: Projeto, url: str, graph_url: str) -> Cliente:
-    app = criar_app(com_canais(projeto, graph_url=graph_url), criar_engine(url), lambda: AGORA, demo=False)
-    cliente: Cliente = TestClient(TestServer(app))
-    await cliente.start_server()
-    return cliente
-
-
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str, graph: tuple[FalsoGraph, str], ambiente: None) -> AsyncIterator[Cliente]:
-    c = await _cliente(projeto, url, graph[1])
-    yield c
-    await c.close()
-
-
-async def postar(cliente: Cliente, payload: Any, segredo: str = SEGREDO) -> int:
-    corpo = json.dumps(payload).encode()
-    cabecalhos = {"Content-Type": "application/json", "X-Hub-Signature-256": assinar(corpo, segredo)}
-    resposta = await cliente.post("/webhooks/whatsapp", data=corpo, headers=cabecalhos)
-    await cliente.app[RECEPCAO].ocioso()
-    return resposta.status
-
-
-def engine_de(cliente: Cliente) -> AsyncEngine:
-    return cliente.app[RECEPCAO].engine
-
-
-def com_id(payload: dict[str, Any], wamid: str) -> dict[str, Any]:
-    copia = json.loads(json.dumps(payload))
-    copia["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = wamid
-    return copia
-
-
-def texto(mensagem: str, wamid: str) -> dict[str, Any]:
-    payload = com_id(carregar("whatsapp_texto.json"), wamid)
-    payload["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = mensagem
-    return payload
-
-
-async def test_desafio_de_verificacao(cliente: Cliente) -> None:
-    ok = await cliente.get(
+async def test_desafio_de_verificacao(cliente_whatsapp: Cliente) -> None:
+    ok = await cliente_whatsapp.get(
         "/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "verifica", "hub.challenge": "42"}
     )
     assert (ok.status, await ok.text()) == (200, "42")
-    errado = await cliente.get(
+    errado = await cliente_whatsapp.get(
         "/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "outro", "hub.challenge": "42"}
     )
     assert errado.status == 403
@@ -111,7 +41,7 @@ async def test_desafio_de_verificacao(cliente: Cliente) -> None:
         (b"x" * 300_000, "assinar", 413),
     ],
 )
-async def test_pedidos_recusados(cliente: Cliente, corpo: bytes, cabecalho: str | None, status: int) -> None:
+async def test_pedidos_recusados(cliente_whatsapp: Cliente, corpo: bytes, cabecalho: str | None, status: int) -> None:
     cabecalhos = {}
     if cabecalho == "assinar":
         cabecalhos["X-Hub-Signature-256"] = assinar(corpo)
@@ -119,20 +49,22 @@ async def test_pedidos_recusados(cliente: Cliente, corpo: bytes, cabecalho: str 
         cabecalhos["X-Hub-Signature-256"] = assinar(corpo, "outro-segredo")
     elif cabecalho is not None:
         cabecalhos["X-Hub-Signature-256"] = cabecalho
-    resposta = await cliente.post("/webhooks/whatsapp", data=corpo, headers=cabecalhos)
+    resposta = await cliente_whatsapp.post("/webhooks/whatsapp", data=corpo, headers=cabecalhos)
     assert resposta.status == status
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         assert (await s.exec(select(Atualizacao))).all() == []
 
 
-async def test_texto_de_numero_sem_nono_digito_vira_conversa(cliente: Cliente, graph: tuple[FalsoGraph, str]) -> None:
-    assert await postar(cliente, carregar("whatsapp_texto.json")) == 200
+async def test_texto_de_numero_sem_nono_digito_vira_conversa(
+    cliente_whatsapp: Cliente, graph: tuple[FalsoGraph, str]
+) -> None:
+    assert await postar(cliente_whatsapp, carregar("whatsapp_texto.json")) == 200
     enviada = graph[0].enviadas[0]
     assert enviada["to"] == "551187654321"
     assert enviada["type"] == "interactive"
     botoes = enviada["interactive"]["action"]["buttons"]
     assert botoes[0]["reply"] == {"id": "sim", "title": "Sim, sou eu"}
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         saida = (await s.exec(select(Mensagem).where(Mensagem.direcao == Direcao.SAIDA.value))).one()
         atualizacao = (await s.exec(select(Atualizacao))).one()
     assert saida.id_externo == "wamid.SAIDA1"
@@ -140,12 +72,16 @@ async def test_texto_de_numero_sem_nono_digito_vira_conversa(cliente: Cliente, g
 
 
 async def test_mesma_mensagem_duas_vezes_e_em_duas_instancias(
-    cliente: Cliente, projeto: Projeto, url: str, graph: tuple[FalsoGraph, str]
+    cliente_whatsapp: Cliente, projeto: Projeto, url: str, graph: tuple[FalsoGraph, str]
 ) -> None:
     payload = carregar("whatsapp_texto.json")
-    outra = await _cliente(projeto, url, graph[1])
+    outra = await cliente_para(projeto, url, graph[1])
     try:
-        assert [await postar(cliente, payload), await postar(cliente, payload), await postar(outra, payload)] == [
+        assert [
+            await postar(cliente_whatsapp, payload),
+            await postar(cliente_whatsapp, payload),
+            await postar(outra, payload),
+        ] == [
             200,
             200,
             200,
@@ -153,30 +89,30 @@ async def test_mesma_mensagem_duas_vezes_e_em_duas_instancias(
     finally:
         await outra.close()
     assert len(graph[0].enviadas) == 1
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == Direcao.ENTRADA.value))).all()
     assert len(entradas) == 1
 
 
 async def test_status_em_lote_fora_de_ordem_ficam_no_mais_avancado(
-    cliente: Cliente, graph: tuple[FalsoGraph, str]
+    cliente_whatsapp: Cliente, graph: tuple[FalsoGraph, str]
 ) -> None:
-    await postar(cliente, carregar("whatsapp_texto.json"))
+    await postar(cliente_whatsapp, carregar("whatsapp_texto.json"))
     lote = json.loads(json.dumps(carregar("whatsapp_status_lote.json")).replace("wamid.SAIDA", "wamid.SAIDA1"))
-    assert await postar(cliente, lote) == 200
-    assert await postar(cliente, lote) == 200  # redelivered: nothing new
-    async with sessao(engine_de(cliente)) as s:
+    assert await postar(cliente_whatsapp, lote) == 200
+    assert await postar(cliente_whatsapp, lote) == 200  # redelivered: nothing new
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         saida = (await s.exec(select(Mensagem).where(Mensagem.id_externo == "wamid.SAIDA1"))).one()
         historico = (await s.exec(select(StatusEntrega.status).order_by(col(StatusEntrega.instante)))).all()
     assert saida.status == "read"
     assert historico == ["sent", "delivered", "read"]
 
 
-async def test_status_antes_do_envio_ser_registrado_e_falha_com_codigo(cliente: Cliente) -> None:
+async def test_status_antes_do_envio_ser_registrado_e_falha_com_codigo(cliente_whatsapp: Cliente) -> None:
     falha = json.loads(json.dumps(carregar("whatsapp_status_falha.json")).replace("wamid.SAIDA", "wamid.SAIDA1"))
-    await postar(cliente, falha)  # arrives before we know wamid.SAIDA1 is ours
-    await postar(cliente, carregar("whatsapp_texto.json"))
-    async with sessao(engine_de(cliente)) as s:
+    await postar(cliente_whatsapp, falha)  # arrives before we know wamid.SAIDA1 is ours
+    await postar(cliente_whatsapp, carregar("whatsapp_texto.json"))
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         saida = (await s.exec(select(Mensagem).where(Mensagem.id_externo == "wamid.SAIDA1"))).one()
         status = (await s.exec(select(StatusEntrega))).one()
     assert saida.status == "failed"
@@ -184,15 +120,17 @@ async def test_status_antes_do_envio_ser_registrado_e_falha_com_codigo(cliente: 
     assert "24 hours" in (status.detalhe or "")
 
 
-async def test_numero_desconhecido_recebe_resposta_generica(cliente: Cliente, graph: tuple[FalsoGraph, str]) -> None:
+async def test_numero_desconhecido_recebe_resposta_generica(
+    cliente_whatsapp: Cliente, graph: tuple[FalsoGraph, str]
+) -> None:
     payload = json.loads(json.dumps(carregar("whatsapp_texto.json")).replace("551187654321", "5511955554444"))
-    await postar(cliente, payload)
+    await postar(cliente_whatsapp, payload)
     assert len(graph[0].enviadas) == 1
     enviada = graph[0].enviadas[0]
     assert enviada["to"] == "5511955554444"
     assert "não encontramos um cadastro" in enviada["text"]["body"]
     assert "Maria" not in enviada["text"]["body"]
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         assert (await s.exec(select(Conversa))).all() == []
 
 
@@ -213,24 +151,24 @@ async def test_numero_desconhecido_recebe_resposta_generica(cliente: Cliente, gr
     ],
 )
 async def test_o_que_nao_e_texto(
-    cliente: Cliente,
+    cliente_whatsapp: Cliente,
     graph: tuple[FalsoGraph, str],
     arquivo: str,
     resposta: str | None,
     anexo: tuple[str, str, str | None] | None,
 ) -> None:
-    assert await postar(cliente, carregar(arquivo)) == 200
+    assert await postar(cliente_whatsapp, carregar(arquivo)) == 200
     corpos = [e["text"]["body"] for e in graph[0].enviadas]
     assert len(corpos) == (0 if resposta is None else 1)
     assert resposta is None or resposta in corpos[0]
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         anexos = (await s.exec(select(Anexo))).all()
         falhas = (await s.exec(select(Atualizacao).where(Atualizacao.situacao != "processada"))).all()
     assert [(a.tipo, a.id_midia, a.legenda) for a in anexos] == ([anexo] if anexo else [])
     assert falhas == []
 
 
-async def test_negociacao_inteira_pelo_whatsapp(cliente: Cliente, graph: tuple[FalsoGraph, str]) -> None:
+async def test_negociacao_inteira_pelo_whatsapp(cliente_whatsapp: Cliente, graph: tuple[FalsoGraph, str]) -> None:
     botao = carregar("whatsapp_botao.json")
     passos: list[dict[str, Any]] = [
         texto("oi", "wamid.E1"),
@@ -241,13 +179,13 @@ async def test_negociacao_inteira_pelo_whatsapp(cliente: Cliente, graph: tuple[F
         texto("sim", "wamid.E6"),
     ]
     for passo in passos:
-        assert await postar(cliente, passo) == 200
+        assert await postar(cliente_whatsapp, passo) == 200
     ultimas = " ".join(
         e.get("text", {}).get("body", "") or e.get("interactive", {}).get("body", {}).get("text", "")
         for e in graph[0].enviadas[-3:]
     )
     assert "Acordo registrado" in ultimas
-    async with sessao(engine_de(cliente)) as s:
+    async with sessao(engine_de(cliente_whatsapp)) as s:
         assert len((await s.exec(select(Acordo))).all()) == 1
         sem_id = (
             await s.exec(

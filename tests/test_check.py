@@ -6,24 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from bot.config.erros import ConfigInvalida
 from bot.projeto import carregar_projeto
-from tests.cli_apoio import rodar
-from tests.conftest import RAIZ
-
-
-def erros(pasta: Path) -> list[str]:
-    with pytest.raises(ConfigInvalida) as excecao:
-        carregar_projeto(pasta / "config.toml")
-    return [str(e) for e in excecao.value.erros]
-
-
-def trocar(arquivo: Path, antes: str, depois: str) -> None:
-    texto = arquivo.read_text(encoding="utf-8")
-    assert antes in texto, f"{antes!r} não está em {arquivo}"
-    arquivo.write_text(texto.replace(antes, depois, 1), encoding="utf-8")
+from tests.apoio.cli import rodar
+from tests.apoio.copia_projeto import erros, trocar
+from tests.apoio.projetos import RAIZ
 
 
 def linha_de(arquivo: Path, trecho: str) -> int:
@@ -147,7 +133,7 @@ def test_erros_de_mensagem_e_de_config_juntos(copia: Path) -> None:
 
 
 def test_comando_check(copia: Path) -> None:
-    """The one test that runs `python -m bot` as a process (the others call `bot.cli.main`, tests/cli_apoio.py)."""
+    """The one test that runs `python -m bot` as a process (the others call `bot.cli.main`, tests/apoio/cli.py)."""
     ok = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(copia / "config.toml"), "check"],
         capture_output=True,

@@ -1,6 +1,6 @@
 """The command line as a user runs it: argv, a real database (SQLite or PostgreSQL), stdin and stdout.
 
-In-process through `bot.cli.main` (tests/cli_apoio.py); `serve`, which runs until stopped, is a real process
+In-process through `bot.cli.main` (tests/apoio/cli.py); `serve`, which runs until stopped, is a real process
 (test_check runs the one `python -m bot check` smoke test).
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.bancos import Bancos
-from tests.cli_apoio import AGORA, bot, rodar
-from tests.conftest import RAIZ
-from tests.processos import porta_livre
+from tests.apoio.bancos import Bancos
+from tests.apoio.cli import AGORA, bot, rodar
+from tests.apoio.processos import porta_livre
+from tests.apoio.projetos import RAIZ
 
 
 def test_chat_json_ate_o_acordo(url: str) -> None:

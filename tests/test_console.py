@@ -4,123 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy.ext.asyncio import AsyncEngine
+from aiohttp import ClientResponse
 from sqlmodel import col, select
 
-from bot.canais.porta import Envio, Indeliveravel
-from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
-from bot.dados.banco import criar_engine, sessao
+from bot.dados.banco import sessao
 from bot.dados.console import Auditoria, PromessaPagamento, Usuario
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.projeto import Projeto
 from bot.regua import fatos as fatos_regua
-from bot.web.app import criar_app
-from tests.conftest import AGORA
-
-SENHA = "senha-do-teste-123"
-CPF_MARIA = "39053344705"
-
-
-@dataclass
-class Relogio:
-    agora: datetime = AGORA
-
-    def __call__(self) -> datetime:
-        return self.agora
-
-
-@dataclass
-class RemetenteFalso:
-    """A channel that records what it was asked to send (the port's contract), failing for one address."""
-
-    enviados: list[Envio] = field(default_factory=list)
-    recusar: str | None = None
-
-    async def enviar(self, envio: Envio) -> str:
-        if envio.destino == self.recusar:
-            raise Indeliveravel("bloqueado", "131026")
-        self.enviados.append(envio)
-        return f"wamid.{len(self.enviados)}"
-
-
-@dataclass
-class Ambiente:
-    app: web.Application
-    engine: AsyncEngine
-    relogio: Relogio
-    remetente: RemetenteFalso
-    atendimento: Atendimento
-    clientes: list[TestClient] = field(default_factory=list)
-
-    async def cliente(self) -> TestClient:
-        cliente = TestClient(TestServer(self.app) if not self.clientes else self.clientes[0].server)
-        if not self.clientes:
-            await cliente.start_server()
-        self.clientes.append(cliente)
-        return cliente
-
-    async def escalar(self, cpf: str = CPF_MARIA, canal: str = "web") -> int:
-        """The debtor confirms identity and asks for a person; returns the conversation id."""
-        async with sessao(self.engine) as s:
-            devedor = (await s.exec(select(Devedor).where(Devedor.cpf == cpf))).one()
-        assert devedor.id is not None
-        for texto in ("oi", "sim", cpf[:3], "quero falar com um atendente"):
-            await self.atendimento.receber(devedor.id, canal, Entrada(texto))
-        async with sessao(self.engine) as s:
-            conversa = (
-                await s.exec(select(Conversa).where(Conversa.devedor_id == devedor.id, Conversa.canal == canal))
-            ).one()
-        assert conversa.dono == "fila" and conversa.id is not None
-        return conversa.id
-
-
-@pytest.fixture
-async def amb(projeto: Projeto, url: str) -> AsyncIterator[Ambiente]:
-    relogio, remetente = Relogio(), RemetenteFalso()
-    engine = criar_engine(url)
-    async with sessao(engine) as s:
-        await criar_usuario(s, "ana", "Ana", "agente", SENHA, AGORA)
-        await criar_usuario(s, "beto", "Beto", "agente", SENHA, AGORA)
-        await criar_usuario(s, "gil", "Gil", "gestor", SENHA, AGORA)
-    app = criar_app(projeto, engine, relogio, demo=True, remetentes={"whatsapp": remetente})
-    ambiente = Ambiente(app, engine, relogio, remetente, Atendimento(projeto.motor, engine, relogio))
-    yield ambiente
-    for cliente in reversed(ambiente.clientes):
-        await cliente.close()
-
-
-def csrf(html: str) -> str:
-    achado = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert achado is not None
-    return achado.group(1)
-
-
-async def entrar(cliente: TestClient, login: str, senha: str = SENHA) -> int:
-    formulario = await (await cliente.get("/console/entrar")).text()
-    resposta = await cliente.post(
-        "/console/entrar", data={"login": login, "senha": senha, "csrf": csrf(formulario)}, allow_redirects=False
-    )
-    return resposta.status
-
-
-async def token(cliente: TestClient, conversa_id: int | None = None) -> str:
-    caminho = f"/console/conversas/{conversa_id}" if conversa_id else "/console/"
-    return csrf(await (await cliente.get(caminho)).text())
-
-
-async def postar(cliente: TestClient, conversa_id: int, acao: str, **campos: str) -> int:
-    campos.setdefault("csrf", await token(cliente, conversa_id))
-    resposta = await cliente.post(f"/console/conversas/{conversa_id}/{acao}", data=campos, allow_redirects=False)
-    return resposta.status
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import SENHA, Ambiente, csrf, entrar, postar, token
+from tests.apoio.leituras import CPF_MARIA
 
 
 async def test_nada_responde_sem_sessao(amb: Ambiente) -> None:
@@ -168,7 +66,8 @@ async def test_formularios_sem_csrf_recusados(amb: Ambiente) -> None:
     assert await postar(cliente, conversa, "assumir", csrf="") == 403
     assert await postar(cliente, conversa, "assumir", csrf="x" * 43) == 403
     async with sessao(amb.engine) as s:
-        assert (await s.get(Conversa, conversa)).dono == "fila"  # type: ignore[union-attr]
+        lida = await s.get(Conversa, conversa)
+    assert lida is not None and lida.dono == "fila"
     assert await postar(cliente, conversa, "assumir") == 303
 
 
@@ -312,7 +211,7 @@ async def test_promessa_pausa_a_regua(amb: Ambiente, projeto: Projeto) -> None:
 # ------------------------------------------------------------------------------ logins em excesso
 
 
-async def _tentar(cliente: TestClient, login: str) -> ClientResponse:
+async def _tentar(cliente: Cliente, login: str) -> ClientResponse:
     formulario = await (await cliente.get("/console/entrar")).text()
     return await cliente.post(
         "/console/entrar",
@@ -333,16 +232,3 @@ async def test_logins_demais_recebem_429_com_retry_after(amb: Ambiente) -> None:
     assert (await _tentar(cliente, "mais-um")).status == 429
     amb.relogio.agora += timedelta(seconds=61)
     assert (await _tentar(cliente, "mais-um")).status == 401
-
-
-async def com_acordo(amb: Ambiente) -> int:
-    """Ana takes a WhatsApp hand-off, offers option 1 of the book and the debtor accepts: an active agreement."""
-    conversa = await amb.escalar(canal="whatsapp")
-    ana = await amb.cliente()
-    await entrar(ana, "ana")
-    assert await postar(ana, conversa, "assumir") == 303
-    assert await postar(ana, conversa, "devolver", ponto="oferta", opcao="1") == 303
-    await amb.atendimento.receber(1, "whatsapp", Entrada("aceito"))
-    await amb.atendimento.receber(1, "whatsapp", Entrada("sim"))
-    assert await postar(ana, conversa, "assumir") == 303
-    return conversa

@@ -10,8 +10,8 @@ from bot.console.abertura import abre_conversa
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Mensagem
 from bot.regua.contato import pode_contatar
-from tests.conftest import AGORA
-from tests.test_console import Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, entrar, postar, token
+from tests.apoio.relogio import AGORA
 
 
 def test_abre_conversa() -> None:
@@ -20,7 +20,7 @@ def test_abre_conversa() -> None:
     assert not abre_conversa(AGORA - timedelta(hours=23), AGORA)
 
 
-async def _escrever(amb: Ambiente, conversa: int, texto: str) -> tuple[int, str]:  # noqa: F811
+async def _escrever(amb: Ambiente, conversa: int, texto: str) -> tuple[int, str]:
     ana = amb.clientes[0]
     await entrar(ana, "ana")  # the clock moved by days: a fresh session
     resposta = await ana.post(
@@ -29,7 +29,7 @@ async def _escrever(amb: Ambiente, conversa: int, texto: str) -> tuple[int, str]
     return resposta.status, await resposta.text()
 
 
-async def test_fim_de_semana_bloqueia_e_diz_quando(amb: Ambiente) -> None:  # noqa: F811
+async def test_fim_de_semana_bloqueia_e_diz_quando(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     ana = await amb.cliente()
     await entrar(ana, "ana")
@@ -54,7 +54,7 @@ async def test_fim_de_semana_bloqueia_e_diz_quando(amb: Ambiente) -> None:  # no
     assert status == 409 and "Permitido a partir de 01/12/2026 às 09:00" in pagina
 
 
-async def test_optout_nunca_permite_e_conversa_viva_nao_e_restrita(amb: Ambiente) -> None:  # noqa: F811
+async def test_optout_nunca_permite_e_conversa_viva_nao_e_restrita(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     ana = await amb.cliente()
     await entrar(ana, "ana")

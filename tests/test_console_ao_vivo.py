@@ -17,8 +17,8 @@ from bot.dados.banco import sessao
 from bot.dados.console import AlertaTransferencia, Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import Evento
-from tests.conftest import AGORA
-from tests.test_console import SENHA, Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import SENHA, Ambiente, entrar, postar, token
+from tests.apoio.relogio import AGORA
 
 
 async def evento(resposta: ClientResponse) -> tuple[str, dict[str, Any]]:
@@ -28,7 +28,7 @@ async def evento(resposta: ClientResponse) -> tuple[str, dict[str, Any]]:
     return campos["event"], json.loads(campos["data"])
 
 
-async def test_transferencia_sem_resposta_alerta_os_gestores(amb: Ambiente) -> None:  # noqa: F811
+async def test_transferencia_sem_resposta_alerta_os_gestores(amb: Ambiente) -> None:
     conversa = await amb.escalar()
     gil, ana = await amb.cliente(), await amb.cliente()
     await entrar(gil, "gil")
@@ -56,7 +56,7 @@ async def test_transferencia_sem_resposta_alerta_os_gestores(amb: Ambiente) -> N
     fluxo.close()
 
 
-async def test_conversa_ao_vivo_com_anexos_so_para_quem_pode_ler(amb: Ambiente) -> None:  # noqa: F811
+async def test_conversa_ao_vivo_com_anexos_so_para_quem_pode_ler(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     ana, beto, gil = await amb.cliente(), await amb.cliente(), await amb.cliente()
     for cliente, login in ((ana, "ana"), (beto, "beto"), (gil, "gil")):
@@ -87,7 +87,7 @@ async def test_conversa_ao_vivo_com_anexos_so_para_quem_pode_ler(amb: Ambiente) 
     fluxo.close()
 
 
-async def test_fluxos_abertos_terminam_com_a_sessao(amb: Ambiente) -> None:  # noqa: F811
+async def test_fluxos_abertos_terminam_com_a_sessao(amb: Ambiente) -> None:
     """Logout, deactivation, a password change and expiry each end a stream opened before them."""
     conversa = await amb.escalar()
     ana, beto, gil, dora = [await amb.cliente() for _ in range(4)]

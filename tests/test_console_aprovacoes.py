@@ -17,12 +17,12 @@ from bot.dados.console import AprovacaoOferta, Auditoria, Usuario
 from bot.dados.modelos import Acordo, Evento
 from bot.negociacao.plano import PlanoImpossivel
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-from tests.test_console import Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
-from tests.test_ofertas import saldo_de
+from tests.apoio.console import Ambiente, entrar, postar, token
+from tests.apoio.relogio import AGORA
+from tests.apoio.saldos import saldo_de
 
 
-async def _pedir(amb: Ambiente, **campos: str) -> tuple[int, int]:  # noqa: F811
+async def _pedir(amb: Ambiente, **campos: str) -> tuple[int, int]:
     conversa = await amb.escalar(canal="whatsapp")
     ana = await amb.cliente()
     await entrar(ana, "ana")
@@ -31,14 +31,14 @@ async def _pedir(amb: Ambiente, **campos: str) -> tuple[int, int]:  # noqa: F811
     return conversa, await postar(ana, conversa, "aprovacoes", **campos)
 
 
-async def test_plano_dentro_do_book_nao_precisa_de_aprovacao(amb: Ambiente) -> None:  # noqa: F811
+async def test_plano_dentro_do_book_nao_precisa_de_aprovacao(amb: Ambiente) -> None:
     _, status = await _pedir(amb, desconto="0", parcelas="2")
     assert status == 409
     async with sessao(amb.engine) as s:
         assert (await s.exec(select(AprovacaoOferta))).all() == []
 
 
-async def test_pedido_invalido_tem_resposta_clara(amb: Ambiente) -> None:  # noqa: F811
+async def test_pedido_invalido_tem_resposta_clara(amb: Ambiente) -> None:
     conversa, status = await _pedir(amb, desconto="abc", parcelas="2")
     assert status == 400
     ana = amb.clientes[0]
@@ -68,7 +68,7 @@ def test_limites_excedidos_nomeados(projeto: Projeto) -> None:
         avaliar_excecao(livro, recente, None, Pedido(Decimal(0), 61), hoje, "SP")
 
 
-async def test_aprovacao_de_gestor_ao_vivo_e_oferta_ao_bot(amb: Ambiente) -> None:  # noqa: F811
+async def test_aprovacao_de_gestor_ao_vivo_e_oferta_ao_bot(amb: Ambiente) -> None:
     conversa, status = await _pedir(amb, desconto="50", parcelas="18")
     assert status == 303
     ana = amb.clientes[0]
@@ -132,7 +132,7 @@ async def test_aprovacao_de_gestor_ao_vivo_e_oferta_ao_bot(amb: Ambiente) -> Non
     assert await postar(ana, conversa, "devolver", ponto="oferta", aprovacao=str(pedido.id)) == 409
 
 
-async def test_gestor_recusa(amb: Ambiente) -> None:  # noqa: F811
+async def test_gestor_recusa(amb: Ambiente) -> None:
     conversa, _ = await _pedir(amb, desconto="60", parcelas="1")
     gil = await amb.cliente()
     await entrar(gil, "gil")

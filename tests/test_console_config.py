@@ -8,7 +8,7 @@ import pytest
 
 from bot.config.erros import ConfigInvalida
 from bot.projeto import carregar_projeto
-from tests.test_check import trocar
+from tests.apoio.copia_projeto import trocar
 
 
 def test_console_invalido_aparece_no_check(copia: Path) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, entrar
 
 
-async def test_previa_da_regua_do_dia_escolhido(amb: Ambiente) -> None:  # noqa: F811
+async def test_previa_da_regua_do_dia_escolhido(amb: Ambiente) -> None:
     gil = await amb.cliente()
     await entrar(gil, "gil")
     dia = await (await gil.get("/console/gestao", params={"regua": "07/12/2026"})).text()
@@ -31,7 +31,7 @@ async def test_previa_da_regua_do_dia_escolhido(amb: Ambiente) -> None:  # noqa:
     assert recusa.status == 400 and "use dd/mm/aaaa, como 07/12/2026" in await recusa.text()
 
 
-async def test_paginas_usam_so_recursos_locais(amb: Ambiente) -> None:  # noqa: F811
+async def test_paginas_usam_so_recursos_locais(amb: Ambiente) -> None:
     conversa = await amb.escalar()
     gil = await amb.cliente()
     await entrar(gil, "gil")

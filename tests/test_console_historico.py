@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from bot.console.historico import ACOES, EVENTOS, frase_acao, frase_evento
-from tests.test_console import Ambiente, amb, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, entrar, postar
 
 NOMES = {"agente:1": "Ana Atendente", "agente:2": "Beto Agente"}
-EXEMPLOS_EVENTOS = {
+EXEMPLOS_EVENTOS: dict[str, tuple[dict[str, object], str]] = {
     "identidade_ok": ({"fator": "cpf"}, "Identidade confirmada (CPF)"),
     "identidade_fator_ok": ({"fator": "nascimento"}, "data de nascimento confirmado; falta o outro fator"),
     "identidade_falha": ({"fator": "cpf", "tentativa": 2}, "Identidade não confirmada: CPF errado (tentativa 2)"),
@@ -66,7 +66,7 @@ EXEMPLOS_EVENTOS = {
     "identificacao_telegram_falha": ({}, "CPF errado na identificação pelo Telegram"),
     "identificacao_telegram_bloqueada": ({"falhas": 5}, "bloqueada após 5 CPFs errados"),
 }
-EXEMPLOS_ACOES = {
+EXEMPLOS_ACOES: dict[str, tuple[dict[str, object], str]] = {
     "assumiu": ({}, "Ana Atendente assumiu a conversa"),
     "reatribuiu": (
         {"de": "agente:1", "para": "agente:2"},
@@ -118,7 +118,7 @@ def test_tipo_desconhecido_ou_linha_antiga_ainda_aparece() -> None:
     assert frase_acao("nova_acao", {}, "Ana", NOMES) == "Ana: ação “nova_acao”"
 
 
-async def test_pagina_mostra_eventos_e_acoes_em_frases(amb: Ambiente) -> None:  # noqa: F811
+async def test_pagina_mostra_eventos_e_acoes_em_frases(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     ana = await amb.cliente()
     await entrar(ana, "ana")

@@ -12,8 +12,8 @@ from bot.console.janela import como_modelo, janela_aberta
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.modelos import Mensagem
-from tests.conftest import AGORA
-from tests.test_console import Ambiente, amb, entrar, postar, token  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, entrar, postar, token
+from tests.apoio.relogio import AGORA
 
 
 def test_janela_de_24_horas() -> None:
@@ -33,7 +33,7 @@ def test_modelo_com_parametros_na_ordem_configurada() -> None:
     assert (envio.modelo, envio.parametros, envio.chave) == ("retomar_v2", ("Academia", "Maria"), "console-7-modelo")
 
 
-async def test_resposta_tardia_no_whatsapp_vai_como_modelo(amb: Ambiente) -> None:  # noqa: F811
+async def test_resposta_tardia_no_whatsapp_vai_como_modelo(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     amb.relogio.agora += timedelta(hours=25)  # the debtor's last message is now more than a day old
     ana = await amb.cliente()

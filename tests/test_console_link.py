@@ -13,10 +13,10 @@ from bot.dados.modelos import AcordoParcela, Conversa, DocumentoPagamento
 from bot.dados.pagamentos import TokenPagamento
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.pix import crc16_ccitt
-from tests.test_console import Ambiente, amb, com_acordo, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.apoio.console import Ambiente, com_acordo, entrar, postar
 
 
-async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
+async def test_link_da_proxima_parcela(amb: Ambiente) -> None:
     conversa = await amb.escalar(canal="whatsapp")
     ana = await amb.cliente()
     await entrar(ana, "ana")
@@ -68,7 +68,7 @@ async def test_link_da_proxima_parcela(amb: Ambiente) -> None:  # noqa: F811
     assert (await ana.get(f"/p/{token2.token}")).status == 200
 
 
-async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) -> None:  # noqa: F811
+async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) -> None:
     conversa = await com_acordo(amb)
     ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
     assert await postar(ana, conversa, "link") == 303
@@ -76,12 +76,13 @@ async def test_devolver_no_pagamento_depois_do_link_nao_repete(amb: Ambiente) ->
     assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303
     assert len(amb.remetente.enviados) == enviados  # the person just sent the codes: nothing again
     async with sessao(amb.engine) as s:
-        assert (await s.get(Conversa, conversa)).estado == "pagamento"  # type: ignore[union-attr]
+        lida = await s.get(Conversa, conversa)
+    assert lida is not None and lida.estado == "pagamento"
     respostas = await amb.atendimento.receber(1, "whatsapp", Entrada("reenvia o código"))
     assert respostas and "Acordo registrado" not in respostas[0].texto and "PIX copia e cola" in respostas[0].texto
 
 
-async def test_devolver_no_pagamento_sem_link_mostra_o_acordo_vigente(amb: Ambiente) -> None:  # noqa: F811
+async def test_devolver_no_pagamento_sem_link_mostra_o_acordo_vigente(amb: Ambiente) -> None:
     conversa = await com_acordo(amb)
     ana = amb.clientes[-1]  # Ana, who took the chat back after the deal
     assert await postar(ana, conversa, "devolver", ponto="pagamento") == 303

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from playwright.async_api import Page, expect
 
 from bot.console.usuarios import criar_usuario
 from bot.dados.banco import criar_engine, sessao
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-from tests.test_navegador import chromium, digitar
+from tests.apoio.navegador import chromium, digitar
+from tests.apoio.relogio import AGORA
 
 SENHA = "senha-do-teste-123"
 
@@ -31,9 +32,9 @@ async def servidor(projeto: Projeto, url: str) -> AsyncIterator[tuple[str, list[
     caminhos: list[str] = []
 
     @web.middleware
-    async def anotar(request: web.Request, handler: object) -> web.StreamResponse:
+    async def anotar(request: web.Request, handler: Handler) -> web.StreamResponse:
         caminhos.append(str(request.rel_url))
-        return await handler(request)  # type: ignore[operator,no-any-return]
+        return await handler(request)
 
     app.middlewares.insert(0, anotar)
     runner = web.AppRunner(app)

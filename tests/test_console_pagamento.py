@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
 from bot.dados.banco import sessao
@@ -13,10 +12,11 @@ from bot.dados.modelos import AcordoParcela, DocumentoPagamento
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import brl
-from tests.test_console import Ambiente, amb, com_acordo, entrar, postar  # noqa: F401  (amb is a fixture)
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import Ambiente, com_acordo, entrar
 
 
-async def formulario(cliente: TestClient, conversa: int) -> dict[str, str]:
+async def formulario(cliente: Cliente, conversa: int) -> dict[str, str]:
     html = await (await cliente.get(f"/console/conversas/{conversa}")).text()
     achado = re.search(r'<form method="post" action="[^"]+/pagamentos".*?</form>', html, re.S)
     assert achado is not None, "sem formulário de pagamento"
@@ -25,24 +25,24 @@ async def formulario(cliente: TestClient, conversa: int) -> dict[str, str]:
     return campos
 
 
-async def pagar(cliente: TestClient, conversa: int, campos: dict[str, str], **extra: str) -> tuple[int, str]:
+async def pagar(cliente: Cliente, conversa: int, campos: dict[str, str], **extra: str) -> tuple[int, str]:
     resposta = await cliente.post(
         f"/console/conversas/{conversa}/pagamentos", data=campos | extra, allow_redirects=False
     )
     return resposta.status, resposta.headers.get("Location") or await resposta.text()
 
 
-async def parcelas(amb: Ambiente) -> list[AcordoParcela]:  # noqa: F811
+async def parcelas(amb: Ambiente) -> list[AcordoParcela]:
     async with sessao(amb.engine) as s:
         return list((await s.exec(select(AcordoParcela).order_by(col(AcordoParcela.numero)))).all())
 
 
-async def agradecimentos(amb: Ambiente) -> list[Saida]:  # noqa: F811
+async def agradecimentos(amb: Ambiente) -> list[Saida]:
     async with sessao(amb.engine) as s:
         return list((await s.exec(select(Saida).where(Saida.passo == "agradecimento"))).all())
 
 
-async def test_pagamento_integral_uma_vez(amb: Ambiente) -> None:  # noqa: F811
+async def test_pagamento_integral_uma_vez(amb: Ambiente) -> None:
     conversa = await com_acordo(amb)
     ana = amb.clientes[0]
     campos = await formulario(ana, conversa)
@@ -71,7 +71,7 @@ async def test_pagamento_integral_uma_vez(amb: Ambiente) -> None:  # noqa: F811
     assert novo["nonce"] != campos["nonce"] and novo["documento"] != campos["documento"]
 
 
-async def test_pagamento_parcial_deixa_o_resto_aberto(amb: Ambiente) -> None:  # noqa: F811
+async def test_pagamento_parcial_deixa_o_resto_aberto(amb: Ambiente) -> None:
     conversa = await com_acordo(amb)
     gil = await amb.cliente()  # a gestor records it without owning the conversation
     await entrar(gil, "gil")
@@ -87,7 +87,7 @@ async def test_pagamento_parcial_deixa_o_resto_aberto(amb: Ambiente) -> None:  #
         assert re.search(rf'<dd id="recuperado">R\$\s{recuperado}</dd>', gestao), (de, gestao)
 
 
-async def test_quem_nao_pode_e_entrada_invalida(amb: Ambiente) -> None:  # noqa: F811
+async def test_quem_nao_pode_e_entrada_invalida(amb: Ambiente) -> None:
     conversa = await com_acordo(amb)
     ana = amb.clientes[0]
     campos = await formulario(ana, conversa)

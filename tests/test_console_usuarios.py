@@ -10,8 +10,8 @@ import pytest
 from bot.cli import main
 from bot.console.autenticacao import entrar, gerar_hash, senha_confere
 from bot.dados.banco import criar_engine, sessao
-from tests.bancos import Bancos
-from tests.conftest import AGORA
+from tests.apoio.bancos import Bancos
+from tests.apoio.relogio import AGORA
 
 
 def rodar(

@@ -36,7 +36,7 @@ from bot.dados.modelos import (
     Transferencia,
 )
 from bot.dados.tipos import Dinheiro, InstanteUTC, Json
-from tests.bancos import Bancos
+from tests.apoio.bancos import Bancos
 
 AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
@@ -168,7 +168,7 @@ async def test_json_ida_e_volta(engine: AsyncEngine) -> None:
 
 
 def test_tipos_no_postgresql() -> None:
-    dialeto = postgresql.dialect()  # type: ignore[no-untyped-call]
+    dialeto = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's dialect class is unannotated
     assert Dinheiro().load_dialect_impl(dialeto).compile(dialect=dialeto) == "BIGINT"
     assert InstanteUTC().load_dialect_impl(dialeto).compile(dialect=dialeto) == "TIMESTAMP WITHOUT TIME ZONE"
 

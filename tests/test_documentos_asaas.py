@@ -21,9 +21,9 @@ from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor
 from bot.projeto import Projeto
-from tests.fakes.asaas import LINHA, PIX, TOKEN, FakeAsaas
-from tests.test_pagamentos_regua import OITO_EM_SP, _acordo, _confirmar
-from tests.test_webhook_asaas import projeto_asaas
+from tests.apoio.acordos import OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
+from tests.apoio.ambiente_asaas import projeto_asaas
+from tests.apoio.falsos.asaas import LINHA, PIX, TOKEN, FakeAsaas
 
 
 @asynccontextmanager
@@ -37,11 +37,11 @@ async def _asaas(engine: AsyncEngine, copia: Path) -> AsyncIterator[tuple[FakeAs
 
 
 async def test_proxima_parcela_emitida_no_asaas_sem_mensagem_no_chat(engine: AsyncEngine, copia: Path) -> None:
-    await _acordo(engine)
+    await acordo_na_regua(engine)
     async with _asaas(engine, copia) as (asaas, projeto, emissor):
         confirmador = Confirmador(engine, projeto.textos, projeto.config, emissor)
-        await confirmador.confirmar(_confirmar(), OITO_EM_SP)
-        await confirmador.confirmar(_confirmar(), OITO_EM_SP)  # duplicate: no second charge
+        await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)
+        await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)  # duplicate: no second charge
         asaas.liberar.set()
     async with sessao(engine) as s:
         _, proximo = (await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all()
@@ -58,7 +58,7 @@ async def test_proxima_parcela_emitida_no_asaas_sem_mensagem_no_chat(engine: Asy
 async def test_documento_vencido_so_vira_nova_cobranca_quando_o_devedor_pede(engine: AsyncEngine, copia: Path) -> None:
     """With a PSP a renewal is a new charge: a message after the page expired shows no dead codes and issues
     nothing; "segunda via" issues the new document, charged once, and its reply carries it."""
-    await _acordo(engine)
+    await acordo_na_regua(engine)
     async with _asaas(engine, copia) as (asaas, projeto, emissor):
         async with sessao(engine) as s:
             primeiro = (await s.exec(select(DocumentoPagamento))).one()

@@ -13,16 +13,17 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.documentos import Documentos, documento_atual, emitir
 from bot.pagamentos.pix import pix_valido
-from tests.acordos import acordo_em_duas_parcelas
-from tests.bancos import Bancos
-from tests.conftest import projeto_padrao
+from tests.apoio.acordos import acordo_em_duas_parcelas
+from tests.apoio.bancos import Bancos
+from tests.apoio.leituras import documentos_gravados
+from tests.apoio.projetos import projeto_padrao
 
 PROJETO = projeto_padrao()
 AGORA = datetime(2026, 11, 23, 13, tzinfo=UTC)  # Monday 10:00 in São Paulo
@@ -43,11 +44,6 @@ async def _acordos(engine: AsyncEngine, quantos: int) -> list[int]:
     return ids
 
 
-async def _documentos(engine: AsyncEngine) -> list[DocumentoPagamento]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all())
-
-
 async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(engine: AsyncEngine) -> None:
     """Several servers issue documents for many agreements at once, and all ask for the same one too."""
     acordos = await _acordos(engine, 12)
@@ -61,7 +57,7 @@ async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(eng
     finally:
         for servidor in servidores:
             await servidor.dispose()
-    documentos = await _documentos(engine)
+    documentos = await documentos_gravados(engine)
     assert len(documentos) == len(acordos)  # one per agreement, however many asked
     assert set(ids) == {d.id for d in documentos}
     assert len({d.nosso_numero for d in documentos}) == len({d.txid for d in documentos}) == len(acordos)
@@ -71,7 +67,8 @@ async def test_servidores_ao_mesmo_tempo_nunca_repetem_nosso_numero_nem_txid(eng
     async with sessao(engine) as s:
         tokens = (await s.exec(select(TokenPagamento.documento_id))).all()
         numeros = (await s.exec(select(NumeroDocumento.id))).all()
-    assert sorted(tokens) == sorted(d.id for d in documentos)
+    assert sorted(tokens) == sorted(d.id for d in documentos if d.id is not None)
+    assert all(d.id is not None for d in documentos)
     assert {int(d.nosso_numero) for d in documentos} <= set(numeros)  # every number came from the counter
 
 
@@ -96,7 +93,7 @@ async def test_quem_leu_o_estado_antigo_colide_com_o_documento_emitido_no_meio_e
         assert outro is not None
         with pytest.raises(IntegrityError):
             await emitir(s, PROJETO.config.pagamentos, acordo, parcela, parcela.vencimento, "SP", AGORA, anterior=atual)
-    assert [d.id for d in await _documentos(engine)] == [outro]
+    assert [d.id for d in await documentos_gravados(engine)] == [outro]
     assert await Documentos(engine, PROJETO.config).garantir(acordo_id, AGORA) == outro
 
 
@@ -104,13 +101,19 @@ async def test_quem_leu_o_estado_antigo_colide_com_o_documento_emitido_no_meio_e
 async def test_o_banco_recusa_o_mesmo_numero_txid_ou_emissao_duas_vezes(engine: AsyncEngine, coluna: str) -> None:
     [acordo] = await _acordos(engine, 1)
     assert await Documentos(engine, PROJETO.config).garantir(acordo, AGORA) is not None
-    [primeiro] = await _documentos(engine)
-    outro = {"nosso_numero": "0000099999", "txid": "12345670000099999", "acordo_parcela_numero": 2, "emissao": 1}
-    copiado = {
+    [primeiro] = await documentos_gravados(engine)
+    outro: dict[str, object] = {
+        "nosso_numero": "0000099999",
+        "txid": "12345670000099999",
+        "acordo_parcela_numero": 2,
+        "emissao": 1,
+    }
+    copias: dict[str, dict[str, object]] = {
         "nosso_numero": {"nosso_numero": primeiro.nosso_numero},
         "txid": {"txid": primeiro.txid},
         "emissao": {"acordo_parcela_numero": 1},
-    }[coluna]
+    }
+    copiado = copias[coluna]
     async with sessao(engine) as s:
         dados = primeiro.model_dump(exclude={"id"}) | outro | copiado
         s.add(DocumentoPagamento(**dados))
@@ -141,13 +144,13 @@ async def test_documentos_de_antes_da_migracao_nao_tem_o_numero_repetido(bancos:
                 )
         await engine.dispose()
         migrar(url)
-        documentos = await _documentos(engine)
+        documentos = await documentos_gravados(engine)
         assert [d.emissao for d in documentos] == [1, 2, 3]
         async with sessao(engine) as s:  # the third one expired long ago: a renewal takes the next number
             s.add(TokenPagamento(token="x" * 32, documento_id=documentos[-1].id or 0, valido_ate=date(2026, 11, 1)))
             await s.commit()
         novo_id = await Documentos(engine, PROJETO.config).garantir(acordo, AGORA)
-        novo = (await _documentos(engine))[-1]
+        novo = (await documentos_gravados(engine))[-1]
         assert novo.id == novo_id and (novo.emissao, novo.nosso_numero) == (4, "9000000103")
     finally:
         await engine.dispose()

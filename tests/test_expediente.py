@@ -11,7 +11,8 @@ from bot.config.erros import ConfigInvalida
 from bot.conversa.expediente import quando_em_palavras, retorno_da_equipe
 from bot.conversa.fatos import Transferir
 from bot.projeto import Projeto, carregar_projeto
-from tests.conftest import AGORA, Dialogo, fatos_maria
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.relogio import AGORA
 
 
 @pytest.mark.parametrize(

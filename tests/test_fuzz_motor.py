@@ -26,8 +26,10 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Conversa, Direcao, Dono, Mensagem
 from bot.projeto import EXEMPLO_DOCUMENTO, Projeto
-from tests.bancos import Bancos
-from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
+from tests.apoio.bancos import Bancos
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import AGORA
 
 DINHEIRO = re.compile(r"R\$")
 PROFUNDIDADE = 6  # enough for three wrong CPFs, or every concession of the book refused

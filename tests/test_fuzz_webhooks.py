@@ -28,22 +28,26 @@ from bot.canais.servidor import LIMITE_CORPO, RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.asaas import FakeAsaas
-from tests.fakes.zenvia import FalsaZenvia
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais, com_sms
-from tests.test_canais_whatsapp import assinar
-from tests.test_webhook_asaas import AMBIENTE as AMBIENTE_ASAAS
-from tests.test_webhook_asaas import SEGREDO as SEGREDO_ASAAS
-from tests.test_webhook_asaas import Cenario, projeto_asaas
+from tests.apoio.ambiente_asaas import AMBIENTE as AMBIENTE_ASAAS
+from tests.apoio.ambiente_asaas import SEGREDO as SEGREDO_ASAAS
+from tests.apoio.ambiente_asaas import Cenario, projeto_asaas
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.asaas import FakeAsaas
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.falsos.zenvia import FalsaZenvia
+from tests.apoio.projetos import RAIZ, com_canais, com_sms
+from tests.apoio.relogio import AGORA
+from tests.apoio.telegram import SEGREDO as SEGREDO_TG
+from tests.apoio.whatsapp import SEGREDO as SEGREDO_WA
+from tests.apoio.whatsapp import assinar
 
-Cliente = TestClient[Any, Any]
 UPDATES = RAIZ / "tests" / "data" / "updates"
 ZENVIA = RAIZ / "tests" / "data" / "zenvia"
-SEGREDO_TG, TOKEN_ASAAS, SEGREDO_SMS = "segredo-tg", "segredo-asaas", "segredo-sms"
+TOKEN_ASAAS, SEGREDO_SMS = "segredo-asaas", "segredo-sms"
 AMBIENTE = {
     "WHATSAPP_TOKEN": "token-wa",
-    "WHATSAPP_APP_SECRET": "segredo-do-app",
+    "WHATSAPP_APP_SECRET": SEGREDO_WA,
     "WHATSAPP_VERIFY_TOKEN": "verifica",
     "TELEGRAM_TOKEN": "123:tg",
     "TELEGRAM_SECRET": SEGREDO_TG,

@@ -34,27 +34,14 @@ from bot.pagamentos.quebra import quebrar_acordos
 from bot.projeto import Projeto
 from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
-from tests.cli_apoio import rodar
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.receptor import Receptor
-from tests.test_console import SENHA, csrf, entrar, token
+from tests.apoio.cli import rodar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import SENHA, csrf, entrar, token
+from tests.apoio.falsos.receptor import Receptor
+from tests.apoio.projetos import RAIZ
+from tests.apoio.relogio import AGORA, Relogio
 
 SEGREDO = "segredo-do-erp"
-
-
-class Relogio:
-    def __init__(self) -> None:
-        self.agora = AGORA
-
-    def __call__(self) -> Any:
-        return self.agora
-
-
-@pytest.fixture
-async def banco(url: str) -> AsyncIterator[AsyncEngine]:
-    engine = criar_engine(url)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
@@ -85,17 +72,17 @@ async def _entregas(engine: AsyncEngine) -> list[EntregaEvento]:
         return list((await s.exec(select(EntregaEvento).order_by(col(EntregaEvento.id)))).all())
 
 
-async def test_evento_nasce_com_o_fato_e_some_com_o_rollback(banco: AsyncEngine) -> None:
-    async with sessao(banco) as s:
+async def test_evento_nasce_com_o_fato_e_some_com_o_rollback(engine_semeado: AsyncEngine) -> None:
+    async with sessao(engine_semeado) as s:
         devedor = await s.get(Devedor, 2)
         assert devedor is not None
         await registrar_optout(s, devedor, AGORA, "api")
         await s.rollback()  # the fact did not happen: no event either
-    async with sessao(banco) as s:
+    async with sessao(engine_semeado) as s:
         assert (await s.exec(select(EventoSaida))).all() == []
-    await _optout(banco)
-    await _optout(banco)  # already recorded: nothing new
-    async with sessao(banco) as s:
+    await _optout(engine_semeado)
+    await _optout(engine_semeado)  # already recorded: nothing new
+    async with sessao(engine_semeado) as s:
         (evento,) = (await s.exec(select(EventoSaida))).all()
         (fato,) = (await s.exec(select(Evento).where(Evento.tipo == "optout"))).all()
     assert (evento.evento, evento.chave, evento.devedor_id) == ("optout", str(fato.id), 1)
@@ -103,22 +90,22 @@ async def test_evento_nasce_com_o_fato_e_some_com_o_rollback(banco: AsyncEngine)
 
 
 async def test_entrega_assinada_falha_e_nova_tentativa_com_espera(
-    banco: AsyncEngine, receptor: tuple[Receptor, str]
+    engine_semeado: AsyncEngine, receptor: tuple[Receptor, str]
 ) -> None:
     falso, endereco = receptor
     falso.respostas = [500]
     relogio = Relogio()
-    postagem = _postagem(banco, relogio, Destino(nome="erp", url=endereco, segredo_env="X"))
-    await _optout(banco)
+    postagem = _postagem(engine_semeado, relogio, Destino(nome="erp", url=endereco, segredo_env="X"))
+    await _optout(engine_semeado)
     assert await postagem.rodada() == 1
-    (entrega,) = await _entregas(banco)
+    (entrega,) = await _entregas(engine_semeado)
     assert (entrega.situacao, entrega.tentativas, entrega.ultimo_status) == ("pendente", 1, 500)
     assert entrega.ultimo_erro == "HTTP 500: falha simulada"
     assert entrega.tentar_em is not None and 5 <= (entrega.tentar_em - AGORA).total_seconds() <= 10
     assert await postagem.rodada() == 0  # not due yet
     relogio.agora += timedelta(seconds=11)
     assert await postagem.rodada() == 1
-    (entrega,) = await _entregas(banco)
+    (entrega,) = await _entregas(engine_semeado)
     assert (entrega.situacao, entrega.tentativas, entrega.entregue_em) == ("entregue", 2, relogio.agora)
     assert await postagem.rodada() == 0
     primeiro, segundo = falso.recebidos
@@ -134,7 +121,7 @@ async def test_entrega_assinada_falha_e_nova_tentativa_com_espera(
 
 
 async def test_desiste_depois_de_n_tentativas_e_so_para_quem_assina(
-    banco: AsyncEngine, receptor: tuple[Receptor, str]
+    engine_semeado: AsyncEngine, receptor: tuple[Receptor, str]
 ) -> None:
     falso, endereco = receptor
     falso.respostas = [503] * 10
@@ -144,12 +131,12 @@ async def test_desiste_depois_de_n_tentativas_e_so_para_quem_assina(
         Destino(nome="bi", url=endereco, segredo_env="Y", eventos=("pagamento_confirmado",)),
         Destino(nome="fora", url="http://127.0.0.1:9/eventos", segredo_env="Z"),  # nothing listens there
     )
-    postagem = _postagem(banco, relogio, *destinos, tentativas=3)
-    await _optout(banco)
+    postagem = _postagem(engine_semeado, relogio, *destinos, tentativas=3)
+    await _optout(engine_semeado)
     for _ in range(4):
         await postagem.rodada()
         relogio.agora += timedelta(seconds=61)
-    erp, fora = await _entregas(banco)  # "bi" does not take opt-outs
+    erp, fora = await _entregas(engine_semeado)  # "bi" does not take opt-outs
     assert (erp.destino, erp.situacao, erp.tentativas, erp.tentar_em) == ("erp", "desistida", 3, None)
     assert (fora.destino, fora.situacao, fora.tentativas) == ("fora", "desistida", 3)
     assert fora.ultimo_status is None and fora.ultimo_erro is not None and "falha de conexão" in fora.ultimo_erro
@@ -187,7 +174,7 @@ async def test_pagina_de_entregas_e_reenvio_so_para_gestores(
     await _optout(engine)
     postagem = _postagem(engine, relogio, Destino(nome="erp", url=endereco, segredo_env="X"), tentativas=1)
     await postagem.rodada()  # one attempt allowed: it gives up at once
-    cliente: TestClient[Any, Any] = TestClient(TestServer(criar_app(projeto, engine, relogio, demo=False)))
+    cliente: Cliente = TestClient(TestServer(criar_app(projeto, engine, relogio, demo=False)))
     await cliente.start_server()
     try:
         await entrar(cliente, "ana")
@@ -222,10 +209,10 @@ async def test_pagina_de_entregas_e_reenvio_so_para_gestores(
     await engine.dispose()
 
 
-async def test_fatos_da_conversa_e_da_quebra_viram_eventos(projeto: Projeto, banco: AsyncEngine) -> None:
+async def test_fatos_da_conversa_e_da_quebra_viram_eventos(projeto: Projeto, engine_semeado: AsyncEngine) -> None:
     """Hand-off, contestação, agreement created and broken: each written by the code that records the fact."""
     relogio = Relogio()
-    atendimento = Atendimento(projeto.motor, banco, relogio)
+    atendimento = Atendimento(projeto.motor, engine_semeado, relogio)
     for texto in ("oi", "sim", "390", "quero contestar essa cobranca"):
         await atendimento.receber(1, "web", Entrada(texto))
     for texto in ("oi", "sim", "719", "quero falar com um atendente"):
@@ -233,8 +220,8 @@ async def test_fatos_da_conversa_e_da_quebra_viram_eventos(projeto: Projeto, ban
     for texto in ("oi", "sim", "528", "esqueci", "sim", "sim"):
         await atendimento.receber(3, "web", Entrada(texto))
     relogio.agora += timedelta(days=90)
-    assert await quebrar_acordos(banco, 30, relogio, io.StringIO()) == 0
-    async with sessao(banco) as s:
+    assert await quebrar_acordos(engine_semeado, 30, relogio, io.StringIO()) == 0
+    async with sessao(engine_semeado) as s:
         eventos = [(e.evento, e.devedor_id) for e in (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id))))]
     assert ("contestacao", 1) in eventos and ("transferencia", 2) in eventos
     assert [e for e in eventos if e[1] == 3] == [("acordo_criado", 3), ("acordo_quebrado", 3)]

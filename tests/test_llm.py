@@ -16,8 +16,9 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-from tests.fakes.openai import CHAVE, FakeOpenAI
+from tests.apoio.falsos.openai import CHAVE, FakeOpenAI
+from tests.apoio.leituras import id_de_maria
+from tests.apoio.relogio import AGORA
 
 INTENCOES = ("pergunta_golpe", "parar", "sim")
 DESCRICOES = {"pergunta_golpe": "Desconfia: é golpe?", "parar": "Pede para parar", "sim": "Concorda"}
@@ -83,13 +84,6 @@ def test_desligado_por_padrao_e_chave_ausente_e_erro_claro() -> None:
     assert criar_conselheiro(Llm(url="http://x/v1"), DESCRICOES, {"COBRANCA_LLM_CHAVE": "k"}, "c") is not None
 
 
-async def _maria(atendimento: Atendimento) -> int:
-    async with sessao(atendimento.engine) as s:
-        devedor = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
-    assert devedor.id is not None
-    return devedor.id
-
-
 async def _optout(atendimento: Atendimento, devedor_id: int) -> object:
     async with sessao(atendimento.engine) as s:
         return (await s.exec(select(Devedor.optout_em).where(Devedor.id == devedor_id))).one()
@@ -103,7 +97,7 @@ async def test_sugestao_usada_quando_o_modelo_local_tem_duvida(
     atendimento = Atendimento(
         projeto.motor, criar_engine(url), lambda: AGORA, conselheiro=ConselheiroLLM(config, CHAVE, descricoes)
     )
-    devedor_id = await _maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     await atendimento.receber(devedor_id, "web", Entrada("oi"))
     assert openai.pedidos == []  # "oi" is clear: the adviser is not asked
     openai.responder("pergunta_golpe")
@@ -121,7 +115,7 @@ async def test_sugestao_de_parar_nunca_registra_optout_sozinha(
     atendimento = Atendimento(
         projeto.motor, criar_engine(url), lambda: AGORA, conselheiro=ConselheiroLLM(config, CHAVE, {})
     )
-    devedor_id = await _maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     await atendimento.receber(devedor_id, "web", Entrada("oi"))
     openai.responder("parar")
     respostas = await atendimento.receber(devedor_id, "web", Entrada(OBSCURA))

@@ -10,7 +10,8 @@ import pytest
 
 from bot.mascara import MascaraDados, mascarar
 from bot.projeto import Projeto
-from tests.test_canais_whatsapp import Cliente, ambiente, cliente, graph, postar, texto  # noqa: F401  (fixtures)
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.whatsapp import postar, texto
 
 SENSIVEIS = ("39053344705", "390.533.447-05", "5511987654321", "551187654321", "maria.silva@exemplo.com.br")
 
@@ -47,12 +48,12 @@ def registro() -> Iterator[io.StringIO]:
 
 async def test_conversa_inteira_sem_dado_pessoal_no_log(
     projeto: Projeto,
-    cliente: Cliente,  # noqa: F811  (the fixture imported above)
+    cliente_whatsapp: Cliente,
     registro: io.StringIO,
 ) -> None:
     falas = ["oi", "390.533.447-05", "meu email é maria.silva@exemplo.com.br", "tô sem trampo", "quero parcelar"]
     for numero, fala in enumerate(falas):
-        assert await postar(cliente, texto(fala, f"wamid.LOG{numero}")) == 200
+        assert await postar(cliente_whatsapp, texto(fala, f"wamid.LOG{numero}")) == 200
     logging.getLogger("bot.teste").exception("falhou com %s", "39053344705", exc_info=ValueError("cpf 39053344705"))
     linhas = registro.getvalue()
     assert "[número]" in linhas  # the forced error line was there, masked

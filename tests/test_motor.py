@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from bot.conversa.fatos import NovoAcordo, NumeroErrado, OptOut, PausarCobranca, RegistrarEvento, Transferir
 from bot.formatos import brl
-from bot.negociacao.ofertas import Plano
 from bot.projeto import Projeto
-from tests.conftest import AGORA, Dialogo, fatos_maria, projeto_padrao
+from tests.apoio.dialogo import Dialogo, fatos_maria
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import AGORA
 
 DINHEIRO = re.compile(r"R\$")
 
@@ -166,7 +167,7 @@ def test_acordo_completo_com_boleto_e_pix(dialogo: Dialogo) -> None:
     pagamento = dialogo.texto("confirmo")
     assert dialogo.estado == "pagamento"
     acordo = next(e for e in dialogo.efeitos if isinstance(e, NovoAcordo))
-    plano = Plano.de_dict(acordo.plano)
+    plano = acordo.plano
     assert acordo.origem == (1, 2)
     # The engine states the terms; the document (codes, page, PDF) is issued by `bot.pagamentos` (test_servico).
     assert "Acordo registrado" in pagamento and brl(plano.entrada.valor) in pagamento
@@ -178,7 +179,8 @@ def test_confirmacao_mostra_cronograma_inteiro(dialogo: Dialogo) -> None:
     dialogo.diz("esqueci")
     dialogo.diz("quero parcelar")
     texto = dialogo.texto("sim")
-    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    plano = dialogo.memoria.plano
+    assert plano is not None
     assert plano.tipo == "parcelado"
     assert texto.count("vence") == plano.quantidade
     assert sum(p.valor for p in plano.parcelas) == plano.total
@@ -189,7 +191,7 @@ def test_proposta_por_parcelas_dentro_do_livro(dialogo: Dialogo) -> None:
     dialogo.diz("esqueci")
     dialogo.diz("da pra fazer em 4x?")
     assert dialogo.estado == "confirmacao"
-    assert Plano.de_dict(dialogo.memoria.plano or {}).quantidade == 4
+    assert dialogo.memoria.plano is not None and dialogo.memoria.plano.quantidade == 4
 
 
 def test_proposta_fora_do_livro_vira_contraproposta_e_depois_pessoa(dialogo: Dialogo) -> None:
@@ -209,7 +211,8 @@ def test_proposta_de_valor_mensal(dialogo: Dialogo) -> None:
     identificada(dialogo)
     dialogo.diz("sem dinheiro")
     dialogo.diz("consigo 60 reais por mes")
-    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    plano = dialogo.memoria.plano
+    assert plano is not None
     assert dialogo.estado == "confirmacao"
     assert plano.parcela_regular <= Decimal("60")
 
@@ -218,7 +221,8 @@ def test_data_pedida_move_o_vencimento(dialogo: Dialogo) -> None:
     identificada(dialogo)
     dialogo.diz("esqueci")
     dialogo.diz("consigo pagar dia 30")
-    plano = Plano.de_dict(dialogo.memoria.plano or {})
+    plano = dialogo.memoria.plano
+    assert plano is not None
     assert plano.entrada.vencimento.day == 30
     texto = dialogo.texto("so consigo pagar daqui a 3 meses, dia 20 de fevereiro")
     assert "até 10 dias" in texto
@@ -363,7 +367,7 @@ def test_sim_com_proposta_na_confirmacao_e_a_proposta(dialogo: Dialogo) -> None:
     ate_a_confirmacao(dialogo)
     dialogo.diz("ta bom mas em 6 vezes")
     assert dialogo.estado in ("confirmacao", "contraproposta")
-    assert dialogo.memoria.plano is not None and len(dialogo.memoria.plano["parcelas"]) == 6
+    assert dialogo.memoria.plano is not None and dialogo.memoria.plano.quantidade == 6
     assert not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
 
 
@@ -488,7 +492,7 @@ def test_data_no_motivo_leva_a_oferta_com_a_data(dialogo: Dialogo) -> None:
     identificada(dialogo)
     dialogo.diz("consigo pagar dia 30")
     assert dialogo.estado == "oferta"
-    assert dialogo.memoria.primeiro_vencimento == "2026-11-30"
+    assert dialogo.memoria.primeiro_vencimento == date(2026, 11, 30)
 
 
 def test_boleto_na_oferta_explica_que_vem_depois_do_acordo(dialogo: Dialogo) -> None:
@@ -505,7 +509,7 @@ def test_reoferta_muda_e_quero_parcelar_some_quando_ja_e_parcelado(dialogo: Dial
     primeira = dialogo.memoria.opcao
     respostas = dialogo.diz("à vista não dá, só parcelado")
     assert dialogo.memoria.opcao != primeira
-    assert dialogo.memoria.plano is not None and dialogo.memoria.plano["tipo"] == "parcelado"
+    assert dialogo.memoria.plano is not None and dialogo.memoria.plano.tipo == "parcelado"
     assert "Quero parcelar" not in [o.titulo for o in respostas[-1].opcoes]
     segunda = dialogo.memoria.opcao
     dialogo.diz("quero parcelar em mais vezes")
@@ -542,7 +546,8 @@ def test_oferta_parcelada_diz_cada_valor_e_soma_o_total(projeto: Projeto, valor:
     identificada(d)
     d.diz("esqueci")
     texto = d.texto("quero parcelar")
-    plano = Plano.de_dict(d.memoria.plano or {})
+    plano = d.memoria.plano
+    assert plano is not None
     assert plano.tipo == "parcelado"
     entrada = re.search(rf"Entrada de {_DINHEIRO_BR}", texto)
     assert entrada is not None and _reais(entrada.group(1)) == plano.entrada.valor
@@ -563,15 +568,15 @@ def test_dia_pedido_sobrevive_a_contraproposta_e_ao_aceite(dialogo: Dialogo) -> 
     identificada(dialogo)
     dialogo.diz("esqueci")
     dialogo.diz("só consigo dia 30")
-    assert dialogo.memoria.primeiro_vencimento == "2026-11-30"
+    assert dialogo.memoria.primeiro_vencimento == date(2026, 11, 30)
     dialogo.diz("consigo pagar 100 por mes")
     assert dialogo.memoria.plano is not None
-    assert dialogo.memoria.plano["parcelas"][0]["vencimento"] == "2026-11-30"
+    assert dialogo.memoria.plano.entrada.vencimento == date(2026, 11, 30)
     while dialogo.estado != "confirmacao":
         dialogo.diz("aceito")
     dialogo.diz("confirmo")
     (acordo,) = [e for e in dialogo.efeitos if isinstance(e, NovoAcordo)]
-    assert acordo.plano["parcelas"][0]["vencimento"] == "2026-11-30"
+    assert acordo.plano.entrada.vencimento == date(2026, 11, 30)
     assert acordo.plano == dialogo.memoria.plano
 
 
@@ -580,8 +585,8 @@ def test_valor_e_dia_na_mesma_mensagem(dialogo: Dialogo) -> None:
     dialogo.diz("esqueci")
     dialogo.diz("consigo 100 por mes a partir do dia 30")
     assert dialogo.memoria.plano is not None
-    assert dialogo.memoria.plano["parcelas"][0]["vencimento"] == "2026-11-30"
-    assert dialogo.memoria.proposta is not None and dialogo.memoria.proposta["valor_parcela"] == "100.00"
+    assert dialogo.memoria.plano.entrada.vencimento == date(2026, 11, 30)
+    assert dialogo.memoria.proposta is not None and dialogo.memoria.proposta.valor_parcela == Decimal("100.00")
 
 
 @pytest.mark.parametrize("roteiro", [("quero parcelar",), ("esqueci", "quero parcelar")])
@@ -592,4 +597,4 @@ def test_saldo_pequeno_demais_para_parcelar_diz_por_que(projeto: Projeto, roteir
         texto = d.texto(fala)
     assert d.estado == "oferta"
     assert "não consigo parcelar" in texto and "À vista" in texto
-    assert d.memoria.plano is not None and d.memoria.plano["tipo"] == "a_vista"
+    assert d.memoria.plano is not None and d.memoria.plano.tipo == "a_vista"

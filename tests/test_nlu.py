@@ -33,7 +33,7 @@ ACURACIA_MINIMA = 0.97  # held-out accuracy shown in the README; raise it with t
 
 @pytest.fixture(scope="module")
 def classificador() -> Classificador:
-    from tests.conftest import projeto_padrao
+    from tests.apoio.projetos import projeto_padrao
 
     return projeto_padrao().motor.classificador
 

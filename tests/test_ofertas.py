@@ -24,18 +24,9 @@ from bot.negociacao.ofertas import (
 )
 from bot.negociacao.politica import Encargos, Faixa, LivroOfertas, OpcaoAVista, OpcaoParcelado
 from bot.negociacao.saldo import ParcelaAberta, Saldo, calcular_saldo
+from tests.apoio.saldos import HOJE, saldo_de
 
 D = Decimal
-HOJE = date(2026, 3, 10)  # a Tuesday; HOJE + 2 = Thursday 12 March
-
-
-def saldo_de(*parcelas: tuple[str, int], hoje: date = HOJE, uf: str | None = "SP") -> Saldo:
-    """A balance from (valor, days overdue) pairs at 2 % multa and 1 % a.m."""
-    abertas = [
-        ParcelaAberta(id=i, contrato="C-1", numero=i, valor=D(valor), vencimento=hoje - timedelta(days=dias))
-        for i, (valor, dias) in enumerate(parcelas, 1)
-    ]
-    return calcular_saldo(abertas, Encargos(), hoje, uf)
 
 
 SALDO_1030 = saldo_de(("1000.00", 30))  # principal 1000, multa 20, juros 10

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,9 +17,8 @@ from bot.operacao.exposicao import Familia, Tipo, expor
 from bot.operacao.rotas import instalar_operacao
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-
-Cliente = TestClient[object, object]
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA
 
 
 def _amostras(texto: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -30,13 +27,6 @@ def _amostras(texto: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]
         for familia in text_string_to_metric_families(texto)
         for a in familia.samples
     }
-
-
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=True)
-    async with TestClient(TestServer(app)) as client:
-        yield client
 
 
 def test_exposicao_escapa_rotulos_e_le_de_volta() -> None:
@@ -53,8 +43,8 @@ def test_exposicao_escapa_rotulos_e_le_de_volta() -> None:
     }
 
 
-async def test_healthz_pronto_com_o_banco(cliente: Cliente) -> None:
-    resposta = await cliente.get("/healthz")
+async def test_healthz_pronto_com_o_banco(cliente_demo: Cliente) -> None:
+    resposta = await cliente_demo.get("/healthz")
     assert resposta.status == 200
     assert await resposta.json() == {"ok": True, "banco": "ok"}
 
@@ -77,11 +67,11 @@ async def test_healthz_503_sem_o_banco() -> None:
     assert metricas[("cobranca_erros_total", frozenset({("nivel", "warning"), ("modulo", "bot.operacao.rotas")}))] == 2
 
 
-async def test_metricas_de_mensagens_filas_e_atraso(cliente: Cliente, url: str) -> None:
+async def test_metricas_de_mensagens_filas_e_atraso(cliente_demo: Cliente, url: str) -> None:
     rota = "/api/conversas/1/mensagens"
-    assert (await cliente.post(rota, json={"texto": "oi"})).status == 200
-    assert (await cliente.get("/api/conversas/x/mensagens")).status == 404
-    assert (await cliente.get("/nao-existe")).status == 404
+    assert (await cliente_demo.post(rota, json={"texto": "oi"})).status == 200
+    assert (await cliente_demo.get("/api/conversas/x/mensagens")).status == 404
+    assert (await cliente_demo.get("/nao-existe")).status == 404
     engine = criar_engine(url)
     async with sessao(engine) as s:
         for minutos, situacao in ((30, "pendente"), (5, "pendente"), (-10, "pendente"), (60, "enviada")):
@@ -95,7 +85,7 @@ async def test_metricas_de_mensagens_filas_e_atraso(cliente: Cliente, url: str) 
     await engine.dispose()
     logging.getLogger("bot.canais.recepcao").error("falha de teste")
 
-    resposta = await cliente.get("/metrics")
+    resposta = await cliente_demo.get("/metrics")
     assert resposta.status == 200
     assert resposta.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     m = _amostras(await resposta.text())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -13,16 +12,7 @@ from bot.pagamentos.boleto import codigo_barras_da_linha, data_do_fator
 from bot.pagamentos.config import PagamentosConfig
 from bot.pagamentos.local import emitir_documento
 from bot.pagamentos.pix import ler_pix, pix_valido
-
-CONFIG: dict[str, Any] = {
-    "agencia": "1234",
-    "conta": "12345-6",
-    "convenio": "1234567",
-    "carteira": "17",
-    "pix_chave": "cobranca@exemplo.com.br",
-    "pix_nome": "Águas Claras Comércio",
-    "pix_cidade": "São Paulo",
-}
+from tests.apoio.config_pagamentos import CONFIG
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.pagamentos.desenho import larguras_itf, svg_itf, svg_qr
 from bot.pagamentos.local import emitir_documento
 from bot.pagamentos.token import FORMATO_TOKEN, link_pagamento, novo_token
 from bot.projeto import carregar_projeto
-from tests.test_pagamentos_local import CONFIG
+from tests.apoio.config_pagamentos import CONFIG
 
 BARRAS = "00193373700000001000500940144816060680935031"  # public vector (domain.md §4)
 

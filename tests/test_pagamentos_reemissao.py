@@ -26,21 +26,14 @@ from bot.pagamentos.reemissao import REEMISSOR, VIGIA, Reemissor
 from bot.pagamentos.tentativas import ESPERAS, RESERVA_FINAL
 from bot.regua.despacho import Despachante
 from bot.web.app import criar_app
-from tests.conftest import projeto_padrao
-from tests.fakes.asaas import PIX, TOKEN, FakeAsaas, Falha
-from tests.regua_falso import RemetenteFalso
-from tests.test_pagamentos_regua import DIA, NOVE_EM_SP, OITO_EM_SP, _acordo, _confirmar
-from tests.test_webhook_asaas import AMBIENTE, projeto_asaas
+from tests.apoio.acordos import DIA, NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
+from tests.apoio.ambiente_asaas import AMBIENTE, projeto_asaas
+from tests.apoio.falsos.asaas import PIX, TOKEN, FakeAsaas, Falha
+from tests.apoio.falsos.remetente import RemetenteFalso
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import Relogio
 
 T0 = OITO_EM_SP
-
-
-@dataclass
-class Relogio:
-    agora: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.agora
 
 
 @dataclass
@@ -48,7 +41,7 @@ class Cena:
     engine: AsyncEngine
     asaas: FakeAsaas
     emissor: Emissor
-    relogio: Relogio = field(default_factory=Relogio)
+    relogio: Relogio = field(default_factory=lambda: Relogio(T0))
 
     def reemissor(self) -> Reemissor:
         return Reemissor(self.emissor, self.relogio)
@@ -60,7 +53,7 @@ class Cena:
 
 @pytest.fixture
 async def cena(engine: AsyncEngine, copia: Path) -> AsyncIterator[Cena]:
-    await _acordo(engine)
+    await acordo_na_regua(engine)
     async with sessao(engine) as s:  # the engine's documents have a payment page
         documento_id = (await _documento(engine)).id or 0
         s.add(TokenPagamento(token="t" * 32, documento_id=documento_id, valido_ate=DIA + timedelta(days=3)))
@@ -231,17 +224,17 @@ async def test_serve_instala_a_reemissao_so_com_um_psp(copia: Path, url: str) ->
     asaas = FakeAsaas()
     async with TestServer(asaas.app()) as servidor:
         projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))
-        app = criar_app(projeto, criar_engine(url), Relogio(), demo=False, ambiente=AMBIENTE)
+        app = criar_app(projeto, criar_engine(url), Relogio(T0), demo=False, ambiente=AMBIENTE)
         async with TestServer(app):  # started with the server (a first round finds nothing) and stopped with it
             assert not app[VIGIA].done()
         assert app[VIGIA].done() and app[VIGIA].exception() is None
-    assert REEMISSOR not in criar_app(projeto_padrao(), criar_engine(url), Relogio(), demo=False)
+    assert REEMISSOR not in criar_app(projeto_padrao(), criar_engine(url), Relogio(T0), demo=False)
 
 
 async def test_parcela_paga_antes_da_nova_tentativa_sai_da_lista(cena: Cena) -> None:
     documento_id = await _falha_na_conversa(cena)
     confirmador = Confirmador(cena.engine, cena.emissor.textos, cena.emissor.config, cena.emissor)
-    await confirmador.confirmar(_confirmar(), T0 + timedelta(seconds=30))  # paid (e.g. from the local code)
+    await confirmador.confirmar(confirmacao_do_asaas(), T0 + timedelta(seconds=30))  # paid (e.g. from the local code)
     cena.relogio.agora = T0 + ESPERAS[0]
     assert (await cena.reemissor().rodada()).tentadas == 0
     async with sessao(cena.engine) as s:
@@ -252,7 +245,7 @@ async def test_parcela_paga_antes_da_nova_tentativa_sai_da_lista(cena: Cena) -> 
 
 
 async def test_conversa_web_ve_o_aviso_no_historico_e_na_fila(engine: AsyncEngine, copia: Path) -> None:
-    await _acordo(engine, canal="web")
+    await acordo_na_regua(engine, canal="web")
     asaas = FakeAsaas(falhas=[Falha("GET", "/v3/customers", 503)])
     async with TestServer(asaas.app()) as servidor:
         projeto = projeto_asaas(copia, str(servidor.make_url("/v3")))

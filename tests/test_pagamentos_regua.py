@@ -7,99 +7,43 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.canais.porta import TipoCanal
 from bot.dados.banco import sessao
-from bot.dados.carteira import ler_carteira
-from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import (
-    Acordo,
-    AcordoOrigem,
-    AcordoParcela,
-    Conversa,
     Devedor,
-    DocumentoPagamento,
     Evento,
     Mensagem,
-    Parcela,
 )
 from bot.dados.pagamentos import TokenPagamento
-from bot.dados.saida import Saida
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
 from bot.pagamentos.boleto import codigo_barras_da_linha
-from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
-from bot.pagamentos.documentos import Documentos, nosso_numero_novo, vencimento_novo
+from bot.pagamentos.confirmacao import Confirmador, Desfecho
+from bot.pagamentos.documentos import Documentos, vencimento_novo
 from bot.pagamentos.pix import pix_valido
-from bot.regua.comando import plano_do_dia
 from bot.regua.config import Regua
 from bot.regua.despacho import Despachante
-from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
-from tests.regua_falso import RemetenteFalso
+from tests.apoio.acordos import NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
+from tests.apoio.falsos.remetente import RemetenteFalso
+from tests.apoio.leituras import documentos_gravados, saidas_gravadas
+from tests.apoio.projetos import projeto_padrao
 
-CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
-390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;maria@example.com;varejo;C-1;Carnê;1;200;10/10/2026
-"""
-DIA = date(2026, 11, 23)  # Monday; agreement installment 1 is due Tuesday: step "acordo_vespera" (D-1)
-OITO_EM_SP = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
-NOVE_EM_SP = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PROJETO = projeto_padrao()
 
 
-async def _acordo(engine: AsyncEngine, canal: str = "whatsapp") -> None:
-    """Maria's original debt renegotiated in two installments of R$ 100 on `canal`; a document for the first."""
-    async with sessao(engine) as s:
-        await importar_carteira(s, ler_carteira(CSV))
-        devedor = (await s.exec(select(Devedor))).one()
-        original = (await s.exec(select(Parcela))).one()
-        original.situacao = "negociada"
-        assert devedor.id is not None and original.id is not None
-        conversa = Conversa(devedor_id=devedor.id, canal=canal, estado="pagamento", iniciada_em=OITO_EM_SP,
-                            atualizada_em=OITO_EM_SP)  # fmt: skip
-        s.add_all([original, conversa])
-        await s.flush()
-        assert conversa.id is not None
-        acordo = Acordo(devedor_id=devedor.id, conversa_id=conversa.id, faixa="f", opcao=1, tipo="parcelado",
-                        valor_original=Decimal(200), desconto=Decimal(0), valor_negociado=Decimal(200),
-                        total=Decimal(200), juros_mensal_percentual="0", chave="a1")  # fmt: skip
-        s.add(acordo)
-        await s.flush()
-        assert acordo.id is not None
-        s.add(AcordoOrigem(acordo_id=acordo.id, parcela_id=original.id))
-        for numero, vencimento in ((1, date(2026, 11, 24)), (2, date(2026, 12, 24))):
-            s.add(AcordoParcela(acordo_id=acordo.id, numero=numero, valor=Decimal(100), vencimento=vencimento))
-        nosso_numero = await nosso_numero_novo(s, OITO_EM_SP)  # "0000000001"; codes left for a PSP to fill
-        s.add(DocumentoPagamento(acordo_id=acordo.id, acordo_parcela_numero=1, nosso_numero=nosso_numero,
-                                 txid="1234567" + nosso_numero, valor=Decimal(100), vencimento=date(2026, 11, 24),
-                                 codigo_barras="", linha_digitavel="", pix=""))  # fmt: skip
-        await s.commit()
-    linhas = await plano_do_dia(engine, PROJETO.config.regua, "Loja", DIA, datetime(2026, 11, 23, 3, tzinfo=UTC))
-    async with sessao(engine) as s:
-        assert await enfileirar(s, PROJETO.config.regua, linhas) == 1
-
-
-async def _saidas(engine: AsyncEngine) -> list[Saida]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(Saida).order_by(col(Saida.id)))).all())
-
-
-def _confirmar(id_provedor: str = "pay_1") -> Confirmacao:
-    return Confirmacao("asaas", id_provedor, "webhook", "1", Decimal(100), DIA)
-
-
 async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine: AsyncEngine) -> None:
-    await _acordo(engine)
-    [lembrete] = await _saidas(engine)
+    await acordo_na_regua(engine)
+    [lembrete] = await saidas_gravadas(engine)
     assert (lembrete.passo, lembrete.canal, lembrete.proxima_tentativa) == ("acordo_vespera", "whatsapp", NOVE_EM_SP)
 
     confirmador = Confirmador(engine, PROJETO.textos, PROJETO.config)
-    resultado = await confirmador.confirmar(_confirmar(), OITO_EM_SP)
+    resultado = await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)
     assert resultado.desfecho is Desfecho.REGISTRADO and not resultado.quitado
-    duplicado = await confirmador.confirmar(_confirmar(), OITO_EM_SP + timedelta(minutes=5))
+    duplicado = await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP + timedelta(minutes=5))
     assert duplicado.desfecho is Desfecho.DUPLICADO
 
-    lembrete, agradecimento = await _saidas(engine)
+    lembrete, agradecimento = await saidas_gravadas(engine)
     assert (lembrete.situacao, lembrete.motivo) == ("descartada", "pago: pagamento confirmado")
     assert (agradecimento.passo, agradecimento.canal, agradecimento.destino) == (
         "agradecimento", "whatsapp", "+5511987654321"
@@ -115,30 +59,30 @@ async def test_pagamento_cancela_o_lembrete_e_o_agradecimento_sai_uma_vez(engine
     [envio] = zap.enviados  # the thank-you, once; never the reminder of the paid installment
     assert envio.chave == agradecimento.chave
     assert (envio.modelo, envio.parametros) == ("pagamento_recebido", ("Maria", "R$\xa0100,00"))  # window closed
-    lembrete, agradecimento = await _saidas(engine)
+    lembrete, agradecimento = await saidas_gravadas(engine)
     assert (lembrete.situacao, agradecimento.situacao) == ("descartada", "enviada")
 
 
 async def test_conversa_na_web_mostra_no_chat_e_envia_pelo_primeiro_canal_da_regua(engine: AsyncEngine) -> None:
-    await _acordo(engine, canal="web")
-    await Confirmador(engine, PROJETO.textos, PROJETO.config).confirmar(_confirmar(), OITO_EM_SP)
+    await acordo_na_regua(engine, canal="web")
+    await Confirmador(engine, PROJETO.textos, PROJETO.config).confirmar(confirmacao_do_asaas(), OITO_EM_SP)
     async with sessao(engine) as s:
         [no_chat] = (await s.exec(select(Mensagem))).all()
     assert (no_chat.canal, no_chat.status) == ("web", "enviada")
     assert no_chat.texto.startswith("Recebemos seu pagamento")
-    agradecimento = (await _saidas(engine))[-1]
+    agradecimento = (await saidas_gravadas(engine))[-1]
     assert (agradecimento.passo, agradecimento.canal) == ("agradecimento", "whatsapp")
 
 
 async def test_sem_endereco_nenhum_vira_evento_para_os_atendentes(engine: AsyncEngine) -> None:
-    await _acordo(engine)
+    await acordo_na_regua(engine)
     async with sessao(engine) as s:
         devedor = (await s.exec(select(Devedor))).one()
         devedor.telefone, devedor.email = None, None
         s.add(devedor)
         await s.commit()
-    await Confirmador(engine, PROJETO.textos, PROJETO.config).confirmar(_confirmar(), OITO_EM_SP)
-    assert [s.passo for s in await _saidas(engine)] == ["acordo_vespera"]
+    await Confirmador(engine, PROJETO.textos, PROJETO.config).confirmar(confirmacao_do_asaas(), OITO_EM_SP)
+    assert [s.passo for s in await saidas_gravadas(engine)] == ["acordo_vespera"]
     async with sessao(engine) as s:
         tipos = [e.tipo for e in (await s.exec(select(Evento))).all()]
     assert "agradecimento_sem_canal" in tipos
@@ -169,22 +113,17 @@ def test_ordem_dos_canais() -> None:
     assert ordem_dos_canais(Regua()) == [TipoCanal.WHATSAPP, TipoCanal.TELEGRAM, TipoCanal.SMS, TipoCanal.EMAIL]
 
 
-async def _documentos(engine: AsyncEngine) -> list[DocumentoPagamento]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(DocumentoPagamento).order_by(col(DocumentoPagamento.id)))).all())
-
-
 async def _token(engine: AsyncEngine, documento_id: int | None) -> TokenPagamento:
     async with sessao(engine) as s:
         return (await s.exec(select(TokenPagamento).where(TokenPagamento.documento_id == documento_id))).one()
 
 
 async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) -> None:
-    await _acordo(engine)
+    await acordo_na_regua(engine)
     confirmador = Confirmador(engine, PROJETO.textos, PROJETO.config)
-    await confirmador.confirmar(_confirmar(), OITO_EM_SP)
-    await confirmador.confirmar(_confirmar(), OITO_EM_SP)  # a duplicate issues nothing more
-    primeiro, proximo = await _documentos(engine)
+    await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)
+    await confirmador.confirmar(confirmacao_do_asaas(), OITO_EM_SP)  # a duplicate issues nothing more
+    primeiro, proximo = await documentos_gravados(engine)
     assert (proximo.acordo_parcela_numero, proximo.valor, proximo.vencimento) == (2, Decimal(100), date(2026, 12, 24))
     assert int(proximo.nosso_numero) == int(primeiro.nosso_numero) + 1  # the one counter, whoever issues
     assert (primeiro.emissao, proximo.emissao) == (1, 1)
@@ -198,8 +137,8 @@ async def test_parcela_paga_emite_o_documento_da_proxima(engine: AsyncEngine) ->
 
 
 async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: AsyncEngine) -> None:
-    await _acordo(engine)
-    [antigo] = await _documentos(engine)
+    await acordo_na_regua(engine)
+    [antigo] = await documentos_gravados(engine)
     async with sessao(engine) as s:
         s.add(TokenPagamento(token="A" * 32, documento_id=antigo.id or 0, valido_ate=date(2026, 11, 27)))
         await s.commit()
@@ -209,7 +148,7 @@ async def test_documento_expirado_e_renovado_com_vencimento_em_dia_util(engine: 
     assert await documentos.garantir(antigo.acordo_id, sexta_a_noite) == antigo.id
     sabado = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     novo_id = await documentos.garantir(antigo.acordo_id, sabado)
-    _, novo = await _documentos(engine)
+    _, novo = await documentos_gravados(engine)
     assert novo.id == novo_id and novo.acordo_parcela_numero == 1
     assert novo.vencimento == date(2026, 11, 30)  # Sunday is no bank day: Monday
     assert novo.txid != antigo.txid and pix_valido(novo.pix)

@@ -7,7 +7,7 @@ import re
 import aiohttp
 from playwright.async_api import Request, expect
 
-from tests.test_navegador import chromium, endereco  # noqa: F401  (the served demo app, and the browser)
+from tests.apoio.navegador import chromium
 
 FALAS = ("oi", "sim", "390", "esqueci", "sim", "sim")
 
@@ -23,7 +23,7 @@ async def _link(base: str) -> str:
     return achado.group(0)
 
 
-async def test_pagina_de_pagamento_no_navegador(endereco: str) -> None:  # noqa: F811
+async def test_pagina_de_pagamento_no_navegador(endereco: str) -> None:
     caminho = await _link(endereco)
     pedidos: list[str] = []
     async with chromium() as navegador:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
@@ -15,57 +12,22 @@ from bot.dados.modelos import Acordo, AcordoParcela, Evento, Mensagem, Parcela
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
-
-Cliente = TestClient[object, object]
-
-
-class Relogio:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.agora = AGORA
-
-    def __call__(self) -> datetime:
-        return self.agora
-
-
-@pytest.fixture
-def relogio() -> Relogio:
-    return Relogio()
-
-
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
-    app = criar_app(projeto, criar_engine(url), relogio, demo=True)
-    async with TestClient(TestServer(app)) as client:
-        yield client
-
+from tests.apoio.chat_web import LINK, fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA, Relogio
 
 ROTA = "/api/conversas/1/mensagens"  # Maria, the first line of the example portfolio
 
 
-async def negociar(cliente: Cliente) -> str:
-    """Chat as Maria up to the agreement; returns the payment-page path the bot sent."""
-    rota = ROTA
-    textos = []
-    for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
-        corpo = await (await cliente.post(rota, json={"texto": texto})).json()
-        textos += [r["texto"] for r in corpo["respostas"]]
-    achado = re.search(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])", textos[-1])
-    assert achado is not None, textos[-1]
-    return achado.group(1)
-
-
-async def historico(cliente: Cliente) -> list[str]:
-    corpo = await (await cliente.get(ROTA)).json()
+async def historico(cliente_demo: Cliente) -> list[str]:
+    corpo = await (await cliente_demo.get(ROTA)).json()
     return [m["texto"] for m in corpo["mensagens"]]
 
 
-async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) -> None:
-    caminho = await negociar(cliente)
+async def test_ciclo_completo_ate_o_agradecimento(cliente_demo: Cliente, url: str) -> None:
+    caminho = await fechar_acordo(cliente_demo)
 
-    pagina = await cliente.get(caminho)
+    pagina = await cliente_demo.get(caminho)
     assert pagina.status == 200
     html = await pagina.text()
     for esperado in (
@@ -84,17 +46,17 @@ async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) ->
     assert "Santos" not in html and "39053344705" not in html and "390.533.447-05" not in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # no external assets
 
-    pago = await cliente.post(f"{caminho}/pagar", allow_redirects=False)
+    pago = await cliente_demo.post(f"{caminho}/pagar", allow_redirects=False)
     assert (pago.status, pago.headers["Location"]) == (303, caminho)
-    assert "Pagamento recebido" in await (await cliente.get(caminho)).text()
-    assert "Simular pagamento" not in await (await cliente.get(caminho)).text()
+    assert "Pagamento recebido" in await (await cliente_demo.get(caminho)).text()
+    assert "Simular pagamento" not in await (await cliente_demo.get(caminho)).text()
 
-    mensagens = await historico(cliente)
+    mensagens = await historico(cliente_demo)
     assert mensagens[-1].startswith("Recebemos seu pagamento de *R$")
     assert "quitado" in mensagens[-1]
 
-    await cliente.post(f"{caminho}/pagar")  # a second click changes nothing
-    assert await historico(cliente) == mensagens
+    await cliente_demo.post(f"{caminho}/pagar")  # a second click changes nothing
+    assert await historico(cliente_demo) == mensagens
     engine = criar_engine(url)
     async with sessao(engine) as s:
         acordo = (await s.exec(select(Acordo))).one()
@@ -110,13 +72,13 @@ async def test_ciclo_completo_ate_o_agradecimento(cliente: Cliente, url: str) ->
     await engine.dispose()
 
 
-async def test_token_desconhecido_malformado_ou_expirado(cliente: Cliente, url: str, relogio: Relogio) -> None:
-    caminho = await negociar(cliente)
+async def test_token_desconhecido_malformado_ou_expirado(cliente_demo: Cliente, url: str, relogio: Relogio) -> None:
+    caminho = await fechar_acordo(cliente_demo)
     for ruim in ("/p/" + "A" * 32, "/p/curto", "/p/" + "x" * 200, "/p/%00%ff"):
-        resposta = await cliente.get(ruim)
+        resposta = await cliente_demo.get(ruim)
         assert resposta.status == 404
         assert "Este link não está mais disponível" in await resposta.text()
-    assert (await cliente.post("/p/" + "A" * 32 + "/pagar")).status == 404
+    assert (await cliente_demo.post("/p/" + "A" * 32 + "/pagar")).status == 404
 
     engine = criar_engine(url)
     async with sessao(engine) as s:
@@ -124,9 +86,9 @@ async def test_token_desconhecido_malformado_ou_expirado(cliente: Cliente, url: 
     await engine.dispose()
     assert token.token == caminho.removeprefix("/p/")
     relogio.agora = AGORA.replace(hour=12) + (token.valido_ate - AGORA.date())  # last valid day, São Paulo
-    assert (await cliente.get(caminho)).status == 200
+    assert (await cliente_demo.get(caminho)).status == 200
     relogio.agora += timedelta(days=1)
-    expirado = await cliente.get(caminho)
+    expirado = await cliente_demo.get(caminho)
     assert expirado.status == 404
     assert "Maria" not in await expirado.text()
 
@@ -137,19 +99,16 @@ async def test_sem_modo_demo_nao_ha_botao_de_simular(projeto: Projeto, url: str)
         assert (await client.post("/p/" + "A" * 32 + "/pagar")).status in (404, 405)
 
 
-async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente: Cliente, relogio: Relogio) -> None:
-    antigo = await negociar(cliente)
+async def test_segunda_via_depois_de_expirar_traz_documento_novo(cliente_demo: Cliente, relogio: Relogio) -> None:
+    antigo = await fechar_acordo(cliente_demo)
     relogio.agora = AGORA + timedelta(days=10)  # the page expired (due date + dias_validade_documento)
     links = []
     for texto in ("oi", "sim", "390", "2ª via", "manda o boleto de novo"):
-        corpo = await (await cliente.post(ROTA, json={"texto": texto})).json()
-        links += re.findall(
-            r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])",
-            "\n".join(r["texto"] for r in corpo["respostas"]),
-        )
+        corpo = await (await cliente_demo.post(ROTA, json={"texto": texto})).json()
+        links += LINK.findall("\n".join(r["texto"] for r in corpo["respostas"]))
     assert len(links) == 3 and len(set(links)) == 1  # one renewal, shown each time it is asked for
     [novo] = set(links)
     assert novo != antigo
-    assert (await cliente.get(antigo)).status == 404
-    pagina = await cliente.get(novo)
+    assert (await cliente_demo.get(antigo)).status == 404
+    pagina = await cliente_demo.get(novo)
     assert pagina.status == 200 and "04/12/2026" in await pagina.text()  # a business day ahead

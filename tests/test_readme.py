@@ -12,8 +12,8 @@ from bot.cli import _parser
 from bot.config.modelos import Config
 from bot.conversa.modelo import Acao, Guarda
 from bot.negociacao.politica import Faixa, OpcaoAVista, OpcaoParcelado
-from tests.bancos import Bancos
-from tests.conftest import RAIZ
+from tests.apoio.bancos import Bancos
+from tests.apoio.projetos import RAIZ
 
 ARQUIVOS_DO_MANUAL = [RAIZ / "README.md", *sorted((RAIZ / "docs").glob("*.md"))]
 README = "\n\n".join(arquivo.read_text(encoding="utf-8") for arquivo in ARQUIVOS_DO_MANUAL)

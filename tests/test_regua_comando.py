@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.cli import main
 from bot.dados.banco import criar_engine
-from tests.bancos import Bancos
+from tests.apoio.bancos import Bancos
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;30/11/2026

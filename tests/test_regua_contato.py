@@ -14,7 +14,7 @@ from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Dono
 from bot.dados.saida import Saida
 from bot.regua.contato import pode_contatar
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -30,7 +30,10 @@ async def _maria(engine: AsyncEngine) -> Devedor:
         return (await s.exec(select(Devedor))).one()
 
 
-async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str = "whatsapp", **kw: bool) -> tuple:  # type: ignore[type-arg]
+Resposta = tuple[bool, str | None, datetime | None]  # may contact?, why not, from when
+
+
+async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str = "whatsapp", **kw: bool) -> Resposta:
     async with sessao(engine) as s:
         return await pode_contatar(s, maria, canal, agora, POLITICA, **kw)
 
@@ -50,12 +53,13 @@ async def _pode(engine: AsyncEngine, maria: Devedor, agora: datetime, canal: str
         ),
     ],
 )
-async def test_calendario_no_fuso_do_devedor(engine: AsyncEngine, agora: datetime, esperado: tuple) -> None:  # type: ignore[type-arg]
+async def test_calendario_no_fuso_do_devedor(engine: AsyncEngine, agora: datetime, esperado: Resposta) -> None:
     assert await _pode(engine, await _maria(engine), agora) == esperado
 
 
 async def test_limite_optout_pausa_e_canal_sem_endereco(engine: AsyncEngine) -> None:
     maria = await _maria(engine)
+    assert maria.id is not None
     assert await _pode(engine, maria, SEGUNDA_11H_SP, "telegram") == (False, "sem endereço para telegram", None)
     async with sessao(engine) as s:  # a reminder went out this morning: the daily cap counts it
         s.add(Saida(alvo="parcela:1", passo="vespera", canal="email", devedor_id=maria.id, destino="m@x", texto="t",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dados.banco import criar_engine
 from bot.regua.cota import Cota
-from tests.regua_falso import RelogioComum
+from tests.apoio.relogio import RelogioComum
 
 
 @pytest.fixture

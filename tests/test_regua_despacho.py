@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.canais.email import Carta
-from bot.canais.porta import Indeliveravel, JanelaFechada, TentarDepois, TipoCanal
+from bot.canais.porta import Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.entrada import StatusEntrega
@@ -22,8 +22,10 @@ from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.despacho import RESERVA, Despachante, Resumo
 from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
-from tests.conftest import projeto_padrao
-from tests.regua_falso import Queda, RelogioComum, RemetenteFalso, RemetenteSemConsulta
+from tests.apoio.falsos.remetente import Queda, RemetenteFalso, RemetenteSemConsulta
+from tests.apoio.leituras import saidas_gravadas
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import RelogioComum
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;maria@example.com;varejo;C-1;Carnê;1;100;24/11/2026
@@ -42,21 +44,16 @@ async def _semear(engine: AsyncEngine) -> None:
         assert await enfileirar(s, regua, linhas) == 0  # planning twice enqueues nothing new
 
 
-async def _saidas(engine: AsyncEngine) -> list[Saida]:
-    async with sessao(engine) as s:
-        return list((await s.exec(select(Saida).order_by(Saida.id))).all())  # type: ignore[arg-type]
-
-
-def _despachante(engine: AsyncEngine, zap: object, email: object | None = None) -> Despachante:
-    remetentes = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
+def _despachante(engine: AsyncEngine, zap: Remetente, email: Remetente | None = None) -> Despachante:
+    remetentes: dict[TipoCanal, Remetente] = {TipoCanal.WHATSAPP: zap} | ({TipoCanal.EMAIL: email} if email else {})
     projeto = projeto_padrao()
     carta = Carta(projeto.textos, projeto.config.credor)
-    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)  # type: ignore[arg-type]
+    return Despachante(engine, projeto.config.regua, remetentes, carta=carta)
 
 
 async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) -> None:
     await _semear(engine)
-    [saida] = await _saidas(engine)
+    [saida] = await saidas_gravadas(engine)
     assert (saida.chave, saida.proxima_tentativa) == (f"{saida.alvo}|vespera|whatsapp", NOVE_EM_SP)
     zap = RemetenteFalso()
     assert (await _despachante(engine, zap).rodada(NOVE_EM_SP - timedelta(minutes=1))).enviadas == 0
@@ -64,7 +61,7 @@ async def test_enfileira_na_hora_permitida_e_envia_uma_vez(engine: AsyncEngine) 
     assert (await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0
     [envio] = zap.enviados
     assert envio.modelo == "lembrete_amanha" and envio.parametros == ("Maria",)  # no inbound: template
-    assert (await _saidas(engine))[0].id_provedor == "wamid.1"
+    assert (await saidas_gravadas(engine))[0].id_provedor == "wamid.1"
 
 
 @pytest.mark.parametrize("onde", ["antes", "depois"])
@@ -73,14 +70,14 @@ async def test_queda_entre_reserva_e_confirmacao_nao_repete_nem_perde(engine: As
     zap = RemetenteFalso(morrer_antes=onde == "antes", morrer_depois=onde == "depois")
     with pytest.raises(Queda):
         await _despachante(engine, zap).rodada(NOVE_EM_SP)
-    assert (await _saidas(engine))[0].situacao == "enviando"
+    assert (await saidas_gravadas(engine))[0].situacao == "enviando"
     await _despachante(engine, zap).rodada(NOVE_EM_SP + RESERVA / 2)  # the claim may still be alive
-    assert (await _saidas(engine))[0].situacao == "enviando"
+    assert (await saidas_gravadas(engine))[0].situacao == "enviando"
     resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP + RESERVA + timedelta(seconds=1))
     await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(hours=2))
     assert resumo.reconciliadas == 1
     assert len(zap.enviados) == 1
-    [saida] = await _saidas(engine)
+    [saida] = await saidas_gravadas(engine)
     assert (saida.situacao, saida.id_provedor) == ("enviada", "wamid.1")
 
 
@@ -90,7 +87,7 @@ async def test_queda_sem_como_consultar_o_provedor_fica_incerta(engine: AsyncEng
         await _despachante(engine, RemetenteFalso(morrer_depois=True)).rodada(NOVE_EM_SP)
     cego = RemetenteSemConsulta()
     await _despachante(engine, cego).rodada(NOVE_EM_SP + RESERVA * 2)
-    [saida] = await _saidas(engine)
+    [saida] = await saidas_gravadas(engine)
     assert saida.situacao == "incerta" and "confira" in (saida.motivo or "")
     assert cego.enviados == []
 
@@ -107,11 +104,11 @@ async def test_erro_transitorio_tenta_de_novo_com_espera_dobrada(engine: AsyncEn
     zap = RemetenteFalso(falhas=[TentarDepois("limite", "130429"), TentarDepois("limite", "130429")])
     despachante = _despachante(engine, zap)
     await despachante.rodada(NOVE_EM_SP)
-    assert (await _saidas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=60)
+    assert (await saidas_gravadas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=60)
     await despachante.rodada(NOVE_EM_SP + timedelta(seconds=60))
-    assert (await _saidas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=180)
+    assert (await saidas_gravadas(engine))[0].proxima_tentativa == NOVE_EM_SP + timedelta(seconds=180)
     await despachante.rodada(NOVE_EM_SP + timedelta(seconds=180))
-    [saida] = await _saidas(engine)
+    [saida] = await saidas_gravadas(engine)
     assert (saida.situacao, saida.tentativas, len(zap.enviados)) == ("enviada", 3, 1)
 
 
@@ -156,10 +153,10 @@ async def test_131047_que_chega_antes_de_a_linha_ser_confirmada_nao_se_perde(eng
         await s.commit()
     zap = RemetenteFalso()
     await _despachante(engine, zap).rodada(NOVE_EM_SP)
-    assert (await _saidas(engine))[0].usar_modelo
+    assert (await saidas_gravadas(engine))[0].usar_modelo
     await _despachante(engine, zap).rodada(NOVE_EM_SP + timedelta(seconds=10))
     assert [e.modelo for e in zap.enviados] == [None, "lembrete_amanha"]
-    assert (await _saidas(engine))[0].situacao == "enviada"
+    assert (await saidas_gravadas(engine))[0].situacao == "enviada"
 
 
 async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -> None:
@@ -167,7 +164,7 @@ async def test_erro_permanente_registrado_e_proximo_canal(engine: AsyncEngine) -
     zap, email = RemetenteFalso(falhas=[Indeliveravel("não entregável", "131026")]), RemetenteFalso()
     await _despachante(engine, zap, email).rodada(NOVE_EM_SP)
     await _despachante(engine, zap, email).rodada(NOVE_EM_SP + timedelta(seconds=1))
-    primeira, segunda = await _saidas(engine)
+    primeira, segunda = await saidas_gravadas(engine)
     assert (primeira.canal, primeira.situacao, primeira.motivo) == ("whatsapp", "falhou", "não entregável (131026)")
     assert (segunda.canal, segunda.situacao, segunda.destino) == ("email", "enviada", "maria@example.com")
     assert email.enviados[0].modelo == "Vence amanhã"
@@ -179,10 +176,10 @@ async def test_canal_desligado_nao_fica_pendente_passa_ao_proximo(engine: AsyncE
     email = RemetenteFalso()
     regua = projeto_padrao().config.regua
     carta = Carta(projeto_padrao().textos, projeto_padrao().config.credor)
-    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)  # type: ignore[dict-item]
+    despachante = Despachante(engine, regua, {TipoCanal.EMAIL: email}, frozenset({TipoCanal.WHATSAPP}), carta)
     primeira_rodada = await despachante.rodada(NOVE_EM_SP)
     await despachante.rodada(NOVE_EM_SP + timedelta(seconds=1))
-    zap, correio = await _saidas(engine)
+    zap, correio = await saidas_gravadas(engine)
     assert primeira_rodada.falhas == 1
     assert (zap.situacao, zap.motivo) == ("falhou", "canal whatsapp desligado (sem credenciais em [canais.whatsapp])")
     assert (correio.canal, correio.situacao) == ("email", "enviada")
@@ -195,7 +192,7 @@ async def test_canal_desligado_sem_proximo_canal_falha_com_motivo(engine: AsyncE
     despachante = Despachante(engine, projeto_padrao().config.regua, {}, desligados)
     for segundos in range(3):
         await despachante.rodada(NOVE_EM_SP + timedelta(seconds=segundos))
-    saidas = await _saidas(engine)
+    saidas = await saidas_gravadas(engine)
     assert [(s.canal, s.situacao) for s in saidas] == [("whatsapp", "falhou"), ("email", "falhou")]
     assert all("desligado" in (s.motivo or "") for s in saidas)
 
@@ -210,7 +207,7 @@ async def test_pagamento_descarta_pendentes(engine: AsyncEngine) -> None:
     zap = RemetenteFalso()
     resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP)
     assert (resumo.descartadas, zap.enviados) == (1, [])
-    assert "paga" in ((await _saidas(engine))[0].motivo or "")
+    assert "paga" in ((await saidas_gravadas(engine))[0].motivo or "")
 
 
 async def test_optout_cancela_na_hora(engine: AsyncEngine) -> None:
@@ -220,19 +217,19 @@ async def test_optout_cancela_na_hora(engine: AsyncEngine) -> None:
         assert await cancelar_pendentes(s, "opt-out", devedor_id=devedor.id) == 1
         with pytest.raises(ValueError, match="devedor_id ou alvo"):
             await cancelar_pendentes(s, "x")
-    assert (await _saidas(engine))[0].situacao == "descartada"
+    assert (await saidas_gravadas(engine))[0].situacao == "descartada"
 
 
 async def test_duas_linhas_do_mesmo_devedor_no_mesmo_lote_contam_uma_para_a_outra(engine: AsyncEngine) -> None:
     await _semear(engine)
-    [primeira] = await _saidas(engine)
+    [primeira] = await saidas_gravadas(engine)
     async with sessao(engine) as s:  # a second reminder for Maria, another step, another address
         s.add(Saida(**{**primeira.model_dump(exclude={"id"}), "passo": "outro", "destino": "+5511900000000"}))
         await s.commit()
     zap = RemetenteFalso()
     resumo = await _despachante(engine, zap).rodada(NOVE_EM_SP)
     assert (resumo.enviadas, resumo.adiadas, len(zap.enviados)) == (1, 1, 1)
-    adiada = next(s for s in await _saidas(engine) if s.situacao == "pendente")
+    adiada = next(s for s in await saidas_gravadas(engine) if s.situacao == "pendente")
     assert "limite diário" in (adiada.motivo or "") and adiada.tentativas == 0
 
 
@@ -279,7 +276,7 @@ async def test_tres_despachantes_num_banco_somados_nunca_passam_da_taxa(engine: 
 
     async def instancia(motor: AsyncEngine, zap: RemetenteFalso) -> int:
         """`serve`'s clock: a round each second (a round also ends early on a short claim) until all went out."""
-        despachante = Despachante(motor, regua, {TipoCanal.WHATSAPP: zap}, relogio_cota=relogio,  # type: ignore[dict-item]
+        despachante = Despachante(motor, regua, {TipoCanal.WHATSAPP: zap}, relogio_cota=relogio,
                                   dormir=relogio.dormir)  # fmt: skip
         enviadas = 0
         try:

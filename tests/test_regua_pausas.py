@@ -19,7 +19,7 @@ from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida
 from bot.regua.comando import plano_do_dia
 from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -35,7 +35,8 @@ async def _semear(engine: AsyncEngine) -> dict[str, int]:
     linhas = await plano_do_dia(engine, regua, "Loja", date(2026, 11, 23), AGORA)
     async with sessao(engine) as s:
         assert await enfileirar(s, regua, linhas) == 2
-        maria = (await s.exec(select(Devedor).where(Devedor.nome.startswith("Maria")))).one()  # type: ignore[attr-defined]
+        maria = (await s.exec(select(Devedor).where(Devedor.nome.startswith("Maria")))).one()
+        assert maria.id is not None
         s.add(Saida(alvo="acordo:41", passo="parcela_amanha", canal="whatsapp", devedor_id=maria.id, destino="+55",
                     texto="t", proxima_tentativa=AGORA, prazo=AGORA + timedelta(days=3)))  # fmt: skip
         await s.commit()

@@ -13,8 +13,8 @@ from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Devedor
 from bot.regua.planejamento import planejar_e_enfileirar, planos
 from bot.regua.plano import Linha
-from tests.acordos import acordo_em_duas_parcelas
-from tests.conftest import projeto_padrao
+from tests.apoio.acordos import acordo_em_duas_parcelas
+from tests.apoio.projetos import projeto_padrao
 
 DIA = date(2026, 11, 23)  # Monday: the eve of 24/11
 AGORA = datetime(2026, 11, 23, 3, tzinfo=UTC)
@@ -35,7 +35,7 @@ async def _semear(engine: AsyncEngine) -> None:
     async with sessao(engine) as s:
         await importar_carteira(s, ler_carteira(CSV))
         for nome in ("Ana", "Carlos"):  # agreements of 2 × R$ 100 (R$ 200 in all), due 24/11 and 24/12
-            devedor = (await s.exec(select(Devedor).where(Devedor.nome.startswith(nome)))).one()  # type: ignore[attr-defined]
+            devedor = (await s.exec(select(Devedor).where(Devedor.nome.startswith(nome)))).one()
             assert devedor.id is not None
             await acordo_em_duas_parcelas(s, devedor.id, f"a-{nome}", canal="whatsapp")
         await s.commit()

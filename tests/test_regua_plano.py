@@ -11,7 +11,7 @@ import pytest
 from bot.calendario import fuso
 from bot.regua.config import Alvo, Condicoes, Regua
 from bot.regua.plano import Cobravel, DevedorRegua, condicoes_ok, planejar
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 DIA = date(2026, 11, 23)  # Monday
 MARIA = DevedorRegua(1, "39053344705", "Maria da Silva", "SP", "varejo", telefone="+5511987654321")

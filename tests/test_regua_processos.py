@@ -25,8 +25,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Contrato, Devedor, Parcela
 from bot.dados.saida import Saida
-from tests.bancos import Bancos
-from tests.processos import Falhas, GraphFalso, esperar, esperar_async, implantacao
+from tests.apoio.bancos import Bancos
+from tests.apoio.processos import Falhas, GraphComFalhas, esperar, esperar_async, implantacao
 
 pytestmark = pytest.mark.processos  # minutes of real processes: `make test-processos`, a step of `make test`
 
@@ -115,7 +115,7 @@ async def test_tres_instancias_com_falhas_enviam_cada_lembrete_uma_vez(
 ) -> None:
     url = bancos.copia(banco_migrado, "processos")
     await _semear(url)
-    graph = GraphFalso(Falhas(inicio=LEMBRETES // 10, quantas=LEMBRETES // 10))
+    graph = GraphComFalhas(Falhas(inicio=LEMBRETES // 10, quantas=LEMBRETES // 10))
     ambiente = {"WHATSAPP_TOKEN": "token-wa", "WHATSAPP_APP_SECRET": "segredo", "WHATSAPP_VERIFY_TOKEN": "v"}
     config = functools.partial(_config, tmp_path)
     async with implantacao(graph, url, config, INICIO.isoformat(), ambiente, tmp_path) as implantada:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -23,9 +21,14 @@ from bot.dados.saida import Saida
 from bot.projeto import Projeto
 from bot.regua.servidor import AGENDADOR
 from bot.web.app import criar_app
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
-from tests.test_canais_email import Caixa, smtp  # noqa: F401  (fixture)
-from tests.test_canais_whatsapp import SEGREDO, carregar, postar
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.falsos.smtp import Caixa
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import Relogio
+from tests.apoio.whatsapp import SEGREDO, postar
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;telegram_id;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -33,14 +36,13 @@ CSV = """cpf;nome;telefone;uf;nascimento;email;telegram_id;segmento;contrato;des
 111.444.777-35;Ana Souza;(31) 99123-4567;MG;05/05/1990;ana@example.com;;varejo;C-3;Carnê;1;50;24/11/2026
 """
 SEGUNDA_10H_RJ = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # Monday; every installment is due Tuesday (D-1)
-Cliente = TestClient[Any, Any]
 
 
 @pytest.fixture
-async def provedores() -> AsyncIterator[tuple[FalsoGraph, str, FalsoBotApi, str]]:
-    graph, bot_api = FalsoGraph(), FalsoBotApi()
-    async with TestServer(graph.app()) as s_graph, TestServer(bot_api.app()) as s_bot:
-        yield graph, str(s_graph.make_url("")).rstrip("/"), bot_api, str(s_bot.make_url("")).rstrip("/")
+def provedores(
+    graph: tuple[FalsoGraph, str], bot_api: tuple[FalsoBotApi, str]
+) -> tuple[FalsoGraph, str, FalsoBotApi, str]:
+    return (*graph, *bot_api)
 
 
 @pytest.fixture
@@ -73,14 +75,14 @@ async def test_serve_planeja_e_despacha_por_whatsapp_telegram_e_email(
     projeto: Projeto,
     engine: AsyncEngine,
     provedores: tuple[FalsoGraph, str, FalsoBotApi, str],
-    smtp: tuple[Caixa, int],  # noqa: F811
+    smtp: tuple[Caixa, int],
     credenciais: None,
 ) -> None:
     graph, graph_url, bot_api, bot_api_url = provedores
     graph.fora_do_whatsapp = {"5521998765432", "5531991234567"}  # João and Ana are not on WhatsApp
     await _semear(engine)
-    agora = [SEGUNDA_10H_RJ]
-    app = criar_app(_projeto(projeto, graph_url, bot_api_url, smtp[1]), engine, lambda: agora[0], demo=False,
+    relogio = Relogio(SEGUNDA_10H_RJ)
+    app = criar_app(_projeto(projeto, graph_url, bot_api_url, smtp[1]), engine, relogio, demo=False,
                     com_regua=True)  # fmt: skip
     cliente: Cliente = TestClient(TestServer(app))
     await cliente.start_server()
@@ -130,13 +132,13 @@ async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
     projeto: Projeto,
     engine: AsyncEngine,
     provedores: tuple[FalsoGraph, str, FalsoBotApi, str],
-    smtp: tuple[Caixa, int],  # noqa: F811
+    smtp: tuple[Caixa, int],
     credenciais: None,
 ) -> None:
     graph, graph_url, _bot_api, bot_api_url = provedores
     await _semear(engine)
-    agora = [SEGUNDA_10H_RJ]
-    app = criar_app(_projeto(projeto, graph_url, bot_api_url, smtp[1]), engine, lambda: agora[0], demo=False,
+    relogio = Relogio(SEGUNDA_10H_RJ)
+    app = criar_app(_projeto(projeto, graph_url, bot_api_url, smtp[1]), engine, relogio, demo=False,
                     com_regua=True)  # fmt: skip
     cliente: Cliente = TestClient(TestServer(app))
     await cliente.start_server()
@@ -144,7 +146,7 @@ async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
         trabalhos = {t.id: t for t in app[AGENDADOR].get_jobs()}
         assert await postar(cliente, carregar("whatsapp_texto.json")) == 200  # Maria wrote: the 24 h window is open
         assert await trabalhos["regua-planejar"].func() == 3
-        agora[0] = SEGUNDA_10H_RJ.replace(minute=1)
+        relogio.agora = SEGUNDA_10H_RJ.replace(minute=1)
         await trabalhos["regua-despachar"].func()
         [(indice, livre)] = [(i, e) for i, e in enumerate(graph.enviadas) if e["to"] == "5511987654321"]
         assert livre["type"] == "text"
@@ -155,7 +157,7 @@ async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
         async with sessao(engine) as s:
             linha = (await s.exec(select(Saida).where(Saida.id_provedor == wamid))).one()
         assert (linha.situacao, linha.usar_modelo) == ("pendente", True)
-        agora[0] = SEGUNDA_10H_RJ.replace(minute=2)
+        relogio.agora = SEGUNDA_10H_RJ.replace(minute=2)
         await trabalhos["regua-despachar"].func()
         await trabalhos["regua-despachar"].func()
     finally:
@@ -163,6 +165,6 @@ async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
     modelos = [e for e in graph.enviadas if e["type"] == "template" and e["to"] == "5511987654321"]
     assert [m["template"]["name"] for m in modelos] == ["lembrete_amanha"]
     async with sessao(engine) as s:
-        linha = await s.get(Saida, linha.id)
-    assert linha is not None
-    assert (linha.situacao, linha.id_provedor) == ("enviada", f"wamid.SAIDA{graph.enviadas.index(modelos[0]) + 1}")
+        depois = await s.get(Saida, linha.id)
+    assert depois is not None
+    assert (depois.situacao, depois.id_provedor) == ("enviada", f"wamid.SAIDA{graph.enviadas.index(modelos[0]) + 1}")

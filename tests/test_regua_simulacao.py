@@ -17,7 +17,7 @@ from bot.calendario import FUSO_POR_UF
 from bot.regua.config import Alvo, Regua
 from bot.regua.plano import Cobravel, DevedorRegua, Pedido, planejar
 from bot.regua.politica import Adiado, Decisao, Impedimento, Liberado, decidir
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 INICIO = date(2026, 1, 1)
 DIAS = 365

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -23,8 +20,8 @@ from bot.regua.config import Modelo, Passo, Regua
 from bot.regua.contato import pode_contatar
 from bot.regua.despacho import Despachante
 from bot.regua.fila import enfileirar
-from tests.conftest import projeto_padrao
-from tests.fakes.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
+from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento
 390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP;14/03/1985;;varejo;C-1;Carnê;1;100;24/11/2026
@@ -37,13 +34,6 @@ TEXTO = "Oi, {primeiro_nome}! Amanhã vence um pagamento com {credor}. Para não
 def _regua() -> Regua:
     passo = Passo(nome="vespera_sms", dia=-1, canais=(TipoCanal.SMS,), modelos={TipoCanal.SMS: Modelo(texto=TEXTO)})
     return projeto_padrao().config.regua.model_copy(update={"passos": (passo,)})
-
-
-@pytest.fixture
-async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
-    falsa = FalsaZenvia()
-    async with TestServer(falsa.app()) as servidor:
-        yield falsa, str(servidor.make_url("")).rstrip("/")
 
 
 async def test_lembrete_por_sms_sai_uma_vez_e_conta_no_limite(
@@ -59,8 +49,8 @@ async def test_lembrete_por_sms_sai_uma_vez_e_conta_no_limite(
     sms = RemetenteSms("cobranca-loja", TOKEN, url, True, 3)
     remetentes = {TipoCanal.SMS: RemetenteRegistrado(engine, sms, lambda: NOVE_EM_SP)}
     try:
-        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP)).enviadas == 1  # type: ignore[arg-type]
-        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0  # type: ignore[arg-type]
+        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP)).enviadas == 1
+        assert (await Despachante(engine, regua, remetentes).rodada(NOVE_EM_SP + timedelta(hours=1))).enviadas == 0
     finally:
         await sms.fechar()
     async with sessao(engine) as s:

@@ -15,7 +15,7 @@ def _carteira(
 ) -> Carteira:
     """devedores: (group, cents placed, age in days); pagamentos: (debtor, day since placement, cents)."""
 
-    def coluna(linhas: list[tuple[int, int, int]], i: int) -> np.ndarray:  # type: ignore[type-arg]
+    def coluna(linhas: list[tuple[int, int, int]], i: int) -> np.ndarray:
         return np.array([linha[i] for linha in linhas], dtype=np.int64)
 
     return Carteira(grupos, coluna(devedores, 0), coluna(devedores, 1), coluna(devedores, 2),

@@ -19,8 +19,10 @@ from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.projeto import Projeto
 from bot.resultados.dossie import conteudo_canonico, nome_mascarado
-from tests.conftest import AGORA, RAIZ
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, demo, fechar_acordo
+from tests.apoio.chat_web import NAVEGADOR, conversar, demo, fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.projetos import RAIZ
+from tests.apoio.relogio import AGORA, Relogio
 
 CPF_MARIA = "390.533.447-05"
 

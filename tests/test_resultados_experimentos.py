@@ -15,8 +15,9 @@ from bot.config.erros import ConfigInvalida
 from bot.projeto import Projeto, carregar_projeto
 from bot.resultados.config import Experimento, Variante
 from bot.resultados.sorteio import RESERVA, posicao, variante_de
-from tests.conftest import AGORA
-from tests.resultados_apoio import Cliente, Relogio, demo, fechar_acordo
+from tests.apoio.chat_web import demo, fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA, Relogio
 
 EXPERIMENTO = """
 [[experimentos]]

@@ -13,9 +13,9 @@ from bot.dados.banco import sessao
 from bot.dados.experimentos import VarianteParada
 from bot.projeto import Projeto, carregar_projeto
 from bot.resultados.sorteio import variante_de
-from tests.conftest import AGORA
-from tests.resultados_apoio import conversar
-from tests.test_console import Ambiente, amb, entrar  # noqa: F401  (amb is a fixture)
+from tests.apoio.chat_web import conversar
+from tests.apoio.console import Ambiente, entrar
+from tests.apoio.relogio import AGORA
 
 EXPERIMENTO = """
 [[experimentos]]
@@ -42,7 +42,7 @@ def _celulas(html: str, variante: str) -> list[str]:
 
 
 async def test_gestor_ve_os_numeros_do_relatorio(
-    amb: Ambiente,  # noqa: F811
+    amb: Ambiente,
     projeto: Projeto,
     url: str,
     capsys: pytest.CaptureFixture[str],
@@ -70,14 +70,14 @@ async def test_gestor_ve_os_numeros_do_relatorio(
         assert sum(int(_celulas(html, v)[0]) for v in ("a", "b")) == 1  # only Maria was reached
 
 
-async def test_agente_nao_ve_experimentos(amb: Ambiente) -> None:  # noqa: F811
+async def test_agente_nao_ve_experimentos(amb: Ambiente) -> None:
     ana = await amb.cliente()
     await entrar(ana, "ana")
     recusa = await ana.get("/console/gestao/experimentos")
     assert recusa.status == 403 and "página só para gestores" in await recusa.text()
 
 
-async def test_atendente_ve_o_book_da_variante_do_devedor(amb: Ambiente, projeto: Projeto) -> None:  # noqa: F811
+async def test_atendente_ve_o_book_da_variante_do_devedor(amb: Ambiente, projeto: Projeto) -> None:
     """The option numbers an agent hands back to the bot mean the same book the bot uses with this debtor."""
     maria = await amb.cliente()
     assert await conversar(maria, 1, "oi", "sim", "390")

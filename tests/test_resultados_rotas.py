@@ -7,18 +7,18 @@ import zipfile
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria, Usuario
 from bot.dados.modelos import Contrato, Devedor, Parcela
 from bot.dados.pagamentos import PagamentoRecebido
-from tests.conftest import AGORA
-from tests.resultados_apoio import fechar_acordo
-from tests.test_console import Ambiente, amb, entrar, token  # noqa: F401  (amb is a fixture)
+from tests.apoio.chat_web import fechar_acordo
+from tests.apoio.console import Ambiente, entrar, token
+from tests.apoio.relogio import AGORA
 
 
-async def test_gestor_baixa_pdf_e_zip_e_cada_um_fica_auditado(amb: Ambiente) -> None:  # noqa: F811
+async def test_gestor_baixa_pdf_e_zip_e_cada_um_fica_auditado(amb: Ambiente) -> None:
     conversa = await amb.escalar()
     gil = await amb.cliente()
     await entrar(gil, "gil")
@@ -44,7 +44,7 @@ async def test_gestor_baixa_pdf_e_zip_e_cada_um_fica_auditado(amb: Ambiente) -> 
     ]
 
 
-async def test_agente_nao_ve_o_botao_nem_baixa(amb: Ambiente) -> None:  # noqa: F811
+async def test_agente_nao_ve_o_botao_nem_baixa(amb: Ambiente) -> None:
     conversa = await amb.escalar()
     ana = await amb.cliente()
     await entrar(ana, "ana")
@@ -56,7 +56,7 @@ async def test_agente_nao_ve_o_botao_nem_baixa(amb: Ambiente) -> None:  # noqa: 
         assert (await s.exec(select(Auditoria).where(Auditoria.acao == "dossie_exportado"))).all() == []
 
 
-async def test_sem_csrf_formato_ou_conversa_invalidos(amb: Ambiente) -> None:  # noqa: F811
+async def test_sem_csrf_formato_ou_conversa_invalidos(amb: Ambiente) -> None:
     conversa = await amb.escalar()
     gil = await amb.cliente()
     await entrar(gil, "gil")
@@ -68,9 +68,9 @@ async def test_sem_csrf_formato_ou_conversa_invalidos(amb: Ambiente) -> None:  #
     assert (await gil.post("/console/conversas/abc/dossie", data={"csrf": csrf})).status == 404
 
 
-async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:  # noqa: F811
+async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:
     async with sessao(amb.engine) as s:
-        await s.exec(update(Devedor).values(criado_em=AGORA - timedelta(days=40)))  # type: ignore[call-overload]
+        await s.exec(update(Devedor).values(criado_em=AGORA - timedelta(days=40)))
         await s.commit()
     cliente = await amb.cliente()
     caminho = await fechar_acordo(cliente)
@@ -79,7 +79,7 @@ async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:  # noqa: F
         colocado = sum(p.valor for p in (await s.exec(select(Parcela))).all())
         pago = sum(p.valor for p in (await s.exec(select(PagamentoRecebido))).all())
         segmento = (await s.exec(select(Devedor.segmento).where(Devedor.id == 1))).one()
-        do_segmento = select(Parcela.valor).join(Contrato).join(Devedor).where(Devedor.segmento == segmento)
+        do_segmento = select(col(Parcela.valor)).join(Contrato).join(Devedor).where(Devedor.segmento == segmento)
         colocado_segmento = sum((await s.exec(do_segmento)).all())
     esperado = f"{100 * pago / colocado:.2f}".replace(".", ",")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,34 +13,23 @@ from bot.canais.whatsapp_webhook import StatusRecebido
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor, Evento, Mensagem
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.projeto import Projeto
 from bot.resultados.trilha import TipoPasso, passos
 from bot.resultados.visitas import e_robo, registrar_visita
-from tests.conftest import AGORA
-from tests.resultados_apoio import NAVEGADOR, Cliente, Relogio, conversar, demo, fechar_acordo
+from tests.apoio.chat_web import NAVEGADOR, conversar, fechar_acordo
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA, Relogio
 
 
-@pytest.fixture
-def relogio() -> Relogio:
-    return Relogio()
-
-
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
-    async with demo(projeto, url, relogio) as aberto:
-        yield aberto
-
-
-async def test_do_primeiro_contato_ao_pagamento(cliente: Cliente, url: str, relogio: Relogio) -> None:
-    caminho = await fechar_acordo(cliente)
+async def test_do_primeiro_contato_ao_pagamento(cliente_demo: Cliente, url: str, relogio: Relogio) -> None:
+    caminho = await fechar_acordo(cliente_demo)
     relogio.agora = AGORA + timedelta(hours=1)
-    assert (await cliente.get(caminho, headers={"User-Agent": NAVEGADOR})).status == 200
+    assert (await cliente_demo.get(caminho, headers={"User-Agent": NAVEGADOR})).status == 200
     relogio.agora = AGORA + timedelta(hours=2)
-    assert (await cliente.get(f"{caminho}.pdf", headers={"User-Agent": NAVEGADOR})).status == 200
+    assert (await cliente_demo.get(f"{caminho}.pdf", headers={"User-Agent": NAVEGADOR})).status == 200
     # WhatsApp fetching the link for its preview is not the debtor opening it.
-    assert (await cliente.get(caminho, headers={"User-Agent": "WhatsApp/2.23.20.0 A"})).status == 200
+    assert (await cliente_demo.get(caminho, headers={"User-Agent": "WhatsApp/2.23.20.0 A"})).status == 200
     relogio.agora = AGORA + timedelta(hours=3)
-    await cliente.post(f"{caminho}/pagar", headers={"User-Agent": NAVEGADOR}, allow_redirects=False)
+    await cliente_demo.post(f"{caminho}/pagar", headers={"User-Agent": NAVEGADOR}, allow_redirects=False)
 
     engine = criar_engine(url)
     async with sessao(engine) as s:
@@ -58,14 +46,15 @@ async def test_do_primeiro_contato_ao_pagamento(cliente: Cliente, url: str, relo
     assert por_tipo[TipoPasso.PAGINA_ABERTA].instante == AGORA + timedelta(hours=1)
     assert por_tipo[TipoPasso.PDF_BAIXADO].instante == AGORA + timedelta(hours=2)
     assert por_tipo[TipoPasso.PAGAMENTO].instante == AGORA + timedelta(hours=3)
-    assert por_tipo[TipoPasso.PAGAMENTO].valor == por_tipo[TipoPasso.ACORDO].valor > Decimal("0")
+    valor = por_tipo[TipoPasso.ACORDO].valor
+    assert valor is not None and por_tipo[TipoPasso.PAGAMENTO].valor == valor > Decimal("0")
     assert {p.devedor_id for p in trilha} == {1}
     assert [p.instante for p in trilha] == sorted(p.instante for p in trilha)
 
 
-async def test_optout_e_contestacao(cliente: Cliente, url: str) -> None:
-    await conversar(cliente, 1, "oi", "sim", "390", "não reconheço essa cobrança, quero contestar")
-    await conversar(cliente, 2, "PARAR")
+async def test_optout_e_contestacao(cliente_demo: Cliente, url: str) -> None:
+    await conversar(cliente_demo, 1, "oi", "sim", "390", "não reconheço essa cobrança, quero contestar")
+    await conversar(cliente_demo, 2, "PARAR")
     engine = criar_engine(url)
     async with sessao(engine) as s:
         maria, segundo = await passos(s, [1]), await passos(s, [2])

@@ -32,8 +32,9 @@ from bot.resultados.experimentos import relatorio_de
 from bot.resultados.protecao import vigia, vigiar
 from bot.resultados.sorteio import RESERVA, variante_de
 from bot.resultados.variantes import rotulos
-from tests.conftest import projeto_padrao
-from tests.resultados_apoio import Relogio, conversar, demo
+from tests.apoio.chat_web import conversar, demo
+from tests.apoio.projetos import projeto_padrao
+from tests.apoio.relogio import Relogio
 
 DIA = date(2026, 11, 23)  # Monday: the eve of 24/11, when the step "vespera" (D-1) is due
 AGORA = datetime(2026, 11, 23, 3, tzinfo=UTC)

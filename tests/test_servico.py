@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.conversa.fatos import Entrada
+from bot.conversa.fatos import Entrada, Memoria
 from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import (
@@ -22,19 +22,13 @@ from bot.dados.modelos import (
 from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.pix import ler_pix, pix_valido
 from bot.projeto import Projeto
-from tests.conftest import AGORA
-
-
-async def maria(atendimento: Atendimento) -> int:
-    async with sessao(atendimento.engine) as s:
-        devedor = (await s.exec(select(Devedor).where(Devedor.cpf == "39053344705"))).one()
-    assert devedor.id is not None
-    return devedor.id
+from tests.apoio.leituras import id_de_maria
+from tests.apoio.relogio import AGORA
 
 
 async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
-    devedor_id = await maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     for texto in ("oi", "sim", "390", "esqueci", "sim"):
         await atendimento.receber(devedor_id, "web", Entrada(texto))
     registrado, codigos = await atendimento.receber(devedor_id, "web", Entrada("sim"))
@@ -72,7 +66,7 @@ async def test_acordo_gravado_com_parcelas_documento_e_origem(projeto: Projeto, 
 
 async def test_mensagem_repetida_do_provedor_e_processada_uma_vez(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
-    devedor_id = await maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     primeira = await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"), id_externo="wamid.1")
     # Delivered again before its replies left (the worker died after the commit): the same stored replies, under
     # the same keys, and no second step.
@@ -93,7 +87,7 @@ async def test_mensagem_repetida_do_provedor_e_processada_uma_vez(projeto: Proje
 
 async def test_depois_da_transferencia_o_bot_fica_em_silencio(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
-    devedor_id = await maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     await atendimento.receber(devedor_id, "web", Entrada("oi"))
     transferido = await atendimento.receber(devedor_id, "web", Entrada("quero falar com um atendente"))
     assert "pessoa da nossa equipe" in transferido[0].texto
@@ -110,7 +104,7 @@ async def test_depois_da_transferencia_o_bot_fica_em_silencio(projeto: Projeto, 
 
 async def test_optout_e_numero_errado_ficam_no_cadastro(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
-    devedor_id = await maria(atendimento)
+    devedor_id = await id_de_maria(atendimento.engine)
     await atendimento.receber(devedor_id, "web", Entrada("PARAR"))
     await atendimento.receber(devedor_id, "whatsapp", Entrada("oi"))
     await atendimento.receber(devedor_id, "whatsapp", Entrada("numero errado"))
@@ -127,4 +121,29 @@ async def test_devedor_inexistente(projeto: Projeto, url: str) -> None:
     atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
     with pytest.raises(DevedorDesconhecido):
         await atendimento.receber(99999, "web", Entrada("oi"))
+    await atendimento.engine.dispose()
+
+
+async def test_memoria_gravada_volta_tipada_e_ilegivel_nao_perde_nada(projeto: Projeto, url: str) -> None:
+    """The JSON column holds the memory's stored form; an unreadable one is refused by key, and nothing is written."""
+    atendimento = Atendimento(projeto.motor, criar_engine(url), lambda: AGORA)
+    devedor_id = await id_de_maria(atendimento.engine)
+    for texto in ("oi", "sim", "390", "esqueci", "quero parcelar"):
+        await atendimento.receber(devedor_id, "web", Entrada(texto))
+    async with sessao(atendimento.engine) as s:
+        conversa = (await s.exec(select(Conversa))).one()
+        guardada = Memoria.de_dict(conversa.memoria)
+        assert guardada.plano is not None and guardada.plano.tipo == "parcelado"
+        assert guardada.ultima_atividade == AGORA and conversa.memoria["ultima_atividade"] == AGORA.isoformat()
+        estragada = {**conversa.memoria, "plano": {**conversa.memoria["plano"], "parcelas": "4x"}}
+        conversa.memoria = estragada
+        s.add(conversa)
+        await s.commit()
+    with pytest.raises(ValueError, match=r"^memoria\.plano: plano inválido: "):
+        await atendimento.receber(devedor_id, "web", Entrada("sim"))
+    async with sessao(atendimento.engine) as s:
+        conversa = (await s.exec(select(Conversa))).one()
+        entradas = (await s.exec(select(Mensagem).where(Mensagem.direcao == "entrada"))).all()
+    assert conversa.memoria == estragada  # kept for a person to look at, not reset
+    assert len(entradas) == 5  # the step ran in one transaction: the refused message is the inbox's to keep
     await atendimento.engine.dispose()

@@ -18,7 +18,7 @@ from bot.negociacao.saldo import calcular_saldo
 from bot.simulacao.persona import Personas, ler_livro
 from bot.simulacao.simulador import por_devedor, simular
 from bot.simulacao.valor import esperado
-from tests.conftest import RAIZ, projeto_padrao
+from tests.apoio.projetos import RAIZ, projeto_padrao
 
 AGORA = datetime(2026, 11, 23, 14, tzinfo=UTC)
 EXEMPLOS = RAIZ / "exemplos" / "simulacao"

@@ -18,7 +18,7 @@ from bot.dados.console import Auditoria
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Acordo, Devedor, Mensagem, Parcela
 from bot.projeto import Projeto
-from tests.conftest import AGORA
+from tests.apoio.relogio import AGORA
 
 CPF = "390.533.447-05"
 

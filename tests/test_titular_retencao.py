@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -17,11 +15,11 @@ from bot.projeto import Projeto
 from bot.titular.config import LgpdConfig
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.relogio import AGORA
 
 
-async def _quitar(engine: AsyncEngine, devedor_id: int) -> None:
-    async with sessao(engine) as s:
+async def _quitar(engine_semeado: AsyncEngine, devedor_id: int) -> None:
+    async with sessao(engine_semeado) as s:
         contratos = select(Contrato.id).where(Contrato.devedor_id == devedor_id)
         await s.exec(update(Parcela).where(col(Parcela.contrato_id).in_(contratos)).values(situacao="paga"))
         await s.commit()
@@ -33,25 +31,17 @@ def test_vencido_conta_os_dias_desde_o_ultimo_fato() -> None:
     assert vencido(ultimo, ultimo + timedelta(days=365), 365)
 
 
-@pytest.fixture
-async def engine(url: str) -> AsyncIterator[AsyncEngine]:
-    """The example portfolio (the shared `engine` fixture is an empty database)."""
-    motor = criar_engine(url)
-    yield motor
-    await motor.dispose()
-
-
-async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine: AsyncEngine) -> None:
+async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: AsyncEngine) -> None:
     daqui_a_pouco = datetime.now(UTC) + timedelta(days=400)  # the seeded rows were written now
-    await _quitar(engine, 2)
-    await _quitar(engine, 3)
-    async with sessao(engine) as s:  # debtor 3 did something recently: the clock restarts
+    await _quitar(engine_semeado, 2)
+    await _quitar(engine_semeado, 3)
+    async with sessao(engine_semeado) as s:  # debtor 3 did something recently: the clock restarts
         s.add(Evento(devedor_id=3, tipo="pagamento_informado", dados={}, criado_em=daqui_a_pouco - timedelta(days=10)))
         await s.commit()
-    retencao = Retencao(engine, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco)
+    retencao = Retencao(engine_semeado, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco)
     assert await retencao.rodada() == 1
     assert await retencao.rodada() == 0  # once
-    async with sessao(engine) as s:
+    async with sessao(engine_semeado) as s:
         dois, tres, um = (await s.get(Devedor, 2), await s.get(Devedor, 3), await s.get(Devedor, 1))
         (auditoria,) = (await s.exec(select(Auditoria).where(Auditoria.acao == "titular_expurgar"))).all()
         parcelas = (await s.exec(select(Parcela).join(Contrato).where(Contrato.devedor_id == 2))).all()

@@ -12,7 +12,7 @@ from bot.negociacao.ofertas import desconto_maximo, escolher_faixa, montar_plano
 from bot.negociacao.plano import PlanoImpossivel
 from bot.negociacao.saldo import ParcelaAberta, Saldo, calcular_saldo
 from bot.negociacao.variacao import AjusteLivro, Ordem, variar_livro
-from tests.conftest import projeto_padrao
+from tests.apoio.projetos import projeto_padrao
 
 HOJE = date(2026, 11, 23)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -13,33 +12,27 @@ from bot.config.modelos import Web
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import AGORA
 
 
-@pytest.fixture
-async def cliente(projeto: Projeto, url: str) -> AsyncIterator[TestClient[object, object]]:
-    app = criar_app(projeto, criar_engine(url), lambda: AGORA, demo=True)
-    async with TestClient(TestServer(app)) as client:
-        yield client
-
-
-async def primeiro_devedor(cliente: TestClient[object, object]) -> str:
-    pagina = await (await cliente.get("/")).text()
+async def primeiro_devedor(cliente_demo: Cliente) -> str:
+    pagina = await (await cliente_demo.get("/")).text()
     assert "Maria da Silva Santos" in pagina
     inicio = pagina.index('data-id="') + len('data-id="')
     return pagina[inicio : pagina.index('"', inicio)]
 
 
-async def test_conversa_pelo_chat_web(cliente: TestClient[object, object]) -> None:
-    devedor = await primeiro_devedor(cliente)
+async def test_conversa_pelo_chat_web(cliente_demo: Cliente) -> None:
+    devedor = await primeiro_devedor(cliente_demo)
     rota = f"/api/conversas/{devedor}/mensagens"
-    resposta = await cliente.post(rota, json={"texto": "oi"})
+    resposta = await cliente_demo.post(rota, json={"texto": "oi"})
     assert resposta.status == 200
     corpo = await resposta.json()
     assert corpo["respostas"][0]["opcoes"][0] == {"id": "sim", "titulo": "Sim, sou eu"}
-    botao = await (await cliente.post(rota, json={"texto": "Sim, sou eu", "opcao": "sim"})).json()
+    botao = await (await cliente_demo.post(rota, json={"texto": "Sim, sou eu", "opcao": "sim"})).json()
     assert "CPF" in botao["respostas"][0]["texto"]
-    historico = await (await cliente.get(rota)).json()
+    historico = await (await cliente_demo.get(rota)).json()
     assert historico["estado"] == "identificacao"
     assert [m["direcao"] for m in historico["mensagens"]] == ["entrada", "saida", "entrada", "saida"]
 
@@ -54,25 +47,23 @@ async def test_conversa_pelo_chat_web(cliente: TestClient[object, object]) -> No
         (b"\xff\xfe", 400, "corpo inválido: esperado JSON"),
     ],
 )
-async def test_entrada_ruim_recebe_erro_claro(
-    cliente: TestClient[object, object], corpo: bytes, status: int, erro: str
-) -> None:
-    devedor = await primeiro_devedor(cliente)
-    resposta = await cliente.post(
+async def test_entrada_ruim_recebe_erro_claro(cliente_demo: Cliente, corpo: bytes, status: int, erro: str) -> None:
+    devedor = await primeiro_devedor(cliente_demo)
+    resposta = await cliente_demo.post(
         f"/api/conversas/{devedor}/mensagens", data=corpo, headers={"Content-Type": "application/json"}
     )
     assert resposta.status == status
     assert (await resposta.json()) == {"erro": erro}
 
 
-async def test_mensagem_longa_e_devedor_inexistente(cliente: TestClient[object, object]) -> None:
-    longa = await cliente.post("/api/conversas/1/mensagens", json={"texto": "a" * 2001})
+async def test_mensagem_longa_e_devedor_inexistente(cliente_demo: Cliente) -> None:
+    longa = await cliente_demo.post("/api/conversas/1/mensagens", json={"texto": "a" * 2001})
     assert longa.status == 413
-    inexistente = await cliente.post("/api/conversas/99999/mensagens", json={"texto": "oi"})
+    inexistente = await cliente_demo.post("/api/conversas/99999/mensagens", json={"texto": "oi"})
     assert inexistente.status == 404
-    letras = await cliente.post("/api/conversas/abc/mensagens", json={"texto": "oi"})
+    letras = await cliente_demo.post("/api/conversas/abc/mensagens", json={"texto": "oi"})
     assert letras.status == 404
-    enorme = await cliente.post("/api/conversas/1/mensagens", data=b"x" * 100_000)
+    enorme = await cliente_demo.post("/api/conversas/1/mensagens", data=b"x" * 100_000)
     assert enorme.status == 413
 
 

@@ -3,65 +3,26 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import select
 
 from bot.config.erros import ConfigInvalida
-from bot.dados.banco import criar_engine, sessao
+from bot.dados.banco import criar_engine
 from bot.dados.modelos import AcordoParcela, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.pagamentos.boleto import formatar_linha
-from bot.projeto import Projeto, carregar_projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA, RAIZ
-from tests.fakes.asaas import LINHA, PIX, TOKEN, FakeAsaas, Falha
+from tests.apoio.ambiente_asaas import AMBIENTE, SEGREDO, Cenario, projeto_asaas
+from tests.apoio.falsos.asaas import LINHA, PIX, TOKEN, FakeAsaas, Falha
+from tests.apoio.projetos import RAIZ
+from tests.apoio.relogio import AGORA
 
-Cliente = TestClient[object, object]
-SEGREDO = "segredo-do-webhook"
-AMBIENTE = {"ASAAS_TOKEN": TOKEN, "ASAAS_WEBHOOK_TOKEN": SEGREDO}
 ROTA = "/api/conversas/1/mensagens"  # Maria, the first line of the example portfolio
-
-
-@dataclass
-class Cenario:
-    cliente: Cliente
-    asaas: FakeAsaas
-    url: str
-
-    async def negociar(self) -> list[str]:
-        textos = []
-        for texto in ("oi", "sim", "390", "esqueci", "sim", "sim"):
-            corpo = await (await self.cliente.post(ROTA, json={"texto": texto})).json()
-            textos += [r["texto"] for r in corpo["respostas"]]
-        return textos
-
-    async def webhook(self, corpo: Any, token: str | None = SEGREDO) -> tuple[int, dict[str, Any]]:
-        cabecalhos = {} if token is None else {"asaas-access-token": token}
-        dados = corpo if isinstance(corpo, bytes) else json.dumps(corpo).encode()
-        resposta = await self.cliente.post("/webhooks/asaas", data=dados, headers=cabecalhos)
-        return resposta.status, await resposta.json()
-
-    async def consultar(self, modelo: Any) -> list[Any]:
-        engine = criar_engine(self.url)
-        async with sessao(engine) as s:
-            linhas = list((await s.exec(select(modelo))).all())
-        await engine.dispose()
-        return linhas
-
-
-def projeto_asaas(pasta: Path, url_asaas: str) -> Projeto:
-    texto = (pasta / "config.toml").read_text(encoding="utf-8")
-    texto = re.sub(r'(?m)^provedor = "local".*$', f'provedor = "asaas"\nasaas_url = "{url_asaas}"', texto)
-    (pasta / "config.toml").write_text(texto, encoding="utf-8")
-    return carregar_projeto(pasta / "config.toml")
 
 
 @pytest.fixture
@@ -76,7 +37,8 @@ async def cenario(copia: Path, url: str) -> AsyncIterator[Cenario]:
 
 
 def evento(nome: str, pagamento: dict[str, Any]) -> dict[str, Any]:
-    modelo = json.loads((RAIZ / "tests" / "data" / "asaas" / "payment_received.json").read_text(encoding="utf-8"))
+    arquivo = RAIZ / "tests" / "data" / "asaas" / "payment_received.json"
+    modelo: dict[str, Any] = json.loads(arquivo.read_text(encoding="utf-8"))
     campos = {k: pagamento[k] for k in ("id", "value", "externalReference", "customer", "dueDate")}
     return modelo | {"event": nome, "payment": modelo["payment"] | campos}
 

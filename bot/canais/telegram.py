@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.canais.caixa import Unidade
 from bot.canais.http import SessaoHttp
 from bot.canais.nao_texto import responder_arquivo
 from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
@@ -116,7 +117,7 @@ class RemetenteTelegram:
             log.info("answerCallbackQuery falhou: %s", erro)
 
 
-def unidade_telegram(payload: Any) -> tuple[str, str, dict[str, Any], str | None] | None:
+def unidade_telegram(payload: Any) -> Unidade | None:
     """(tipo, id, corpo, remetente), or None when python-telegram-bot could not read it later either.
 
     One chat's updates are processed in order, keyed on the chat id."""

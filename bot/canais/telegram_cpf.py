@@ -113,7 +113,7 @@ async def _conferir(s: AsyncSession, linha: IdentificacaoTelegram, nascimento: d
         return None
     agora = recepcao.agora()
     devedor.telegram_id = linha.chat_id
-    memoria = Memoria(identidade_ok=True, fatores_ok=("cpf", "nascimento"), ultima_atividade=agora.isoformat())
+    memoria = Memoria(identidade_ok=True, fatores_ok=("cpf", "nascimento"), ultima_atividade=agora)
     inicio = recepcao.atendimento.motor.fluxo.inicio
     s.add(devedor)
     s.add(
@@ -121,7 +121,7 @@ async def _conferir(s: AsyncSession, linha: IdentificacaoTelegram, nascimento: d
             devedor_id=devedor.id,
             canal=CANAL.value,
             estado=inicio,
-            memoria=memoria.para_dict(),
+            memoria=dict(memoria.para_dict()),
             iniciada_em=agora,
             atualizada_em=agora,
         )

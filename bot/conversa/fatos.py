@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.conversa.modelo import Opcao
+from bot.negociacao.plano import Plano, PlanoDict, decimal_de_texto
 from bot.negociacao.politica import LivroOfertas
 from bot.negociacao.saldo import ParcelaAberta
 
@@ -45,7 +46,7 @@ class AcordoAtivo:
     """
 
     numero: int
-    plano: Mapping[str, Any]
+    plano: Plano
     documento: DocumentoAtivo | None = None
     documento_vencido: bool = False  # its page expired and the bot was not asked for a new one
 
@@ -96,8 +97,77 @@ class Entrada:
 
 
 @dataclass(frozen=True)
+class PropostaFeita:
+    """The debtor's own proposal ("consigo 100 por mês"), as read from their message, and whether the book met it."""
+
+    texto: str
+    valor_parcela: Decimal | None = None
+    parcelas: int | None = None
+    valor_total: Decimal | None = None
+    atendida: bool = False
+
+    def para_dict(self) -> PropostaDict:
+        """JSON form (memory and events): amounts as strings, like the plan's."""
+        return {
+            "texto": self.texto,
+            "valor_parcela": _texto_ou_nada(self.valor_parcela),
+            "parcelas": self.parcelas,
+            "valor_total": _texto_ou_nada(self.valor_total),
+            "atendida": self.atendida,
+        }
+
+    @classmethod
+    def de_dict(cls, dados: Mapping[str, Any]) -> PropostaFeita:
+        """Read back `para_dict()`; raises ValueError naming what is wrong."""
+        try:
+            parcelas = dados.get("parcelas")
+            return cls(
+                texto=str(dados["texto"]),
+                valor_parcela=_decimal_ou_nada(dados.get("valor_parcela")),
+                parcelas=None if parcelas is None else int(parcelas),
+                valor_total=_decimal_ou_nada(dados.get("valor_total")),
+                atendida=bool(dados.get("atendida", False)),
+            )
+        except KeyError as erro:
+            raise ValueError(f"proposta inválida: falta a chave {erro}") from erro
+        except (TypeError, ValueError) as erro:
+            raise ValueError(f"proposta inválida: {erro}") from erro
+
+
+class PropostaDict(TypedDict):
+    texto: str
+    valor_parcela: str | None
+    parcelas: int | None
+    valor_total: str | None
+    atendida: bool
+
+
+class MemoriaDict(TypedDict):
+    """The stored form of `Memoria` (the JSON column `conversa.memoria`); its keys and values never change meaning."""
+
+    identidade_ok: bool
+    fatores_ok: list[str]
+    falhas_identidade: int
+    incompreensoes: int
+    motivo: str | None
+    opcao: int | None
+    nivel: int
+    plano: PlanoDict | None
+    concessao: bool
+    proposta: PropostaDict | None
+    primeiro_vencimento: str | None
+    acordos: int
+    acordo: PlanoDict | None
+    ultima_atividade: str | None
+
+
+@dataclass(frozen=True)
 class Memoria:
-    """What the conversation remembers between messages (stored as JSON with the conversation)."""
+    """What the conversation remembers between messages; updated with `dataclasses.replace`, stored as JSON.
+
+    `plano` is the offer on the table, `acordo` the plan the debtor confirmed last, `primeiro_vencimento` the first
+    due date they asked for, `ultima_atividade` when the conversation last moved (a session expires after it).
+    """
 
     identidade_ok: bool = False
     fatores_ok: tuple[str, ...] = ()
@@ -106,37 +176,115 @@ class Memoria:
     motivo: str | None = None
     opcao: int | None = None
     nivel: int = -1
-    plano: dict[str, Any] | None = None
+    plano: Plano | None = None
     concessao: bool = False
-    proposta: dict[str, Any] | None = None
-    primeiro_vencimento: str | None = None
+    proposta: PropostaFeita | None = None
+    primeiro_vencimento: date | None = None
     acordos: int = 0
-    acordo: dict[str, Any] | None = None
-    ultima_atividade: str | None = None
+    acordo: Plano | None = None
+    ultima_atividade: datetime | None = None
 
-    def com(self, **mudancas: Any) -> Memoria:
-        return replace(self, **mudancas)
-
-    def para_dict(self) -> dict[str, Any]:
-        dados = asdict(self)
-        dados["fatores_ok"] = list(self.fatores_ok)
-        return dados
+    def para_dict(self) -> MemoriaDict:
+        """The JSON form stored with the conversation (the same keys and formats since the first version)."""
+        return {
+            "identidade_ok": self.identidade_ok,
+            "fatores_ok": list(self.fatores_ok),
+            "falhas_identidade": self.falhas_identidade,
+            "incompreensoes": self.incompreensoes,
+            "motivo": self.motivo,
+            "opcao": self.opcao,
+            "nivel": self.nivel,
+            "plano": None if self.plano is None else self.plano.para_dict(),
+            "concessao": self.concessao,
+            "proposta": None if self.proposta is None else self.proposta.para_dict(),
+            "primeiro_vencimento": None if self.primeiro_vencimento is None else self.primeiro_vencimento.isoformat(),
+            "acordos": self.acordos,
+            "acordo": None if self.acordo is None else self.acordo.para_dict(),
+            "ultima_atividade": None if self.ultima_atividade is None else self.ultima_atividade.isoformat(),
+        }
 
     @classmethod
-    def de_dict(cls, dados: dict[str, Any] | None) -> Memoria:
-        """Tolerant of keys from older versions: unknown ones are dropped, missing ones take defaults."""
+    def de_dict(cls, dados: Mapping[str, Any] | None) -> Memoria:
+        """Read the stored form back, tolerant of older versions: unknown keys are dropped, missing ones take
+        defaults. A value that cannot be read raises ValueError naming its key (`memoria.plano: …`)."""
         if not dados:
             return cls()
         nomes = {f.name for f in fields(cls)}
-        limpos = {k: v for k, v in dados.items() if k in nomes}
-        if "fatores_ok" in limpos:
-            limpos["fatores_ok"] = tuple(limpos["fatores_ok"])
+        limpos = {k: v for k, v in dados.items() if k in nomes and v is not None}
+        for chave, ler in _LEITORES.items():
+            if chave in limpos:
+                try:
+                    limpos[chave] = ler(limpos[chave])
+                except (TypeError, ValueError) as erro:
+                    raise ValueError(f"memoria.{chave}: {erro}") from erro
         return cls(**limpos)
 
     def expirou(self, agora: datetime, horas: int) -> bool:
         if self.ultima_atividade is None:
             return False
-        return (agora - datetime.fromisoformat(self.ultima_atividade)).total_seconds() > horas * 3600
+        return (agora - self.ultima_atividade).total_seconds() > horas * 3600
+
+
+def _fatores(valor: object) -> tuple[str, ...]:
+    if not isinstance(valor, list) or not all(isinstance(f, str) for f in valor):
+        raise TypeError(f"{valor!r} (esperada uma lista de textos, como ['cpf'])")
+    return tuple(valor)
+
+
+def _dia(valor: object) -> date:
+    try:
+        return date.fromisoformat(str(valor))
+    except ValueError as erro:
+        raise ValueError(f"{valor!r} (esperada uma data AAAA-MM-DD)") from erro
+
+
+def _instante(valor: object) -> datetime:
+    try:
+        instante = datetime.fromisoformat(str(valor))
+    except ValueError as erro:
+        raise ValueError(f"{valor!r} (esperados data e hora ISO 8601, como 2026-11-23T14:00:00+00:00)") from erro
+    if instante.tzinfo is None:  # compared with the aware clock, a naive one would fail at the next message
+        raise ValueError(f"{valor!r} sem fuso horário (esperado como 2026-11-23T14:00:00+00:00)")
+    return instante
+
+
+def _do_tipo(tipo: type, esperado: str) -> Callable[[object], object]:
+    def ler(valor: object) -> object:
+        if not isinstance(valor, tipo) or (tipo is int and isinstance(valor, bool)):  # JSON's true is no number
+            raise TypeError(f"{valor!r} (esperado {esperado})")
+        return valor
+
+    return ler
+
+
+_INTEIRO = _do_tipo(int, "um número inteiro")
+_SIM_OU_NAO = _do_tipo(bool, "true ou false")
+
+# One reader per stored key: each checks its value and turns it into the field's type.
+_LEITORES: dict[str, Callable[[Any], object]] = {
+    "identidade_ok": _SIM_OU_NAO,
+    "fatores_ok": _fatores,
+    "falhas_identidade": _INTEIRO,
+    "incompreensoes": _INTEIRO,
+    "motivo": _do_tipo(str, "um texto"),
+    "opcao": _INTEIRO,
+    "nivel": _INTEIRO,
+    "concessao": _SIM_OU_NAO,
+    "acordos": _INTEIRO,
+    "plano": Plano.de_dict,
+    "acordo": Plano.de_dict,
+    "proposta": PropostaFeita.de_dict,
+    "primeiro_vencimento": _dia,
+    "ultima_atividade": _instante,
+}
+
+
+def _texto_ou_nada(valor: Decimal | None) -> str | None:
+    return None if valor is None else str(valor)
+
+
+def _decimal_ou_nada(valor: object) -> Decimal | None:
+    return None if valor is None else decimal_de_texto(valor)
 
 
 @dataclass(frozen=True)
@@ -181,7 +329,7 @@ class NovoAcordo:
     """Store the agreement (idempotent on `chave`); the adapter has `bot.pagamentos` issue its first document."""
 
     chave: str
-    plano: Mapping[str, Any]
+    plano: Plano
     origem: tuple[int, ...]
 
 

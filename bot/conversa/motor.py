@@ -59,8 +59,8 @@ class Motor:
         if estado not in self.fluxo.estados or memoria.expirou(agora, self.config.conversa.sessao_horas):
             estado, memoria = None, Memoria()
         elif self.fluxo.estados[estado].final:  # a finished conversation starts over, identity kept
-            estado, memoria = None, memoria.com(incompreensoes=0)
-        memoria = memoria.com(ultima_atividade=agora.isoformat())
+            estado, memoria = None, replace(memoria, incompreensoes=0)
+        memoria = replace(memoria, ultima_atividade=agora)
         atual = self.fluxo.estados[estado or self.fluxo.inicio]
         hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
         lida = self.classificador.interpretar(entrada.texto, hoje, self._candidatas[atual.nome], fatos.devedor.uf)
@@ -138,7 +138,7 @@ class Motor:
         """
         if estado not in self.fluxo.estados:
             raise ValueError(f"estado inexistente: {estado!r}")
-        memoria = memoria.com(ultima_atividade=agora.isoformat())
+        memoria = replace(memoria, ultima_atividade=agora)
         nada = Interpretacao(None, 0.0, Entidades(None, None, None, "", None))
         hoje = agora.astimezone(fuso(fatos.devedor.uf)).date()
         avaliacao = Avaliacao(self.config, fatos, memoria, Entrada(""), nada, agora, hoje)
@@ -147,11 +147,11 @@ class Motor:
             plano = avaliacao.plano(opcao)
             if plano is None:
                 raise ValueError(f"a opção {opcao} do book não serve para este devedor")
-            memoria = memoria.com(opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano.para_dict())
+            memoria = replace(memoria, opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano)
             dados = {"opcao": opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "atendente"}
             efeitos = (RegistrarEvento("oferta", dados),)
         elif plano is not None:
-            memoria = memoria.com(opcao=plano.opcao, plano=plano.para_dict())
+            memoria = replace(memoria, opcao=plano.opcao, plano=plano)
             dados = {"opcao": plano.opcao, "total": str(plano.total), "parcelas": plano.quantidade, "por": "aprovacao"}
             efeitos = (RegistrarEvento("oferta", dados),)
         decisao = self._seguir(Transicao((AO_ENTRAR,), estado), avaliacao.com_memoria(memoria), memoria)
@@ -201,7 +201,7 @@ class Motor:
 
     def _seguir(self, transicao: Transicao, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
         """Follow a transition, then any `ao_entrar` transitions of the states it reaches."""
-        memoria = memoria.com(incompreensoes=0)
+        memoria = replace(memoria, incompreensoes=0)
         efeitos: list[Efeito] = []
         respostas: list[Resposta] = []
         for _ in range(_MAX_AUTOMATICAS):
@@ -239,13 +239,13 @@ class Motor:
     ) -> Decisao:
         """Re-prompt with the options; after repeated misses offer a person; never loop forever."""
         vezes = memoria.incompreensoes + 1
-        memoria = memoria.com(incompreensoes=vezes)
+        memoria = replace(memoria, incompreensoes=vezes)
         limite = self.config.conversa.max_incompreensoes
         interpretacao = avaliacao.interpretacao
         if vezes >= 2 * limite:
             transferencia = self.fluxo.estados[self.fluxo.transferencia]
             efeito = Transferir("incompreensao", {"texto": avaliacao.entrada.texto, "estado": estado.nome})
-            memoria = memoria.com(incompreensoes=0)
+            memoria = replace(memoria, incompreensoes=0)
             resposta = self._entrar(transferencia, avaliacao, memoria)
             return self._decisao(transferencia.nome, memoria, (resposta,), (efeito,), interpretacao)
         visiveis = self._opcoes(estado, avaliacao, memoria) if botoes is None else botoes
@@ -315,20 +315,14 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "saldo": avaliacao.saldo,
         "proximas": proximas_parcelas(fatos.parcelas, avaliacao.hoje, fatos.devedor.uf),
         "encargos": config.encargos,
-        "plano": Plano.de_dict(memoria.plano) if memoria.plano else None,
+        "plano": memoria.plano,
         "concessao": memoria.concessao,
         "proposta": memoria.proposta,
         "motivo": memoria.motivo,
-        "acordo": Plano.de_dict(memoria.acordo) if memoria.acordo else None,
+        "acordo": memoria.acordo,
         "documento": fatos.acordo_ativo.documento if fatos.acordo_ativo else None,
-        "acordo_ativo": _acordo_ativo(fatos),
+        "acordo_ativo": fatos.acordo_ativo,
         "hoje": avaliacao.hoje,
         "prazo_max_dias": avaliacao.livro.prazo_max_dias,
     }
 
-
-def _acordo_ativo(fatos: Fatos) -> dict[str, Any] | None:
-    if fatos.acordo_ativo is None:
-        return None
-    ativo = fatos.acordo_ativo
-    return {"numero": ativo.numero, "plano": Plano.de_dict(ativo.plano), "documento_vencido": ativo.documento_vencido}

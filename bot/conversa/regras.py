@@ -19,6 +19,7 @@ from bot.conversa.fatos import (
     NumeroErrado,
     OptOut,
     PausarCobranca,
+    PropostaFeita,
     RegistrarEvento,
     Transferir,
 )
@@ -190,8 +191,7 @@ class Avaliacao:
     def vencimento_pedido(self) -> date | None:
         """The first due date the debtor asked for: in this message, else earlier in the conversation; kept through
         every proposal until they change it (a day that is no longer within the limit is dropped)."""
-        guardado = self.memoria.primeiro_vencimento
-        for dia in (self.data_pedida, date.fromisoformat(guardado) if guardado else None):
+        for dia in (self.data_pedida, self.memoria.primeiro_vencimento):
             if self._no_prazo(dia):
                 return dia
         return None
@@ -234,7 +234,7 @@ GUARDAS: dict[Guarda, Callable[[Avaliacao], bool]] = {
     Guarda.TENTATIVAS_ESGOTADAS: lambda a: a.identidade_tentada and not a.fator_confere and a.tentativas_restantes <= 1,
     Guarda.IDENTIDADE_TENTADA: lambda a: a.identidade_tentada,
     Guarda.PODE_PARCELAR: lambda a: a.opcao_do_tipo("parcelado") is not None,
-    Guarda.OFERTA_PARCELADA: lambda a: (a.memoria.plano or {}).get("tipo") == "parcelado",
+    Guarda.OFERTA_PARCELADA: lambda a: a.memoria.plano is not None and a.memoria.plano.tipo == "parcelado",
     Guarda.IDENTIDADE_CONFIRMADA: lambda a: a.memoria.identidade_ok,
     Guarda.TEM_PENDENCIAS: lambda a: bool(a.saldo.linhas),
     Guarda.TEM_ACORDO_ATIVO: lambda a: a.fatos.acordo_ativo is not None,
@@ -254,7 +254,7 @@ def _oferecer(a: Avaliacao, memoria: Memoria, opcao: int | None, concessao: bool
     plano = a.plano(opcao)
     if plano is None:
         return memoria, []
-    nova = memoria.com(opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano.para_dict(), concessao=concessao)
+    nova = replace(memoria, opcao=opcao, nivel=max(memoria.nivel, opcao), plano=plano, concessao=concessao)
     return nova, [RegistrarEvento("oferta", {"opcao": opcao, "total": str(plano.total), "parcelas": plano.quantidade})]
 
 
@@ -263,55 +263,52 @@ def _aplicar_proposta(a: Avaliacao, memoria: Memoria) -> Resultado:
     proposta = a.proposta
     if resultado is None or proposta is None:
         return memoria, []
-    registro = {
-        "texto": a.entrada.texto,
-        "valor_parcela": str(proposta.valor_parcela) if proposta.valor_parcela is not None else None,
-        "parcelas": proposta.parcelas,
-        "valor_total": str(proposta.valor_total) if proposta.valor_total is not None else None,
-        "atendida": resultado.atende,
-    }
+    feita = PropostaFeita(
+        a.entrada.texto, proposta.valor_parcela, proposta.parcelas, proposta.valor_total, resultado.atende
+    )
     plano = resultado.plano
-    pedido = a.vencimento_pedido
-    nova = memoria.com(
-        primeiro_vencimento=pedido.isoformat() if pedido else memoria.primeiro_vencimento,
+    nova = replace(
+        memoria,
+        primeiro_vencimento=a.vencimento_pedido or memoria.primeiro_vencimento,
         opcao=plano.opcao,
         nivel=max(memoria.nivel, plano.opcao),
-        plano=plano.para_dict(),
-        proposta=registro,
+        plano=plano,
+        proposta=feita,
         concessao=False,
     )
-    return nova, [RegistrarEvento("proposta", registro)]
+    return nova, [RegistrarEvento("proposta", dict(feita.para_dict()))]
 
 
 def _mudar_data(a: Avaliacao, memoria: Memoria) -> Resultado:
     pedida = a.data_pedida
     if pedida is None or memoria.opcao is None or not a.data_permitida():
         return memoria, []
-    com_data = memoria.com(primeiro_vencimento=pedida.isoformat())
-    atual = Plano.de_dict(memoria.plano) if memoria.plano else None
+    com_data = replace(memoria, primeiro_vencimento=pedida)
+    atual = memoria.plano
     a_nova = a.com_memoria(com_data)
     plano = a_nova.plano(memoria.opcao, atual.quantidade if atual and atual.tipo == "parcelado" else None)
     if plano is None:
         return memoria, []
-    return com_data.com(plano=plano.para_dict()), [RegistrarEvento("data_pedida", {"data": pedida.isoformat()})]
+    return replace(com_data, plano=plano), [RegistrarEvento("data_pedida", {"data": pedida.isoformat()})]
 
 
 def _registrar_acordo(a: Avaliacao, memoria: Memoria) -> Resultado:
     if memoria.plano is None:
         return memoria, []
-    plano = Plano.de_dict(memoria.plano)
+    plano = memoria.plano
     sequencia = memoria.acordos + 1
     chave = f"conversa-{a.fatos.conversa_id}-acordo-{sequencia}"
     origem = tuple(linha.parcela.id for linha in a.saldo.linhas)
-    nova = memoria.com(acordos=sequencia, acordo=plano.para_dict())
-    return nova, [NovoAcordo(chave, plano.para_dict(), origem)]
+    nova = replace(memoria, acordos=sequencia, acordo=plano)
+    return nova, [NovoAcordo(chave, plano, origem)]
 
 
 def _confirmar_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
     fator = a.fator_pendente or "cpf"
     fatores_ok = (*memoria.fatores_ok, fator)
     confirmada = all(f in fatores_ok for f in a.fatores)
-    nova = memoria.com(
+    nova = replace(
+        memoria,
         fatores_ok=fatores_ok,
         identidade_ok=confirmada,
         falhas_identidade=0 if confirmada else memoria.falhas_identidade,
@@ -322,7 +319,7 @@ def _confirmar_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
 
 def _falha_identidade(a: Avaliacao, memoria: Memoria) -> Resultado:
     falhas = memoria.falhas_identidade + 1
-    return memoria.com(falhas_identidade=falhas), [
+    return replace(memoria, falhas_identidade=falhas), [
         RegistrarEvento("identidade_falha", {"fator": a.fator_pendente, "tentativa": falhas})
     ]
 
@@ -331,15 +328,15 @@ def _transferir(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
     dados: dict[str, Any] = {"texto": a.entrada.texto}
     if motivo == "pedido" and a.interpretacao.alternativas:  # "já paguei mas quero falar com alguém"
         dados["tambem"] = list(a.interpretacao.alternativas)
-    if memoria.proposta:
-        dados["proposta"] = memoria.proposta
-    if memoria.plano and memoria.identidade_ok:
-        dados["ultima_oferta"] = memoria.plano
+    if memoria.proposta is not None:
+        dados["proposta"] = memoria.proposta.para_dict()
+    if memoria.plano is not None and memoria.identidade_ok:
+        dados["ultima_oferta"] = memoria.plano.para_dict()
     return memoria, [Transferir(motivo, dados)]
 
 
 def _motivo(a: Avaliacao, memoria: Memoria, motivo: str) -> Resultado:
-    return memoria.com(motivo=motivo), [RegistrarEvento("motivo", {"motivo": motivo, "texto": a.entrada.texto})]
+    return replace(memoria, motivo=motivo), [RegistrarEvento("motivo", {"motivo": motivo, "texto": a.entrada.texto})]
 
 
 def _oferecer_tipo(tipo: str) -> Callable[[Avaliacao, Memoria, str], Resultado]:

@@ -290,7 +290,7 @@ def _mensagem(
 
 def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
     conversa.estado = decisao.estado
-    conversa.memoria = decisao.memoria.para_dict()
+    conversa.memoria = dict(decisao.memoria.para_dict())
     conversa.atualizada_em = agora
     if decisao.transferida:
         conversa.dono = Dono.FILA.value
@@ -341,9 +341,9 @@ async def _acordo_ativo(s: AsyncSession, config: Config, devedor: Devedor, agora
     abertas = [p.numero for p in parcelas if p.situacao == SituacaoAcordoParcela.ABERTA.value]
     doc = await documento_atual(s, acordo.id, abertas[0]) if abertas else None
     if doc is None or doc.id is None or not doc.pix:  # nothing issued yet, or a PSP charge still without codes
-        return AcordoAtivo(acordo.id, plano.para_dict())
+        return AcordoAtivo(acordo.id, plano)
     if not await pagina_valida(s, doc, agora.astimezone(fuso(devedor.uf)).date()):
-        return AcordoAtivo(acordo.id, plano.para_dict(), documento_vencido=True)
+        return AcordoAtivo(acordo.id, plano, documento_vencido=True)
     token = await token_do_documento(s, doc.id)
     documento = DocumentoAtivo(
         id=doc.id,
@@ -355,7 +355,7 @@ async def _acordo_ativo(s: AsyncSession, config: Config, devedor: Devedor, agora
         pix=doc.pix,
         link=link_pagamento(config.web.url_publica, token) if token else "",
     )
-    return AcordoAtivo(acordo.id, plano.para_dict(), documento)
+    return AcordoAtivo(acordo.id, plano, documento)
 
 
 async def _aplicar(
@@ -418,7 +418,7 @@ async def _novo_acordo(
     assert devedor.id is not None and conversa.id is not None
     if (await s.exec(select(Acordo).where(Acordo.chave == efeito.chave))).first() is not None:
         return None  # the same confirmation replayed: the agreement exists already
-    plano = Plano.de_dict(efeito.plano)
+    plano = efeito.plano
     acordo = Acordo(
         devedor_id=devedor.id,
         conversa_id=conversa.id,

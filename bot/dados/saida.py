@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -24,6 +24,40 @@ class SituacaoSaida(StrEnum):
     FALHOU = "falhou"  # permanent error, or out of attempts (`motivo`)
     DESCARTADA = "descartada"  # obsolete: paid, opt-out, too late (`motivo`)
     INCERTA = "incerta"  # interrupted and the provider cannot say whether it went: a person decides
+
+
+class NovaSaida(TypedDict):
+    """An outbox row as it is enqueued (`bot.regua.fila.inserir`): the columns of `Saida` its producers set."""
+
+    alvo: str
+    passo: str
+    canal: str
+    devedor_id: int
+    destino: str
+    texto: str
+    modelo: str | None
+    parametros: list[str]
+    usar_modelo: bool
+    canais_restantes: list[str]
+    situacao: str
+    tentativas: int
+    proxima_tentativa: datetime
+    prazo: datetime
+    motivo: NotRequired[str | None]
+    dados: dict[str, Any]  # JSON column: the step's variables, the document or payment it is about
+    variante: NotRequired[str | None]
+
+
+class MudancaSaida(TypedDict, total=False):
+    """The columns a dispatcher or a reconciliation writes when it moves an outbox row on."""
+
+    situacao: str
+    motivo: str | None
+    id_provedor: str
+    enviada_em: datetime | None
+    usar_modelo: bool
+    proxima_tentativa: datetime
+    tentativas: int
 
 
 class Saida(SQLModel, table=True):

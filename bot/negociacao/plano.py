@@ -110,7 +110,7 @@ class Plano:
             if tipo not in _TIPOS:
                 raise ValueError(f"tipo {tipo!r} (esperado a_vista ou parcelado)")
             parcelas = tuple(
-                ParcelaPlano(int(p["numero"]), _decimal(p["valor"]), date.fromisoformat(p["vencimento"]))
+                ParcelaPlano(int(p["numero"]), decimal_de_texto(p["valor"]), date.fromisoformat(p["vencimento"]))
                 for p in dados["parcelas"]
             )
             if not parcelas:
@@ -119,10 +119,10 @@ class Plano:
                 faixa=str(dados["faixa"]),
                 opcao=int(dados["opcao"]),
                 tipo=tipo,
-                valor_original=_decimal(dados["valor_original"]),
-                desconto=_decimal(dados["desconto"]),
-                valor_negociado=_decimal(dados["valor_negociado"]),
-                juros_mensal_percentual=_decimal(dados["juros_mensal_percentual"]),
+                valor_original=decimal_de_texto(dados["valor_original"]),
+                desconto=decimal_de_texto(dados["desconto"]),
+                valor_negociado=decimal_de_texto(dados["valor_negociado"]),
+                juros_mensal_percentual=decimal_de_texto(dados["juros_mensal_percentual"]),
                 parcelas=parcelas,
             )
         except KeyError as erro:
@@ -131,7 +131,8 @@ class Plano:
             raise ValueError(f"plano inválido: {erro}") from erro
 
 
-def _decimal(valor: object) -> Decimal:
+def decimal_de_texto(valor: object) -> Decimal:
+    """An amount as stored in JSON (`"123.45"`); raises TypeError or ValueError naming the value."""
     # Strings only: a float that slipped into the memory would carry binary noise into money.
     if not isinstance(valor, str):
         raise TypeError(f"valor {valor!r} (esperado texto como '123.45')")

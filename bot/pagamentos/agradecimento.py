@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from bot.canais.porta import TipoCanal
 from bot.dados.modelos import Devedor
-from bot.dados.saida import SituacaoSaida
+from bot.dados.saida import NovaSaida, SituacaoSaida
 from bot.formatos import brl, primeiro_nome
 from bot.regua.config import CANAIS_DA_REGUA, Regua
 from bot.regua.plano import DevedorRegua
@@ -60,8 +59,9 @@ class Agradecimento:
     modelo_whatsapp: str
 
 
-def linha_agradecimento(a: Agradecimento, canal: TipoCanal, destino: str, agora: datetime) -> dict[str, Any]:
+def linha_agradecimento(a: Agradecimento, canal: TipoCanal, destino: str, agora: datetime) -> NovaSaida:
     """The outbox row; outside the 24 h window WhatsApp sends the template with (first name, amount)."""
+    assert a.devedor.id is not None  # a stored debtor
     modelo = {TipoCanal.WHATSAPP: a.modelo_whatsapp, TipoCanal.EMAIL: ASSUNTO_EMAIL}.get(canal)
     parametros = [primeiro_nome(a.devedor.nome), brl(a.valor)] if canal == TipoCanal.WHATSAPP else []
     return {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,7 +17,7 @@ from bot.canais.porta import TipoCanal
 from bot.config.modelos import Config
 from bot.conversa.textos import Textos
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem
-from bot.dados.saida import SituacaoSaida
+from bot.dados.saida import NovaSaida, SituacaoSaida
 from bot.formatos import brl, data_br, primeiro_nome
 from bot.pagamentos.agradecimento import escolher_canal
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO
@@ -79,12 +78,13 @@ def linha_aviso(
     link: str,
     parcela_id: int | None,
     agora: datetime,
-) -> dict[str, Any]:
+) -> NovaSaida:
     """The outbox row; its target is the agreement installment, so a payment before it goes out makes it obsolete.
 
     The step carries the document id: (alvo, passo, canal) is unique, so the message is queued once per document.
     WhatsApp's template takes (first name, amount, due date, page link — or the PIX code for a page-less document).
     """
+    assert devedor.id is not None  # a stored debtor
     modelo = {TipoCanal.WHATSAPP: modelo_whatsapp, TipoCanal.EMAIL: ASSUNTO_EMAIL}.get(canal)
     parametros = (
         [primeiro_nome(devedor.nome), brl(documento.valor), data_br(documento.vencimento), link or documento.pix]

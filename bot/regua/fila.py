@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.porta import TipoCanal
 from bot.dados.envios import EnvioChave
-from bot.dados.saida import Saida, SituacaoSaida
+from bot.dados.saida import MudancaSaida, NovaSaida, Saida, SituacaoSaida
 from bot.regua.config import Regua
 from bot.regua.plano import Linha, Pedido, prazo
 
@@ -22,7 +22,7 @@ _ENVIANDO = SituacaoSaida.ENVIANDO.value
 _SAIDA: Any = Saida.__table__  # type: ignore[attr-defined]
 
 
-def linha_da_saida(regua: Regua, pedido: Pedido, quando: datetime, motivo: str | None) -> dict[str, Any]:
+def linha_da_saida(regua: Regua, pedido: Pedido, quando: datetime, motivo: str | None) -> NovaSaida:
     texto, modelo, parametros = pedido.conteudo()
     restantes = list(pedido.passo.canais[pedido.passo.canais.index(pedido.canal) + 1 :])
     return {
@@ -55,7 +55,7 @@ def _da_variante(pedido: Pedido, restantes: Sequence[TipoCanal]) -> dict[str, An
     return {"modelos_variante": modelos} if modelos else {}
 
 
-async def inserir(s: AsyncSession, valores: Sequence[dict[str, Any]]) -> int:
+async def inserir(s: AsyncSession, valores: Sequence[NovaSaida]) -> int:
     """Insert rows, ignoring those whose (alvo, passo, canal) is already there; returns how many are new.
 
     One statement run for many parameter sets: SQLAlchemy compiles it once and sends the rows in batched
@@ -112,7 +112,7 @@ async def interrompidas(s: AsyncSession, antes_de: datetime) -> list[Saida]:
     return list((await s.exec(consulta)).all())
 
 
-async def marcar(s: AsyncSession, saida_id: int, de: str, **valores: Any) -> bool:
+async def marcar(s: AsyncSession, saida_id: int, de: str, **valores: Unpack[MudancaSaida]) -> bool:
     """Move a row on from state `de`; False when someone else already did."""
     comando = update(Saida).where(col(Saida.id) == saida_id, col(Saida.situacao) == de).values(**valores)
     resultado = await s.exec(comando)

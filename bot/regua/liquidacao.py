@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from bot.canais.registro import confirmar, esquecer_em
 from bot.dados.banco import sessao
-from bot.dados.saida import Saida, SituacaoSaida
+from bot.dados.saida import MudancaSaida, Saida, SituacaoSaida
 from bot.regua import fatos
 from bot.regua.fila import janela_fechada_tardia
 from bot.regua.onda import Livro
@@ -30,11 +30,11 @@ _ENVIANDO = SituacaoSaida.ENVIANDO.value
 class Liquidacao:
     livro: Livro = field(default_factory=Livro)
     quando: datetime | None = None  # when the ledger's ids were confirmed
-    linhas: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    linhas: list[tuple[int, MudancaSaida]] = field(default_factory=list)
     falhas: list[Saida] = field(default_factory=list)  # to fall back to the step's next channel, once written
     texto_livre: list[str] = field(default_factory=list)  # WhatsApp free-text ids: a 131047 may have come already
 
-    def marcar(self, saida: Saida, **valores: Any) -> None:
+    def marcar(self, saida: Saida, **valores: Unpack[MudancaSaida]) -> None:
         assert saida.id is not None
         self.linhas.append((saida.id, valores))
 

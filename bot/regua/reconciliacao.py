@@ -89,8 +89,9 @@ async def proximo_canal(engine: AsyncEngine, regua: Regua, saida: Saida, agora: 
             modelo = passo.modelos[canal] if da_variante is None else Modelo.model_validate(da_variante)
             variaveis = saida.dados.get("variaveis", {})
             await inserir(s, [{
-                **{k: getattr(saida, k) for k in ("alvo", "passo", "devedor_id", "prazo", "dados", "variante")},
-                "canal": nome, "destino": destino, "texto": modelo.texto.format_map(variaveis),
+                "alvo": saida.alvo, "passo": saida.passo, "devedor_id": saida.devedor_id, "prazo": saida.prazo,
+                "dados": saida.dados, "variante": saida.variante, "canal": nome, "destino": destino,
+                "texto": modelo.texto.format_map(variaveis),
                 "modelo": modelo.modelo, "parametros": [variaveis[p] for p in modelo.parametros],
                 "canais_restantes": saida.canais_restantes[indice + 1 :], "proxima_tentativa": agora,
                 "situacao": SituacaoSaida.PENDENTE.value, "tentativas": 0, "usar_modelo": False,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from bot.conversa.fatos import Decisao, Entrada, Fatos, Memoria, NovoAcordo
 from bot.conversa.motor import Motor
@@ -64,7 +63,7 @@ class _Conversa:
     mensagens: int = 0
     ofertas: int = 0
     recusas: int = 0
-    visto: dict[str, Any] | None = None  # the last plan weighed
+    visto: Plano | None = None  # the last plan weighed
     aceito: bool = False
     identidade: int = 0  # identity answers given
     ultimas: Decisao | None = None  # the bot's last decision: its buttons are what the persona may press
@@ -87,7 +86,7 @@ class _Conversa:
         if motivo in opcoes:
             return motivo, _FRASES[motivo]
         if self.memoria.plano is not None and self.memoria.plano != self.visto:
-            return self._pesar(Plano.de_dict(self.memoria.plano), opcoes)
+            return self._pesar(self.memoria.plano, opcoes)
         if self.aceito and "sim" in opcoes:
             return "sim", _FRASES["confirmar"]
         return "desistiu" if self.ofertas else "sem saída"  # the bot has nothing new to offer: the persona leaves
@@ -125,7 +124,7 @@ def negociar(motor: Motor, fatos: Fatos, perfil: Perfil, agora: datetime) -> Des
         conversa.ultimas = decisao
         acordo = next((e for e in decisao.efeitos if isinstance(e, NovoAcordo)), None)
         if acordo is not None:
-            return Desfecho(Plano.de_dict(dict(acordo.plano)), conversa.ofertas, conversa.mensagens, "acordo")
+            return Desfecho(acordo.plano, conversa.ofertas, conversa.mensagens, "acordo")
         if decisao.transferida:
             return Desfecho(None, conversa.ofertas, conversa.mensagens, "transferido")
         if motor.fluxo.estados[decisao.estado].final:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,19 +15,11 @@ from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.chat_web import FALAS_ATE_O_ACORDO
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import Relogio
 
-Cliente = TestClient[Any, Any]
 TODOS = ["devedores:ler", "carteira:escrever", "pagamentos:escrever", "cobranca:escrever"]
-FALAS_ATE_O_ACORDO = ("oi", "sim", "390", "esqueci", "sim", "sim")  # Maria (id 1) closes option 1 on the web chat
-
-
-@dataclass
-class Relogio:
-    agora: datetime = AGORA
-
-    def __call__(self) -> datetime:
-        return self.agora
 
 
 @dataclass

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 TOKEN = "zenvia-token-teste"
 
@@ -30,11 +33,11 @@ class FalsaZenvia:
 
     async def _mensagem(self, request: web.Request) -> web.Response:
         if request.headers.get("X-API-TOKEN") != TOKEN:
-            erro = {"code": "AUTHENTICATION_ERROR", "message": "Authentication failed"}
+            erro: dict[str, object] = {"code": "AUTHENTICATION_ERROR", "message": "Authentication failed"}
             return web.json_response(erro, status=401)
         self.pedidos += 1
         if self.erros or self.pedidos in self.falhar_na:
-            status, corpo = self.falhar_na.pop(self.pedidos, None) or self.erros.pop(0)
+            status, corpo = self.falhar_na.pop(self.pedidos) if self.pedidos in self.falhar_na else self.erros.pop(0)
             return web.json_response(corpo, status=status)
         corpo = await request.json()
         invalidos = _invalidos(corpo)
@@ -67,3 +70,11 @@ def _invalidos(corpo: Any) -> list[dict[str, str]]:
             and isinstance(conteudos[0].get("text"), str) and conteudos[0]["text"]):  # fmt: skip
         erros.append({"code": "INVALID", "path": "contents", "message": "one text content expected"})
     return erros
+
+
+@pytest.fixture
+async def zenvia() -> AsyncIterator[tuple[FalsaZenvia, str]]:
+    """The fake Zenvia on a loopback port, and its base URL."""
+    falsa = FalsaZenvia()
+    async with TestServer(falsa.app()) as servidor:
+        yield falsa, str(servidor.make_url("")).rstrip("/")

@@ -12,9 +12,9 @@ import sys
 from dataclasses import dataclass
 
 from bot.cli import main
-from tests.conftest import RAIZ
+from tests.apoio.projetos import RAIZ
 
-AGORA = "2026-11-23T11:00:00-03:00"
+AGORA = "2026-11-23T11:00:00-03:00"  # the --now of every command here
 
 
 @dataclass(frozen=True)

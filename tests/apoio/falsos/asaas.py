@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 # Public test vectors (docs/domain.md): a valid BB boleto and a valid static PIX.
 LINHA = "00190500954014481606906809350314337370000000100"
@@ -61,7 +62,7 @@ class FakeAsaas:
         return self.chamadas.count((metodo, caminho))
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.chamadas.append((request.method, request.path))
         if request.headers.get("access_token") != self.token:
             return web.Response(status=401)  # Asaas answers a bad key with an empty 401

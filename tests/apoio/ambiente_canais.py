@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.canais.servidor import RECEPCAO
 from bot.console.usuarios import criar_usuario
@@ -19,12 +19,15 @@ from bot.dados.entrada import Anexo
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.falsos import FalsoBotApi, FalsoGraph, com_canais
-from tests.test_canais_telegram import SEGREDO as SEGREDO_TG
-from tests.test_canais_whatsapp import carregar
-from tests.test_console import SENHA, Relogio
-
-Cliente = TestClient[Any, Any]
+from tests.apoio.atualizacoes import carregar
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.console import SENHA
+from tests.apoio.falsos.bot_api import FalsoBotApi
+from tests.apoio.falsos.graph import FalsoGraph
+from tests.apoio.projetos import com_canais
+from tests.apoio.relogio import Relogio
+from tests.apoio.telegram import SEGREDO as SEGREDO_TG
+from tests.apoio.whatsapp import SEGREDO as SEGREDO_WA
 
 
 @dataclass
@@ -37,7 +40,7 @@ class Ambiente:
 
     async def anexos(self) -> list[Anexo]:
         async with sessao(self.cliente.app[RECEPCAO].engine) as s:
-            return list((await s.exec(select(Anexo).order_by(Anexo.id))).all())  # type: ignore[arg-type]
+            return list((await s.exec(select(Anexo).order_by(col(Anexo.id)))).all())
 
     async def maria_no_telegram(self) -> None:
         """Maria's Telegram chat is already known (as if her invitation was used)."""
@@ -70,7 +73,7 @@ async def abrir(
     `canais_extra`: more `[canais]` keys (the voice-note tests pass `transcricao`)."""
     for nome, valor in {
         "WHATSAPP_TOKEN": "token-wa",
-        "WHATSAPP_APP_SECRET": "segredo-do-app",
+        "WHATSAPP_APP_SECRET": SEGREDO_WA,
         "WHATSAPP_VERIFY_TOKEN": "verifica",
         "TELEGRAM_TOKEN": "123:tg",
         "TELEGRAM_SECRET": SEGREDO_TG,
@@ -85,3 +88,12 @@ async def abrir(
         config = com_canais(projeto, base_g, base_b, **({"pasta_anexos": str(pasta), "anexo_max_mb": 1} | canais_extra))
         async with TestClient(TestServer(criar_app(config, engine, relogio, demo=False))) as cliente:
             yield Ambiente(cliente, graph, bot_api, relogio, pasta)
+
+
+@pytest.fixture
+async def amb_canais(
+    projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Ambiente]:
+    """WhatsApp and Telegram on against fresh fakes, attachments under the test's tmp_path/anexos."""
+    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
+        yield ambiente

@@ -11,7 +11,7 @@ import asyncio
 import os
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,14 +27,14 @@ def em_postgresql() -> bool:
     return SERVIDOR.startswith("postgresql")
 
 
-def _em_outra_thread(fabrica: Callable[[], Awaitable[T]]) -> T:
+def _em_outra_thread(fabrica: Callable[[], Coroutine[object, object, T]]) -> T:
     """Run a coroutine to completion whether or not the caller is inside an event loop."""
     resultado: list[T] = []
     erros: list[BaseException] = []
 
     def alvo() -> None:
         try:
-            resultado.append(asyncio.run(fabrica()))  # type: ignore[arg-type]
+            resultado.append(asyncio.run(fabrica()))
         except BaseException as erro:
             erros.append(erro)
 

@@ -1,32 +1,23 @@
-"""Support for the outcome tests: chat as a debtor through the real web app, and a clock moved by hand."""
+"""Chatting as a debtor through the real web app (the demo chat), up to an agreement and its payment page."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app
-from tests.conftest import AGORA
+from tests.apoio.cliente_http import Cliente
+from tests.apoio.relogio import Relogio
 
-Cliente = TestClient[object, object]
 NAVEGADOR = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126 Mobile Safari/537.36"
+FALAS_ATE_O_ACORDO = ("oi", "sim", "390", "esqueci", "sim", "sim")  # Maria (id 1) closes option 1 on the web chat
 LINK = re.compile(r"http://127\.0\.0\.1:8080(/p/[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])")
-
-
-class Relogio:
-    """A clock the test moves by hand."""
-
-    def __init__(self, agora: datetime = AGORA) -> None:
-        self.agora = agora
-
-    def __call__(self) -> datetime:
-        return self.agora
 
 
 async def conversar(cliente: Cliente, conversa: int, *textos: str) -> list[str]:
@@ -40,7 +31,7 @@ async def conversar(cliente: Cliente, conversa: int, *textos: str) -> list[str]:
 
 async def fechar_acordo(cliente: Cliente, conversa: int = 1) -> str:
     """Maria (conversation 1 of the example portfolio) up to a cash agreement; the payment page's path."""
-    respostas = await conversar(cliente, conversa, "oi", "sim", "390", "esqueci", "sim", "sim")
+    respostas = await conversar(cliente, conversa, *FALAS_ATE_O_ACORDO)
     achado = LINK.search(respostas[-1])
     assert achado is not None, respostas[-1]
     return achado.group(1)
@@ -50,4 +41,11 @@ async def fechar_acordo(cliente: Cliente, conversa: int = 1) -> str:
 async def demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
     """The demo web app (chat, payment page with its simulate button) on `url`, through a real HTTP client."""
     async with TestClient(TestServer(criar_app(projeto, criar_engine(url), relogio, demo=True))) as cliente:
+        yield cliente
+
+
+@pytest.fixture
+async def cliente_demo(projeto: Projeto, url: str, relogio: Relogio) -> AsyncIterator[Cliente]:
+    """The demo web app over the example portfolio, reading the test's clock."""
+    async with demo(projeto, url, relogio) as cliente:
         yield cliente

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,8 @@ from typing import BinaryIO
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
-RAIZ = Path(__file__).resolve().parent.parent
+from tests.apoio.projetos import RAIZ
+
 ESPERA_DO_CLIENTE = 15.0  # RemetenteWhatsapp's read timeout: a hang longer than this is a timeout
 
 
@@ -45,9 +46,11 @@ async def esperar(condicao: Callable[[], object], limite: float, passo: float = 
         await asyncio.sleep(passo)
 
 
-async def esperar_async(condicao: Callable[[], object], limite: float, passo: float = 0.5, motivo: str = "") -> None:
+async def esperar_async(
+    condicao: Callable[[], Awaitable[object]], limite: float, passo: float = 0.5, motivo: str = ""
+) -> None:
     fim = time.monotonic() + limite
-    while not await condicao():  # type: ignore[misc]
+    while not await condicao():
         if time.monotonic() > fim:
             raise AssertionError(f"não aconteceu em {limite:.0f} s: {motivo}")
         await asyncio.sleep(passo)
@@ -69,8 +72,9 @@ class Falhas:
 
 
 @dataclass
-class GraphFalso:
-    """A Graph API `/messages` that counts accepted messages by key and by recipient.
+class GraphComFalhas:
+    """The Graph API `/messages` of the fault tests: fails on the `Falhas` pattern, counts accepted messages by key and
+    by recipient (FalsoGraph, in falsos/graph.py, is the one the in-process tests share).
 
     "derruba" and the hangs accept the message (counted: it reached the provider) and never answer: to the sender
     that is a timeout after the request left, which must end `incerta`, never resent.
@@ -247,7 +251,7 @@ class Implantacao:
 
 @asynccontextmanager
 async def implantacao(
-    graph: GraphFalso, url: str, config: Callable[[int], Path], desde: str, ambiente: dict[str, str], pasta: Path
+    graph: GraphComFalhas, url: str, config: Callable[[int], Path], desde: str, ambiente: dict[str, str], pasta: Path
 ) -> AsyncIterator[Implantacao]:
     """The fake Graph API served, a proxy in front of PostgreSQL, and the `serve` instances (not yet started:
     `instancias.iniciar(n)`), given `config(porta_do_graph)`; everything stopped at the end, whatever happened."""

@@ -1,0 +1,1 @@
+"""Support for the tests, in one place: local fakes of the providers, environments, clocks and test data builders."""

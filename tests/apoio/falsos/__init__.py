@@ -1,0 +1,1 @@
+"""Local fakes of third parties, each a real aiohttp app speaking the provider's wire format."""
