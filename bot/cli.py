@@ -21,13 +21,13 @@ from sqlmodel import col, select
 
 from bot.api.tokens import comando_token
 from bot.api.tokens import configurar_parser as configurar_tokens
+from bot.atendimento.servico import Atendimento
 from bot.config.erros import ConfigInvalida
 from bot.console.contexto import FUSO_CONSOLE
 from bot.console.usuarios import comando_usuario
 from bot.console.usuarios import configurar_parser as configurar_usuarios
 from bot.conversa.diagrama import mermaid
 from bot.conversa.fatos import Entrada, Resposta
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, migrar, sessao, url_padrao
 from bot.dados.carteira import ler_carteira
 from bot.dados.endereco import EnderecoInvalido, ler_endereco
@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     instalar_mascara()  # CPF, phone numbers and e-mails never reach a log line (LGPD)
     args = _parser().parse_args(argv)
     if args.comando == "nlu" and args.acao == "treinar":  # before loading: stale weights are why one trains
-        from bot.conversa.treinamento import comando_treinar
+        from bot.atendimento.treinamento import comando_treinar
 
         return comando_treinar(args.config.parent, sys.stdout)
     projeto = _carregar(args.config)
@@ -283,7 +283,7 @@ async def _assincrono(args: argparse.Namespace, projeto: Projeto, url: str, relo
             return await _gestao(args, projeto, engine, relogio)
         if args.comando in ("pagar", "import-pagamentos", "quebrar-acordos"):
             return await _pagamentos(args, projeto, engine, relogio)
-        from bot.conversa.llm import conselheiro_do_projeto
+        from bot.atendimento.llm import conselheiro_do_projeto
         from bot.pagamentos.provedores import criar_emissor
 
         emissor = criar_emissor(projeto, engine, os.environ)
@@ -320,7 +320,7 @@ async def _gestao(
 
 async def _regua(engine: AsyncEngine, projeto: Projeto, agora: datetime, dia: date | None, previa: bool) -> int:
     from bot.calendario import fuso
-    from bot.regua.comando import regua
+    from bot.disparo.comando import regua
 
     config = projeto.config
     dia = dia or agora.astimezone(fuso(config.regua.politica.uf_padrao)).date()
@@ -388,7 +388,7 @@ def _sem_banco(projeto: Projeto, args: argparse.Namespace) -> int:
         pedido = Pedido(args.carteira, args.personas, tuple(args.book), args.semente, args.rodadas, args.taxa_mensal,
                         args.svg)  # fmt: skip
         return executar(projeto.motor, pedido, _relogio(args)(), sys.stdout, sys.stderr)
-    from bot.conversa.treinamento import AVALIACAO_PADRAO, comando_avaliar
+    from bot.atendimento.treinamento import AVALIACAO_PADRAO, comando_avaliar
 
     arquivo = args.arquivo or projeto.raiz / AVALIACAO_PADRAO
     return comando_avaliar(projeto, arquivo, not args.resumo, sys.stdout)

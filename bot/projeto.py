@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.canais import textos as textos_canais
-from bot.canais.catalogo import conferir_catalogo
 from bot.config.erros import ConfigInvalida, ErroConfig
 from bot.config.modelos import Config
+from bot.config.resultados import verificar as verificar_experimentos
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
@@ -25,7 +24,10 @@ from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
 from bot.conversa.nlu.linear import PesosInvalidos
 from bot.conversa.nlu.treino import ARQUIVO_PESOS, PASTA_CORPUS, CorpusInvalido, carregar_pesos, corpus_do_projeto
 from bot.conversa.regras import Avaliacao, executar
-from bot.conversa.textos import (
+from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
+from bot.mensagens import avisos_canal as textos_canais
+from bot.mensagens.catalogo import conferir_catalogo
+from bot.mensagens.textos import (
     VARIAVEIS_ANTES_DA_IDENTIDADE,
     ErroDeMensagem,
     Textos,
@@ -33,9 +35,7 @@ from bot.conversa.textos import (
     explicar_erro,
     linha_do_erro,
 )
-from bot.conversa.validar import estados_antes_da_identidade, exige_identidade, validar_fluxo
 from bot.negociacao.saldo import ParcelaAberta
-from bot.resultados.config import verificar as verificar_experimentos
 
 # What the thank-you message (`pagamento_recebido.j2`, sent by bot.pagamentos.confirmacao) may use.
 EXEMPLO_PAGAMENTO = {

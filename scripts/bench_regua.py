@@ -90,8 +90,8 @@ async def _esvaziar_fila(url: str) -> int:
 
 async def _planejar_como_serve(url: str) -> int:
     from bot.dados.banco import criar_engine
+    from bot.disparo.relogio import planejar_hoje
     from bot.projeto import carregar_projeto
-    from bot.regua.relogio import planejar_hoje
 
     projeto = carregar_projeto(RAIZ / "config.toml")
     engine = criar_engine(url)
@@ -189,12 +189,12 @@ async def _uma_instancia(url: str, porta: int, taxa: int, real0: float) -> None:
     """One dispatcher process, as `serve` runs it (the ledger, the shared rate), until the outbox is drained."""
     from sqlalchemy import text
 
-    from bot.canais.porta import TipoCanal
-    from bot.canais.registro import RemetenteRegistrado
     from bot.canais.whatsapp import RemetenteWhatsapp
     from bot.dados.banco import criar_engine
+    from bot.dados.registro import RemetenteRegistrado
+    from bot.disparo.despacho import Despachante
+    from bot.porta import TipoCanal
     from bot.projeto import carregar_projeto
-    from bot.regua.despacho import Despachante
 
     regua = carregar_projeto(RAIZ / "config.toml").config.regua
     limites = regua.limites.model_copy(update={"por_segundo": {TipoCanal.WHATSAPP: taxa}})

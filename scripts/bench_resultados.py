@@ -33,9 +33,9 @@ BLOCO = 20_000
 
 
 def _experimentos() -> tuple[object, object]:
-    from bot.canais.porta import TipoCanal
-    from bot.regua.config import Modelo
-    from bot.resultados.config import Experimento, Variante
+    from bot.config.regua import Modelo
+    from bot.config.resultados import Experimento, Variante
+    from bot.porta import TipoCanal
 
     modelo = {TipoCanal.WHATSAPP: Modelo(texto="{primeiro_nome}, vence amanhã", modelo="curto")}
     aplicado = Experimento(nome="bench", inicio=date(2026, 1, 1), fim=date(2026, 12, 31),

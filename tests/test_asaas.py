@@ -10,17 +10,17 @@ from decimal import Decimal
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.pagamentos.asaas import ProvedorAsaas
-from bot.pagamentos.boleto import formatar_linha
-from bot.pagamentos.config import PagamentosConfig
-from bot.pagamentos.local import ProvedorLocal, emitir_documento
-from bot.pagamentos.provedor import (
+from bot.boleto_pix.boleto import formatar_linha
+from bot.boleto_pix.provedor import (
     ErroProvedor,
     PedidoCobranca,
     Provedor,
     ProvedorIndisponivel,
     ProvedorRecusou,
 )
+from bot.config.pagamentos import PagamentosConfig
+from bot.pagamentos.asaas import ProvedorAsaas
+from bot.pagamentos.local import ProvedorLocal, emitir_documento
 from bot.projeto import Projeto
 from tests.apoio.falsos.asaas import BARRAS, LINHA, PIX, TOKEN, FakeAsaas, Falha
 

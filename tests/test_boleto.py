@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pagamentos.boleto import (
+from bot.boleto_pix.boleto import (
     Boleto,
     campo_livre_bb_convenio7,
     codigo_barras_da_linha,

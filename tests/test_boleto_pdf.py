@@ -10,13 +10,13 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from bot.boleto_pix.boleto import formatar_linha
+from bot.boleto_pix.desenho import larguras_itf
 from bot.config.modelos import Credor
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.formatos import brl
-from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.boleto_pdf import DadosBoleto, gerar
-from bot.pagamentos.desenho import larguras_itf
 from tests.apoio.chat_web import fechar_acordo
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.relogio import Relogio

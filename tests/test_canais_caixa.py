@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
 from bot.canais.caixa import chave_trava
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Direcao, Mensagem

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.canais.catalogo import ARQUIVO, Categoria, carregar_catalogo, conferir_usos
 from bot.config.erros import ConfigInvalida
+from bot.mensagens.catalogo import ARQUIVO, Categoria, carregar_catalogo, conferir_usos
 from bot.projeto import Projeto, carregar_projeto
 from tests.apoio.projetos import RAIZ
 
@@ -68,10 +68,14 @@ def test_uso_nao_declarado_ou_com_outras_variaveis(copia: Path) -> None:
                           'parametros_whatsapp = ["atendente", "primeiro_nome"]')  # fmt: skip
     config.write_text(texto, encoding="utf-8")
     erros = _erros(copia)
-    assert f"{config}: [regua.passos[vespera].modelos.whatsapp] modelo do WhatsApp não declarado em " \
+    assert (
+        f"{config}: [regua.passos[vespera].modelos.whatsapp] modelo do WhatsApp não declarado em "
         f"mensagens/{ARQUIVO} (valor: 'lembrete_novo')" in erros
-    assert f"{config}: [console.modelo_whatsapp] o modelo “retomar_conversa” declara as variáveis (primeiro_nome, " \
+    )
+    assert (
+        f"{config}: [console.modelo_whatsapp] o modelo “retomar_conversa” declara as variáveis (primeiro_nome, "
         "atendente) e aqui são passadas (atendente, primeiro_nome): devem ser as mesmas, na mesma ordem" in erros
+    )
 
 
 def test_arquivo_ausente(copia: Path) -> None:

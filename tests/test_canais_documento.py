@@ -8,13 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 from pypdf import PdfReader
 from sqlmodel import select
 
+from bot.boleto_pix.boleto import formatar_linha
 from bot.canais.documento_pagamento import anexo_do_documento
-from bot.canais.porta import TipoCanal
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.dados.banco import sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.formatos import brl
-from bot.pagamentos.boleto import formatar_linha
+from bot.porta import TipoCanal
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.telegram import escrito

@@ -8,17 +8,17 @@ from email.header import decode_header, make_header
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.config import EmailConfig, Seguranca
-from bot.canais.email import Carta, RemetenteEmail, compor
-from bot.canais.porta import Indeliveravel, TentarDepois, TipoCanal
-from bot.canais.registro import RemetenteRegistrado
+from bot.config.canais import EmailConfig, Seguranca
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
+from bot.dados.fila import enfileirar
 from bot.dados.importacao import importar_carteira
+from bot.dados.registro import RemetenteRegistrado
+from bot.disparo.comando import plano_do_dia
+from bot.disparo.despacho import Despachante
+from bot.disparo.email import Carta, RemetenteEmail, compor
+from bot.porta import Indeliveravel, TentarDepois, TipoCanal
 from bot.projeto import Projeto
-from bot.regua.comando import plano_do_dia
-from bot.regua.despacho import Despachante
-from bot.regua.fila import enfileirar
 from tests.apoio.falsos.smtp import Caixa, textos
 from tests.apoio.processos import porta_livre
 

@@ -6,10 +6,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.canais.porta import Envio, ErroCanal, SemConfirmacao, TentarDepois, TipoCanal
-from bot.canais.servidor import HTTP, RECEPCAO
+from bot.canais.webhooks import HTTP, RECEPCAO
 from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.dados.banco import criar_engine
+from bot.porta import Envio, ErroCanal, SemConfirmacao, TentarDepois, TipoCanal
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.falsos.bot_api import FalsoBotApi

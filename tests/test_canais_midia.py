@@ -11,12 +11,12 @@ import pytest
 from sqlmodel import select
 
 from bot.canais.midia import ANEXOS, Midia, avaliar, gravar, proxima_tentativa, tipo_do_conteudo
-from bot.canais.servidor import RECEPCAO
 from bot.canais.telegram import url_de_arquivos
-from bot.canais.textos import Aviso
+from bot.canais.webhooks import RECEPCAO
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.modelos import Mensagem
+from bot.mensagens.avisos_canal import Aviso
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.console import csrf, entrar

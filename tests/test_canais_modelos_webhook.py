@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.dados.banco import sessao
 from bot.dados.situacao_modelos import SituacaoModelo
 from tests.apoio.atualizacoes import carregar

@@ -12,13 +12,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.canais.recibos import abertos
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.console.visao import carregar_fila
 from bot.dados.banco import sessao
 from bot.dados.modelos import Conversa, Devedor, Evento, Parcela, Transferencia
 from bot.dados.saida import Saida
 from bot.dados.voz import Comprovante
-from bot.regua import lote
+from bot.disparo import lote
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.console import entrar

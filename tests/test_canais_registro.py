@@ -11,18 +11,18 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.porta import Envio, EnvioIncerto, Remetente, SemConfirmacao, TentarDepois, TipoCanal
-from bot.canais.registro import RemetenteRegistrado
 from bot.canais.telegram import RemetenteTelegram
 from bot.canais.whatsapp import RemetenteWhatsapp
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.envios import EnvioChave
+from bot.dados.fila import enfileirar
 from bot.dados.importacao import importar_carteira
+from bot.dados.registro import RemetenteRegistrado
 from bot.dados.saida import Saida
-from bot.regua.comando import plano_do_dia
-from bot.regua.despacho import RESERVA, Despachante
-from bot.regua.fila import enfileirar
+from bot.disparo.comando import plano_do_dia
+from bot.disparo.despacho import RESERVA, Despachante
+from bot.porta import Envio, EnvioIncerto, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 from tests.apoio.falsos.bot_api import FalsoBotApi
 from tests.apoio.falsos.graph import FalsoGraph
 from tests.apoio.falsos.remetente import Queda

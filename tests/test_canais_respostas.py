@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.canais.registro import iniciar
 from bot.canais.respostas import ESPERAS
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Direcao, Mensagem
+from bot.dados.registro import iniciar
 from bot.dados.respostas import PRAZO_RESPOSTA, chave_da_resposta
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.whatsapp import postar, texto

@@ -12,15 +12,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from bot.canais.aviso_sms import avisos_sms
-from bot.canais.porta import Botao, Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois, TipoCanal
-from bot.canais.servidor import RECEPCAO
 from bot.canais.sms import RemetenteSms
+from bot.canais.webhooks import RECEPCAO
 from bot.config.erros import ConfigInvalida
+from bot.config.regua import Modelo, Passo
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import Devedor, Direcao, Evento, Mensagem
+from bot.porta import Botao, Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois, TipoCanal
 from bot.projeto import Projeto, carregar_projeto
-from bot.regua.config import Modelo, Passo
 from bot.web.app import criar_app
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
@@ -188,9 +188,7 @@ async def _maria(cliente: Cliente) -> Devedor:
 
 
 @pytest.mark.parametrize("palavra", ["SAIR", "parar", " Pare! "])
-async def test_sair_por_sms_e_opt_out(
-    cliente: Cliente, zenvia: tuple[FalsaZenvia, str], palavra: str
-) -> None:
+async def test_sair_por_sms_e_opt_out(cliente: Cliente, zenvia: tuple[FalsaZenvia, str], palavra: str) -> None:
     assert await postar(cliente, _sms(palavra, "sms-1")) == 200
     maria = await _maria(cliente)
     assert maria.optout_em == AGORA
@@ -291,13 +289,18 @@ def test_config_do_sms_validada_com_chave_e_linha(copia: Path) -> None:
 
 
 def test_check_avisa_passo_de_sms_longo_demais(projeto: Projeto) -> None:
-    curto = Passo(nome="sms_curto", dia=-1, canais=(TipoCanal.SMS,),
-                  modelos={TipoCanal.SMS: Modelo(texto="Oi, {primeiro_nome}! Amanhã vence um pagamento com {credor}.")})
+    curto = Passo(
+        nome="sms_curto",
+        dia=-1,
+        canais=(TipoCanal.SMS,),
+        modelos={TipoCanal.SMS: Modelo(texto="Oi, {primeiro_nome}! Amanhã vence um pagamento com {credor}.")},
+    )
     texto_longo = "Oi, {primeiro_nome}! " + "Não identificamos o pagamento. " * 20
     longo = Passo(nome="sms_longo", dia=3, canais=(TipoCanal.SMS,), modelos={TipoCanal.SMS: Modelo(texto=texto_longo)})
     regua = projeto.config.regua.model_copy(update={"passos": (curto, longo)})
-    canais = projeto.config.canais.model_copy(update={"sms": projeto.config.canais.sms.model_copy(
-        update={"max_segmentos": 2})})
+    canais = projeto.config.canais.model_copy(
+        update={"sms": projeto.config.canais.sms.model_copy(update={"max_segmentos": 2})}
+    )
     config = projeto.config.model_copy(update={"regua": regua, "canais": canais})  # fmt: skip
     assert avisos_sms(config) == [
         "aviso: regua.passos[sms_longo].modelos.sms: com valores de exemplo o texto tem 631 caracteres (GSM7, "

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, Atualizacao, ConviteTelegram
 from bot.dados.identificacao import IdentificacaoTelegram
@@ -204,8 +204,8 @@ async def test_o_que_nao_e_texto(
 async def test_erros_da_bot_api_viram_erros_tipados(
     bot_api: tuple[FalsoBotApi, str], status: int, descricao: str, erro: str
 ) -> None:
-    from bot.canais.porta import Botao, Envio, ErroCanal, TipoCanal
     from bot.canais.telegram import RemetenteTelegram
+    from bot.porta import Botao, Envio, ErroCanal, TipoCanal
 
     bot_api[0].erros.append((status, descricao))
     remetente = RemetenteTelegram("123:tg", f"{bot_api[1]}/bot")

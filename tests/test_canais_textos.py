@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.canais.textos import Aviso, aviso
+from bot.mensagens.avisos_canal import Aviso, aviso
 from bot.projeto import carregar_projeto
 from tests.apoio.copia_projeto import erros
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.canais.config import ServicoTranscricao, TranscricaoConfig
 from bot.canais.transcricao import (
     ErroTranscricao,
     TranscritorLocal,
@@ -17,6 +16,7 @@ from bot.canais.transcricao import (
     criar_transcritor,
     duracao_ogg,
 )
+from bot.config.canais import ServicoTranscricao, TranscricaoConfig
 from bot.config.erros import ConfigInvalida
 from tests.apoio.audio import ogg_opus
 from tests.apoio.bancos import Bancos

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.canais.config import ServicoTranscricao, TranscricaoConfig
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
+from bot.config.canais import ServicoTranscricao, TranscricaoConfig
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Direcao, Mensagem, Transferencia
 from bot.dados.voz import Transcricao

@@ -220,8 +220,8 @@ def test_payloads_guardados_sao_lidos() -> None:
 async def test_erros_do_graph_viram_erros_tipados(
     graph: tuple[FalsoGraph, str], status: int, codigo: int, erro: str
 ) -> None:
-    from bot.canais.porta import Botao, Envio, ErroCanal, TipoCanal
     from bot.canais.whatsapp import RemetenteWhatsapp
+    from bot.porta import Botao, Envio, ErroCanal, TipoCanal
 
     graph[0].erros.append((status, codigo))
     remetente = RemetenteWhatsapp("106540352242922", "token-wa", SEGREDO, graph[1], "23.0")
@@ -243,8 +243,8 @@ async def test_erros_do_graph_viram_erros_tipados(
 
 
 async def test_modelo_aprovado_vai_como_template_com_parametros(graph: tuple[FalsoGraph, str]) -> None:
-    from bot.canais.porta import Envio, ErroCanal, TipoCanal
     from bot.canais.whatsapp import RemetenteWhatsapp
+    from bot.porta import Envio, ErroCanal, TipoCanal
 
     remetente = RemetenteWhatsapp("106540352242922", "token-wa", SEGREDO, graph[1], "23.0")
     lembrete = Envio(TipoCanal.WHATSAPP, "+5511987654321", "texto livre", modelo="lembrete_vencimento",

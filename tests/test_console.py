@@ -14,8 +14,8 @@ from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria, PromessaPagamento, Usuario
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
+from bot.disparo import situacao as fatos_regua
 from bot.projeto import Projeto
-from bot.regua import fatos as fatos_regua
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.console import SENHA, Ambiente, csrf, entrar, postar, token
 from tests.apoio.leituras import CPF_MARIA

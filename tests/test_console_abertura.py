@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.console.abertura import abre_conversa
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, Mensagem
-from bot.regua.contato import pode_contatar
+from bot.disparo.contato import pode_contatar
 from tests.apoio.console import Ambiente, entrar, postar, token
 from tests.apoio.relogio import AGORA
 

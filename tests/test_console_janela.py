@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.canais.porta import Envio, TipoCanal
-from bot.console.config import ConsoleConfig
+from bot.config.console import ConsoleConfig
 from bot.console.janela import como_modelo, janela_aberta
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.modelos import Mensagem
+from bot.porta import Envio, TipoCanal
 from tests.apoio.console import Ambiente, entrar, postar, token
 from tests.apoio.relogio import AGORA
 

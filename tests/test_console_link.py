@@ -6,13 +6,13 @@ import re
 
 from sqlmodel import col, select
 
+from bot.boleto_pix.boleto import codigo_barras_da_linha
+from bot.boleto_pix.pix import crc16_ccitt
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria
 from bot.dados.modelos import AcordoParcela, Conversa, DocumentoPagamento
 from bot.dados.pagamentos import TokenPagamento
-from bot.pagamentos.boleto import codigo_barras_da_linha
-from bot.pagamentos.pix import crc16_ccitt
 from tests.apoio.console import Ambiente, com_acordo, entrar, postar
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.console.prontas import Pronta, preencher, problema
+from bot.config.prontas import Pronta, preencher, problema
 
 RESPOSTAS = {
     "Oi": "Olá, {{ primeiro_nome }}! Aqui é {{ atendente }}, da {{ credor }}.",

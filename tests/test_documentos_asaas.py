@@ -11,13 +11,13 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.atendimento.servico import Atendimento
+from bot.boleto_pix.boleto import formatar_linha
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import sessao
 from bot.dados.modelos import Devedor, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.pagamentos.asaas import ProvedorAsaas
-from bot.pagamentos.boleto import formatar_linha
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor
 from bot.projeto import Projeto

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.boleto_pix.pix import pix_valido
 from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.documentos import Documentos, documento_atual, emitir
-from bot.pagamentos.pix import pix_valido
 from tests.apoio.acordos import acordo_em_duas_parcelas
 from tests.apoio.bancos import Bancos
 from tests.apoio.leituras import documentos_gravados

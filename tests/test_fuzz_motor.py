@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from bot.atendimento.servico import Atendimento
 from bot.conversa.fatos import AcordoAtivo, Entrada, Fatos, Memoria, NovoAcordo
 from bot.conversa.modelo import Fluxo
 from bot.conversa.motor import ATENDENTE, Motor
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Conversa, Direcao, Dono, Mensagem
 from bot.projeto import EXEMPLO_DOCUMENTO, Projeto

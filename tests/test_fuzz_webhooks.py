@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.canais.servidor import LIMITE_CORPO, RECEPCAO
+from bot.canais.webhooks import LIMITE_CORPO, RECEPCAO
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 from bot.web.app import criar_app

@@ -18,21 +18,21 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.atendimento.servico import Atendimento
 from bot.cli import main
 from bot.config.erros import ConfigInvalida
+from bot.config.integracoes import Destino, IntegracoesConfig
 from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.dados.integracao import EntregaEvento, EventoSaida
 from bot.dados.modelos import Devedor, Evento
+from bot.dados.pausas import registrar_optout
 from bot.integracoes.assinatura import assinar, conferir, espera
-from bot.integracoes.config import Destino, IntegracoesConfig
 from bot.integracoes.postagem import Postagem, segredos_do_ambiente
 from bot.pagamentos.quebra import quebrar_acordos
 from bot.projeto import Projeto
-from bot.regua.pausas import registrar_optout
 from bot.web.app import criar_app
 from tests.apoio.cli import rodar
 from tests.apoio.cliente_http import Cliente

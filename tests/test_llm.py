@@ -8,11 +8,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlmodel import select
 
+from bot.atendimento.llm import ConselheiroLLM, criar_conselheiro
+from bot.atendimento.servico import Atendimento
 from bot.config.erros import ConfigInvalida
 from bot.config.modelos import Llm
 from bot.conversa.fatos import Entrada
-from bot.conversa.llm import ConselheiroLLM, criar_conselheiro
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto

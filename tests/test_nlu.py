@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.atendimento.treinamento import vocabulario
 from bot.conversa.avaliacao import avaliar, formatar, ler_casos
 from bot.conversa.nlu import Classificador, Entidades, Interpretacao, extrair_entidades, normalizar
 from bot.conversa.nlu.linear import ModeloLinear, PesosInvalidos, atributos
@@ -23,7 +24,6 @@ from bot.conversa.nlu.treino import (
     treinar,
     variantes,
 )
-from bot.conversa.treinamento import vocabulario
 from bot.projeto import Projeto
 
 RAIZ = Path(__file__).resolve().parent.parent

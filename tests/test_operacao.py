@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.canais import caixa
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.saida import Saida
-from bot.operacao.exposicao import Familia, Tipo, expor
-from bot.operacao.rotas import instalar_operacao
+from bot.observabilidade.endpoints import instalar_operacao
+from bot.observabilidade.exposicao import Familia, Tipo, expor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.cliente_http import Cliente
@@ -64,7 +64,12 @@ async def test_healthz_503_sem_o_banco() -> None:
         metricas = _amostras(await (await client.get("/metrics")).text())
     await engine.dispose()
     assert metricas[("cobranca_banco_disponivel", frozenset())] == 0
-    assert metricas[("cobranca_erros_total", frozenset({("nivel", "warning"), ("modulo", "bot.operacao.rotas")}))] == 2
+    assert (
+        metricas[
+            ("cobranca_erros_total", frozenset({("nivel", "warning"), ("modulo", "bot.observabilidade.endpoints")}))
+        ]
+        == 2
+    )
 
 
 async def test_metricas_de_mensagens_filas_e_atraso(cliente_demo: Cliente, url: str) -> None:

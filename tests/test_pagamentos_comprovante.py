@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from bot.boleto_pix.comprovante import Aberto, Resultado, casar, ler, ler_e2e, parece_comprovante
 from bot.canais.recibos import texto_do_pdf
-from bot.pagamentos.comprovante import Aberto, Resultado, casar, ler, ler_e2e, parece_comprovante
 
 CNPJ_CREDOR = "12.345.678/0001-95"
 E2E = "E18236120202612021435s0123456789"  # Nubank's ISPB, 2026-12-02 14:35 UTC, 11 alphanumerics

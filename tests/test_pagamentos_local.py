@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from bot.pagamentos.boleto import codigo_barras_da_linha, data_do_fator
-from bot.pagamentos.config import PagamentosConfig
+from bot.boleto_pix.boleto import codigo_barras_da_linha, data_do_fator
+from bot.boleto_pix.pix import ler_pix, pix_valido
+from bot.config.pagamentos import PagamentosConfig
 from bot.pagamentos.local import emitir_documento
-from bot.pagamentos.pix import ler_pix, pix_valido
 from tests.apoio.config_pagamentos import CONFIG
 
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.boleto_pix.baixa import acordo_quebrado, distribuir
+from bot.boleto_pix.desenho import larguras_itf, svg_itf, svg_qr
+from bot.boleto_pix.token import FORMATO_TOKEN, link_pagamento, novo_token
 from bot.config.erros import ConfigInvalida
-from bot.pagamentos.baixa import acordo_quebrado, distribuir
-from bot.pagamentos.config import PagamentosConfig
-from bot.pagamentos.desenho import larguras_itf, svg_itf, svg_qr
+from bot.config.pagamentos import PagamentosConfig
 from bot.pagamentos.local import emitir_documento
-from bot.pagamentos.token import FORMATO_TOKEN, link_pagamento, novo_token
 from bot.projeto import carregar_projeto
 from tests.apoio.config_pagamentos import CONFIG
 

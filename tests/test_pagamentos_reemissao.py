@@ -14,17 +14,17 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.canais.porta import TipoCanal
+from bot.boleto_pix.tentativas import ESPERAS, RESERVA_FINAL
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.dados.saida import Saida
+from bot.disparo.despacho import Despachante
 from bot.pagamentos.asaas import ProvedorAsaas
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.reemissao import REEMISSOR, VIGIA, Reemissor
-from bot.pagamentos.tentativas import ESPERAS, RESERVA_FINAL
-from bot.regua.despacho import Despachante
+from bot.porta import TipoCanal
 from bot.web.app import criar_app
 from tests.apoio.acordos import DIA, NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
 from tests.apoio.ambiente_asaas import AMBIENTE, projeto_asaas

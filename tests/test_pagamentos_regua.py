@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.porta import TipoCanal
+from bot.boleto_pix.boleto import codigo_barras_da_linha
+from bot.boleto_pix.pix import pix_valido
+from bot.config.regua import Regua
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Devedor,
@@ -17,13 +19,11 @@ from bot.dados.modelos import (
     Mensagem,
 )
 from bot.dados.pagamentos import TokenPagamento
+from bot.disparo.despacho import Despachante
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
-from bot.pagamentos.boleto import codigo_barras_da_linha
 from bot.pagamentos.confirmacao import Confirmador, Desfecho
 from bot.pagamentos.documentos import Documentos, vencimento_novo
-from bot.pagamentos.pix import pix_valido
-from bot.regua.config import Regua
-from bot.regua.despacho import Despachante
+from bot.porta import TipoCanal
 from tests.apoio.acordos import NOVE_EM_SP, OITO_EM_SP, acordo_na_regua, confirmacao_do_asaas
 from tests.apoio.falsos.remetente import RemetenteFalso
 from tests.apoio.leituras import documentos_gravados, saidas_gravadas

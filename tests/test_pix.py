@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.pagamentos.pix import (
+from bot.boleto_pix.pix import (
     TipoChave,
     crc16_ccitt,
     ler_pix,

@@ -13,7 +13,7 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Dono
 from bot.dados.saida import Saida
-from bot.regua.contato import pode_contatar
+from bot.disparo.contato import pode_contatar
 from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dados.banco import criar_engine
-from bot.regua.cota import Cota
+from bot.disparo.cota import Cota
 from tests.apoio.relogio import RelogioComum
 
 

@@ -11,17 +11,17 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.email import Carta
-from bot.canais.porta import Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.entrada import StatusEntrega
+from bot.dados.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem, Parcela
 from bot.dados.saida import Saida
-from bot.regua.comando import plano_do_dia
-from bot.regua.despacho import RESERVA, Despachante, Resumo
-from bot.regua.fila import cancelar_pendentes, enfileirar, janela_fechada_tardia
+from bot.disparo.comando import plano_do_dia
+from bot.disparo.despacho import RESERVA, Despachante, Resumo
+from bot.disparo.email import Carta
+from bot.porta import Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from tests.apoio.falsos.remetente import Queda, RemetenteFalso, RemetenteSemConsulta
 from tests.apoio.leituras import saidas_gravadas
 from tests.apoio.projetos import projeto_padrao

@@ -10,15 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.atendimento.servico import Atendimento
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
+from bot.dados.fila import enfileirar
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Devedor
 from bot.dados.saida import Saida
-from bot.regua.comando import plano_do_dia
-from bot.regua.fila import enfileirar
+from bot.disparo.comando import plano_do_dia
 from tests.apoio.projetos import projeto_padrao
 
 CSV = """cpf;nome;telefone;uf;nascimento;email;segmento;contrato;descricao;parcela;valor;vencimento

@@ -11,8 +11,8 @@ from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Devedor
-from bot.regua.planejamento import planejar_e_enfileirar, planos
-from bot.regua.plano import Linha
+from bot.disparo.planejamento import planejar_e_enfileirar, planos
+from bot.regua.agenda import Linha
 from tests.apoio.acordos import acordo_em_duas_parcelas
 from tests.apoio.projetos import projeto_padrao
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.calendario import fuso
-from bot.regua.config import Alvo, Condicoes, Regua
-from bot.regua.plano import Cobravel, DevedorRegua, condicoes_ok, planejar
+from bot.config.regua import Alvo, Condicoes, Regua
+from bot.regua.agenda import Cobravel, DevedorRegua, condicoes_ok, planejar
 from tests.apoio.projetos import projeto_padrao
 
 DIA = date(2026, 11, 23)  # Monday

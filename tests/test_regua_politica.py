@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.regua.config import Politica
-from bot.regua.politica import Adiado, Descartado, Impedimento, Liberado, decidir, proximo_permitido
+from bot.config.regua import Politica
+from bot.regua.politica_contato import Adiado, Descartado, Impedimento, Liberado, decidir, proximo_permitido
 
 SP = ZoneInfo("America/Sao_Paulo")
 MANAUS = ZoneInfo("America/Manaus")

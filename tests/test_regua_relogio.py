@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.porta import TipoCanal
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
-from bot.regua.despacho import Despachante
-from bot.regua.relogio import instalar
+from bot.disparo.despacho import Despachante
+from bot.disparo.relogio import instalar
+from bot.porta import TipoCanal
 from tests.apoio.falsos.remetente import RemetenteFalso
 from tests.apoio.projetos import projeto_padrao
 from tests.apoio.relogio import Relogio

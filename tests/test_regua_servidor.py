@@ -13,13 +13,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.config import EmailConfig, Seguranca
+from bot.config.canais import EmailConfig, Seguranca
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.saida import Saida
+from bot.disparo.servidor import AGENDADOR
 from bot.projeto import Projeto
-from bot.regua.servidor import AGENDADOR
 from bot.web.app import criar_app
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.cliente_http import Cliente

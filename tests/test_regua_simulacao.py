@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.calendario import FUSO_POR_UF
-from bot.regua.config import Alvo, Regua
-from bot.regua.plano import Cobravel, DevedorRegua, Pedido, planejar
-from bot.regua.politica import Adiado, Decisao, Impedimento, Liberado, decidir
+from bot.config.regua import Alvo, Regua
+from bot.regua.agenda import Cobravel, DevedorRegua, Pedido, planejar
+from bot.regua.politica_contato import Adiado, Decisao, Impedimento, Liberado, decidir
 from tests.apoio.projetos import projeto_padrao
 
 INICIO = date(2026, 1, 1)

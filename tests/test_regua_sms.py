@@ -7,19 +7,19 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.canais.porta import TipoCanal
-from bot.canais.registro import RemetenteRegistrado
 from bot.canais.sms import RemetenteSms
+from bot.config.regua import Modelo, Passo, Regua
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
+from bot.dados.fila import enfileirar
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Devedor
+from bot.dados.registro import RemetenteRegistrado
 from bot.dados.saida import Saida
-from bot.regua.comando import plano_do_dia
-from bot.regua.config import Modelo, Passo, Regua
-from bot.regua.contato import pode_contatar
-from bot.regua.despacho import Despachante
-from bot.regua.fila import enfileirar
+from bot.disparo.comando import plano_do_dia
+from bot.disparo.contato import pode_contatar
+from bot.disparo.despacho import Despachante
+from bot.porta import TipoCanal
 from tests.apoio.falsos.zenvia import TOKEN, FalsaZenvia
 from tests.apoio.projetos import projeto_padrao
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.config.resultados import Alocacao, Experimento, Variante
 from bot.dados.banco import sessao
 from bot.dados.experimentos import SorteioExperimento
 from bot.dados.modelos import Acordo, Conversa, Devedor
 from bot.resultados.atribuicao import escolhas, thompson
-from bot.resultados.config import Alocacao, Experimento, Variante
 from bot.resultados.sorteio import RESERVA, variante_de
 
 AGORA = datetime(2026, 11, 23, 14, tzinfo=UTC)

@@ -12,8 +12,8 @@ import pytest
 
 from bot.cli import main
 from bot.config.erros import ConfigInvalida
+from bot.config.resultados import Experimento, Variante
 from bot.projeto import Projeto, carregar_projeto
-from bot.resultados.config import Experimento, Variante
 from bot.resultados.sorteio import RESERVA, posicao, variante_de
 from tests.apoio.chat_web import demo, fechar_acordo
 from tests.apoio.cliente_http import Cliente

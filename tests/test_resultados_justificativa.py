@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.regua.config import Politica
+from bot.config.regua import Politica
 from bot.resultados.justificativa import justificar
 
 POLITICA = Politica()  # Mon–Fri 9h–18h, 1 a day, 3 a week, 4 h apart

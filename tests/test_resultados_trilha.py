@@ -12,9 +12,10 @@ from bot.canais.entregas import registrar_status
 from bot.canais.whatsapp_webhook import StatusRecebido
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor, Evento, Mensagem
+from bot.dados.passos import TipoPasso
 from bot.dados.saida import Saida, SituacaoSaida
-from bot.resultados.trilha import TipoPasso, passos
-from bot.resultados.visitas import e_robo, registrar_visita
+from bot.pagamentos.visitas import e_robo, registrar_visita
+from bot.resultados.trilha import passos
 from tests.apoio.chat_web import NAVEGADOR, conversar, fechar_acordo
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.relogio import AGORA, Relogio

@@ -12,22 +12,22 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.canais.porta import TipoCanal
 from bot.config.erros import ConfigInvalida
+from bot.config.regua import Modelo
+from bot.config.resultados import Experimento, Protecao, Variante
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.dados.experimentos import VarianteParada
 from bot.dados.modelos import Acordo, Contrato, Devedor, Direcao, Evento, Mensagem, Parcela
 from bot.dados.saida import Saida
+from bot.disparo.comando import plano_do_dia
+from bot.disparo.planejamento import planejar_e_enfileirar
+from bot.disparo.reconciliacao import proximo_canal
+from bot.disparo.relogio import planejar_hoje
+from bot.porta import TipoCanal
 from bot.projeto import carregar_projeto
-from bot.regua.comando import plano_do_dia
-from bot.regua.config import Modelo
-from bot.regua.planejamento import planejar_e_enfileirar
-from bot.regua.reconciliacao import proximo_canal
-from bot.regua.relogio import planejar_hoje
 from bot.resultados.amostra import observacoes
 from bot.resultados.atribuicao import resolvedor
-from bot.resultados.config import Experimento, Protecao, Variante
 from bot.resultados.experimentos import relatorio_de
 from bot.resultados.protecao import vigia, vigiar
 from bot.resultados.sorteio import RESERVA, variante_de

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from bot.atendimento.servico import Atendimento, DevedorDesconhecido
+from bot.boleto_pix.boleto import codigo_barras_da_linha
+from bot.boleto_pix.pix import ler_pix, pix_valido
 from bot.conversa.fatos import Entrada, Memoria
-from bot.conversa.servico import Atendimento, DevedorDesconhecido
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import (
     Acordo,
@@ -19,8 +21,6 @@ from bot.dados.modelos import (
     Parcela,
     Transferencia,
 )
-from bot.pagamentos.boleto import codigo_barras_da_linha
-from bot.pagamentos.pix import ler_pix, pix_valido
 from bot.projeto import Projeto
 from tests.apoio.leituras import id_de_maria
 from tests.apoio.relogio import AGORA

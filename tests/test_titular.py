@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from bot.atendimento.servico import Atendimento
 from bot.cli import main
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.dados.entrada import Atualizacao

@@ -8,11 +8,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.config.titular import LgpdConfig
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.console import Auditoria
 from bot.dados.modelos import Contrato, Devedor, Evento, Parcela
 from bot.projeto import Projeto
-from bot.titular.config import LgpdConfig
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
 from bot.web.app import criar_app
 from tests.apoio.relogio import AGORA

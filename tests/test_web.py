@@ -113,7 +113,7 @@ def test_url_publica_segue_host_e_porta_salvo_se_definida(
 def test_canais_desligados_sao_informacao_na_demo(
     projeto: Projeto, url: str, caplog: pytest.LogCaptureFixture, demo: bool, nivel: int
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.canais.servidor"):
+    with caplog.at_level(logging.INFO, logger="bot.canais.webhooks"):
         criar_app(projeto, criar_engine(url), lambda: AGORA, demo=demo)
     desligados = [r for r in caplog.records if "desligado" in r.getMessage()]
     assert len(desligados) == 4 and {r.levelno for r in desligados} == {nivel}  # WhatsApp, Telegram, SMS, e-mail

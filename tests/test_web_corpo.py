@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.web.corpo import JsonInvalido, ler_json
+from bot.corpo import JsonInvalido, ler_json
 
 
 @pytest.mark.parametrize(

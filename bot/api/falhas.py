@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.corpo import JsonInvalido, ler_json
 from bot.dados.carteira import ErroLinha
 from bot.formatos import parse_data, parse_valor
-from bot.web.corpo import JsonInvalido, ler_json
 
 ID_MAXIMO = 2**63 - 1
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.regua import Politica
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -20,8 +21,7 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.dados.pagamentos import PagamentoRecebido
-from bot.regua.config import Politica
-from bot.regua.fatos import pausa_de
+from bot.disparo.situacao import pausa_de
 
 
 def _instante(valor: datetime | None) -> str | None:

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
 from bot.api import leitura
-from bot.api.config import ApiConfig
 from bot.api.falhas import (
     ErroApi,
     corpo_objeto,
@@ -34,16 +33,17 @@ from bot.api.falhas import (
 from bot.api.limite import Limitador
 from bot.api.openapi import documento_openapi
 from bot.api.tokens import Escopo, token_valido
+from bot.config.api import ApiConfig
+from bot.config.regua import Politica
 from bot.dados.banco import sessao
 from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, ler_registros
 from bot.dados.console import Auditoria
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.integracao import TokenApi
 from bot.dados.modelos import Devedor
+from bot.dados.pausas import pausar, registrar_optout, retomar
 from bot.formatos import normalizar_cpf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
-from bot.regua.config import Politica
-from bot.regua.pausas import pausar, registrar_optout, retomar
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 COLUNAS = frozenset(COLUNAS_OBRIGATORIAS + COLUNAS_OPCIONAIS)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.canais.catalogo import usos
 from bot.config.modelos import Config
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.situacao_modelos import SituacaoModelo, situacoes
+from bot.mensagens.catalogo import usos
 
 APROVADO = "APPROVED"
 SINCRONIZAR = "rode `python -m bot modelos` (com --enviar para submeter os que faltam)"

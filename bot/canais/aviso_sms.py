@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.canais.catalogo import EXEMPLOS
-from bot.canais.porta import TipoCanal
 from bot.canais.sms_texto import medir, mensagens, transliterar
 from bot.config.modelos import Config
+from bot.mensagens.catalogo import EXEMPLOS
+from bot.porta import TipoCanal
 
 
 def avisos_sms(config: Config) -> list[str]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.canais.midia import Midia, MidiaGrande, MidiaIndisponivel
 
-if TYPE_CHECKING:  # each provider's library loads only when its channel is on (bot/canais/servidor.py)
+if TYPE_CHECKING:  # each provider's library loads only when its channel is on (bot/canais/webhooks.py)
     from pywa_async.client import WhatsApp
     from telegram import Bot
 

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.porta import Documento, TipoCanal
 from bot.config.modelos import Config
 from bot.pagamentos.pagina import pdf_do_documento
+from bot.porta import Documento, TipoCanal
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from pywa_async.client import WhatsApp
 from pywa_async.errors import WhatsAppError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.catalogo import Catalogo, ModeloWhatsapp, carregar_catalogo
-from bot.canais.config import WhatsappConfig, ler_segredo
 from bot.canais.transporte import falha_de_transporte
+from bot.config.canais import WhatsappConfig, ler_segredo
 from bot.dados.banco import sessao
 from bot.dados.situacao_modelos import SituacaoModelo, gravar_situacao
+from bot.mensagens.catalogo import Catalogo, ModeloWhatsapp, carregar_catalogo
 from bot.projeto import Projeto
 
 CAMPOS = ("name", "language", "status", "category", "id", "rejected_reason")

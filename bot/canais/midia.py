@@ -24,10 +24,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_, select
 
-from bot.canais.textos import Aviso
 from bot.canais.transcricao import Transcritor
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
+from bot.mensagens.avisos_canal import Aviso
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.canais import recibos
 from bot.canais.midia import resposta_ao_arquivo
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.voz import TIPOS_AUDIO, ouvir
+from bot.porta import TipoCanal
 
 
 async def responder_arquivo(

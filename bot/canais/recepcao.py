@@ -11,17 +11,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.atendimento.servico import Atendimento
 from bot.canais import caixa
 from bot.canais.midia import Anexos
-from bot.canais.porta import Cliente, ErroCanal, TipoCanal
 from bot.canais.respostas import SaidaRespostas
-from bot.canais.textos import Aviso, aviso
 from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import banco_fora, sessao
 from bot.dados.entrada import Anexo, Atualizacao
 from bot.dados.modelos import Conversa, Direcao, Mensagem
+from bot.mensagens.avisos_canal import Aviso, aviso
+from bot.porta import Cliente, ErroCanal, TipoCanal
 
 log = logging.getLogger(__name__)
 

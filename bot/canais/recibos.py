@@ -1,9 +1,9 @@
 """A payment receipt a debtor sends: read (text of a PDF), matched against what they owe, recorded, answered.
 
 When a file counts as a receipt: its caption says so ("comprovante", "paguei", "segue o pix"), or the debtor said
-they had paid in the last `RECENTE` (the flow's "já paguei"). A match (`bot/pagamentos/comprovante.py`) records a
+they had paid in the last `RECENTE` (the flow's "já paguei"). A match (`bot/boleto_pix/comprovante.py`) records a
 "pagamento_informado" event and holds the régua for that installment until the bank confirms it or
-`pagamentos.dias_para_confirmar` pass (`bot/regua/lote.py` reads `comprovante.ate`); nothing is marked paid.
+`pagamentos.dias_para_confirmar` pass (`bot/disparo/lote.py` reads `comprovante.ate`); nothing is marked paid.
 No match, or a file nothing could be read from (an image: there is no OCR), goes to an agent with high priority.
 """
 
@@ -19,12 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.atendimento.consultas import PARCELAS_ABERTAS
+from bot.boleto_pix.comprovante import Aberto, Casamento, Leitura, Resultado, casar, ler, parece_comprovante
 from bot.calendario import fuso
 from bot.canais.midia import Anexos
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
-from bot.canais.textos import COMPROVANTE_RECEBIDO, Aviso
-from bot.conversa.consultas import PARCELAS_ABERTAS
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.modelos import (
@@ -40,7 +39,8 @@ from bot.dados.modelos import (
 )
 from bot.dados.voz import Comprovante, SituacaoComprovante
 from bot.formatos import data_br
-from bot.pagamentos.comprovante import Aberto, Casamento, Leitura, Resultado, casar, ler, parece_comprovante
+from bot.mensagens.avisos_canal import COMPROVANTE_RECEBIDO, Aviso
+from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 

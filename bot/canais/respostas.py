@@ -25,17 +25,17 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.atendimento.servico import resposta_da_mensagem
 from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.entregas import resposta_enviada
-from bot.canais.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
-from bot.canais.registro import confirmar_em, esquecer, iniciar
 from bot.config.modelos import Config
 from bot.conversa.fatos import Resposta
-from bot.conversa.servico import resposta_da_mensagem
 from bot.dados.banco import banco_fora, sessao
 from bot.dados.envios import EnvioChave
 from bot.dados.modelos import Conversa, Devedor, Direcao, Mensagem
+from bot.dados.registro import confirmar_em, esquecer, iniciar
 from bot.dados.respostas import PENDENTE, PRAZO_RESPOSTA, chave_da_resposta
+from bot.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ import logging
 from typing import Any
 
 from bot.canais.http import SessaoHttp
-from bot.canais.porta import Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois
 from bot.canais.sms_texto import mensagens, transliterar
 from bot.canais.transporte import FALHAS, falha_de_transporte
 from bot.formatos import sem_marcas
+from bot.porta import Envio, ErroCanal, Indeliveravel, SemConfirmacao, TentarDepois
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot.canais.entregas import registrar_status
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import Recepcao
 from bot.canais.sms_webhook import pede_saida, remetente_sms, status_sms, texto_sms
-from bot.canais.textos import Aviso
 from bot.canais.whatsapp_recepcao import devedor_do_numero
 from bot.conversa.fatos import Entrada
 from bot.dados.entrada import Atualizacao
+from bot.mensagens.avisos_canal import Aviso
+from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 

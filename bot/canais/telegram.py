@@ -16,17 +16,17 @@ from telegram.ext import Application
 from bot.canais.caixa import Unidade
 from bot.canais.http import SessaoHttp
 from bot.canais.nao_texto import responder_arquivo
-from bot.canais.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
 from bot.canais.telegram_cpf import identificar
 from bot.canais.telegram_http import PedidoAiohttp
-from bot.canais.textos import ROTULOS_MIDIA, Aviso
 from bot.canais.transporte import FALHAS, falha_de_transporte
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao, ConviteTelegram
 from bot.dados.modelos import Devedor
 from bot.formatos import marcas_em_html
+from bot.mensagens.avisos_canal import ROTULOS_MIDIA, Aviso
+from bot.porta import Botao, Documento, Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal
 
 log = logging.getLogger(__name__)
 

@@ -23,15 +23,15 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import Recepcao
-from bot.canais.textos import Aviso
 from bot.conversa.fatos import Entrada, Memoria
 from bot.conversa.nlu.entidades import extrair_entidades
 from bot.dados.banco import sessao
 from bot.dados.identificacao import EtapaIdentificacao, IdentificacaoTelegram
 from bot.dados.modelos import Conversa, Devedor, Evento
 from bot.formatos import cpf_valido, so_digitos
+from bot.mensagens.avisos_canal import Aviso
+from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 

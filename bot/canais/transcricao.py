@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from bot.canais.config import ServicoTranscricao, TranscricaoConfig
+from bot.config.canais import ServicoTranscricao, TranscricaoConfig
 from bot.config.erros import ConfigInvalida, ErroConfig
 
 
@@ -156,8 +156,15 @@ def _local(config: TranscricaoConfig, raiz: Path, arquivo: str) -> TranscritorLo
     try:
         from faster_whisper import WhisperModel  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        raise ConfigInvalida([ErroConfig(arquivo, "canais.transcricao.servico", "servico = \"local\" precisa do "
-                                         "faster-whisper: instale o extra voz (pip install -e '.[voz]')")]) from None
+        raise ConfigInvalida(
+            [
+                ErroConfig(
+                    arquivo,
+                    "canais.transcricao.servico",
+                    "servico = \"local\" precisa do faster-whisper: instale o extra voz (pip install -e '.[voz]')",
+                )
+            ]
+        ) from None
     return TranscritorLocal(WhisperModel(str(pasta), device="cpu", compute_type="int8"), config.idioma)
 
 

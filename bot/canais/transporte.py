@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.canais.porta import ErroCanal, SemConfirmacao, TentarDepois
+from bot.porta import ErroCanal, SemConfirmacao, TentarDepois
 
 # Failures before a byte of the request reached the provider: a retry cannot duplicate anything. aiohttp's connect
 # timeout also covers the wait for a free connection of the pool.

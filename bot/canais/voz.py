@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.canais.midia import MB, Anexos
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
-from bot.canais.textos import Aviso
 from bot.canais.transcricao import ErroTranscricao, Transcritor, duracao_ogg
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.voz import SituacaoTranscricao, Transcricao
+from bot.mensagens.avisos_canal import Aviso
+from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 

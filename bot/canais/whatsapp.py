@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from bot.canais import porta
+from bot import porta
 from bot.canais.http import SessaoHttp
-from bot.canais.porta import Botao, Documento, Envio, ErroCanal
 from bot.canais.transporte import FALHAS, falha_de_transporte
 from bot.canais.whatsapp_webhook import JANELA_FECHADA
+from bot.porta import Botao, Documento, Envio, ErroCanal
 
 if TYPE_CHECKING:
     from pywa_async.client import WhatsApp

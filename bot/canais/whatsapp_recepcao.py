@@ -9,9 +9,7 @@ from sqlmodel import col, select
 
 from bot.canais.entregas import registrar_status
 from bot.canais.nao_texto import responder_arquivo
-from bot.canais.porta import TipoCanal
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
-from bot.canais.textos import ROTULOS_MIDIA, Aviso
 from bot.canais.whatsapp_webhook import (
     JANELA_FECHADA,
     MensagemRecebida,
@@ -23,10 +21,12 @@ from bot.canais.whatsapp_webhook import (
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Atualizacao
+from bot.dados.fila import janela_fechada_tardia
 from bot.dados.modelos import Devedor
 from bot.dados.situacao_modelos import SituacaoModelo, gravar_situacao
 from bot.formatos import normalizar_telefone
-from bot.regua.fila import janela_fechada_tardia
+from bot.mensagens.avisos_canal import ROTULOS_MIDIA, Aviso
+from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 

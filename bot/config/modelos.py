@@ -8,15 +8,15 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from validate_docbr import CNPJ
 
-from bot.api.config import ApiConfig
-from bot.canais.config import CanaisConfig
-from bot.console.config import ConsoleConfig
-from bot.integracoes.config import IntegracoesConfig
+from bot.config.api import ApiConfig
+from bot.config.canais import CanaisConfig
+from bot.config.console import ConsoleConfig
+from bot.config.integracoes import IntegracoesConfig
+from bot.config.pagamentos import PagamentosConfig
+from bot.config.regua import Regua
+from bot.config.resultados import Experimento, nomes_unicos
+from bot.config.titular import LgpdConfig
 from bot.negociacao.politica import Encargos, LivroOfertas
-from bot.pagamentos.config import PagamentosConfig
-from bot.regua.config import Regua
-from bot.resultados.config import Experimento, nomes_unicos
-from bot.titular.config import LgpdConfig
 
 _CNPJ = CNPJ()
 

@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendario import fuso
+from bot.config.regua import Politica
 from bot.console.janela import JANELA
 from bot.console.operacoes import Recusa, destino
 from bot.dados.modelos import Conversa, Devedor, Evento
-from bot.regua.config import Politica
-from bot.regua.contato import pode_contatar
-from bot.regua.fatos import CONTATO_POR_PESSOA
+from bot.disparo.contato import pode_contatar
+from bot.disparo.situacao import CONTATO_POR_PESSOA
 
 
 def abre_conversa(ultima_entrada: datetime | None, agora: datetime) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.console.config import ConsoleConfig
+from bot.config.console import ConsoleConfig
 from bot.dados.console import FalhaLogin, SessaoConsole, Usuario
 
 SENHA_MINIMA = 10

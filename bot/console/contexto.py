@@ -14,14 +14,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.canais.porta import Remetente
+from bot.atendimento.servico import Variacoes
 from bot.console.autenticacao import Limitador
-from bot.conversa.servico import Variacoes
 from bot.dados.console import SessaoConsole, Usuario
+from bot.disparo.planejamento import Variantes
 from bot.formatos import brl, data_br, marcas_em_html
 from bot.pagamentos.confirmacao import Confirmador
+from bot.porta import Remetente
 from bot.projeto import Projeto
-from bot.regua.planejamento import Variantes
 
 FUSO_CONSOLE = ZoneInfo("America/Sao_Paulo")
 

@@ -19,8 +19,8 @@ from bot.dados.banco import sessao
 from bot.dados.console import Papel
 from bot.dados.modelos import Acordo, Evento, Transferencia
 from bot.dados.pagamentos import PagamentoRecebido
+from bot.disparo.comando import plano_do_dia
 from bot.formatos import parse_data
-from bot.regua.comando import plano_do_dia
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.canais.porta import Envio, TipoCanal
-from bot.console.config import ConsoleConfig
+from bot.config.console import ConsoleConfig
+from bot.porta import Envio, TipoCanal
 
 JANELA = timedelta(hours=24)
 

@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.modelos import Config
 from bot.console.operacoes import Recusa, auditar, propria
-from bot.conversa.textos import Textos
 from bot.dados.console import Usuario
 from bot.dados.modelos import Acordo, Devedor, Direcao, DocumentoPagamento, Mensagem, SituacaoAcordoParcela
 from bot.dados.repositorio import acordo_ativo
+from bot.mensagens.textos import Textos
 from bot.pagamentos.documentos import NumerosEsgotados, garantir_em
 from bot.pagamentos.emissao import contexto_do_documento
 

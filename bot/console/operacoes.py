@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.atendimento.servico import Variacoes, aplicar_decisao, carregar_fatos
 from bot.conversa.fatos import Fatos, Memoria
 from bot.conversa.motor import Motor
-from bot.conversa.servico import Variacoes, aplicar_decisao, carregar_fatos
 from bot.dados.console import Auditoria, Nota, Papel, PromessaPagamento, Usuario
 from bot.dados.modelos import (
     PREFIXO_AGENTE,
@@ -28,9 +28,9 @@ from bot.dados.modelos import (
     SituacaoTransferencia,
     Transferencia,
 )
+from bot.dados.pausas import pausar
 from bot.formatos import primeiro_nome
 from bot.negociacao.plano import Plano
-from bot.regua.pausas import pausar
 
 TEXTO_MAXIMO = 2000
 

@@ -1,6 +1,6 @@
 """The régua preview of the gestão page: a day's plan as a table a manager reads, with filters.
 
-The same lines as `python -m bot regua --dry-run` (bot.regua.plano), shown with pt-BR labels instead of the
+The same lines as `python -m bot regua --dry-run` (bot.regua.agenda), shown with pt-BR labels instead of the
 steps' ids, the time in the debtor's zone, what happens to each reminder and why.
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.calendario import fuso
+from bot.config.regua import Alvo, Passo
 from bot.formatos import mascarar_cpf
-from bot.regua.config import Alvo, Passo
-from bot.regua.plano import Linha
+from bot.regua.agenda import Linha
 
 CANAIS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "email": "E-mail", "sms": "SMS", "web": "chat web"}
 ALVOS = {Alvo.PARCELA: "Parcela", Alvo.ACORDO: "Parcela de acordo", Alvo.QUEBRA: "Acordo quebrado"}

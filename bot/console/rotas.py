@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.canais.documento_pagamento import anexo_do_documento
-from bot.canais.porta import Envio, ErroCanal, TipoCanal
+from bot.config.prontas import Pronta, preencher
 from bot.console import acesso, alertas, anexos, ao_vivo, avisos, gestao
 from bot.console.abertura import conferir_abertura
 from bot.console.aprovacoes import da_conversa, decidir, pedir_aprovacao, pendentes, usar_aprovada
@@ -35,12 +35,12 @@ from bot.console.operacoes import (
     responder,
 )
 from bot.console.pagamento_manual import documentos_abertos, novo_nonce, registrar_pagamento
-from bot.console.prontas import Pronta, preencher
 from bot.console.visao import VisaoConversa, carregar_fila, carregar_visao
 from bot.dados.banco import sessao
 from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
 from bot.formatos import brl, data_br, parse_data, parse_valor, primeiro_nome
+from bot.porta import Envio, ErroCanal, TipoCanal
 
 log = logging.getLogger(__name__)
 VIGIA = web.AppKey("console_vigia", asyncio.Task[None])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.calendario import fuso
-from bot.regua.config import Politica
-from bot.regua.politica import proximo_permitido
+from bot.config.regua import Politica
+from bot.regua.politica_contato import proximo_permitido
 
 MENSAGEM_FORA_DO_HORARIO = "fora_do_horario"
 _DIAS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")

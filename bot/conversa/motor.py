@@ -15,8 +15,8 @@ from bot.conversa.modelo import AO_ENTRAR, Aparte, Estado, Fluxo, Opcao, Transic
 from bot.conversa.nlu import LIMIAR, Classificador, Interpretacao
 from bot.conversa.nlu.entidades import Entidades
 from bot.conversa.regras import GUARDAS, Avaliacao, executar
-from bot.conversa.textos import Textos
 from bot.formatos import primeiro_nome
+from bot.mensagens.textos import Textos
 from bot.negociacao.plano import Plano
 from bot.negociacao.saldo import proximas_parcelas
 
@@ -325,4 +325,3 @@ def contexto(avaliacao: Avaliacao, memoria: Memoria, opcoes: tuple[Opcao, ...] =
         "hoje": avaliacao.hoje,
         "prazo_max_dias": avaliacao.livro.prazo_max_dias,
     }
-

@@ -10,19 +10,9 @@ from sqlalchemy import UniqueConstraint, event, insert
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlmodel import Field, SQLModel
 
+from bot.config.integracoes import TipoEventoSaida
 from bot.dados.modelos import Evento, MotivoTransferencia, coluna_instante, uma_de
 from bot.dados.tipos import Json
-
-
-class TipoEventoSaida(StrEnum):
-    """The facts a company's system may subscribe to (the `evento` field of every POST)."""
-
-    ACORDO_CRIADO = "acordo_criado"
-    ACORDO_QUEBRADO = "acordo_quebrado"
-    PAGAMENTO_CONFIRMADO = "pagamento_confirmado"
-    OPTOUT = "optout"
-    TRANSFERENCIA = "transferencia"
-    CONTESTACAO = "contestacao"
 
 
 class TokenApi(SQLModel, table=True):

@@ -27,7 +27,7 @@ class SituacaoSaida(StrEnum):
 
 
 class NovaSaida(TypedDict):
-    """An outbox row as it is enqueued (`bot.regua.fila.inserir`): the columns of `Saida` its producers set."""
+    """An outbox row as it is enqueued (`bot.dados.fila.inserir`): the columns of `Saida` its producers set."""
 
     alvo: str
     passo: str

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.erros import ConfigInvalida, ErroConfig
+from bot.config.integracoes import Destino, IntegracoesConfig
 from bot.dados.banco import sessao
 from bot.dados.integracao import EntregaEvento, EventoSaida, SituacaoEntrega
 from bot.dados.modelos import Devedor
@@ -34,7 +35,6 @@ from bot.integracoes.assinatura import (
     assinar,
     espera,
 )
-from bot.integracoes.config import Destino, IntegracoesConfig
 from bot.tarefas import a_cada, no_servidor
 
 log = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.canais.porta import TipoCanal
+from bot.config.regua import CANAIS_DA_REGUA, Regua
 from bot.dados.modelos import Devedor
 from bot.dados.saida import NovaSaida, SituacaoSaida
 from bot.formatos import brl, primeiro_nome
-from bot.regua.config import CANAIS_DA_REGUA, Regua
-from bot.regua.plano import DevedorRegua
+from bot.porta import TipoCanal
+from bot.regua.agenda import DevedorRegua
 
 PASSO = "agradecimento"
 ALVO = "pagamento"  # known to the dispatcher (`regua.fatos.abertos`): a thank-you is never obsolete

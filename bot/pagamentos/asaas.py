@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.pagamentos.boleto import formatar_linha
-from bot.pagamentos.provedor import (
+from bot.boleto_pix.boleto import formatar_linha
+from bot.boleto_pix.provedor import (
     CobrancaEmitida,
     ErroProvedor,
     PedidoCobranca,

@@ -13,17 +13,17 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.canais.porta import TipoCanal
 from bot.config.modelos import Config
-from bot.conversa.textos import Textos
+from bot.config.regua import Alvo
+from bot.dados.fila import inserir
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem
 from bot.dados.saida import NovaSaida, SituacaoSaida
 from bot.formatos import brl, data_br, primeiro_nome
+from bot.mensagens.textos import Textos
 from bot.pagamentos.agradecimento import escolher_canal
 from bot.pagamentos.emissao import MENSAGEM_EMITIDO
 from bot.pagamentos.emissao import contexto_do_documento as contexto
-from bot.regua.config import Alvo
-from bot.regua.fila import inserir
+from bot.porta import TipoCanal
 
 PASSO = "cobranca_emitida"  # outbox step of the payment message; not a régua step (no channel fallback)
 ASSUNTO_EMAIL = "Seu boleto e PIX estão prontos"

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.boleto_pix.baixa import distribuir
 from bot.config.modelos import Config
-from bot.conversa.textos import Textos
+from bot.config.regua import Alvo
 from bot.dados.banco import sessao
+from bot.dados.fila import cancelar_pendentes
 from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
@@ -35,12 +37,10 @@ from bot.dados.modelos import (
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import brl, primeiro_nome
+from bot.mensagens.textos import Textos
 from bot.pagamentos.agradecimento import Agradecimento, escolher_canal, linha_agradecimento
-from bot.pagamentos.baixa import distribuir
 from bot.pagamentos.documentos import Documentos
 from bot.pagamentos.emissao import Emissor
-from bot.regua.config import Alvo
-from bot.regua.fila import cancelar_pendentes
 
 MENSAGEM_AGRADECIMENTO = "pagamento_recebido"
 MOTIVO_PAGO = "pago: pagamento confirmado"

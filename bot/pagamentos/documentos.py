@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.boleto_pix.token import novo_token, valido_ate
 from bot.calendario import fuso, proximo_dia_util
 from bot.config.modelos import Config
+from bot.config.pagamentos import PagamentosConfig
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Acordo,
@@ -38,10 +40,8 @@ from bot.dados.modelos import (
     SituacaoAcordoParcela,
 )
 from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
-from bot.pagamentos.config import PagamentosConfig
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.local import emitir_documento
-from bot.pagamentos.token import novo_token, valido_ate
 
 log = logging.getLogger(__name__)
 
@@ -214,4 +214,3 @@ async def pagina_valida(s: AsyncSession, documento: DocumentoPagamento, hoje: da
     consulta = select(col(TokenPagamento.valido_ate)).where(TokenPagamento.documento_id == documento.id)
     ate = (await s.exec(consulta)).first()
     return ate is None or hoje <= ate
-

@@ -17,17 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.boleto_pix.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
+from bot.boleto_pix.tentativas import desistiu, primeira
+from bot.boleto_pix.token import link_pagamento
 from bot.config.modelos import Config
-from bot.conversa.textos import Textos
 from bot.dados.banco import sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento, Evento, Mensagem
 from bot.dados.pagamentos import CobrancaPsp
 from bot.dados.repositorio import token_do_documento
 from bot.dados.respostas import nova_resposta
 from bot.formatos import primeiro_nome
-from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
-from bot.pagamentos.tentativas import desistiu, primeira
-from bot.pagamentos.token import link_pagamento
+from bot.mensagens.textos import Textos
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.boleto_pix.boleto import Boleto, campo_livre_bb_convenio7
+from bot.boleto_pix.pix import pix_copia_e_cola
+from bot.boleto_pix.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca
 from bot.calendario import dia_util, feriado, proximo_dia_util
-from bot.pagamentos.boleto import Boleto, campo_livre_bb_convenio7
-from bot.pagamentos.config import PagamentosConfig
-from bot.pagamentos.pix import pix_copia_e_cola
-from bot.pagamentos.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca
+from bot.config.pagamentos import PagamentosConfig
 
 _NOSSO_NUMERO = re.compile(r"[0-9]{1,10}")
 

@@ -15,20 +15,20 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.boleto_pix.desenho import svg_itf, svg_qr
+from bot.boleto_pix.token import FORMATO_TOKEN, link_pagamento
 from bot.calendario import fuso
 from bot.config.modelos import Config
 from bot.dados.banco import sessao
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
 from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
+from bot.dados.passos import TipoPasso
 from bot.dados.repositorio import token_do_documento
 from bot.formatos import brl, data_br, mascarar_cpf, primeiro_nome
 from bot.pagamentos.boleto_pdf import DadosBoleto, nome_do_arquivo
 from bot.pagamentos.boleto_pdf import gerar as gerar_pdf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
-from bot.pagamentos.desenho import svg_itf, svg_qr
-from bot.pagamentos.token import FORMATO_TOKEN, link_pagamento
-from bot.resultados.trilha import TipoPasso
-from bot.resultados.visitas import registrar_visita
+from bot.pagamentos.visitas import registrar_visita
 
 log = logging.getLogger(__name__)
 

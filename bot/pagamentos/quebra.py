@@ -10,6 +10,7 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
+from bot.boleto_pix.baixa import acordo_quebrado, distribuir
 from bot.calendario import fuso
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
@@ -24,7 +25,6 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.dados.pagamentos import PagamentoRecebido
-from bot.pagamentos.baixa import acordo_quebrado, distribuir
 
 
 async def quebrar_acordos(

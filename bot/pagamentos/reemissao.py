@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
+from bot.boleto_pix.tentativas import desistiu, reservar_ate
 from bot.calendario import fuso
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
@@ -38,7 +39,6 @@ from bot.dados.pagamentos import CobrancaPsp
 from bot.pagamentos.aviso_cobranca import AvisoCobranca
 from bot.pagamentos.documentos import documento_atual, pagina_valida
 from bot.pagamentos.emissao import Emissor, SituacaoCobranca, chave_do_documento
-from bot.pagamentos.tentativas import desistiu, reservar_ate
 from bot.tarefas import a_cada, no_servidor
 
 log = logging.getLogger(__name__)

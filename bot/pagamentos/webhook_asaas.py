@@ -14,12 +14,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_, select
 
+from bot.corpo import JsonInvalido, ler_json
 from bot.dados.banco import sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.dados.pagamentos import CobrancaPsp
 from bot.dados.tipos import DINHEIRO_MAXIMO
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador
-from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ import numpy as np
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.resultados import Experimento
 from bot.dados.modelos import Acordo, Conversa, Devedor, Direcao, Mensagem
+from bot.dados.passos import TipoPasso
 from bot.dados.saida import Saida
 from bot.resultados.colocacao import FUSO_GESTAO
 from bot.resultados.comparacao import PRAZOS, Observacoes
-from bot.resultados.config import Experimento
 from bot.resultados.sorteio import RESERVA, variante_de
-from bot.resultados.trilha import TipoPasso, passos
+from bot.resultados.trilha import passos
 from bot.resultados.variantes import rotulo, rotulos
 
 _FLAGS = {

@@ -16,16 +16,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.atendimento.servico import Variacoes
 from bot.config.modelos import Config
+from bot.config.resultados import Alocacao, Experimento
 from bot.conversa.fatos import Variacao
-from bot.conversa.servico import Variacoes
 from bot.dados.experimentos import SorteioExperimento, VarianteParada
 from bot.dados.modelos import Acordo
+from bot.disparo.planejamento import Variantes
 from bot.negociacao.politica import LivroOfertas
-from bot.regua.planejamento import Variantes
-from bot.regua.plano import VarianteDoPasso
+from bot.regua.agenda import VarianteDoPasso
 from bot.resultados.colocacao import FUSO_GESTAO
-from bot.resultados.config import Alocacao, Experimento
 from bot.resultados.sorteio import RESERVA, posicao, variante_de
 from bot.resultados.variantes import Escolha, da_conversa, da_regua, vigentes
 

@@ -14,12 +14,12 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.resultados import Experimento
 from bot.dados.banco import sessao
 from bot.dados.experimentos import VarianteParada
 from bot.resultados.amostra import observacoes
 from bot.resultados.colocacao import FUSO_GESTAO
 from bot.resultados.comparacao import PRAZOS, Intervalo, LinhaVariante, comparar
-from bot.resultados.config import Experimento
 from bot.resultados.protecao import Alarme, alarmes, paradas_de, vigiar
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.calendario import fuso
-from bot.regua.config import Politica
-from bot.regua.politica import proximo_permitido
+from bot.config.regua import Politica
+from bot.regua.politica_contato import proximo_permitido
 
 DIAS = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo")
 JANELA_RESPOSTA = timedelta(hours=24)  # WhatsApp's customer-service window: answering the debtor is no new contact

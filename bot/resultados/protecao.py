@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.resultados import Experimento, Protecao
 from bot.dados.banco import sessao
 from bot.dados.console import Auditoria
 from bot.dados.experimentos import VarianteParada
 from bot.resultados.amostra import observacoes
 from bot.resultados.colocacao import FUSO_GESTAO
 from bot.resultados.comparacao import Intervalo, Observacoes, diferenca
-from bot.resultados.config import Experimento, Protecao
 from bot.resultados.sorteio import RESERVA, vigente
 
 log = logging.getLogger(__name__)

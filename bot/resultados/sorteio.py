@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from bot.resultados.config import Experimento
+from bot.config.resultados import Experimento
 
 RESERVA = "reserva"  # the hold-out group: no variant at all
 ESCALA = 2**64

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_
@@ -19,22 +18,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.modelos import Direcao, MotivoTransferencia
+from bot.dados.passos import TipoPasso
 from bot.resultados.tabelas import ACORDO, CONVERSA, EVENTO, MENSAGEM, PAGAMENTO, SAIDA, STATUS
-
-
-class TipoPasso(StrEnum):
-    ENVIADA = "enviada"
-    ENTREGUE = "entregue"
-    LIDA = "lida"
-    RESPONDIDA = "respondida"
-    PAGINA_ABERTA = "pagina_aberta"
-    PDF_BAIXADO = "pdf_baixado"
-    ACORDO = "acordo"
-    PAGAMENTO = "pagamento"
-    ACORDO_QUEBRADO = "acordo_quebrado"
-    OPTOUT = "optout"
-    TRANSFERENCIA = "transferencia"
-    CONTESTACAO = "contestacao"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from bot.config.resultados import Experimento, Variante
 from bot.conversa.fatos import Variacao
 from bot.negociacao.politica import LivroOfertas
 from bot.negociacao.variacao import variar_livro
-from bot.regua.plano import VarianteDoPasso
-from bot.resultados.config import Experimento, Variante
+from bot.regua.agenda import VarianteDoPasso
 from bot.resultados.sorteio import vigente
 
 SEPARADOR = ","
@@ -89,4 +89,3 @@ def da_conversa(escolhas: Iterable[Escolha], livro: LivroOfertas) -> Variacao | 
 
 def _somente(mensagens: Mapping[str, str]) -> dict[str, str]:
     return {original: nova for original, nova in mensagens.items() if original != nova}
-

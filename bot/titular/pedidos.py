@@ -20,10 +20,10 @@ from sqlmodel.sql.expression import Select
 
 from bot.dados.console import Auditoria, Nota
 from bot.dados.entrada import Anexo, Atualizacao, SituacaoAtualizacao
+from bot.dados.fila import descartar_pendentes
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.dados.saida import Saida
 from bot.formatos import mascarar_cpf
-from bot.regua.fila import descartar_pendentes
 
 TEXTO_ANONIMIZADO = "[anonimizado a pedido do titular]"
 CAMPOS_CONTATO = ("telefone", "email", "telegram_id")

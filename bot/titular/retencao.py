@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config.titular import LgpdConfig
 from bot.dados.banco import sessao
 from bot.dados.modelos import (
     Acordo,
@@ -32,7 +33,6 @@ from bot.dados.modelos import (
 )
 from bot.dados.pagamentos import PagamentoRecebido
 from bot.tarefas import a_cada, no_servidor
-from bot.titular.config import LgpdConfig
 from bot.titular.pedidos import anonimizar, auditar_pedido
 
 log = logging.getLogger(__name__)

@@ -18,25 +18,26 @@ from sqlmodel import col, select
 from bot.api.limite import Limitador
 from bot.api.recursos import Api
 from bot.api.recursos import instalar as instalar_api
+from bot.atendimento.llm import conselheiro_do_projeto
+from bot.atendimento.servico import Atendimento, DevedorDesconhecido
 from bot.cabecalhos import instalar as instalar_cabecalhos
-from bot.canais.porta import Remetente
-from bot.canais.servidor import instalar_canais
+from bot.canais.webhooks import instalar_canais
 from bot.config.modelos import url_do_servidor
 from bot.console.contexto import Console
 from bot.console.rotas import registrar as registrar_console
 from bot.console.usuarios import criar_usuarios_demo
 from bot.conversa.fatos import Entrada, Resposta
-from bot.conversa.llm import conselheiro_do_projeto
-from bot.conversa.servico import Atendimento, DevedorDesconhecido
+from bot.corpo import JsonInvalido, ler_json
 from bot.dados.banco import criar_engine, migrar, sessao
 from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import Conversa, Devedor, Mensagem
+from bot.disparo.servidor import instalar_regua
 from bot.formatos import primeiro_nome
 from bot.integracoes.painel import registrar as registrar_integracoes
 from bot.integracoes.postagem import Postagem, segredos_do_ambiente
 from bot.integracoes.postagem import instalar as instalar_postagem
-from bot.operacao.rotas import instalar_operacao
+from bot.observabilidade.endpoints import instalar_operacao
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.pagina import Pagina
 from bot.pagamentos.pagina import instalar as instalar_pagina
@@ -45,14 +46,13 @@ from bot.pagamentos.reemissao import Reemissor
 from bot.pagamentos.reemissao import instalar as instalar_reemissao
 from bot.pagamentos.webhook_asaas import WebhookAsaas
 from bot.pagamentos.webhook_asaas import instalar as instalar_webhook_asaas
+from bot.porta import Remetente
 from bot.projeto import Projeto
-from bot.regua.servidor import instalar_regua
 from bot.resultados.atribuicao import resolvedor, variacoes
+from bot.resultados.paginas import registrar as registrar_resultados
 from bot.resultados.protecao import vigia
-from bot.resultados.rotas import registrar as registrar_resultados
 from bot.titular.retencao import Retencao
 from bot.titular.retencao import instalar as instalar_retencao
-from bot.web.corpo import JsonInvalido, ler_json
 
 log = logging.getLogger(__name__)
 

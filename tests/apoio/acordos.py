@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.banco import sessao
 from bot.dados.carteira import ler_carteira
+from bot.dados.fila import enfileirar
 from bot.dados.importacao import importar_carteira
 from bot.dados.modelos import (
     Acordo,
@@ -21,10 +22,9 @@ from bot.dados.modelos import (
     DocumentoPagamento,
     Parcela,
 )
+from bot.disparo.comando import plano_do_dia
 from bot.pagamentos.confirmacao import Confirmacao
 from bot.pagamentos.documentos import nosso_numero_novo
-from bot.regua.comando import plano_do_dia
-from bot.regua.fila import enfileirar
 from tests.apoio.projetos import projeto_padrao
 
 VENCIMENTOS = (date(2026, 11, 24), date(2026, 12, 24))

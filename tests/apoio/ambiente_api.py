@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api.tokens import criar_token
+from bot.atendimento.servico import Atendimento
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
-from bot.canais.servidor import RECEPCAO
+from bot.canais.webhooks import RECEPCAO
 from bot.console.usuarios import criar_usuario
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo

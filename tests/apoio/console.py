@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.atendimento.servico import Atendimento
 from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
-from bot.conversa.servico import Atendimento
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Conversa, Devedor
 from bot.projeto import Projeto

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.canais.porta import Envio, ErroCanal, Indeliveravel
+from bot.porta import Envio, ErroCanal, Indeliveravel
 
 
 class Queda(BaseException):
