@@ -24,6 +24,7 @@ run: $(INSTALADO)
 lint: $(INSTALADO)
 	$(BIN)/ruff check bot tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m bot check
