@@ -30,7 +30,7 @@ from bot.dados.saida import Saida, SituacaoSaida
 from bot.disparo.cota import Cota
 from bot.disparo.email import Carta
 from bot.disparo.liquidacao import Liquidacao, aplicar
-from bot.disparo.lote import Fatos, carregar
+from bot.disparo.lote import FatosDoLote, carregar
 from bot.disparo.onda import Resultado, enviar_onda
 from bot.disparo.reconciliacao import Resumo, proximo_canal, reconciliar
 from bot.porta import Envio, JanelaFechada, Remetente, TentarDepois, TipoCanal
@@ -181,7 +181,7 @@ class Despachante:
         await aplicar(self.engine, liquidacao)
         return liberadas
 
-    def _decisao(self, fatos: Fatos, saida: Saida, agora: datetime, espera: timedelta) -> Decisao:
+    def _decisao(self, fatos: FatosDoLote, saida: Saida, agora: datetime, espera: timedelta) -> Decisao:
         politica = self.regua.politica
         uf = fatos.devedores[saida.devedor_id].uf if saida.devedor_id in fatos.devedores else politica.uf_padrao
         decisao = decidir(politica, uf, agora, fatos.contatos[saida.devedor_id],

@@ -21,7 +21,7 @@ HISTORICO = timedelta(days=8)  # enough for the weekly cap
 
 
 @dataclass
-class Fatos:
+class FatosDoLote:
     devedores: dict[int, DevedorRegua]
     abertos: set[str]  # the rows' targets still owed
     contatos: defaultdict[int, list[datetime]]  # other contacts per debtor, sent or in flight
@@ -39,12 +39,12 @@ class Fatos:
         return devedor.impedimento()
 
 
-async def carregar(s: AsyncSession, regua: Regua, linhas: Sequence[Saida], agora: datetime) -> Fatos:
+async def carregar(s: AsyncSession, regua: Regua, linhas: Sequence[Saida], agora: datetime) -> FatosDoLote:
     """Facts for these rows; their own claims are not prior contacts."""
     ids = {saida.devedor_id for saida in linhas}
     proprias = [saida.id for saida in linhas if saida.id is not None]
     contatos = await fatos.contatos(s, agora - HISTORICO, pendentes=False, devedor_id=ids, excluir=proprias)
-    return Fatos(
+    return FatosDoLote(
         devedores=await fatos.devedores(s, regua.politica, agora, ids),
         abertos=await fatos.abertos(s, {saida.alvo for saida in linhas}),
         contatos=defaultdict(list, contatos),
