@@ -15,7 +15,6 @@ from bot.dados.carteira import ler_carteira
 from bot.dados.importacao import importar_carteira
 from bot.projeto import Projeto
 from tests.apoio.bancos import Bancos, apagar_banco, criar_banco, em_postgresql, url_de
-from tests.apoio.dialogo import Dialogo, fatos_maria
 from tests.apoio.projetos import RAIZ, projeto_padrao
 from tests.apoio.relogio import Relogio
 
@@ -23,12 +22,9 @@ from tests.apoio.relogio import Relogio
 pytest_plugins = [
     "tests.apoio.console",
     "tests.apoio.chat_web",
-    "tests.apoio.ambiente_canais",
     "tests.apoio.whatsapp",
     "tests.apoio.telegram",
     "tests.apoio.navegador",
-    "tests.apoio.falsos.smtp",
-    "tests.apoio.falsos.transcricao",
     "tests.apoio.falsos.zenvia",
 ]
 
@@ -118,8 +114,3 @@ def copia(tmp_path: Path) -> Path:
     shutil.copytree(RAIZ / "fluxos", tmp_path / "fluxos")
     shutil.copytree(RAIZ / "mensagens", tmp_path / "mensagens")
     return tmp_path
-
-
-@pytest.fixture
-def dialogo(projeto: Projeto) -> Iterator[Dialogo]:
-    yield Dialogo(projeto.motor, fatos_maria())

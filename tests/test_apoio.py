@@ -32,3 +32,13 @@ def test_nenhum_modulo_importa_um_modulo_de_teste_nem_o_conftest() -> None:
     ofensores = [f"{a.relative_to(RAIZ)} importa {nome}" for a in arquivos for nome in sorted(_importados(a))
                  if _proibido(nome)]  # fmt: skip
     assert ofensores == [], "mova o que é compartilhado para tests/apoio/:\n" + "\n".join(ofensores)
+
+
+def test_as_pastas_de_teste_espelham_as_de_bot() -> None:
+    """tests/<pacote>/ tests bot/<pacote>/: a folder of tests with no package of the same name is a wrong turn."""
+    pastas = [p for p in TESTES.iterdir() if p.is_dir() and p.name not in {"apoio", "data", "__pycache__"}]
+    assert len(pastas) > 10
+    sem_par = [p.name for p in pastas if not (RAIZ / "bot" / p.name / "__init__.py").exists()]
+    assert sem_par == [], f"pastas de tests/ sem pacote em bot/: {sem_par}"
+    soltos = [p.name for p in pastas if not (p / "__init__.py").exists()]
+    assert soltos == [], f"pastas de tests/ sem __init__.py (nomes de módulo repetidos colidem): {soltos}"

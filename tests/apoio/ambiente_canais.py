@@ -88,12 +88,3 @@ async def abrir(
         config = com_canais(projeto, base_g, base_b, **({"pasta_anexos": str(pasta), "anexo_max_mb": 1} | canais_extra))
         async with TestClient(TestServer(criar_app(config, engine, relogio, demo=False))) as cliente:
             yield Ambiente(cliente, graph, bot_api, relogio, pasta)
-
-
-@pytest.fixture
-async def amb_canais(
-    projeto: Projeto, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Ambiente]:
-    """WhatsApp and Telegram on against fresh fakes, attachments under the test's tmp_path/anexos."""
-    async with abrir(projeto, url, tmp_path / "anexos", monkeypatch) as ambiente:
-        yield ambiente

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from email.message import Message
 from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
-
-from tests.apoio.processos import porta_livre
 
 
 class Caixa:
@@ -27,14 +21,6 @@ class Caixa:
         self.recebidas.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Caixa, int]]:
-    caixa, porta = Caixa(), porta_livre()
-    controlador = Controller(caixa, hostname="127.0.0.1", port=porta)
-    controlador.start()
-    yield caixa, porta
-    controlador.stop()
 
 
 def textos(mensagem: Message) -> dict[str, str]:

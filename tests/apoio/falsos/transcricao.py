@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 CHAVE = "sk-voz-123"
 # What the real service answers for each failure (status, error body), as its clients see it.
@@ -55,11 +52,3 @@ class FakeTranscricao:
             corpo = {"error": {"message": ERROS.get(self.status, "error"), "type": "invalid_request_error"}}
             return web.json_response(corpo, status=self.status)
         return web.json_response({"text": self.texto})
-
-
-@pytest.fixture
-async def voz() -> AsyncIterator[tuple[FakeTranscricao, str]]:
-    """The fake speech-to-text service on a loopback port, and its base URL (`.../v1`)."""
-    servico = FakeTranscricao()
-    async with TestServer(servico.app()) as servidor:
-        yield servico, str(servidor.make_url("/v1"))

@@ -26,8 +26,8 @@ from bot.dados.importacao import (
 )
 from bot.dados.modelos import Contrato, Devedor, Parcela, SituacaoParcela
 
-RAIZ = Path(__file__).resolve().parent.parent
-DADOS = Path(__file__).parent / "data"
+RAIZ = Path(__file__).resolve().parents[2]
+DADOS = Path(__file__).parents[1] / "data"
 AGORA = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 CABECALHO = "cpf;nome;telefone;uf;contrato;parcela;valor;vencimento"
 MARIA = "390.533.447-05;Maria da Silva Santos;(11) 98765-4321;SP"

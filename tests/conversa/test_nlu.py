@@ -26,7 +26,7 @@ from bot.conversa.nlu.treino import (
 )
 from bot.projeto import Projeto
 
-RAIZ = Path(__file__).resolve().parent.parent
+RAIZ = Path(__file__).resolve().parents[2]
 HOJE = date(2025, 11, 19)  # a Wednesday
 ACURACIA_MINIMA = 0.97  # held-out accuracy shown in the README; raise it with the model, never lower it quietly
 

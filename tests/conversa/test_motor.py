@@ -294,7 +294,7 @@ MENSAGENS = st.sampled_from(
 )
 
 
-# "No amount before identity" is fuzzed from every pre-identity state in tests/test_fuzz_motor.py.
+# "No amount before identity" is fuzzed from every pre-identity state in tests/conversa/test_motor_fuzz.py.
 
 
 @settings(max_examples=100, deadline=None)

@@ -39,7 +39,7 @@ RESERVA = 20  # > the client's 15 s timeout: a live sender's claim is never take
 
 
 def _config(pasta: Path, graph: int) -> Path:
-    texto = (Path(__file__).parent.parent / "config.toml").read_text(encoding="utf-8")
+    texto = (Path(__file__).parents[2] / "config.toml").read_text(encoding="utf-8")
     trocas = {
         r"^por_segundo = .*$": f"por_segundo = {{ whatsapp = {TAXA} }}",
         r"^tentativas_max = .*$": "tentativas_max = 20",
@@ -51,7 +51,7 @@ def _config(pasta: Path, graph: int) -> Path:
         assert quantas == 1, padrao
     texto += f'\n[canais.whatsapp]\nid_telefone = "106540352242922"\napi_base_url = "http://127.0.0.1:{graph}"\n'
     (pasta / "config.toml").write_text(texto, encoding="utf-8")
-    raiz = Path(__file__).parent.parent
+    raiz = Path(__file__).parents[2]
     for nome in ("fluxos", "mensagens"):
         (pasta / nome).symlink_to(raiz / nome)
     return pasta / "config.toml"
