@@ -13,15 +13,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from bot.canais.webhooks import RECEPCAO
-from bot.console.usuarios import criar_usuario
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.console import Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.cliente_http import Cliente
-from tests.apoio.console import SENHA
+from tests.apoio.console import hash_da_senha
 from tests.apoio.falsos.bot_api import FalsoBotApi
 from tests.apoio.falsos.graph import FalsoGraph
 from tests.apoio.projetos import com_canais
@@ -82,7 +82,8 @@ async def abrir(
     graph, bot_api, relogio = FalsoGraph(), FalsoBotApi(), Relogio()
     engine = criar_engine(url)
     async with sessao(engine) as s:
-        await criar_usuario(s, "ana", "Ana", "agente", SENHA, relogio())
+        s.add(Usuario(login="ana", nome="Ana", papel="agente", senha_hash=hash_da_senha(), criado_em=relogio()))
+        await s.commit()
     async with TestServer(graph.app()) as g, TestServer(bot_api.app()) as b:
         base_g, base_b = str(g.make_url("")).rstrip("/"), str(b.make_url("")).rstrip("/")
         config = com_canais(projeto, base_g, base_b, **({"pasta_anexos": str(pasta), "anexo_max_mb": 1} | canais_extra))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import cache
 
 import pytest
 from aiohttp import web
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.atendimento.servico import Atendimento
-from bot.console.usuarios import criar_usuario
+from bot.console.autenticacao import gerar_hash
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.console import Usuario
 from bot.dados.modelos import Conversa, Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app
@@ -62,14 +64,21 @@ class Ambiente:
         return conversa.id
 
 
+@cache
+def hash_da_senha() -> str:
+    """SENHA's argon2 hash, drawn once per run: hashing costs ~0.2 s of CPU by design, and every console test
+    starts with three users (logging in still verifies against it, as in production)."""
+    return gerar_hash(SENHA)
+
+
 @pytest.fixture
 async def amb(projeto: Projeto, url: str) -> AsyncIterator[Ambiente]:
     relogio, remetente = Relogio(), RemetenteFalso()
     engine = criar_engine(url)
-    async with sessao(engine) as s:
-        await criar_usuario(s, "ana", "Ana", "agente", SENHA, AGORA)
-        await criar_usuario(s, "beto", "Beto", "agente", SENHA, AGORA)
-        await criar_usuario(s, "gil", "Gil", "gestor", SENHA, AGORA)
+    async with sessao(engine) as s:  # creating users is tested in console/test_usuarios.py; here, the same hash
+        for login, nome, papel in (("ana", "Ana", "agente"), ("beto", "Beto", "agente"), ("gil", "Gil", "gestor")):
+            s.add(Usuario(login=login, nome=nome, papel=papel, senha_hash=hash_da_senha(), criado_em=AGORA))
+        await s.commit()
     app = criar_app(projeto, engine, relogio, demo=True, remetentes={"whatsapp": remetente})
     ambiente = Ambiente(app, engine, relogio, remetente, Atendimento(projeto.motor, engine, relogio))
     yield ambiente
