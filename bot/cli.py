@@ -301,7 +301,7 @@ async def _gestao(
 ) -> int:
     """The managers' and integrators' commands: reports, evidence files, API tokens, LGPD requests, templates."""
     if args.comando == "experimentos":
-        from bot.resultados.experimentos import relatorio
+        from bot.resultados.relatorio_experimentos import relatorio
 
         return await relatorio(engine, projeto.config.experimentos, args.nome, relogio(), sys.stdout, sys.stderr)
     if args.comando == "dossie":

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.config.arquivo import Config
 from bot.config.erros import ConfigInvalida, ErroConfig
-from bot.config.modelos import Config
 from bot.config.resultados import verificar as verificar_experimentos
 from bot.config.validacao import ler_toml, validar
 from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_intencoes

@@ -49,6 +49,7 @@ async def semear(url: str, devedores: int, por_devedor: int) -> None:
     from sqlalchemy import insert
 
     from bot.dados.banco import criar_engine
+    from bot.dados.cobrancas import PagamentoRecebido
     from bot.dados.modelos import (
         Acordo,
         Contrato,
@@ -59,7 +60,6 @@ async def semear(url: str, devedores: int, por_devedor: int) -> None:
         Mensagem,
         Parcela,
     )
-    from bot.dados.pagamentos import PagamentoRecebido
     from bot.dados.saida import Saida
     from bot.resultados.sorteio import variante_de
 
@@ -126,7 +126,7 @@ async def _medir(url: str, rodadas: int) -> dict[str, float]:
     from bot.dados.banco import criar_engine, sessao
     from bot.resultados.colocacao import Agrupamento, carregar
     from bot.resultados.curvas import curvas
-    from bot.resultados.experimentos import relatorio_de
+    from bot.resultados.relatorio_experimentos import relatorio_de
 
     aplicado, so_mede = _experimentos()
     engine = criar_engine(url)

@@ -9,7 +9,7 @@ import sys
 from pydantic import BaseModel
 
 from bot.cli import _parser
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.conversa.modelo import Acao, Guarda
 from bot.negociacao.politica import Faixa, OpcaoAVista, OpcaoParcelado
 from tests.apoio.bancos import Bancos

@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.regua import Politica
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -20,7 +21,6 @@ from bot.dados.modelos import (
     SituacaoAcordo,
     SituacaoParcela,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.disparo.situacao import pausa_de
 
 

@@ -35,9 +35,9 @@ from bot.api.openapi import documento_openapi
 from bot.api.tokens import Escopo, token_valido
 from bot.config.api import ApiConfig
 from bot.config.regua import Politica
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
 from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, ler_registros
-from bot.dados.console import Auditoria
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.integracao import TokenApi
 from bot.dados.modelos import Devedor

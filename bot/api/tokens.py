@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria
 from bot.dados.integracao import TokenApi
 
 PREFIXO = "cba_"  # tells a leaked token apart in a log or a repository (secret scanners match it)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 
+from bot.config.arquivo import Llm
 from bot.config.erros import ConfigInvalida, ErroConfig
-from bot.config.modelos import Llm
 
 if TYPE_CHECKING:
     from bot.projeto import Projeto

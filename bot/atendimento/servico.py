@@ -19,7 +19,7 @@ from bot.atendimento.consultas import DEVEDOR_CONVERSA, PARCELAS_ABERTAS, nova_c
 from bot.atendimento.llm import Conselheiro
 from bot.boleto_pix.token import link_pagamento
 from bot.calendario import fuso
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.conversa.fatos import (
     AcordoAtivo,
     Decisao,

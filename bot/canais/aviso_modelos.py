@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.situacao_modelos import SituacaoModelo, situacoes
 from bot.mensagens.catalogo import usos

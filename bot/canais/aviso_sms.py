@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.canais.sms_texto import medir, mensagens, transliterar
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.mensagens.catalogo import EXEMPLOS
 from bot.porta import TipoCanal
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.pagamentos.pagina import pdf_do_documento
 from bot.porta import Documento, TipoCanal
 

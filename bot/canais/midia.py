@@ -166,7 +166,7 @@ class Anexos:
     limite: int  # bytes
     relogio: Callable[[], datetime]
     baixadores: dict[str, Baixador] = field(default_factory=dict)
-    # Voice notes: who transcribes them (None: nobody, the agent listens) and the limits (bot/canais/voz.py).
+    # Voice notes: who transcribes them (None: nobody, the agent listens) and the limits (bot/canais/notas_de_voz.py).
     transcritor: Transcritor | None = None
     audio_max: int = 16 * MB  # bytes
     audio_max_segundos: int = 180

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.canais import recibos
 from bot.canais.midia import resposta_ao_arquivo
+from bot.canais.notas_de_voz import TIPOS_AUDIO, ouvir
 from bot.canais.recepcao import ArquivoRecebido, Recepcao
-from bot.canais.voz import TIPOS_AUDIO, ouvir
 from bot.porta import TipoCanal
 
 

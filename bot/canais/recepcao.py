@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from bot.atendimento.servico import Atendimento
 from bot.canais import caixa
+from bot.canais.envio_respostas import SaidaRespostas
 from bot.canais.midia import Anexos
-from bot.canais.respostas import SaidaRespostas
 from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
 from bot.dados.banco import banco_fora, sessao

@@ -247,7 +247,7 @@ def instalar_canais(
     )
     anexos = Anexos(engine, projeto.raiz / c.pasta_anexos, c.anexo_max_mb * MB, relogio)
     recepcao.anexos = anexos
-    # Voice notes: a missing key or model stops the server here, never at the first note (bot/canais/voz.py).
+    # Voice notes: a missing key or model stops the server here, never at the first note (bot/canais/notas_de_voz.py).
     t = c.transcricao
     anexos.transcritor = criar_transcritor(t, projeto.raiz, os.environ, str(projeto.raiz / "config.toml"))
     anexos.audio_max, anexos.audio_max_segundos = t.max_mb * MB, t.max_segundos

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.atendentes import AlertaTransferencia
 from bot.dados.banco import sessao
-from bot.dados.console import AlertaTransferencia
 from bot.dados.modelos import Evento, SituacaoTransferencia, Transferencia
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from bot.console.contexto import CONSOLE, Console, paginas, sessao_atual, usuari
 from bot.console.leituras import carregar_leituras
 from bot.console.operacoes import Recusa, conversa_legivel
 from bot.console.visao import carregar_anexos, carregar_fila, carregar_mensagens
+from bot.dados.atendentes import Papel
 from bot.dados.banco import sessao
-from bot.dados.console import Papel
 
 PARAR = web.AppKey("console_parar_ao_vivo", asyncio.Event)
 Partes = Callable[[], Awaitable[dict[str, str] | None]]  # None ends the stream (e.g. access was lost)

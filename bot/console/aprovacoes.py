@@ -13,11 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.atendimento.servico import Variacoes, carregar_fatos
 from bot.calendario import fuso
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.console.excecao import Pedido, avaliar_excecao
 from bot.console.operacoes import Recusa, auditar, conversa_legivel, propria
 from bot.conversa.fatos import Memoria
-from bot.dados.console import AprovacaoOferta, Papel, SituacaoAprovacao, Usuario
+from bot.dados.atendentes import AprovacaoOferta, Papel, SituacaoAprovacao, Usuario
 from bot.dados.modelos import Conversa, Devedor
 from bot.formatos import mascarar_cpf, primeiro_nome
 from bot.negociacao.plano import Plano, PlanoImpossivel

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.console import ConsoleConfig
-from bot.dados.console import FalhaLogin, SessaoConsole, Usuario
+from bot.dados.atendentes import FalhaLogin, SessaoConsole, Usuario
 
 SENHA_MINIMA = 10
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.console import anexos, pagamento_manual
 
 _TEXTOS = (

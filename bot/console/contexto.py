@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.atendimento.servico import Variacoes
 from bot.console.autenticacao import Limitador
-from bot.dados.console import SessaoConsole, Usuario
+from bot.dados.atendentes import SessaoConsole, Usuario
 from bot.disparo.planejamento import Variantes
 from bot.formatos import brl, data_br, marcas_em_html
 from bot.pagamentos.confirmacao import Confirmador

@@ -15,10 +15,10 @@ from bot.cabecalhos import CSP_CONSOLE
 from bot.console.contexto import CONSOLE, FUSO_CONSOLE, pagina, usuario
 from bot.console.previa import SITUACOES, montar_previa
 from bot.conversa.diagrama import mermaid
+from bot.dados.atendentes import Papel
 from bot.dados.banco import sessao
-from bot.dados.console import Papel
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import Acordo, Evento, Transferencia
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.disparo.comando import plano_do_dia
 from bot.formatos import parse_data
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dados.console import Auditoria
+from bot.dados.atendentes import Auditoria
 from bot.dados.modelos import PREFIXO_AGENTE, Evento
 from bot.formatos import brl, data_br
 

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.console.operacoes import Recusa, auditar, propria
-from bot.dados.console import Usuario
+from bot.dados.atendentes import Usuario
 from bot.dados.modelos import Acordo, Devedor, Direcao, DocumentoPagamento, Mensagem, SituacaoAcordoParcela
 from bot.dados.repositorio import acordo_ativo
 from bot.mensagens.textos import Textos

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.atendimento.servico import Variacoes, aplicar_decisao, carregar_fatos
 from bot.conversa.fatos import Fatos, Memoria
 from bot.conversa.motor import Motor
-from bot.dados.console import Auditoria, Nota, Papel, PromessaPagamento, Usuario
+from bot.dados.atendentes import Auditoria, Nota, Papel, PromessaPagamento, Usuario
 from bot.dados.modelos import (
     PREFIXO_AGENTE,
     Conversa,

@@ -17,8 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.console.contexto import FUSO_CONSOLE, Console
 from bot.console.operacoes import Recusa, auditar, conversa_legivel, dono_de
+from bot.dados.atendentes import Papel, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import Papel, Usuario
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -26,7 +27,6 @@ from bot.dados.modelos import (
     SituacaoAcordo,
     SituacaoAcordoParcela,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.formatos import brl, data_br, parse_valor
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
 

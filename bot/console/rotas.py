@@ -36,8 +36,8 @@ from bot.console.operacoes import (
 )
 from bot.console.pagamento_manual import documentos_abertos, novo_nonce, registrar_pagamento
 from bot.console.visao import VisaoConversa, carregar_fila, carregar_visao
+from bot.dados.atendentes import Papel, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import Papel, Usuario
 from bot.dados.modelos import Mensagem
 from bot.formatos import brl, data_br, parse_data, parse_valor, primeiro_nome
 from bot.porta import Envio, ErroCanal, TipoCanal

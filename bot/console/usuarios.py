@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.console.autenticacao import SenhaFraca, gerar_hash
+from bot.dados.atendentes import Auditoria, Papel, SessaoConsole, Usuario
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria, Papel, SessaoConsole, Usuario
 
 
 class UsuarioInvalido(ValueError):

@@ -13,12 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.atendimento.servico import Variacoes, carregar_fatos
 from bot.calendario import fuso
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.console.alertas import atrasada
 from bot.console.historico import LinhaHistorico, carregar_historico
 from bot.console.leituras import LeituraAnexo, carregar_leituras
 from bot.conversa.fatos import Memoria
-from bot.dados.console import Nota, PromessaPagamento, Usuario
+from bot.dados.atendentes import Nota, PromessaPagamento, Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import (
     PREFIXO_AGENTE,

@@ -86,7 +86,7 @@ class Entrada:
 
     `sugestao`: an intent an outside adviser (the optional LLM) read when the local model was unsure; the engine
     weighs it as a doubtful reading, so it never registers an agreement or an opt-out on its own.
-    `falada`: the text is a voice note's transcript (`bot/canais/voz.py`); a speech-to-text slip must not close
+    `falada`: the text is a voice note's transcript (`bot/canais/notas_de_voz.py`); a speech-to-text slip must not close
     a deal or stop the messages, so every costly intent heard in audio is asked back first.
     """
 

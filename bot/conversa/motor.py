@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.calendario import fuso
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO, proximo_atendimento, retorno_da_equipe
 from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, RegistrarEvento, Resposta, Transferir
 from bot.conversa.modelo import AO_ENTRAR, Aparte, Estado, Fluxo, Opcao, Transicao

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from bot.config.modelos import Config, MetodoIdentidade
+from bot.config.arquivo import Config, MetodoIdentidade
 from bot.conversa.fatos import (
     Efeito,
     Entrada,

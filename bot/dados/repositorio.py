@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dados.cobrancas import TokenPagamento
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -18,7 +19,6 @@ from bot.dados.modelos import (
     SituacaoTransferencia,
     Transferencia,
 )
-from bot.dados.pagamentos import TokenPagamento
 from bot.formatos import so_digitos
 
 

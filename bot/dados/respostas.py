@@ -2,7 +2,7 @@
 
 A reply on a channel that sends (WhatsApp, Telegram) is stored "pendente" in the same transaction as the
 decision, with `tentar_em` set a little ahead. The worker that made it sends it right after the commit under
-the key `resposta:<id>` (`bot/canais/respostas.py`); should it die first, or the provider refuse for a while,
+the key `resposta:<id>` (`bot/canais/envio_respostas.py`); should it die first, or the provider refuse for a while,
 the outbox sweep sends it from `tentar_em` on. The key ledger (`envio_chave`) makes both one send.
 """
 

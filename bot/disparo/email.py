@@ -11,8 +11,8 @@ from typing import Any
 
 import aiosmtplib
 
+from bot.config.arquivo import Credor
 from bot.config.canais import EmailConfig, Seguranca
-from bot.config.modelos import Credor
 from bot.mensagens.avisos_canal import LEMBRETE_EMAIL
 from bot.mensagens.textos import Textos
 from bot.porta import Envio, ErroCanal, Indeliveravel, TentarDepois, TipoCanal

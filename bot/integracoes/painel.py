@@ -13,8 +13,8 @@ from bot.console import contexto
 from bot.console.acesso import PREFIXO, redirecionar
 from bot.console.contexto import CONSOLE, pagina, sessao_atual, usuario
 from bot.console.operacoes import auditar
+from bot.dados.atendentes import Papel
 from bot.dados.banco import sessao
-from bot.dados.console import Papel
 from bot.dados.integracao import EntregaEvento, EventoSaida, SituacaoEntrega
 
 POR_PAGINA = 100

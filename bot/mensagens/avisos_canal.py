@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.config.arquivo import Credor
 from bot.config.erros import ErroConfig
-from bot.config.modelos import Credor
 from bot.mensagens.textos import Textos
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.config.arquivo import Config
 from bot.config.erros import ErroConfig
-from bot.config.modelos import Config
 from bot.config.validacao import ler_toml, validar
 
 ARQUIVO = "modelos_whatsapp.toml"

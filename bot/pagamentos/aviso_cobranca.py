@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.config.regua import Alvo
 from bot.dados.fila import inserir
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.boleto_pix.boleto import formatar_linha
-from bot.config.modelos import Credor
+from bot.config.arquivo import Credor
 
 if TYPE_CHECKING:  # fpdf (with Pillow and fontTools) costs ~0.4 s to import: loaded at the first PDF, not at start
     from fpdf import FPDF

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from bot.calendario import fuso
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import Acordo, Devedor
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
 from bot.pagamentos.retorno import ler_retorno
 from bot.planilha import PlanilhaIlegivel, ler_planilha

@@ -14,9 +14,10 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.boleto_pix.baixa import distribuir
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.config.regua import Alvo
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.fila import cancelar_pendentes
 from bot.dados.modelos import (
     Acordo,
@@ -34,7 +35,6 @@ from bot.dados.modelos import (
     SituacaoAcordoParcela,
     SituacaoParcela,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import brl, primeiro_nome
 from bot.mensagens.textos import Textos

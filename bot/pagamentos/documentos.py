@@ -28,9 +28,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.boleto_pix.token import novo_token, valido_ate
 from bot.calendario import fuso, proximo_dia_util
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.config.pagamentos import PagamentosConfig
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import NumeroDocumento, TokenPagamento
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -39,7 +40,6 @@ from bot.dados.modelos import (
     SituacaoAcordo,
     SituacaoAcordoParcela,
 )
-from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.emissao import Emissor
 from bot.pagamentos.local import emitir_documento
 

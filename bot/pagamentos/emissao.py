@@ -20,10 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.boleto_pix.provedor import CobrancaEmitida, ErroProvedor, PedidoCobranca, Provedor
 from bot.boleto_pix.tentativas import desistiu, primeira
 from bot.boleto_pix.token import link_pagamento
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import CobrancaPsp
 from bot.dados.modelos import Acordo, AcordoParcela, Conversa, Devedor, DocumentoPagamento, Evento, Mensagem
-from bot.dados.pagamentos import CobrancaPsp
 from bot.dados.repositorio import token_do_documento
 from bot.dados.respostas import nova_resposta
 from bot.formatos import primeiro_nome

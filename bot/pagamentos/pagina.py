@@ -18,10 +18,10 @@ from sqlmodel import select
 from bot.boleto_pix.desenho import svg_itf, svg_qr
 from bot.boleto_pix.token import FORMATO_TOKEN, link_pagamento
 from bot.calendario import fuso
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import PagamentoRecebido, TokenPagamento
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
-from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.dados.passos import TipoPasso
 from bot.dados.repositorio import token_do_documento
 from bot.formatos import brl, data_br, mascarar_cpf, primeiro_nome

@@ -13,6 +13,7 @@ from sqlmodel import col, func, select
 from bot.boleto_pix.baixa import acordo_quebrado, distribuir
 from bot.calendario import fuso
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
@@ -24,7 +25,6 @@ from bot.dados.modelos import (
     SituacaoAcordoParcela,
     SituacaoParcela,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 
 
 async def quebrar_acordos(

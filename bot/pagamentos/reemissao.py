@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from bot.boleto_pix.tentativas import desistiu, reservar_ate
 from bot.calendario import fuso
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import CobrancaPsp
 from bot.dados.modelos import (
     Acordo,
     AcordoParcela,
@@ -35,7 +36,6 @@ from bot.dados.modelos import (
     SituacaoAcordo,
     SituacaoAcordoParcela,
 )
-from bot.dados.pagamentos import CobrancaPsp
 from bot.pagamentos.aviso_cobranca import AvisoCobranca
 from bot.pagamentos.documentos import documento_atual, pagina_valida
 from bot.pagamentos.emissao import Emissor, SituacaoCobranca, chave_do_documento

@@ -16,8 +16,8 @@ from sqlmodel import col, or_, select
 
 from bot.corpo import JsonInvalido, ler_json
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import CobrancaPsp
 from bot.dados.modelos import DocumentoPagamento
-from bot.dados.pagamentos import CobrancaPsp
 from bot.dados.tipos import DINHEIRO_MAXIMO
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.atendimento.servico import Variacoes
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.config.resultados import Alocacao, Experimento
 from bot.conversa.fatos import Variacao
 from bot.dados.experimentos import SorteioExperimento, VarianteParada

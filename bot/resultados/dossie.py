@@ -18,8 +18,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendario import fuso
-from bot.config.modelos import Config
-from bot.dados.console import Auditoria, Usuario
+from bot.config.arquivo import Config
+from bot.dados.atendentes import Auditoria, Usuario
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import (
     Acordo,
@@ -32,7 +33,6 @@ from bot.dados.modelos import (
     Mensagem,
     Transferencia,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import mascarar_cpf
 from bot.mascara import mascarar

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
+from bot.dados.atendentes import Auditoria, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria, Usuario
 from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
 from bot.resultados.dossie import ACAO_EXPORTACAO, montar

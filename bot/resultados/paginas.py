@@ -14,15 +14,15 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from bot.console import contexto
 from bot.console.acesso import PREFIXO
 from bot.console.contexto import CONSOLE, pagina, sessao_atual, usuario
+from bot.dados.atendentes import Papel
 from bot.dados.banco import sessao
-from bot.dados.console import Papel
 from bot.dados.modelos import Conversa
 from bot.resultados.colocacao import Agrupamento, carregar
 from bot.resultados.comparacao import PRAZOS
 from bot.resultados.curvas import MARCOS, Curva, curvas
-from bot.resultados.experimentos import pct, reais, relatorio_de
 from bot.resultados.exportacao import exportar
 from bot.resultados.grafico import csv_curvas, svg_curvas
+from bot.resultados.relatorio_experimentos import pct, reais, relatorio_de
 
 HORIZONTE_PADRAO, HORIZONTE_MAXIMO = 180, 730
 

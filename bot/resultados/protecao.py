@@ -18,8 +18,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.resultados import Experimento, Protecao
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria
 from bot.dados.experimentos import VarianteParada
 from bot.resultados.amostra import observacoes
 from bot.resultados.colocacao import FUSO_GESTAO

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.entrada import StatusEntrega
 from bot.dados.modelos import Acordo, Contrato, Conversa, Devedor, Evento, Mensagem, Parcela
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 
 MENSAGEM: Any = Mensagem.__table__  # type: ignore[attr-defined]

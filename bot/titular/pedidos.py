@@ -18,7 +18,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from bot.dados.console import Auditoria, Nota
+from bot.dados.atendentes import Auditoria, Nota
 from bot.dados.entrada import Anexo, Atualizacao, SituacaoAtualizacao
 from bot.dados.fila import descartar_pendentes
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.titular import LgpdConfig
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import (
     Acordo,
     Contrato,
@@ -31,7 +32,6 @@ from bot.dados.modelos import (
     SituacaoAcordo,
     SituacaoParcela,
 )
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.tarefas import a_cada, no_servidor
 from bot.titular.pedidos import anonimizar, auditar_pedido
 

@@ -22,7 +22,7 @@ from bot.atendimento.llm import conselheiro_do_projeto
 from bot.atendimento.servico import Atendimento, DevedorDesconhecido
 from bot.cabecalhos import instalar as instalar_cabecalhos
 from bot.canais.webhooks import instalar_canais
-from bot.config.modelos import url_do_servidor
+from bot.config.arquivo import url_do_servidor
 from bot.console.contexto import Console
 from bot.console.rotas import registrar as registrar_console
 from bot.console.usuarios import criar_usuarios_demo

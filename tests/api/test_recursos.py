@@ -12,11 +12,11 @@ from sqlmodel import col, func, select
 
 from bot.api.recursos import ROTAS
 from bot.api.tokens import hash_do_token
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.integracao import EventoSaida, TokenApi
 from bot.dados.modelos import Devedor, DocumentoPagamento, Evento, Parcela
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.projeto import Projeto, carregar_projeto
 from tests.apoio.ambiente_api import AmbienteApi, ambiente_api
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.api.limite import Limitador
 from bot.api.tokens import PREFIXO, escopos_de, hash_do_token
 from bot.cli import main
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.dados.integracao import TokenApi
 
 

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from bot.canais.webhooks import RECEPCAO
+from bot.dados.atendentes import Usuario
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import Devedor
 from bot.projeto import Projeto

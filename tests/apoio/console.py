@@ -16,8 +16,8 @@ from sqlmodel import select
 from bot.atendimento.servico import Atendimento
 from bot.console.autenticacao import gerar_hash
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import Usuario
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Usuario
 from bot.dados.modelos import Conversa, Devedor
 from bot.projeto import Projeto
 from bot.web.app import criar_app

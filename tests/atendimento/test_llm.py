@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from bot.atendimento.llm import ConselheiroLLM, criar_conselheiro
 from bot.atendimento.servico import Atendimento
+from bot.config.arquivo import Llm
 from bot.config.erros import ConfigInvalida
-from bot.config.modelos import Llm
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import Devedor

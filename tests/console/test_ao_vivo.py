@@ -13,8 +13,8 @@ from sqlmodel import select
 from bot.console.alertas import alertar_atrasadas
 from bot.console.usuarios import criar_usuario, desativar, trocar_senha
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import AlertaTransferencia, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import AlertaTransferencia, Usuario
 from bot.dados.entrada import Anexo
 from bot.dados.modelos import Evento
 from tests.apoio.console import SENHA, Ambiente, entrar, postar, token

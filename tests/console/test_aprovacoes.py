@@ -12,8 +12,8 @@ from bot.console.ao_vivo import partes_da_fila
 from bot.console.contexto import CONSOLE
 from bot.console.excecao import Pedido, avaliar_excecao
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import AprovacaoOferta, Auditoria, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import AprovacaoOferta, Auditoria, Usuario
 from bot.dados.modelos import Acordo, Evento
 from bot.negociacao.plano import PlanoImpossivel
 from bot.projeto import Projeto

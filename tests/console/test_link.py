@@ -9,10 +9,10 @@ from sqlmodel import col, select
 from bot.boleto_pix.boleto import codigo_barras_da_linha
 from bot.boleto_pix.pix import crc16_ccitt
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria
+from bot.dados.cobrancas import TokenPagamento
 from bot.dados.modelos import AcordoParcela, Conversa, DocumentoPagamento
-from bot.dados.pagamentos import TokenPagamento
 from tests.apoio.console import Ambiente, com_acordo, entrar, postar
 
 

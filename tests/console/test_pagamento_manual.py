@@ -6,10 +6,10 @@ import re
 
 from sqlmodel import col, select
 
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import AcordoParcela, DocumentoPagamento
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.formatos import brl
 from tests.apoio.cliente_http import Cliente

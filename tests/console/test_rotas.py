@@ -11,8 +11,8 @@ from aiohttp import ClientResponse
 from sqlmodel import col, select
 
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import Auditoria, PromessaPagamento, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria, PromessaPagamento, Usuario
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.disparo import situacao as fatos_regua
 from bot.projeto import Projeto

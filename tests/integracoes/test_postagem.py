@@ -24,8 +24,8 @@ from bot.config.erros import ConfigInvalida
 from bot.config.integracoes import Destino, IntegracoesConfig
 from bot.console.usuarios import criar_usuario
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.dados.integracao import EntregaEvento, EventoSaida
 from bot.dados.modelos import Devedor, Evento
 from bot.dados.pausas import registrar_optout

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.boleto_pix.boleto import formatar_linha
 from bot.boleto_pix.desenho import larguras_itf
-from bot.config.modelos import Credor
+from bot.config.arquivo import Credor
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.modelos import DocumentoPagamento
 from bot.formatos import brl

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.dados.banco import criar_engine, migrar, sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import Acordo, AcordoParcela, DocumentoPagamento, Mensagem, Parcela
-from bot.dados.pagamentos import PagamentoRecebido
 from bot.dados.saida import Saida
 from tests.apoio.bancos import Bancos
 from tests.apoio.cli import bot

@@ -13,12 +13,12 @@ from bot.boleto_pix.boleto import codigo_barras_da_linha
 from bot.boleto_pix.pix import pix_valido
 from bot.config.regua import Regua
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import TokenPagamento
 from bot.dados.modelos import (
     Devedor,
     Evento,
     Mensagem,
 )
-from bot.dados.pagamentos import TokenPagamento
 from bot.disparo.despacho import Despachante
 from bot.pagamentos.agradecimento import escolher_canal, ordem_dos_canais
 from bot.pagamentos.confirmacao import Confirmador, Desfecho

@@ -17,8 +17,8 @@ from sqlmodel import select
 
 from bot.boleto_pix.pix import pix_valido
 from bot.dados.banco import config_alembic, criar_engine, migrar, sessao
+from bot.dados.cobrancas import NumeroDocumento, TokenPagamento
 from bot.dados.modelos import Acordo, AcordoParcela, Devedor, DocumentoPagamento
-from bot.dados.pagamentos import NumeroDocumento, TokenPagamento
 from bot.pagamentos.documentos import Documentos, documento_atual, emitir
 from tests.apoio.acordos import acordo_em_duas_parcelas
 from tests.apoio.bancos import Bancos

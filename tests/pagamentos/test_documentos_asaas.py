@@ -15,8 +15,8 @@ from bot.atendimento.servico import Atendimento
 from bot.boleto_pix.boleto import formatar_linha
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
+from bot.dados.cobrancas import CobrancaPsp, TokenPagamento
 from bot.dados.modelos import Devedor, DocumentoPagamento, Evento, Mensagem
-from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.pagamentos.asaas import ProvedorAsaas
 from bot.pagamentos.confirmacao import Confirmador
 from bot.pagamentos.emissao import Emissor

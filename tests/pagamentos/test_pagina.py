@@ -8,8 +8,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.cobrancas import PagamentoRecebido, TokenPagamento
 from bot.dados.modelos import Acordo, AcordoParcela, Evento, Mensagem, Parcela
-from bot.dados.pagamentos import PagamentoRecebido, TokenPagamento
 from bot.projeto import Projeto
 from bot.web.app import criar_app
 from tests.apoio.chat_web import LINK, fechar_acordo

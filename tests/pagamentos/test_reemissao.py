@@ -16,8 +16,8 @@ from sqlmodel import col, select
 
 from bot.boleto_pix.tentativas import ESPERAS, RESERVA_FINAL
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.cobrancas import CobrancaPsp, TokenPagamento
 from bot.dados.modelos import DocumentoPagamento, Evento, Mensagem
-from bot.dados.pagamentos import CobrancaPsp, TokenPagamento
 from bot.dados.saida import Saida
 from bot.disparo.despacho import Despachante
 from bot.pagamentos.asaas import ProvedorAsaas

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.boleto_pix.boleto import formatar_linha
 from bot.config.erros import ConfigInvalida
 from bot.dados.banco import criar_engine
+from bot.dados.cobrancas import CobrancaPsp, PagamentoRecebido
 from bot.dados.modelos import AcordoParcela, DocumentoPagamento, Evento, Mensagem
-from bot.dados.pagamentos import CobrancaPsp, PagamentoRecebido
 from bot.dados.saida import Saida
 from bot.web.app import criar_app
 from tests.apoio.ambiente_asaas import AMBIENTE, SEGREDO, Cenario, projeto_asaas

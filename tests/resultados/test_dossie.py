@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from sqlmodel import col, select
 
 from bot.cli import main
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.projeto import Projeto
 from bot.resultados.dossie import conteudo_canonico, nome_mascarado
 from tests.apoio.chat_web import NAVEGADOR, conversar, demo, fechar_acordo

@@ -9,10 +9,10 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from bot.dados.atendentes import Auditoria, Usuario
 from bot.dados.banco import sessao
-from bot.dados.console import Auditoria, Usuario
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.modelos import Contrato, Devedor, Parcela
-from bot.dados.pagamentos import PagamentoRecebido
 from tests.apoio.chat_web import fechar_acordo
 from tests.apoio.console import Ambiente, entrar, token
 from tests.apoio.relogio import AGORA

@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from bot.config.erros import ConfigInvalida
 from bot.config.regua import Modelo
 from bot.config.resultados import Experimento, Protecao, Variante
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.dados.experimentos import VarianteParada
 from bot.dados.modelos import Acordo, Contrato, Devedor, Direcao, Evento, Mensagem, Parcela
 from bot.dados.saida import Saida
@@ -28,8 +28,8 @@ from bot.porta import TipoCanal
 from bot.projeto import carregar_projeto
 from bot.resultados.amostra import observacoes
 from bot.resultados.atribuicao import resolvedor
-from bot.resultados.experimentos import relatorio_de
 from bot.resultados.protecao import vigia, vigiar
+from bot.resultados.relatorio_experimentos import relatorio_de
 from bot.resultados.sorteio import RESERVA, variante_de
 from bot.resultados.variantes import rotulos
 from tests.apoio.chat_web import conversar, demo

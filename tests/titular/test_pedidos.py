@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from bot.atendimento.servico import Atendimento
 from bot.cli import main
 from bot.conversa.fatos import Entrada
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Acordo, Devedor, Mensagem, Parcela
 from bot.projeto import Projeto

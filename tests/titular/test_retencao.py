@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.config.titular import LgpdConfig
+from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.console import Auditoria
 from bot.dados.modelos import Contrato, Devedor, Evento, Parcela
 from bot.projeto import Projeto
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido

@@ -8,7 +8,7 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config.modelos import Web
+from bot.config.arquivo import Web
 from bot.dados.banco import criar_engine
 from bot.projeto import Projeto
 from bot.web.app import criar_app

@@ -17,14 +17,14 @@ import bot.dados.integracao  # noqa: F401  (issue 18: API tokens, outbound event
 
 # Importing the table modules registers them in SQLModel.metadata.
 from bot.dados import (  # noqa: F401
-    console,
+    atendentes,
+    cobrancas,
     entrada,
     envios,
     experimentos,
     fichas,
     identificacao,
     modelos,
-    pagamentos,
     saida,
     situacao_modelos,
     voz,

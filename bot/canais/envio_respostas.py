@@ -28,7 +28,7 @@ from sqlmodel import col, select
 from bot.atendimento.servico import resposta_da_mensagem
 from bot.canais.documento_pagamento import anexo_do_documento
 from bot.canais.entregas import resposta_enviada
-from bot.config.modelos import Config
+from bot.config.arquivo import Config
 from bot.conversa.fatos import Resposta
 from bot.dados.banco import banco_fora, sessao
 from bot.dados.envios import EnvioChave

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.canais.respostas import ESPERAS
+from bot.canais.envio_respostas import ESPERAS
 from bot.canais.webhooks import RECEPCAO
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
