@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot.canais import recibos
 from bot.canais.midia import resposta_ao_arquivo
 from bot.canais.notas_de_voz import TIPOS_AUDIO, ouvir
-from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.recebido import ArquivoRecebido, Respondedor
 from bot.porta import TipoCanal
 
 
 async def responder_arquivo(
-    recepcao: Recepcao,
+    recepcao: Respondedor,
     canal: TipoCanal,
     destino: str,
     devedor_id: int,

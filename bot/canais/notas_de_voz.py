@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.canais.midia import MB, Anexos
-from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.recebido import ArquivoRecebido, Respondedor
 from bot.canais.transcricao import ErroTranscricao, Transcritor, duracao_ogg
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
@@ -53,7 +53,7 @@ def recusa(tamanho: int, duracao: float | None, limite: Limite) -> str | None:
 
 
 async def ouvir(
-    recepcao: Recepcao,
+    recepcao: Respondedor,
     canal: TipoCanal,
     destino: str,
     devedor_id: int,
@@ -83,6 +83,7 @@ async def ouvir(
 async def _transcricao(
     anexos: Anexos, transcritor: Transcritor, canal: TipoCanal, arquivo: ArquivoRecebido, duracao: float | None
 ) -> Transcricao | None:
+
     """The note's stored transcript, made now if there is none; None when the file itself could not be had."""
     async with sessao(anexos.engine) as s:
         anexo = (await s.exec(select(Anexo).where(Anexo.canal == canal.value,

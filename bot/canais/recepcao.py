@@ -1,9 +1,9 @@
-"""Inbound processing shared by the channels: claim a stored update, find the debtor, answer through the channel."""
+"""Inbound processing shared by the channels: claim a stored update, let its channel say what came in, answer it."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +15,8 @@ from bot.atendimento.servico import Atendimento
 from bot.canais import caixa
 from bot.canais.envio_respostas import SaidaRespostas
 from bot.canais.midia import Anexos
+from bot.canais.nao_texto import responder_arquivo
+from bot.canais.recebido import Arquivo, ArquivoRecebido, AvisoDoCanal, Contexto, Fala, Processador, Recebido
 from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
 from bot.dados.banco import banco_fora, sessao
@@ -24,18 +26,6 @@ from bot.mensagens.avisos_canal import Aviso, aviso
 from bot.porta import Cliente, ErroCanal, TipoCanal
 
 log = logging.getLogger(__name__)
-
-Processador = Callable[["Recepcao", Atualizacao], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ArquivoRecebido:
-    tipo: str
-    id_midia: str
-    mime: str | None
-    nome: str | None
-    legenda: str | None
-
 
 @dataclass
 class Recepcao:
@@ -51,6 +41,7 @@ class Recepcao:
     _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
     _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
     _saida: SaidaRespostas | None = field(default=None, init=False, repr=False)
+    _contexto: Contexto | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -69,6 +60,14 @@ class Recepcao:
             config = self.atendimento.motor.config
             self._saida = SaidaRespostas(self.engine, config, self.remetentes, self.atendimento.relogio)
         return self._saida
+
+    @property
+    def contexto(self) -> Contexto:
+        """What the channels' processors read with (built once: the senders are known by the first update)."""
+        if self._contexto is None:
+            motor = self.atendimento.motor
+            self._contexto = Contexto(self.engine, self.atendimento.relogio, self.remetentes, motor.fluxo.inicio)
+        return self._contexto
 
     @property
     def pool(self) -> Trabalhadores:
@@ -114,7 +113,7 @@ class Recepcao:
         hands it to the next claim (the stored inbound message makes the retry answer nothing twice).
         """
         try:
-            await self.processadores[atualizacao.canal](self, atualizacao)
+            await self.atender(await self.processadores[atualizacao.canal](self.contexto, atualizacao))
         except Exception as erro:
             if banco_fora(erro):  # not a bad update: worth another claim after the lease
                 log.warning("banco indisponível ao processar %s %s: retomada após o prazo",
@@ -123,6 +122,19 @@ class Recepcao:
             log.exception("falha ao processar %s %s", atualizacao.canal, atualizacao.id_externo)
             return f"{type(erro).__name__}: {erro}"
         return None
+
+    async def atender(self, recebido: Recebido) -> None:
+        """Carry out what a processor said came in: the one place inbound messages are answered."""
+        match recebido:
+            case Fala(canal, destino, devedor_id, entrada, id_externo):
+                await self.responder(canal, destino, devedor_id, entrada, id_externo)
+            case AvisoDoCanal(canal, destino, aviso):
+                await self.avisar(canal, destino, aviso)
+            case Arquivo(canal, destino, devedor_id, id_externo, descricao, arquivo, duracao):
+                if await self.guardar_nao_texto(canal, devedor_id, id_externo, descricao, arquivo):
+                    await responder_arquivo(self, canal, destino, devedor_id, id_externo, arquivo, duracao)
+            case None:
+                pass
 
     async def avisar(self, canal: TipoCanal, destino: str, nome: Aviso) -> str | None:
         """Send one of the channels' own messages (mensagens/), which carry the creditor only."""

@@ -23,7 +23,7 @@ from bot.atendimento.consultas import PARCELAS_ABERTAS
 from bot.boleto_pix.comprovante import Aberto, Casamento, Leitura, Resultado, casar, ler, parece_comprovante
 from bot.calendario import fuso
 from bot.canais.midia import Anexos
-from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.recebido import ArquivoRecebido, Respondedor
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
 from bot.dados.modelos import (
@@ -64,7 +64,7 @@ def texto_do_pdf(caminho: Path) -> str:
 
 
 async def conferir(
-    recepcao: Recepcao, canal: TipoCanal, destino: str, devedor_id: int, arquivo: ArquivoRecebido
+    recepcao: Respondedor, canal: TipoCanal, destino: str, devedor_id: int, arquivo: ArquivoRecebido
 ) -> bool:
     """Handle a file as a receipt when it is one (True: answered); False leaves it to the usual answer."""
     anexos = recepcao.anexos
@@ -142,7 +142,7 @@ async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
 
 
 async def _registrar(
-    recepcao: Recepcao, anexo: Anexo, devedor_id: int, leitura: Leitura, agora: datetime
+    recepcao: Respondedor, anexo: Anexo, devedor_id: int, leitura: Leitura, agora: datetime
 ) -> Comprovante:
     """Match and record the reading and its effects in one transaction."""
     config = recepcao.atendimento.motor.config
@@ -183,6 +183,7 @@ async def _registrar(
 async def _efeitos(
     s: AsyncSession, anexo: Anexo, devedor_id: int, casamento: Casamento, leitura: Leitura, agora: datetime
 ) -> None:
+
     dados: dict[str, Any] = {
         "origem": "comprovante",
         "anexo": anexo.id,

@@ -15,8 +15,7 @@ from telegram.ext import Application
 
 from bot.canais.caixa import Unidade
 from bot.canais.http import SessaoHttp
-from bot.canais.nao_texto import responder_arquivo
-from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.recebido import Arquivo, ArquivoRecebido, AvisoDoCanal, Contexto, Fala, Recebido
 from bot.canais.telegram_cpf import identificar
 from bot.canais.telegram_http import PedidoAiohttp
 from bot.canais.transporte import FALHAS, falha_de_transporte
@@ -146,15 +145,15 @@ def _texto_ou_nada(valor: object) -> bool:
     return valor is None or isinstance(valor, str)
 
 
-async def _devedor_do_chat(recepcao: Recepcao, chat_id: int) -> int | None:
-    async with sessao(recepcao.engine) as s:
+async def _devedor_do_chat(contexto: Contexto, chat_id: int) -> int | None:
+    async with sessao(contexto.engine) as s:
         devedor = (await s.exec(select(Devedor).where(Devedor.telegram_id == str(chat_id)))).first()
         return devedor.id if devedor else None
 
 
-async def _aceitar_convite(recepcao: Recepcao, token: str, chat_id: int) -> int | None:
+async def _aceitar_convite(contexto: Contexto, token: str, chat_id: int) -> int | None:
     """A one-time token ties this chat to its debtor; None if unknown or already used."""
-    async with sessao(recepcao.engine) as s:
+    async with sessao(contexto.engine) as s:
         convite = await s.get(ConviteTelegram, token)
         if convite is None or convite.usado_em is not None:
             return None
@@ -162,39 +161,37 @@ async def _aceitar_convite(recepcao: Recepcao, token: str, chat_id: int) -> int 
         if devedor is None:
             return None
         devedor.telegram_id = str(chat_id)
-        convite.usado_em = recepcao.agora()
+        convite.usado_em = contexto.agora()
         s.add_all([devedor, convite])
         await s.commit()
         return devedor.id
 
 
-async def processar_telegram(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+async def processar_telegram(contexto: Contexto, atualizacao: Atualizacao) -> Recebido:
     update = Update.de_json(atualizacao.corpo, None)
     chat = update.effective_chat
     if chat is None or chat.type != "private":
         log.info("update %s do Telegram ignorado (sem chat privado)", update.update_id)
-        return
+        return None
     if update.edited_message is not None:
         log.info("mensagem editada no Telegram ignorada (a original já foi respondida)")
-        return
+        return None
     destino = str(chat.id)
     consulta = update.callback_query
     if consulta is not None:
-        remetente = recepcao.remetentes[CANAL]
+        remetente = contexto.remetentes.get(CANAL)
         if isinstance(remetente, RemetenteTelegram):
             await remetente.responder_botao(consulta.id)
-        devedor_id = await _devedor_do_chat(recepcao, chat.id)
+        devedor_id = await _devedor_do_chat(contexto, chat.id)
         if devedor_id is None:  # an old button in a chat still identifying itself: ask the current step again
-            await identificar(recepcao, destino, "", f"cb:{consulta.id}")
-            return
+            return await identificar(contexto, destino, "", f"cb:{consulta.id}")
         if not consulta.data:
-            await recepcao.avisar(CANAL, destino, Aviso.SO_TEXTO)
-            return
+            return AvisoDoCanal(CANAL, destino, Aviso.SO_TEXTO)
         entrada = Entrada(_titulo_do_botao(consulta.message, consulta.data), consulta.data)
-        await recepcao.responder(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
-        return
+        return Fala(CANAL, destino, devedor_id, entrada, f"cb:{consulta.id}")
     if update.message is not None:
-        await _mensagem(recepcao, update.message, destino)
+        return await _mensagem(contexto, update.message, destino)
+    return None
 
 
 def _titulo_do_botao(mensagem: Any, dado: str) -> str:
@@ -206,29 +203,25 @@ def _titulo_do_botao(mensagem: Any, dado: str) -> str:
     return dado
 
 
-async def _mensagem(recepcao: Recepcao, mensagem: Message, destino: str) -> None:
+async def _mensagem(contexto: Contexto, mensagem: Message, destino: str) -> Recebido:
     id_externo = f"{mensagem.chat_id}:{mensagem.message_id}"
     texto = mensagem.text or ""
-    devedor_id = await _devedor_do_chat(recepcao, mensagem.chat_id)
+    devedor_id = await _devedor_do_chat(contexto, mensagem.chat_id)
     if texto.startswith("/start"):
         partes = texto.split(maxsplit=1)
         if len(partes) == 2:
-            devedor_id = await _aceitar_convite(recepcao, partes[1].strip(), mensagem.chat_id) or devedor_id
+            devedor_id = await _aceitar_convite(contexto, partes[1].strip(), mensagem.chat_id) or devedor_id
             if devedor_id is None:
-                await recepcao.avisar(CANAL, destino, Aviso.CONVITE_INVALIDO)
-                return
+                return AvisoDoCanal(CANAL, destino, Aviso.CONVITE_INVALIDO)
         texto = "oi"
     if devedor_id is None:  # ask the CPF and the birth date first (telegram_cpf)
-        await identificar(recepcao, destino, texto, id_externo)
-        return
+        return await identificar(contexto, destino, texto, id_externo)
     if texto.strip():
-        await recepcao.responder(CANAL, destino, devedor_id, Entrada(texto), id_externo)
-        return
+        return Fala(CANAL, destino, devedor_id, Entrada(texto), id_externo)
     arquivo = _arquivo(mensagem)
     tipo = arquivo.tipo if arquivo else _tipo(mensagem)
     descricao = f"[{ROTULOS_MIDIA.get(tipo, tipo)}]" + (f" {mensagem.caption}" if mensagem.caption else "")
-    if await recepcao.guardar_nao_texto(CANAL, devedor_id, id_externo, descricao, arquivo):
-        await responder_arquivo(recepcao, CANAL, destino, devedor_id, id_externo, arquivo, _duracao(mensagem))
+    return Arquivo(CANAL, destino, devedor_id, id_externo, descricao, arquivo, _duracao(mensagem))
 
 
 def _arquivo(mensagem: Message) -> ArquivoRecebido | None:

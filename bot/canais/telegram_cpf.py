@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.canais.recepcao import Recepcao
+from bot.canais.recebido import AvisoDoCanal, Contexto, Fala, Recebido
 from bot.conversa.fatos import Entrada, Memoria
 from bot.conversa.nlu.entidades import extrair_entidades
 from bot.dados.banco import sessao
@@ -44,10 +44,11 @@ FALHA = "identificacao_telegram_falha"
 BLOQUEIO = "identificacao_telegram_bloqueada"
 
 
-async def identificar(recepcao: Recepcao, chat_id: str, texto: str, id_externo: str) -> None:
-    """One message (or button press, with empty `texto`) from a chat that is not any debtor's."""
-    agora = recepcao.agora()
-    async with sessao(recepcao.engine) as s:
+async def identificar(contexto: Contexto, chat_id: str, texto: str, id_externo: str) -> Recebido:
+    """One message (or button press, with empty `texto`) from a chat that is not any debtor's: what to ask next,
+    or, once both factors match, the debtor's first words to the conversation."""
+    agora = contexto.agora()
+    async with sessao(contexto.engine) as s:
         linha = await s.get(IdentificacaoTelegram, chat_id)
         if linha is not None and _vencida(linha, agora):
             await s.delete(linha)  # a birth date never given, or a lock whose day is over: start over
@@ -64,16 +65,15 @@ async def identificar(recepcao: Recepcao, chat_id: str, texto: str, id_externo: 
         elif linha.etapa == EtapaIdentificacao.CPF:
             aviso = await _cpf(s, linha, texto, agora)
         else:
-            nascimento = _data(texto, recepcao.agora().date())
+            nascimento = _data(texto, agora.date())
             if nascimento is None:
                 aviso = Aviso.PEDIR_NASCIMENTO
             else:
-                devedor_id = await _conferir(s, linha, nascimento, recepcao)
+                devedor_id = await _conferir(s, linha, nascimento, contexto)
                 if devedor_id is not None:
-                    await recepcao.responder(CANAL, chat_id, devedor_id, Entrada("oi"), id_externo)
-                    return
+                    return Fala(CANAL, chat_id, devedor_id, Entrada("oi"), id_externo)
                 aviso = Aviso.DESCONHECIDO if linha.tentativas >= MAX_TENTATIVAS else Aviso.CPF_NAO_CONFERE
-    await recepcao.avisar(CANAL, chat_id, aviso)
+    return AvisoDoCanal(CANAL, chat_id, aviso)
 
 
 def _vencida(linha: IdentificacaoTelegram, agora: datetime) -> bool:
@@ -99,22 +99,22 @@ async def _cpf(s: AsyncSession, linha: IdentificacaoTelegram, texto: str, agora:
     return Aviso.PEDIR_NASCIMENTO
 
 
-async def _conferir(s: AsyncSession, linha: IdentificacaoTelegram, nascimento: date, recepcao: Recepcao) -> int | None:
+async def _conferir(s: AsyncSession, linha: IdentificacaoTelegram, nascimento: date, contexto: Contexto) -> int | None:
     """Both factors match: the chat becomes the debtor's, with a conversation whose identity is confirmed."""
     devedor = await s.get(Devedor, linha.devedor_id) if linha.devedor_id is not None else None
     if devedor is None or devedor.id is None or devedor.nascimento != nascimento:
         if devedor is not None and devedor.id is not None:
-            await _falha_do_cpf(s, devedor.id, recepcao.agora())
+            await _falha_do_cpf(s, devedor.id, contexto.agora())
         linha.tentativas += 1
         linha.devedor_id = None
         linha.etapa = EtapaIdentificacao.CPF.value
         s.add(linha)
         await s.commit()
         return None
-    agora = recepcao.agora()
+    agora = contexto.agora()
     devedor.telegram_id = linha.chat_id
     memoria = Memoria(identidade_ok=True, fatores_ok=("cpf", "nascimento"), ultima_atividade=agora)
-    inicio = recepcao.atendimento.motor.fluxo.inicio
+    inicio = contexto.inicio
     s.add(devedor)
     s.add(
         Conversa(

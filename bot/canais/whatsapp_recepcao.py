@@ -8,8 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.canais.entregas import registrar_status
-from bot.canais.nao_texto import responder_arquivo
-from bot.canais.recepcao import ArquivoRecebido, Recepcao
+from bot.canais.recebido import Arquivo, ArquivoRecebido, AvisoDoCanal, Contexto, Fala, Recebido
 from bot.canais.whatsapp_webhook import (
     JANELA_FECHADA,
     MensagemRecebida,
@@ -36,24 +35,24 @@ CANAL = TipoCanal.WHATSAPP
 IGNORADOS = {"reaction", "system", "request_welcome", "ephemeral", "order", "edit", "revoke"}
 
 
-async def processar_whatsapp(recepcao: Recepcao, atualizacao: Atualizacao) -> None:
+async def processar_whatsapp(contexto: Contexto, atualizacao: Atualizacao) -> Recebido:
     if atualizacao.tipo == "modelo":
-        await _modelo(recepcao, ler_modelo(atualizacao.corpo))
-        return
+        await _modelo(contexto, ler_modelo(atualizacao.corpo))
+        return None
     if atualizacao.tipo == "status":
         status = ler_status(atualizacao.corpo)
-        await registrar_status(recepcao.engine, CANAL.value, status)
+        await registrar_status(contexto.engine, CANAL.value, status)
         if status.status == "failed" and status.codigo is not None and int(status.codigo) in JANELA_FECHADA:
-            async with sessao(recepcao.engine) as s:
-                if await janela_fechada_tardia(s, status.id, recepcao.agora()):
+            async with sessao(contexto.engine) as s:
+                if await janela_fechada_tardia(s, status.id, contexto.agora()):
                     log.info("lembrete %s recusado tarde (131047): volta à fila como modelo aprovado", status.id)
-        return
-    await _mensagem(recepcao, ler_mensagem(atualizacao.corpo))
+        return None
+    return await _mensagem(contexto, ler_mensagem(atualizacao.corpo))
 
 
-async def _modelo(recepcao: Recepcao, modelo: ModeloAtualizado) -> None:
+async def _modelo(contexto: Contexto, modelo: ModeloAtualizado) -> None:
     """Meta approved, rejected, paused or disabled a template: kept, so `check` and `modelos` show it."""
-    async with sessao(recepcao.engine) as s:
+    async with sessao(contexto.engine) as s:
         nova = SituacaoModelo(nome=modelo.nome, idioma=modelo.idioma, situacao=modelo.situacao,
                               id_meta=modelo.id_meta or None, categoria=modelo.categoria, motivo=modelo.motivo,
                               atualizado_em=modelo.instante)  # fmt: skip
@@ -71,38 +70,35 @@ _POR_TELEFONE = (
 )
 
 
-async def devedor_do_numero(recepcao: Recepcao, wa_id: str) -> int | None:
+async def devedor_do_numero(contexto: Contexto, wa_id: str) -> int | None:
     """The debtor at this number (digits, country code first; WhatsApp and SMS), with or without the ninth digit;
     the oldest when a family shares it."""
     try:
         e164 = normalizar_telefone("+" + wa_id)
     except ValueError:
         return None  # not a Brazilian number we could have in the portfolio
-    async with recepcao.engine.connect() as c:
+    async with contexto.engine.connect() as c:
         devedores = (await c.execute(_POR_TELEFONE, {"e164": e164})).scalars().all()
     if len(devedores) > 1:
         log.info("número compartilhado por %s devedores: conversa com o mais antigo", len(devedores))
     return devedores[0] if devedores else None
 
 
-async def _mensagem(recepcao: Recepcao, mensagem: MensagemRecebida) -> None:
+async def _mensagem(contexto: Contexto, mensagem: MensagemRecebida) -> Recebido:
     if mensagem.tipo in IGNORADOS:
         log.info("WhatsApp %s ignorado (%s)", mensagem.tipo, mensagem.id)
-        return
+        return None
     destino = "+" + mensagem.de
-    devedor_id = await devedor_do_numero(recepcao, mensagem.de)
+    devedor_id = await devedor_do_numero(contexto, mensagem.de)
     if devedor_id is None:
         # Reveal nothing: not whether the number is in the portfolio under another name, not the creditor's claim.
-        await recepcao.avisar(CANAL, destino, Aviso.DESCONHECIDO)
-        return
+        return AvisoDoCanal(CANAL, destino, Aviso.DESCONHECIDO)
     if mensagem.texto.strip() or mensagem.opcao:
-        await recepcao.responder(CANAL, destino, devedor_id, Entrada(mensagem.texto, mensagem.opcao), mensagem.id)
-        return
+        return Fala(CANAL, destino, devedor_id, Entrada(mensagem.texto, mensagem.opcao), mensagem.id)
     rotulo = ROTULOS_MIDIA.get(mensagem.tipo, mensagem.tipo)
     arquivo = None
     if mensagem.midia is not None:
         m = mensagem.midia
         arquivo = ArquivoRecebido(mensagem.tipo, m.id, m.mime, m.nome, m.legenda)
     descricao = f"[{rotulo}]" + (f" {arquivo.legenda}" if arquivo and arquivo.legenda else "")
-    if await recepcao.guardar_nao_texto(CANAL, devedor_id, mensagem.id, descricao, arquivo):
-        await responder_arquivo(recepcao, CANAL, destino, devedor_id, mensagem.id, arquivo)
+    return Arquivo(CANAL, destino, devedor_id, mensagem.id, descricao, arquivo)
