@@ -1,7 +1,7 @@
 """The command line run in-process through `bot.cli.main`, as a user would run it: argv, stdin, stdout, exit code.
 
-A process per call cost the suite a second or more each (interpreter and imports); `test_check.test_comando_check`
-is the one real `python -m bot` run, and `serve`, which runs until stopped, is started as a process where it serves.
+A process per call cost the suite a second or more each (interpreter and imports). The one real `python -m bot` run
+is `tests/test_projeto.py::test_comando_check`; `serve`, which runs until stopped, is a process where it serves.
 """
 
 from __future__ import annotations
