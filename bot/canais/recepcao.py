@@ -128,8 +128,8 @@ class Recepcao:
         match recebido:
             case Fala(canal, destino, devedor_id, entrada, id_externo):
                 await self.responder(canal, destino, devedor_id, entrada, id_externo)
-            case AvisoDoCanal(canal, destino, aviso):
-                await self.avisar(canal, destino, aviso)
+            case AvisoDoCanal(canal, destino, nome):
+                await self.avisar(canal, destino, nome)
             case Arquivo(canal, destino, devedor_id, id_externo, descricao, arquivo, duracao):
                 if await self.guardar_nao_texto(canal, devedor_id, id_externo, descricao, arquivo):
                     await responder_arquivo(self, canal, destino, devedor_id, id_externo, arquivo, duracao)
