@@ -38,10 +38,15 @@ _CONVERSA: Any = Conversa.__table__  # type: ignore[attr-defined]
 _INSERIR_CONVERSA = insert(_CONVERSA).returning(_CONVERSA.c.id)
 
 
+def valores_de_nova_conversa(devedor_id: int, canal: str, agora: datetime) -> dict[str, Any]:
+    """A new conversation's columns: it starts with the bot, before the flow's first state."""
+    return {"devedor_id": devedor_id, "canal": canal, "estado": "", "dono": Dono.BOT.value, "memoria": {},
+            "iniciada_em": agora, "atualizada_em": agora, "versao": 1}  # fmt: skip
+
+
 async def nova_conversa(s: AsyncSession, devedor_id: int, canal: str, agora: datetime) -> Conversa:
     """Inserted by one Core statement (no unit of work for one row), then attached to the session as loaded."""
-    valores: dict[str, Any] = {"devedor_id": devedor_id, "canal": canal, "estado": "", "dono": Dono.BOT.value,
-                               "memoria": {}, "iniciada_em": agora, "atualizada_em": agora, "versao": 1}  # fmt: skip
+    valores = valores_de_nova_conversa(devedor_id, canal, agora)
     novo = await s.exec(_INSERIR_CONVERSA, params=valores)
     conversa = Conversa(id=novo.scalar_one(), **valores)
     make_transient_to_detached(conversa)

@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.atendimento import rapido
 from bot.atendimento.consultas import DEVEDOR_CONVERSA, PARCELAS_ABERTAS, nova_conversa
 from bot.atendimento.llm import Conselheiro
 from bot.boleto_pix.token import link_pagamento
@@ -40,6 +42,7 @@ from bot.conversa.fatos import (
 from bot.conversa.modelo import Opcao
 from bot.conversa.motor import Motor
 from bot.dados.banco import sessao
+from bot.dados.cru import transacao
 from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
@@ -141,8 +144,34 @@ class Atendimento:
     async def _receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None, garantido: bool | None
     ) -> list[Resposta] | _Garantir:
-        """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit."""
+        """One step in one transaction; a message seen before fails on its unique key (IntegrityError) at commit.
+
+        The common step runs on the driver (`rapido.py`); the rest, and any step with experiments, through the ORM.
+        """
         agora = self.relogio()
+        if self.variacoes is None and garantido is None:
+            try:
+                async with transacao(self.engine) as t:
+                    feito = await rapido.passo(self.motor, t, devedor_id, canal, entrada, id_externo, agora)
+            except rapido.NaoSimples:
+                feito = None  # rolled back: the ORM step below decides again from the same facts
+            else:
+                if feito is None:
+                    raise DevedorDesconhecido(devedor_id)
+                if feito.decisao is not None:
+                    _registrar_passo(feito.cpf, canal, feito.decisao)
+                return feito.respostas
+        return await self._receber_orm(devedor_id, canal, entrada, id_externo, garantido, agora)
+
+    async def _receber_orm(
+        self,
+        devedor_id: int,
+        canal: str,
+        entrada: Entrada,
+        id_externo: str | None,
+        garantido: bool | None,
+        agora: datetime,
+    ) -> list[Resposta] | _Garantir:
         async with sessao(self.engine) as s:
             linha = (await s.exec(DEVEDOR_CONVERSA, params={"d": devedor_id, "c": canal})).first()
             if linha is None or linha[0].id is None:
@@ -172,7 +201,7 @@ class Atendimento:
             codigos = [await self._codigos(s, d, devedor, conversa, agora, decisao.variante)
                        for d in aplicada.documentos if d.pix]  # fmt: skip
             await s.commit()
-            _registrar_passo(devedor, canal, decisao)
+            _registrar_passo(devedor.cpf, canal, decisao)
         guardadas = zip([*decisao.respostas, *(r for r, _ in codigos)], [*aplicada.mensagens, *(m for _, m in codigos)],
                         strict=True)  # fmt: skip
         respostas = [replace(r, mensagem_id=m.id) for r, m in guardadas]
@@ -206,11 +235,11 @@ class Atendimento:
         return respostas
 
 
-def _registrar_passo(devedor: Devedor, canal: str, decisao: Decisao) -> None:
+def _registrar_passo(cpf: str, canal: str, decisao: Decisao) -> None:
     if log.isEnabledFor(logging.INFO):
         efeitos = ", ".join(type(e).__name__ for e in decisao.efeitos) or "sem efeitos"
-        cpf = mascarar_cpf(devedor.cpf)
-        log.info("devedor %s canal %s: %s → %s (%s)", cpf, canal, decisao.intencao, decisao.estado, efeitos)
+        mascarado = mascarar_cpf(cpf)
+        log.info("devedor %s canal %s: %s → %s (%s)", mascarado, canal, decisao.intencao, decisao.estado, efeitos)
 
 
 # Intents that ask for the payment document: with a PSP the only ones that renew an expired one.
@@ -290,6 +319,8 @@ def _atualizar(conversa: Conversa, decisao: Decisao, agora: datetime) -> None:
     conversa.estado = decisao.estado
     conversa.memoria = dict(decisao.memoria.para_dict())
     conversa.atualizada_em = agora
+    flag_modified(conversa, "atualizada_em")  # the same instant as loaded would let the column's onupdate (the
+    # wall clock) win over the service's clock
     if decisao.transferida:
         conversa.dono = Dono.FILA.value
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy import BigInteger, bindparam, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
 
 from bot.dados.banco import sessao
+from bot.dados.cru import Preparados, transacao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ _INSTANTE = _TABELA.c.reivindicada_em.type
 _DESISTIR = _TABELA.c.tentativas >= bindparam("maximo")
 _PRIMEIRA = (
     sa_select(_TABELA.c.id)
-    .where(_TABELA.c.remetente == bindparam("r"), _TABELA.c.situacao.in_((PENDENTE, PROCESSANDO)))
+    .where(_TABELA.c.remetente == bindparam("r"), _TABELA.c.situacao.in_([literal(PENDENTE), literal(PROCESSANDO)]))
     .order_by(_TABELA.c.id)
     .limit(1)
     .scalar_subquery()
@@ -229,25 +230,35 @@ _TOMAR_PRIMEIRA = (
 )
 
 
+_TRAVAR = Preparados(sa_select(func.pg_advisory_xact_lock(bindparam("chave", type_=BigInteger))))
+_FECHAR_CRU, _TOMAR_PRIMEIRA_CRU = Preparados(_FECHAR), Preparados(_TOMAR_PRIMEIRA)
+_ANOTAR = Preparados(update(_TABELA).where(_TABELA.c.id == bindparam("alvo")).values(erro=bindparam("erro")))
+_COLUNAS = tuple(coluna.name for coluna in _TABELA.c)
+
+
 async def proxima(
     engine: AsyncEngine, remetente: str, agora: datetime, prazo: Prazo, feita: tuple[int, str | None] | None = None
 ) -> Atualizacao | None:
     """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
 
     None also when the oldest unfinished row is held by another worker (its lease still running) or was just
-    claimed by someone else: whoever holds it goes on with the sender.
+    claimed by someone else: whoever holds it goes on with the sender. Run on the driver (`bot/dados/cru.py`):
+    every inbound message passes here.
     """
     parametros = {"r": remetente, "agora": agora, "limite": agora - prazo.duracao, "maximo": prazo.tentativas}
-    async with engine.begin() as c:
-        await _travar(c, remetente)
+    async with transacao(engine) as t:
+        if t.postgres:
+            await t.linha(_TRAVAR, {"chave": chave_trava(remetente)})
         if feita is not None:
-            await _fechar(c, feita[0], agora, feita[1])
-        while (linha := _linha((await c.execute(_TOMAR_PRIMEIRA, parametros)).first())) is not None:
+            situacao = SituacaoAtualizacao.FALHOU if feita[1] else SituacaoAtualizacao.PROCESSADA
+            await t.executar(_FECHAR_CRU, {"alvo": feita[0], "nova": situacao.value, "erro": feita[1], "agora": agora})
+        while (tomada := await t.linha(_TOMAR_PRIMEIRA_CRU, parametros)) is not None:
+            linha = Atualizacao(**dict(zip(_COLUNAS, tomada, strict=True)))
             if linha.situacao == PROCESSANDO:
                 return linha
             linha.erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
             log.error("%s %s: %s", linha.canal, linha.id_externo, linha.erro)
-            await c.execute(update(_TABELA).where(_TABELA.c.id == linha.id).values(erro=linha.erro))
+            await t.executar(_ANOTAR, {"alvo": linha.id, "erro": linha.erro})
         return None
 
 

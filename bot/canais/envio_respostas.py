@@ -31,9 +31,10 @@ from bot.canais.entregas import resposta_enviada
 from bot.config.arquivo import Config
 from bot.conversa.fatos import Resposta
 from bot.dados.banco import banco_fora, sessao
+from bot.dados.cru import transacao
 from bot.dados.envios import EnvioChave
 from bot.dados.modelos import Conversa, Devedor, Direcao, Mensagem
-from bot.dados.registro import confirmar_em, esquecer, iniciar
+from bot.dados.registro import confirmar_na, esquecer, iniciar
 from bot.dados.respostas import PENDENTE, PRAZO_RESPOSTA, chave_da_resposta
 from bot.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 
@@ -98,9 +99,9 @@ class SaidaRespostas:
         without one and a later attempt marks the reply `incerta`."""
         for espera in (*ESPERAS_DO_BANCO, None):
             try:
-                async with self.engine.begin() as c:
-                    await confirmar_em(c, {chave: id_provedor}, self.relogio())
-                    await resposta_enviada(c, mensagem_id, canal.value, id_provedor)
+                async with transacao(self.engine) as t:
+                    await confirmar_na(t, {chave: id_provedor}, self.relogio())
+                    await resposta_enviada(t, mensagem_id, canal.value, id_provedor)
                 return
             except Exception as erro:
                 if espera is None or not banco_fora(erro):
@@ -158,8 +159,8 @@ class SaidaRespostas:
         if id_provedor is None:
             await self._sem_resposta(mensagem_id, chave_da_resposta(mensagem_id))
             return None
-        async with self.engine.begin() as c:
-            await resposta_enviada(c, mensagem_id, canal.value, id_provedor)
+        async with transacao(self.engine) as t:
+            await resposta_enviada(t, mensagem_id, canal.value, id_provedor)
         return id_provedor
 
     async def _sem_resposta(self, mensagem_id: int, chave: str) -> None:

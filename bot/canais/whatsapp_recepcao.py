@@ -19,6 +19,7 @@ from bot.canais.whatsapp_webhook import (
 )
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
+from bot.dados.cru import Preparados, transacao
 from bot.dados.entrada import Atualizacao
 from bot.dados.fila import janela_fechada_tardia
 from bot.dados.modelos import Devedor
@@ -63,7 +64,7 @@ async def _modelo(contexto: Contexto, modelo: ModeloAtualizado) -> None:
 
 # Built once (every message runs it): the ids of the debtors reachable at a number, oldest first; a number
 # reported wrong (`telefone_invalido`) no longer leads to its debtor (as `repositorio.devedor_por_telefone`).
-_POR_TELEFONE = (
+_POR_TELEFONE = Preparados(
     select(col(Devedor.id))
     .where(col(Devedor.telefone) == bindparam("e164"), col(Devedor.telefone_invalido).is_(False))
     .order_by(col(Devedor.id))
@@ -77,8 +78,8 @@ async def devedor_do_numero(contexto: Contexto, wa_id: str) -> int | None:
         e164 = normalizar_telefone("+" + wa_id)
     except ValueError:
         return None  # not a Brazilian number we could have in the portfolio
-    async with contexto.engine.connect() as c:
-        devedores = (await c.execute(_POR_TELEFONE, {"e164": e164})).scalars().all()
+    async with transacao(contexto.engine, leitura=True) as t:
+        devedores = [devedor_id for (devedor_id,) in await t.linhas(_POR_TELEFONE, {"e164": e164})]
     if len(devedores) > 1:
         log.info("número compartilhado por %s devedores: conversa com o mais antigo", len(devedores))
     return devedores[0] if devedores else None

@@ -64,7 +64,9 @@ def criar_engine(url: str) -> AsyncEngine:
     criar_pasta_sqlite(url)
     partes = make_url(url)
     if partes.get_backend_name() == "sqlite" and partes.database and not partes.query:
-        engine = create_async_engine(url, async_creator=conectar(partes.database))  # see bot/dados/sqlite_laco.py
+        # See bot/dados/sqlite_laco.py. Idle connections cost nothing but their page cache: keep enough that a
+        # burst never opens (and closes) new ones, each starting with a cold cache and its pragmas.
+        engine = create_async_engine(url, async_creator=conectar(partes.database), pool_size=32, max_overflow=32)
     elif partes.get_backend_name() == "sqlite":
         engine = create_async_engine(url)
     else:

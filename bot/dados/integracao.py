@@ -82,27 +82,31 @@ _SAIDAS: dict[str, tuple[TipoEventoSaida, tuple[str, ...]]] = {
 }
 
 
-def evento_de_saida(evento: Evento) -> tuple[TipoEventoSaida, dict[str, Any]] | None:
-    """The outbound event an `evento` row makes, with the fields that go out; None for the bot's inner steps."""
-    saida = _SAIDAS.get(evento.tipo)
+def saida_do_evento(
+    evento_id: int, devedor_id: int | None, tipo: str, dados: dict[str, Any], criado_em: datetime
+) -> dict[str, Any] | None:
+    """The outbox row an `evento` row makes, with the fields that go out; None for the bot's inner steps. Keyed by
+    the `evento` row's id, so the unique (evento, chave) holds."""
+    saida = _SAIDAS.get(tipo)
     if saida is None:
         return None
-    tipo, campos = saida
-    if tipo is TipoEventoSaida.TRANSFERENCIA and evento.dados.get("motivo") == MotivoTransferencia.CONTESTACAO:
-        tipo = TipoEventoSaida.CONTESTACAO
-    return tipo, {campo: evento.dados[campo] for campo in campos if campo in evento.dados}
+    tipo_saida, campos = saida
+    if tipo_saida is TipoEventoSaida.TRANSFERENCIA and dados.get("motivo") == MotivoTransferencia.CONTESTACAO:
+        tipo_saida = TipoEventoSaida.CONTESTACAO
+    return {"evento": tipo_saida.value, "chave": str(evento_id), "devedor_id": devedor_id, "distribuido": False,
+            "dados": {campo: dados[campo] for campo in campos if campo in dados}, "criado_em": criado_em}  # fmt: skip
 
 
 @event.listens_for(Session, "after_flush")
 def _capturar(session: Session, _flush: UOWTransaction) -> None:
     """Each new `evento` row of an outbound kind writes its outbox row in the same flush, so in the same
-    transaction: the fact and its event are committed together or not at all (none lost, none invented).
-    Keyed by the `evento` row's id, so the unique (evento, chave) holds."""
-    linhas = []
-    for objeto in session.new:
-        if isinstance(objeto, Evento) and objeto.id is not None and (saida := evento_de_saida(objeto)):
-            tipo, dados = saida
-            linhas.append({"evento": tipo.value, "chave": str(objeto.id), "devedor_id": objeto.devedor_id,
-                           "dados": dados, "distribuido": False, "criado_em": objeto.criado_em})  # fmt: skip
+    transaction: the fact and its event are committed together or not at all (none lost, none invented). The
+    hot conversation step, which writes without the ORM, does the same (`bot/atendimento/rapido.py`)."""
+    linhas = [
+        linha
+        for objeto in session.new
+        if isinstance(objeto, Evento) and objeto.id is not None
+        and (linha := saida_do_evento(objeto.id, objeto.devedor_id, objeto.tipo, objeto.dados, objeto.criado_em))
+    ]  # fmt: skip
     if linhas:
         session.connection().execute(insert(EventoSaida), linhas)

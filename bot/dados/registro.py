@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dados.banco import sessao
+from bot.dados.cru import Preparados, Transacao, insercao, transacao
 from bot.dados.envios import EnvioChave
 from bot.porta import Envio, EnvioIncerto, ErroCanal, Remetente, SemConfirmacao
 
@@ -47,8 +47,8 @@ class RemetenteRegistrado:
         except ErroCanal:
             await esquecer(self.engine, envio.chave)  # the provider said no: nothing went out under this key
             raise
-        async with self.engine.begin() as c:
-            await confirmar_em(c, {envio.chave: id_provedor}, self.relogio())
+        async with transacao(self.engine) as t:
+            await confirmar_na(t, {envio.chave: id_provedor}, self.relogio())
         return id_provedor
 
     async def localizar(self, chave: str) -> str | None:
@@ -75,31 +75,44 @@ _CONFIRMAR = (
     .where(_CHAVE.c.chave == bindparam("b_chave"))
     .values(id_provedor=bindparam("b_id"), confirmado_em=bindparam("b_quando"))
 )
-_ANTERIORES = sa_select(_CHAVE.c.chave, _CHAVE.c.id_provedor).where(
-    _CHAVE.c.chave.in_(bindparam("b_chaves", expanding=True))
+
+
+_NOVA = Preparados(
+    lambda dialeto: insercao(_CHAVE, dialeto)
+    .values(chave=bindparam("b_chave"), canal=bindparam("b_canal"), iniciado_em=bindparam("b_quando"))
+    .on_conflict_do_nothing()
+    .returning(_CHAVE.c.chave)
 )
+_ANTERIOR = Preparados(sa_select(_CHAVE.c.id_provedor).where(_CHAVE.c.chave == bindparam("b_chave")))
+_CONFIRMAR_CRU = Preparados(_CONFIRMAR)
 
 
 async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando: datetime) -> dict[str, str | None]:
     """Write these keys before the provider is called, in one commit. Keys already in the ledger are returned with
-    their provider id (None: handed over before and no answer recorded); the caller must not send those."""
+    their provider id (None: handed over before and no answer recorded); the caller must not send those.
+
+    Every reply and every wave passes here: the statements run on the driver (`bot/dados/cru.py`), one per key."""
+    anteriores: dict[str, str | None] = {}
     if not chaves:
-        return {}
-    async with engine.begin() as c:
-        dialeto = postgresql if c.dialect.name == "postgresql" else sqlite
-        linhas = [{"chave": chave, "canal": canal, "iniciado_em": quando} for chave in chaves]
-        comando = dialeto.insert(_CHAVE).values(linhas).on_conflict_do_nothing().returning(_CHAVE.c.chave)
-        novas = set((await c.execute(comando)).scalars().all())
-        velhas = [chave for chave in chaves if chave not in novas]
-        if not velhas:
-            return {}
-        return {chave: id_provedor for chave, id_provedor in await c.execute(_ANTERIORES, {"b_chaves": velhas})}
+        return anteriores
+    async with transacao(engine) as t:
+        for chave in chaves:
+            if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is None:
+                anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
+                anteriores[chave] = None if anterior is None else anterior[0]
+    return anteriores
 
 
 async def confirmar_em(c: AsyncConnection, ids: Mapping[str, str], quando: datetime) -> None:
     """Record the provider's ids for these keys inside the caller's transaction (not committed)."""
     if ids:
         await c.execute(_CONFIRMAR, [{"b_chave": k, "b_id": i, "b_quando": quando} for k, i in ids.items()])
+
+
+async def confirmar_na(t: Transacao, ids: Mapping[str, str], quando: datetime) -> None:
+    """`confirmar_em` in a transaction on the driver (the hot path's)."""
+    for chave, id_provedor in ids.items():
+        await t.executar(_CONFIRMAR_CRU, {"b_chave": chave, "b_id": id_provedor, "b_quando": quando})
 
 
 async def confirmar(s: AsyncSession, ids: Mapping[str, str], quando: datetime) -> None:

@@ -33,19 +33,26 @@ def nova_resposta(
 ) -> Mensagem:
     """A bot reply to store in the caller's transaction; `opcoes` are buttons (`intencao`, `titulo`)."""
     assert conversa.id is not None
-    status = status_de_saida(conversa.canal)
-    return Mensagem(
-        conversa_id=conversa.id,
-        direcao=Direcao.SAIDA.value,
-        canal=conversa.canal,
-        texto=texto,
-        opcoes=[getattr(o, "titulo", str(o)) for o in opcoes],
-        intencoes=[getattr(o, "intencao", str(o)) for o in opcoes],
-        status=status,
-        criada_em=agora,
-        documento_id=documento_id,
-        tentar_em=agora + PRAZO_RESPOSTA if status == PENDENTE else None,
-    )
+    return Mensagem(**valores_da_resposta(conversa.canal, conversa.id, texto, agora, opcoes, documento_id))
+
+
+def valores_da_resposta(
+    canal: str, conversa_id: int, texto: str, agora: datetime, opcoes: Sequence[Any], documento_id: int | None
+) -> dict[str, Any]:
+    """A bot reply's columns (the ORM's `nova_resposta` and the hot path's insert write the same)."""
+    status = status_de_saida(canal)
+    return {
+        "conversa_id": conversa_id,
+        "direcao": Direcao.SAIDA.value,
+        "canal": canal,
+        "texto": texto,
+        "opcoes": [getattr(o, "titulo", str(o)) for o in opcoes],
+        "intencoes": [getattr(o, "intencao", str(o)) for o in opcoes],
+        "status": status,
+        "criada_em": agora,
+        "documento_id": documento_id,
+        "tentar_em": agora + PRAZO_RESPOSTA if status == PENDENTE else None,
+    }
 
 
 async def respostas_pendentes(s: AsyncSession, recebida: Mensagem) -> list[Mensagem]:

@@ -25,6 +25,20 @@ def _ocupado(erro: sqlite3.OperationalError) -> bool:
     return "locked" in str(erro) or "busy" in str(erro)
 
 
+async def sem_bloquear(chamada: Callable[[], Any]) -> Any:
+    """Run a SQLite call inline; while SQLite is busy, yield the loop (so the holder can commit) and try again."""
+    relogio = asyncio.get_running_loop().time
+    limite, espera = relogio() + ESPERA_MAXIMA, _PRIMEIRA_ESPERA
+    while True:
+        try:
+            return chamada()
+        except sqlite3.OperationalError as erro:
+            if not _ocupado(erro) or relogio() > limite:
+                raise
+        await asyncio.sleep(espera)  # let the coroutine holding the lock run and commit
+        espera = min(espera * 2, _MAIOR_ESPERA)
+
+
 class ConexaoNoLaco(aiosqlite.Connection):
     """An `aiosqlite.Connection` whose calls run inline on the loop, retried (yielding) while SQLite is busy."""
 
@@ -39,17 +53,7 @@ class ConexaoNoLaco(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._connection is None:
             raise ValueError("Connection closed")
-        chamada = partial(fn, *args, **kwargs)
-        relogio = asyncio.get_running_loop().time
-        limite, espera = relogio() + ESPERA_MAXIMA, _PRIMEIRA_ESPERA
-        while True:
-            try:
-                return chamada()
-            except sqlite3.OperationalError as erro:
-                if not _ocupado(erro) or relogio() > limite:
-                    raise
-            await asyncio.sleep(espera)  # let the coroutine holding the lock run and commit
-            espera = min(espera * 2, _MAIOR_ESPERA)
+        return await sem_bloquear(partial(fn, *args, **kwargs))
 
     def stop(self) -> None:
         self._running = False
