@@ -58,8 +58,8 @@ def _pragmas_sqlite(conexao: Any, _registro: Any) -> None:
 def criar_engine(url: str) -> AsyncEngine:
     """An async engine; on SQLite every connection gets WAL and foreign keys, and runs on the loop's thread.
 
-    A database server may restart under us: `pool_pre_ping` tests a pooled connection before handing it out, so
-    connections that died with the old server are replaced instead of failing the next statement.
+    A database server may restart under us: the first statement on a connection of the old server fails as
+    `banco_fora`, and the whole pool is renewed.
     """
     criar_pasta_sqlite(url)
     partes = make_url(url)
@@ -70,7 +70,12 @@ def criar_engine(url: str) -> AsyncEngine:
     elif partes.get_backend_name() == "sqlite":
         engine = create_async_engine(url)
     else:
-        engine = create_async_engine(url, pool_pre_ping=True)
+        # No `pool_pre_ping`: with asyncpg it costs three round trips at every checkout (a transaction around
+        # `;`), most of a short transaction's time. A connection that died with a restarted server fails its first
+        # statement instead; SQLAlchemy (and `cru.transacao`) then discard every connection of the pool opened
+        # before, and the callers already treat `banco_fora` as "try again" (the inbox lease, the outbox, 500 to
+        # a webhook the provider delivers again).
+        engine = create_async_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _pragmas_sqlite)
     return engine

@@ -183,7 +183,9 @@ async def transacao(engine: AsyncEngine, *, leitura: bool = False) -> AsyncItera
             await t._comando("COMMIT")
         except BaseException as erro:
             await _desfazer(t)
-            if isinstance(erro, DBAPIError) and erro.connection_invalidated:
+            if (isinstance(erro, DBAPIError) and erro.connection_invalidated) or (t.postgres and t.driver.is_closed()):
+                # As SQLAlchemy does on a disconnect: every connection opened before is renewed at its next checkout.
+                engine.sync_engine.pool._invalidate(bruta, erro)
                 await conexao.invalidate()
             raise
 
