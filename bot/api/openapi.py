@@ -97,7 +97,7 @@ def documento_openapi() -> dict[str, Any]:
             "title": "Cobrança amigável — API",
             "version": "1",
             "description": 'Valores em reais como texto ("150.00"), datas AAAA-MM-DD, instantes ISO-8601 com fuso. '
-            "Erros em JSON com `erro` e `campo`. Veja docs/api.md.",
+            "Erros em JSON com `erro` e `campo`. Veja docs/integracao.md.",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}, "schemas": {"Erro": _ERRO}},
@@ -169,7 +169,7 @@ def documento_openapi() -> dict[str, Any]:
                     cobranca,
                     {"200": "pausada", "400": "motivo ausente", "404": "devedor desconhecido"},
                     parameters=[_ID],
-                    requestBody=_json(_MOTIVO),
+                    requestBody={"required": True} | _json(_MOTIVO | {"required": ["motivo"]}),
                 ),
                 "delete": _operacao(
                     "Retoma a régua", cobranca, {"200": "ativa", "404": "devedor desconhecido"}, parameters=[_ID]
@@ -181,7 +181,7 @@ def documento_openapi() -> dict[str, Any]:
                     cobranca,
                     {"201": "registrado", "200": "já estava registrado", "404": "devedor desconhecido"},
                     parameters=[_ID],
-                    requestBody=_json(_MOTIVO),
+                    requestBody={"required": False} | _json(_MOTIVO),  # no body at all is fine too
                 )
             },
             "/pagamentos": {
@@ -193,6 +193,7 @@ def documento_openapi() -> dict[str, Any]:
                         "200": "já registrado com esta chave",
                         "400": "corpo ou chave inválidos",
                         "404": "documento desconhecido",
+                        "422": "a chave já registrou outro pagamento (documento, valor ou data diferentes)",
                     },
                     parameters=[
                         {

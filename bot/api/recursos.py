@@ -38,12 +38,13 @@ from bot.config.regua import Politica
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
 from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, ler_registros
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.importacao import ImportacaoRecusada, importar_carteira
 from bot.dados.integracao import TokenApi
 from bot.dados.modelos import Devedor
 from bot.dados.pausas import pausar, registrar_optout, retomar
 from bot.formatos import normalizar_cpf
-from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
+from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 COLUNAS = frozenset(COLUNAS_OBRIGATORIAS + COLUNAS_OPCIONAIS)
@@ -246,7 +247,7 @@ async def retomar_cobranca(request: web.Request) -> web.Response:
 
 async def optout(request: web.Request) -> web.Response:
     api = _api(request)
-    corpo = await corpo_objeto(request)
+    corpo = await corpo_objeto(request, opcional=True)
     so_campos(corpo, {"motivo"})
     motivo = texto(corpo, "motivo", obrigatorio=False, maximo=200)
     async with sessao(api.engine) as s:
@@ -283,6 +284,9 @@ async def registrar_pagamento(request: web.Request) -> web.Response:
     resultado = await api.confirmador.confirmar(confirmacao, agora)
     if resultado.desfecho is Desfecho.DOCUMENTO_DESCONHECIDO:
         raise ErroApi(404, "documento não encontrado (informe o nosso número ou o txid)", "documento")
+    if resultado.desfecho is Desfecho.DUPLICADO and await _chave_de_outro_pagamento(api, confirmacao):
+        mensagem = "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou"
+        raise ErroApi(422, mensagem, "Idempotency-Key")
     if resultado.desfecho is Desfecho.REGISTRADO:
         async with sessao(api.engine) as s:
             s.add(_auditar(request, "pagamento", None, acordo=resultado.acordo_id, chave=chave, valor=str(valor)))
@@ -293,6 +297,25 @@ async def registrar_pagamento(request: web.Request) -> web.Response:
          "quitado": resultado.quitado},
         status=201 if registrado else 200,
     )  # fmt: skip
+
+
+async def _chave_de_outro_pagamento(api: Api, confirmacao: Confirmacao) -> bool:
+    """A retry repeats the same payment; the same key with another document, amount or date is a client's
+    mistake that must not read as "already done" (the second payment would be lost without a word)."""
+    async with sessao(api.engine) as s:
+        anterior = (
+            await s.exec(
+                select(PagamentoRecebido).where(
+                    PagamentoRecebido.provedor == confirmacao.provedor,
+                    PagamentoRecebido.id_provedor == confirmacao.id_provedor,
+                )
+            )
+        ).first()
+        documento = await documento_por_codigo(s, confirmacao.documento)
+    if anterior is None or documento is None:
+        return False
+    return (anterior.documento_id, anterior.valor, anterior.pago_em) != (
+        documento.id, confirmacao.valor, confirmacao.pago_em)  # fmt: skip
 
 
 async def openapi(_request: web.Request) -> web.Response:

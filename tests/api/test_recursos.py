@@ -106,6 +106,11 @@ async def test_carteira_com_erros_nao_grava_nada_e_nomeia_cada_campo(amb: Ambien
     assert por_campo["parcelas[3].uf"] == "esperado um texto ou um número"
     assert por_campo["parcelas[4]"] == "esperado um objeto com as colunas da carteira"
     assert (await _contar(amb, Devedor), await _contar(amb, Parcela)) == antes
+    repetido = await amb.cliente.post("/api/v1/carteira", json={"parcelas": [ITEM, ITEM | {"valor": "9.99"}]},
+                                      headers=cabecalhos)  # fmt: skip
+    assert repetido.status == 422 and (await repetido.json())["erros"] == [
+        {"campo": "parcelas[1].parcela", "mensagem": "parcela repetida no contrato, já está na linha 0", "valor": "1"}
+    ]
     sozinho = await amb.cliente.post("/api/v1/carteira", json={"parcelas": [itens[5]]}, headers=cabecalhos)
     assert sozinho.status == 422  # the database's contradiction: the contract is Maria's
     (erro,) = (await sozinho.json())["erros"]
@@ -155,13 +160,20 @@ async def test_pausa_retomada_e_optout(amb: AmbienteApi) -> None:
     assert primeiro.status == 201 and (await primeiro.json())["novo"] is True
     segundo = await amb.cliente.post("/api/v1/devedores/1/optout", json={}, headers=cabecalhos)
     assert segundo.status == 200 and (await segundo.json())["novo"] is False
+    sem_corpo = await amb.cliente.post("/api/v1/devedores/2/optout", headers=cabecalhos)  # the motivo is optional
+    assert sem_corpo.status == 201 and (await sem_corpo.json())["novo"] is True
+    quebrado = await amb.cliente.post("/api/v1/devedores/3/optout", data=b"{", headers=cabecalhos)
+    assert quebrado.status == 400 and (await quebrado.json())["erro"] == "corpo inválido: esperado JSON"
     situacao = await (await amb.cliente.get("/api/v1/devedores/1", headers=cabecalhos)).json()
     assert situacao["cobranca"] == "encerrada (opt-out)" and situacao["optout_em"] == amb.relogio().isoformat()
     async with sessao(amb.engine) as s:
         eventos = (await s.exec(select(Evento.tipo).where(Evento.devedor_id == 1).order_by(col(Evento.id)))).all()
-        saida = (await s.exec(select(EventoSaida))).all()
+        saida = (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id)))).all()
     assert eventos == ["pausa", "retomada", "optout"]
-    assert [(e.evento, e.dados) for e in saida] == [("optout", {"origem": "api", "motivo": "pediu no SAC"})]
+    assert [(e.devedor_id, e.evento, e.dados) for e in saida] == [
+        (1, "optout", {"origem": "api", "motivo": "pediu no SAC"}),
+        (2, "optout", {"origem": "api"}),
+    ]
 
 
 async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
@@ -181,6 +193,11 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
     assert primeiro.status == 201, await primeiro.text()
     de_novo = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert de_novo.status == 200 and (await de_novo.json())["situacao"] == "duplicado"
+    outro = await amb.cliente.post("/api/v1/pagamentos", json=corpo | {"valor": "1.00"}, headers=com_chave)
+    assert outro.status == 422 and (await outro.json()) == {
+        "erro": "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou",
+        "campo": "Idempotency-Key",
+    }
     ruins: list[tuple[dict[str, object], str]] = [
         ({"valor": "-1"}, "valor"), ({"data": "2026-13-01"}, "data"), ({"documento": "9" * 12}, "documento"),
         ({"data": "2026-12-31"}, "data"), ({"extra": 1}, "extra"),
@@ -221,3 +238,8 @@ async def test_openapi_publico_lista_cada_rota(amb: AmbienteApi) -> None:
     assert documento["openapi"] == "3.1.0"
     publicados = {(metodo.upper(), caminho) for caminho, ops in documento["paths"].items() for metodo in ops}
     assert publicados == {(metodo, caminho) for metodo, caminho, _, _ in ROTAS if caminho != "/openapi.json"}
+    assert "docs/integracao.md" in documento["info"]["description"]
+    pausa, optout = documento["paths"]["/devedores/{devedor_id}/pausa"]["post"], documento["paths"][
+        "/devedores/{devedor_id}/optout"]["post"]  # fmt: skip
+    assert pausa["requestBody"]["content"]["application/json"]["schema"]["required"] == ["motivo"]
+    assert pausa["requestBody"]["required"] is True and optout["requestBody"]["required"] is False
