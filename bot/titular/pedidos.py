@@ -81,8 +81,10 @@ async def exportar(s: AsyncSession, devedor: Devedor) -> dict[str, Any]:
 
 
 def remetentes(devedor: Devedor) -> list[str]:
-    """How the inbox names this debtor's chats (`atualizacao.remetente`): the raw updates they sent."""
-    enderecos = {"whatsapp": (devedor.telefone or "").lstrip("+"), "telegram": devedor.telegram_id or ""}
+    """How the inbox names this debtor's chats (`atualizacao.remetente`): the raw updates they sent. WhatsApp and
+    SMS (Zenvia) both name the phone by its digits with the country code."""
+    numero = (devedor.telefone or "").lstrip("+")
+    enderecos = {"whatsapp": numero, "sms": numero, "telegram": devedor.telegram_id or ""}
     return [f"{canal}:{endereco}" for canal, endereco in enderecos.items() if endereco]
 
 

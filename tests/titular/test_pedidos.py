@@ -53,6 +53,10 @@ def com_conversa(projeto: Projeto, url: str) -> str:
             corpo = {"from": "5511987654321", "text": {"body": "oi, é a Maria"}}
             s.add(Atualizacao(canal="whatsapp", tipo="mensagem", id_externo="wamid.1", corpo=corpo,
                               situacao="processada", remetente="whatsapp:5511987654321"))  # fmt: skip
+            sms = {"type": "MESSAGE", "message": {"from": "5511987654321", "contents": [{"type": "text",
+                   "text": "pago semana que vem"}]}}  # fmt: skip
+            s.add(Atualizacao(canal="sms", tipo="mensagem", id_externo="zenvia-1", corpo=sms,
+                              situacao="processada", remetente="sms:5511987654321"))  # fmt: skip
             await s.commit()
         await engine.dispose()
 
@@ -73,7 +77,9 @@ def test_exportar_tudo_em_json_e_auditado(
                    "acordo_origem", "documento_pagamento", "token_pagamento"):  # fmt: skip
         assert dados.get(tabela), tabela
     assert "esqueci" in [m["texto"] for m in dados["mensagem"]]
-    assert [a["corpo"]["text"]["body"] for a in dados["atualizacao"]] == ["oi, é a Maria"]
+    assert [a["canal"] for a in dados["atualizacao"]] == ["whatsapp", "sms"]
+    assert dados["atualizacao"][0]["corpo"]["text"]["body"] == "oi, é a Maria"
+    assert dados["atualizacao"][1]["corpo"]["message"]["contents"][0]["text"] == "pago semana que vem"
     assert {p["contrato_id"] for p in dados["parcela"]} == {c["id"] for c in dados["contrato"]}
     assert all(e["devedor_id"] == 1 for e in dados["evento"])
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_exportar"))
@@ -123,7 +129,7 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     assert textos == {"[anonimizado a pedido do titular]"}
     assert [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))] == parcelas_antes
     assert len(_ler(com_conversa, select(Acordo))) == 1
-    assert _ler(com_conversa, select(Atualizacao)) == []  # the raw update, with the number and the text
+    assert _ler(com_conversa, select(Atualizacao)) == []  # the raw updates (WhatsApp, SMS): number and text
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
     assert auditoria.dados["mensagens"] == len(_ler(com_conversa, select(Mensagem))) > 0
     assert auditoria.dados["protocolo"] == "DPO-2026-0042"
