@@ -64,6 +64,7 @@ _PAGINACAO = [
     {"name": "pagina", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
     {"name": "por_pagina", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
 ]
+_ENCERRADA = "cobrança encerrada por opt-out: nada mudou"
 _MOTIVO = {
     "type": "object",
     "properties": {"motivo": {"type": "string", "maxLength": 200}},
@@ -167,12 +168,15 @@ def documento_openapi() -> dict[str, Any]:
                 "post": _operacao(
                     "Pausa a régua deste devedor (por regua.pausa_dias, ou até ser retomada)",
                     cobranca,
-                    {"200": "pausada", "400": "motivo ausente", "404": "devedor desconhecido"},
+                    {"200": "pausada", "400": "motivo ausente", "404": "devedor desconhecido", "409": _ENCERRADA},
                     parameters=[_ID],
                     requestBody={"required": True} | _json(_MOTIVO | {"required": ["motivo"]}),
                 ),
                 "delete": _operacao(
-                    "Retoma a régua", cobranca, {"200": "ativa", "404": "devedor desconhecido"}, parameters=[_ID]
+                    "Retoma a régua",
+                    cobranca,
+                    {"200": "ativa", "404": "devedor desconhecido", "409": _ENCERRADA},
+                    parameters=[_ID],
                 ),
             },
             "/devedores/{devedor_id}/optout": {

@@ -217,6 +217,16 @@ async def _pagina_do_devedor(
 # --- collection: pause, resume, opt-out
 
 
+def _em_cobranca(devedor: Devedor) -> int:
+    """The debtor's id, when collection can be paused or resumed at all: after an opt-out it has ended for good,
+    and answering "pausada" or "ativa" would tell the company something false."""
+    assert devedor.id is not None
+    if devedor.optout_em is not None:
+        quando = devedor.optout_em.isoformat()
+        raise ErroApi(409, f"a cobrança deste devedor está encerrada (opt-out em {quando}); nada mudou", "devedor_id")
+    return devedor.id
+
+
 async def pausar_cobranca(request: web.Request) -> web.Response:
     api = _api(request)
     corpo = await corpo_objeto(request)
@@ -225,10 +235,9 @@ async def pausar_cobranca(request: web.Request) -> web.Response:
     assert motivo is not None
     agora = api.relogio()
     async with sessao(api.engine) as s:
-        devedor = await _devedor(s, request)
-        assert devedor.id is not None
-        pausar(s, devedor.id, motivo, agora, origem="api", token=_token(request).nome)
-        s.add(_auditar(request, "pausar", devedor.id, motivo=motivo))
+        devedor_id = _em_cobranca(await _devedor(s, request))
+        pausar(s, devedor_id, motivo, agora, origem="api", token=_token(request).nome)
+        s.add(_auditar(request, "pausar", devedor_id, motivo=motivo))
         await s.commit()
     fim = agora + timedelta(days=api.politica.pausa_dias)
     return web.json_response({"cobranca": "pausada", "motivo": motivo, "ate": fim.isoformat()})
@@ -237,10 +246,9 @@ async def pausar_cobranca(request: web.Request) -> web.Response:
 async def retomar_cobranca(request: web.Request) -> web.Response:
     api = _api(request)
     async with sessao(api.engine) as s:
-        devedor = await _devedor(s, request)
-        assert devedor.id is not None
-        retomar(s, devedor.id, api.relogio(), origem="api", token=_token(request).nome)
-        s.add(_auditar(request, "retomar", devedor.id))
+        devedor_id = _em_cobranca(await _devedor(s, request))
+        retomar(s, devedor_id, api.relogio(), origem="api", token=_token(request).nome)
+        s.add(_auditar(request, "retomar", devedor_id))
         await s.commit()
     return web.json_response({"cobranca": "ativa"})
 

@@ -166,6 +166,12 @@ async def test_pausa_retomada_e_optout(amb: AmbienteApi) -> None:
     assert quebrado.status == 400 and (await quebrado.json())["erro"] == "corpo inválido: esperado JSON"
     situacao = await (await amb.cliente.get("/api/v1/devedores/1", headers=cabecalhos)).json()
     assert situacao["cobranca"] == "encerrada (opt-out)" and situacao["optout_em"] == amb.relogio().isoformat()
+    for metodo in ("POST", "DELETE"):  # after an opt-out there is no collection to pause or resume
+        recusa = await amb.cliente.request(metodo, "/api/v1/devedores/1/pausa", json={"motivo": "x"},
+                                           headers=cabecalhos)  # fmt: skip
+        assert recusa.status == 409 and (await recusa.json())["erro"].startswith(
+            "a cobrança deste devedor está encerrada"
+        )
     async with sessao(amb.engine) as s:
         eventos = (await s.exec(select(Evento.tipo).where(Evento.devedor_id == 1).order_by(col(Evento.id)))).all()
         saida = (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id)))).all()
