@@ -15,7 +15,7 @@ from bot.dados.banco import sessao
 from bot.dados.carteira import CONVERSORES
 from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
-from bot.titular.pedidos import PedidoRecusado, anonimizar, auditar_pedido, corrigir, exportar
+from bot.titular.pedidos import PedidoRecusado, anonimizar, apagar_audios, auditar_pedido, corrigir, exportar
 
 # option → column; values are checked by the portfolio import's own converters (one validator for both)
 CORRECOES = {"telefone": "telefone", "email": "email", "telegram_id": "telegram_id"}
@@ -66,7 +66,7 @@ def _novos_contatos(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 async def comando_titular(
-    engine: AsyncEngine, args: argparse.Namespace, agora: datetime, saida: TextIO, erros: TextIO
+    engine: AsyncEngine, args: argparse.Namespace, agora: datetime, pasta_anexos: Path, saida: TextIO, erros: TextIO
 ) -> int:
     try:
         cpf = normalizar_cpf(args.cpf)
@@ -93,9 +93,9 @@ async def comando_titular(
             auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas))
             texto = f"corrigido: {', '.join(sorted(mudancas)) or 'nada mudou'}"
         else:
-            contagem = await anonimizar(s, devedor, agora)
-            auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **contagem)
-            resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in contagem.items())
+            feito = await anonimizar(s, devedor, agora)
+            auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **feito.contagem)
+            resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in feito.contagem.items())
             texto = f"anonimizado: contatos e textos apagados ({resumo}); dívida, acordos e pagamentos mantidos"
         if args.acao_titular == "exportar" and args.arquivo is not None:
             try:  # before the commit: a file that could not be written is no export, and is not audited as one
@@ -105,5 +105,7 @@ async def comando_titular(
                 return 1
             texto = f"escrito {args.arquivo} ({len(dados)} tabela(s))"
         await s.commit()
+    if args.acao_titular == "anonimizar":
+        await apagar_audios(engine, pasta_anexos, feito.audios)
     print(texto, file=saida)
     return 0

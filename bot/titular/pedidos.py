@@ -9,17 +9,22 @@ written to `auditoria` in the transaction that carries it out.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, delete, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from bot.canais.notas_de_voz import TIPOS_AUDIO
 from bot.dados.atendentes import Auditoria, Nota
-from bot.dados.entrada import Anexo, Atualizacao, SituacaoAtualizacao
+from bot.dados.banco import sessao
+from bot.dados.entrada import Anexo, Atualizacao, SituacaoAnexo, SituacaoAtualizacao
 from bot.dados.fila import descartar_pendentes
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.dados.saida import Saida
@@ -124,11 +129,58 @@ def _limpar(s: AsyncSession, linha: Evento | Transferencia) -> int:
     return 1
 
 
-async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> dict[str, int]:
+@dataclass
+class Anonimizacao:
+    """What `anonimizar` touched: rows per kind (for the audit), and the voice-note files to delete once the
+    transaction has committed (paths relative to `canais.pasta_anexos`)."""
+
+    contagem: dict[str, int]
+    audios: list[str] = field(default_factory=list)
+
+
+async def _sem_audios(s: AsyncSession, conversas: list[int], motivo: str) -> list[str]:
+    """Voice notes are the person's voice: their rows lose the file (their transcription is a message text, erased
+    with the others). Images and PDFs stay: a receipt is proof of payment."""
+    audios = (
+        await s.exec(
+            select(Anexo).where(
+                col(Anexo.conversa_id).in_(conversas), col(Anexo.tipo).in_(TIPOS_AUDIO), col(Anexo.caminho).is_not(None)
+            )
+        )
+    ).all()
+    caminhos = []
+    for anexo in audios:
+        assert anexo.caminho is not None
+        caminhos.append(anexo.caminho)
+        anexo.caminho, anexo.tamanho, anexo.sha256 = None, None, None
+        anexo.situacao, anexo.motivo, anexo.tentar_em = SituacaoAnexo.RECUSADO.value, motivo, None
+        s.add(anexo)
+    return caminhos
+
+
+async def apagar_audios(engine: AsyncEngine, pasta: Path, caminhos: list[str]) -> int:
+    """After the commit: delete each file no row refers to any more (files are named by content, so another
+    person's identical file keeps it). Returns how many were deleted."""
+    apagados = 0
+    raiz = pasta.resolve()
+    async with sessao(engine) as s:
+        for caminho in dict.fromkeys(caminhos):
+            if (await s.exec(select(Anexo.id).where(Anexo.caminho == caminho))).first() is not None:
+                continue
+            arquivo = (raiz / caminho).resolve()
+            if arquivo.is_relative_to(raiz) and arquivo.is_file():
+                arquivo.unlink()
+                apagados += 1
+    return apagados
+
+
+async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> Anonimizacao:
     """Erase contact data and texts (not committed); returns how many rows of each kind were touched."""
     assert devedor.id is not None
     conversas = [i for i in (await s.exec(select(Conversa.id).where(Conversa.devedor_id == devedor.id))).all() if i]
-    contagem = {"mensagens": 0, "notas": 0, "anexos": 0, "eventos": 0, "transferencias": 0, "lembretes": 0}
+    feito = Anonimizacao({"mensagens": 0, "notas": 0, "anexos": 0, "audios": 0, "eventos": 0, "transferencias": 0,
+                          "lembretes": 0})  # fmt: skip
+    contagem = feito.contagem
     if conversas:
         mensagens = update(Mensagem).where(col(Mensagem.conversa_id).in_(conversas))
         contagem["mensagens"] = (await s.exec(mensagens.values(texto=TEXTO_ANONIMIZADO, opcoes=[]))).rowcount
@@ -136,6 +188,8 @@ async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> dict
         contagem["notas"] = (await s.exec(notas)).rowcount
         anexos = update(Anexo).where(col(Anexo.conversa_id).in_(conversas)).values(legenda=None, nome=None)
         contagem["anexos"] = (await s.exec(anexos)).rowcount
+        feito.audios = await _sem_audios(s, conversas, "áudio apagado a pedido do titular (LGPD)")
+        contagem["audios"] = len(feito.audios)
         await s.exec(update(Conversa).where(col(Conversa.id).in_(conversas)).values(memoria={}))
     for evento in (await s.exec(select(Evento).where(Evento.devedor_id == devedor.id))).all():
         contagem["eventos"] += _limpar(s, evento)
@@ -156,4 +210,4 @@ async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> dict
     devedor.optout_em = devedor.optout_em or agora  # no channel is left, and none may be used again
     devedor.anonimizado_em = devedor.anonimizado_em or agora
     s.add(devedor)
-    return contagem
+    return feito

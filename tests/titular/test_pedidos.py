@@ -15,8 +15,8 @@ from bot.cli import main
 from bot.conversa.fatos import Entrada
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
-from bot.dados.entrada import Atualizacao
-from bot.dados.modelos import Acordo, Devedor, Mensagem, Parcela
+from bot.dados.entrada import Anexo, Atualizacao
+from bot.dados.modelos import Acordo, Conversa, Devedor, Mensagem, Parcela
 from bot.projeto import Projeto
 from tests.apoio.relogio import AGORA
 
@@ -86,6 +86,50 @@ def test_exportar_tudo_em_json_e_auditado(
     assert auditoria.dados["cpf"] == "***.533.447-**" and "mensagem" in auditoria.dados["tabelas"]
     codigo, saida, _ = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)
     assert codigo == 0 and json.loads(saida)["devedor"]["id"] == 1
+
+
+def test_anonimizar_apaga_o_audio_e_mantem_o_comprovante(
+    com_conversa: str, copia: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A voice note is the person's voice (its transcription is a message, erased too); a receipt is proof of
+    payment. A file another person also sent (files are named by content) stays for them."""
+    pasta = copia / "data" / "anexos"
+    pasta.mkdir(parents=True)
+    arquivos = {"voz.ogg": b"OggS voz da Maria", "igual.ogg": b"OggS o mesmo audio", "recibo.pdf": b"%PDF-1.4"}
+    for nome, conteudo in arquivos.items():
+        (pasta / nome).write_bytes(conteudo)
+
+    async def guardar() -> None:
+        engine = criar_engine(com_conversa)
+        async with sessao(engine) as s:
+            outra = Conversa(devedor_id=2, canal="whatsapp", estado="inicio", iniciada_em=AGORA, atualizada_em=AGORA)
+            s.add(outra)
+            await s.flush()
+            assert outra.id is not None
+            conversa_de = {1: 1, 2: outra.id}
+            for i, (devedor, tipo, caminho) in enumerate(
+                [
+                    (1, "voice", "voz.ogg"),
+                    (1, "audio", "igual.ogg"),
+                    (1, "document", "recibo.pdf"),
+                    (2, "voice", "igual.ogg"),
+                ]
+            ):
+                s.add(Anexo(conversa_id=conversa_de[devedor], canal="whatsapp", tipo=tipo, id_midia=f"m{i}",
+                            recebido_em=AGORA, situacao="guardado", caminho=caminho))  # fmt: skip
+            await s.commit()
+        await engine.dispose()
+
+    asyncio.run(guardar())
+    codigo = main(["--config", str(copia / "config.toml"), "--db", com_conversa, "--now", "2026-11-23T11:00-03:00",
+                   "titular", "anonimizar", "--cpf", CPF])  # fmt: skip
+    assert codigo == 0, capsys.readouterr().err
+    assert sorted(p.name for p in pasta.iterdir()) == ["igual.ogg", "recibo.pdf"]
+    anexos = {(a.id_midia, a.situacao, a.caminho) for a in _ler(com_conversa, select(Anexo))}
+    assert anexos == {("m0", "recusado", None), ("m1", "recusado", None), ("m2", "guardado", "recibo.pdf"),
+                      ("m3", "guardado", "igual.ogg")}  # fmt: skip
+    (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
+    assert auditoria.dados["audios"] == 2
 
 
 def test_pedidos_com_cpf_ruim_ou_desconhecido_nao_mudam_nada(url: str, capsys: pytest.CaptureFixture[str]) -> None:

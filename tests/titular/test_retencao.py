@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,14 +32,14 @@ def test_vencido_conta_os_dias_desde_o_ultimo_fato() -> None:
     assert vencido(ultimo, ultimo + timedelta(days=365), 365)
 
 
-async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: AsyncEngine) -> None:
+async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: AsyncEngine, tmp_path: Path) -> None:
     daqui_a_pouco = datetime.now(UTC) + timedelta(days=400)  # the seeded rows were written now
     await _quitar(engine_semeado, 2)
     await _quitar(engine_semeado, 3)
     async with sessao(engine_semeado) as s:  # debtor 3 did something recently: the clock restarts
         s.add(Evento(devedor_id=3, tipo="pagamento_informado", dados={}, criado_em=daqui_a_pouco - timedelta(days=10)))
         await s.commit()
-    retencao = Retencao(engine_semeado, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco)
+    retencao = Retencao(engine_semeado, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco, tmp_path)
     assert await retencao.rodada() == 1
     assert await retencao.rodada() == 0  # once
     async with sessao(engine_semeado) as s:
