@@ -15,6 +15,7 @@ from math import ceil
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
@@ -37,9 +38,9 @@ from bot.config.api import ApiConfig
 from bot.config.regua import Politica
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, ler_registros
+from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, LeituraCarteira, ler_registros
 from bot.dados.cobrancas import PagamentoRecebido
-from bot.dados.importacao import ImportacaoRecusada, importar_carteira
+from bot.dados.importacao import ImportacaoRecusada, ResumoImportacao, importar_carteira
 from bot.dados.integracao import TokenApi
 from bot.dados.modelos import Devedor
 from bot.dados.pausas import pausar, registrar_optout, retomar
@@ -49,6 +50,7 @@ from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, docum
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 COLUNAS = frozenset(COLUNAS_OBRIGATORIAS + COLUNAS_OPCIONAIS)
 CHAVE_MAXIMA = 100
+TENTATIVAS_DE_CARGA = 8
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,9 @@ async def carregar_carteira(request: web.Request) -> web.Response:
             registros.append((indice, campos))
     leitura_api = ler_registros(registros, "api", erros)
     try:
-        async with sessao(api.engine) as s:
-            if leitura_api.erros:
-                raise ImportacaoRecusada(leitura_api.erros)
-            s.add(_auditar(request, "carteira", parcelas=len(itens)))
-            resumo = await importar_carteira(s, leitura_api, agora=api.relogio())
+        if leitura_api.erros:
+            raise ImportacaoRecusada(leitura_api.erros)
+        resumo = await _importar(request, leitura_api, len(itens))
     except ImportacaoRecusada as recusa:
         detalhes = [erro_de_item("parcelas", e) for e in sorted(recusa.erros, key=lambda e: e.linha)]
         raise ErroApi(422, f"nada foi gravado: {len(detalhes)} erro(s)", erros=detalhes) from None
@@ -140,6 +140,24 @@ async def carregar_carteira(request: web.Request) -> web.Response:
             "parcelas_mantidas": resumo.parcelas_mantidas,
         }
     )
+
+
+async def _importar(request: web.Request, leitura_api: LeituraCarteira, quantos: int) -> ResumoImportacao:
+    """The upsert in one transaction. Two loads inserting the same new debtor or contract at once (an ERP sending
+    batches in parallel, several servers) collide on a unique key: the loser starts again and now finds the row
+    to update. Each round at least one load commits, so `TENTATIVAS_DE_CARGA` concurrent loads all go through."""
+    api = _api(request)
+    tentativa = 1
+    while True:
+        try:
+            async with sessao(api.engine) as s:
+                s.add(_auditar(request, "carteira", parcelas=quantos))
+                return await importar_carteira(s, leitura_api, agora=api.relogio())
+        except IntegrityError:
+            if tentativa == TENTATIVAS_DE_CARGA:
+                mensagem = "outras cargas dos mesmos devedores ao mesmo tempo; nada foi gravado, tente de novo"
+                raise ErroApi(409, mensagem, "parcelas") from None
+            tentativa += 1
 
 
 # --- reading

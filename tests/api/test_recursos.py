@@ -3,6 +3,7 @@ CSV import's validation, a debtor's status, pause/resume/opt-out, payments by id
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -249,3 +250,15 @@ async def test_openapi_publico_lista_cada_rota(amb: AmbienteApi) -> None:
         "/devedores/{devedor_id}/optout"]["post"]  # fmt: skip
     assert pausa["requestBody"]["content"]["application/json"]["schema"]["required"] == ["motivo"]
     assert pausa["requestBody"]["required"] is True and optout["requestBody"]["required"] is False
+
+
+async def test_cargas_simultaneas_do_mesmo_devedor_novo(amb: AmbienteApi) -> None:
+    """An ERP sending batches in parallel: the same new debtor in each, all accepted, one debtor, no duplicate."""
+    cabecalhos = await amb.token("erp")
+    cargas = [ITEM | {"parcela": i} for i in range(1, 7)]
+    respostas = await asyncio.gather(
+        *(amb.cliente.post("/api/v1/carteira", json={"parcelas": [item]}, headers=cabecalhos) for item in cargas)
+    )
+    assert [r.status for r in respostas] == [200] * 6, [await r.text() for r in respostas]
+    busca = await amb.cliente.post("/api/v1/devedores/busca", json={"cpf": CPF_NOVO}, headers=cabecalhos)
+    assert sorted(p["parcela"] for p in (await busca.json())["parcelas"]) == [1, 2, 3, 4, 5, 6]
