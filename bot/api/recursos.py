@@ -7,6 +7,7 @@ pt-BR JSON naming the field. The handlers call the services the console and the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ from bot.dados.modelos import Devedor
 from bot.dados.pausas import pausar, registrar_optout, retomar
 from bot.formatos import normalizar_cpf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 COLUNAS = frozenset(COLUNAS_OBRIGATORIAS + COLUNAS_OPCIONAIS)
@@ -403,6 +406,9 @@ async def _guarda(
     except web.HTTPMethodNotAllowed as erro:
         aceitos = ", ".join(sorted(erro.allowed_methods))
         return ErroApi(405, f"método {request.method} não aceito aqui; aceitos: {aceitos}").resposta()
+    except Exception:  # a client of the API reads JSON even when we fail: never aiohttp's plain-text page
+        log.exception("falha interna na API: %s %s", request.method, request.path)
+        return ErroApi(500, "falha interna no servidor; tente de novo (e avise o suporte se persistir)").resposta()
 
 
 def instalar(app: web.Application, api: Api) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from bot.api.recursos import ROTAS
@@ -262,3 +263,14 @@ async def test_cargas_simultaneas_do_mesmo_devedor_novo(amb: AmbienteApi) -> Non
     assert [r.status for r in respostas] == [200] * 6, [await r.text() for r in respostas]
     busca = await amb.cliente.post("/api/v1/devedores/busca", json={"cpf": CPF_NOVO}, headers=cabecalhos)
     assert sorted(p["parcela"] for p in (await busca.json())["parcelas"]) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_falha_interna_responde_json(amb: AmbienteApi, caplog: pytest.LogCaptureFixture) -> None:
+    """A real fault (a table the status reads is gone): the client still gets a pt-BR JSON error, not HTML."""
+    cabecalhos = await amb.token("erp")
+    async with amb.engine.begin() as conexao:
+        await conexao.execute(text("ALTER TABLE evento RENAME TO evento_sumido"))
+    resposta = await amb.cliente.get("/api/v1/devedores/1", headers=cabecalhos)
+    assert resposta.status == 500 and resposta.content_type == "application/json"
+    assert (await resposta.json())["erro"].startswith("falha interna no servidor")
+    assert "falha interna na API: GET /api/v1/devedores/1" in caplog.text
