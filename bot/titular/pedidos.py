@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import JSON, Table, delete, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -82,7 +82,18 @@ async def exportar(s: AsyncSession, devedor: Devedor) -> dict[str, Any]:
             if not ja and chave in tabela.c and not any(c in tabela.c for c in _CHAVES[: _CHAVES.index(chave)]):
                 dados[tabela.name] = await _linhas(s, tabela, chave, ids[chave])
     dados["atualizacao"] = await _linhas(s, SQLModel.metadata.tables["atualizacao"], "remetente", remetentes(devedor))
+    dados["auditoria"] = await _auditoria(s, devedor.id, dados.get("auditoria", []))
     return {nome: linhas for nome, linhas in dados.items() if linhas}
+
+
+async def _auditoria(s: AsyncSession, devedor_id: int, das_conversas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The audit of what was done with this person's data: the rows of their conversations and the ones naming
+    them in `dados.devedor` (API calls, their own LGPD requests, dossiês), in order."""
+    tabela = SQLModel.metadata.tables["auditoria"]
+    sobre_ele = type_coerce(tabela.c.dados, JSON)["devedor"].as_integer() == devedor_id
+    ids = [i for i in (await s.exec(select(Auditoria.id).where(sobre_ele))).all() if i is not None]
+    linhas = {linha["id"]: linha for linha in das_conversas + await _linhas(s, tabela, "id", ids)}
+    return [linhas[i] for i in sorted(linhas)]
 
 
 def remetentes(devedor: Devedor) -> list[str]:

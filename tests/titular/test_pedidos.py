@@ -84,8 +84,11 @@ def test_exportar_tudo_em_json_e_auditado(
     assert all(e["devedor_id"] == 1 for e in dados["evento"])
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_exportar"))
     assert auditoria.dados["cpf"] == "***.533.447-**" and "mensagem" in auditoria.dados["tabelas"]
+    assert _rodar(capsys, com_conversa, "exportar", "--cpf", "719.428.367-08")[0] == 0  # another person's request
     codigo, saida, _ = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)
     assert codigo == 0 and json.loads(saida)["devedor"]["id"] == 1
+    # the audit of what was done with Maria's data (by dados.devedor): her first request, not the other person's
+    assert [(a["acao"], a["dados"]["devedor"]) for a in json.loads(saida)["auditoria"]] == [("titular_exportar", 1)]
 
 
 def test_anonimizar_apaga_o_audio_e_mantem_o_comprovante(
