@@ -258,7 +258,7 @@ async def pausar_cobranca(request: web.Request) -> web.Response:
     async with sessao(api.engine) as s:
         devedor_id = _em_cobranca(await _devedor(s, request))
         pausar(s, devedor_id, motivo, agora, origem="api", token=_token(request).nome)
-        s.add(_auditar(request, "pausar", devedor_id, motivo=motivo))
+        s.add(_auditar(request, "pausar", devedor_id))  # the motivo lives in the event, which anonymising clears
         await s.commit()
     fim = agora + timedelta(days=api.politica.pausa_dias)
     return web.json_response({"cobranca": "pausada", "motivo": motivo, "ate": fim.isoformat()})

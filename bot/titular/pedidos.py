@@ -26,6 +26,7 @@ from bot.dados.atendentes import Auditoria, Nota
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, Atualizacao, SituacaoAnexo, SituacaoAtualizacao
 from bot.dados.fila import descartar_pendentes
+from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
 from bot.dados.saida import Saida
 from bot.formatos import mascarar_cpf
@@ -125,13 +126,16 @@ def corrigir(devedor: Devedor, novos: dict[str, str | None]) -> dict[str, tuple[
 
 def _sem_textos(dados: Any) -> Any:
     if isinstance(dados, dict):
-        return {k: (TEXTO_ANONIMIZADO if k in CHAVES_DE_TEXTO else _sem_textos(v)) for k, v in dados.items()}
+        # A `motivo` is a category (hand-off reason, the debtor's reason for the delay, "promessa") except the
+        # company's own words about the person, sent with a pause or an opt-out through the API.
+        livres = CHAVES_DE_TEXTO | ({"motivo"} if dados.get("origem") == "api" else set())
+        return {k: (TEXTO_ANONIMIZADO if k in livres else _sem_textos(v)) for k, v in dados.items()}
     if isinstance(dados, list):
         return [_sem_textos(v) for v in dados]
     return dados
 
 
-def _limpar(s: AsyncSession, linha: Evento | Transferencia) -> int:
+def _limpar(s: AsyncSession, linha: Evento | Transferencia | EventoSaida) -> int:
     limpo = _sem_textos(linha.dados)
     if limpo == linha.dados:
         return 0
@@ -206,6 +210,8 @@ async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> Anon
         contagem["eventos"] += _limpar(s, evento)
     for transferencia in (await s.exec(select(Transferencia).where(Transferencia.devedor_id == devedor.id))).all():
         contagem["transferencias"] += _limpar(s, transferencia)
+    for saida in (await s.exec(select(EventoSaida).where(EventoSaida.devedor_id == devedor.id))).all():
+        contagem["eventos"] += _limpar(s, saida)  # the copy going to the company's systems
     lembretes = update(Saida).where(col(Saida.devedor_id) == devedor.id).values(texto=TEXTO_ANONIMIZADO, destino="")
     contagem["lembretes"] = (await s.exec(lembretes)).rowcount
     await descartar_pendentes(s, "dados anonimizados a pedido do titular", devedor_id=devedor.id)

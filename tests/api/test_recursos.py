@@ -178,6 +178,9 @@ async def test_pausa_retomada_e_optout(amb: AmbienteApi) -> None:
         eventos = (await s.exec(select(Evento.tipo).where(Evento.devedor_id == 1).order_by(col(Evento.id)))).all()
         saida = (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id)))).all()
     assert eventos == ["pausa", "retomada", "optout"]
+    async with sessao(amb.engine) as s:  # the audit, never changed, keeps who and when, not the company's words
+        auditoria = (await s.exec(select(Auditoria).where(Auditoria.acao == "api:pausar"))).one()
+    assert auditoria.dados == {"token": "erp", "devedor": 1}
     assert [(e.devedor_id, e.evento, e.dados) for e in saida] == [
         (1, "optout", {"origem": "api", "motivo": "pediu no SAC"}),
         (2, "optout", {"origem": "api"}),

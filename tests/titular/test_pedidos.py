@@ -16,7 +16,9 @@ from bot.conversa.fatos import Entrada
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
 from bot.dados.entrada import Anexo, Atualizacao
+from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Acordo, Conversa, Devedor, Mensagem, Parcela
+from bot.dados.pausas import pausar, registrar_optout
 from bot.projeto import Projeto
 from tests.apoio.relogio import AGORA
 
@@ -165,6 +167,18 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     com_conversa: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     parcelas_antes = [(p.id, p.valor, p.situacao) for p in _ler(com_conversa, select(Parcela))]
+
+    async def pela_api() -> None:  # the company's own words about her, as the API records them
+        engine = criar_engine(com_conversa)
+        async with sessao(engine) as s:
+            pausar(s, 1, "em tratamento de saúde", AGORA, origem="api", token="erp")
+            maria = await s.get(Devedor, 1)
+            assert maria is not None
+            await registrar_optout(s, maria, AGORA, "api", None, token="erp", motivo="pediu no SAC, chorando")
+            await s.commit()
+        await engine.dispose()
+
+    asyncio.run(pela_api())
     codigo, saida, erro = _rodar(capsys, com_conversa, "anonimizar", "--cpf", CPF, "--protocolo", "DPO-2026-0042")
     assert codigo == 0, erro
     assert saida.startswith("anonimizado: contatos e textos apagados (")
@@ -183,3 +197,6 @@ def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
     exportado = _rodar(capsys, com_conversa, "exportar", "--cpf", CPF)[1]
     assert '"texto": "esqueci"' not in exportado and "+5511987654321" not in exportado  # the reason stays a category
     assert '"motivo": "esqueci"' in exportado
+    assert "tratamento de saúde" not in exportado and "chorando" not in exportado
+    (optout,) = _ler(com_conversa, select(EventoSaida).where(EventoSaida.evento == "optout"))
+    assert optout.dados == {"origem": "api", "motivo": "[anonimizado a pedido do titular]"}
