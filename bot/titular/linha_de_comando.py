@@ -17,6 +17,7 @@ from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
 from bot.titular.pedidos import PedidoRecusado, anonimizar, apagar_audios, auditar_pedido, corrigir, exportar
 
+ORIGEM = "pedido do titular (LGPD)"  # of the opt-out an anonymisation records
 # option → column; values are checked by the portfolio import's own converters (one validator for both)
 CORRECOES = {"telefone": "telefone", "email": "email", "telegram_id": "telegram_id"}
 
@@ -93,7 +94,7 @@ async def comando_titular(
             auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas))
             texto = f"corrigido: {', '.join(sorted(mudancas)) or 'nada mudou'}"
         else:
-            feito = await anonimizar(s, devedor, agora)
+            feito = await anonimizar(s, devedor, agora, ORIGEM)
             auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **feito.contagem)
             resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in feito.contagem.items())
             texto = f"anonimizado: contatos e textos apagados ({resumo}); dívida, acordos e pagamentos mantidos"

@@ -28,6 +28,7 @@ from bot.dados.entrada import Anexo, Atualizacao, SituacaoAnexo, SituacaoAtualiz
 from bot.dados.fila import descartar_pendentes
 from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Conversa, Devedor, Evento, Mensagem, Transferencia
+from bot.dados.pausas import registrar_optout
 from bot.dados.saida import Saida
 from bot.formatos import mascarar_cpf
 
@@ -189,8 +190,9 @@ async def apagar_audios(engine: AsyncEngine, pasta: Path, caminhos: list[str]) -
     return apagados
 
 
-async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> Anonimizacao:
-    """Erase contact data and texts (not committed); returns how many rows of each kind were touched."""
+async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime, origem: str) -> Anonimizacao:
+    """Erase contact data and texts (not committed); returns how many rows of each kind were touched. Collection
+    stops for good: an opt-out from `origem`, which the company's systems hear about like any other."""
     assert devedor.id is not None
     conversas = [i for i in (await s.exec(select(Conversa.id).where(Conversa.devedor_id == devedor.id))).all() if i]
     feito = Anonimizacao({"mensagens": 0, "notas": 0, "anexos": 0, "audios": 0, "eventos": 0, "transferencias": 0,
@@ -224,7 +226,7 @@ async def anonimizar(s: AsyncSession, devedor: Devedor, agora: datetime) -> Anon
     contagem["atualizacoes"] = (await s.exec(brutas)).rowcount
     for campo in (*CAMPOS_CONTATO, "nascimento"):
         setattr(devedor, campo, None)
-    devedor.optout_em = devedor.optout_em or agora  # no channel is left, and none may be used again
+    await registrar_optout(s, devedor, agora, origem)  # no channel is left, and none may be used again
     devedor.anonimizado_em = devedor.anonimizado_em or agora
     s.add(devedor)
     return feito

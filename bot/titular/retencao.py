@@ -116,7 +116,7 @@ class Retencao:
                 return 0
             auditar_pedido(s, "expurgar", devedor, agora, ultimo_fato=ultimo.isoformat(),
                            retencao_dias=self.config.retencao_dias)  # fmt: skip
-            feito = await anonimizar(s, devedor, agora)
+            feito = await anonimizar(s, devedor, agora, "retenção (LGPD)")
             devedor.nome, devedor.cpf, devedor.expurgado_em = NOME_EXPURGADO, cpf_substituto(devedor_id), agora
             s.add(devedor)
             await s.commit()

@@ -135,6 +135,8 @@ def test_anonimizar_apaga_o_audio_e_mantem_o_comprovante(
                       ("m3", "guardado", "igual.ogg")}  # fmt: skip
     (auditoria,) = _ler(com_conversa, select(Auditoria).where(Auditoria.acao == "titular_anonimizar"))
     assert auditoria.dados["audios"] == 2
+    (optout,) = _ler(com_conversa, select(EventoSaida).where(EventoSaida.evento == "optout"))  # the company hears
+    assert (optout.devedor_id, optout.dados) == (1, {"origem": "pedido do titular (LGPD)"})
 
 
 def test_pedidos_com_cpf_ruim_ou_desconhecido_nao_mudam_nada(url: str, capsys: pytest.CaptureFixture[str]) -> None:

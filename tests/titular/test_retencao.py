@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.config.titular import LgpdConfig
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Contrato, Devedor, Evento, Parcela
 from bot.projeto import Projeto
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
@@ -53,6 +54,9 @@ async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: Async
     assert tres.expurgado_em is None and tres.cpf != cpf_substituto(3)
     assert um.expurgado_em is None  # still owes
     assert auditoria.dados["devedor"] == 2 and auditoria.dados["retencao_dias"] == 365
+    async with sessao(engine_semeado) as s:
+        saidas = (await s.exec(select(EventoSaida.devedor_id, EventoSaida.dados))).all()
+    assert saidas == [(2, {"origem": "retenção (LGPD)"})]
 
 
 async def test_serve_roda_a_rotina(projeto: Projeto, url: str) -> None:
