@@ -49,6 +49,17 @@ async def test_situacao_do_modelo_guardada_e_so_avanca(cliente_whatsapp: Cliente
     assert await _situacoes(cliente_whatsapp) == [aprovado]
 
 
+async def test_reabilitado_volta_a_aprovado_e_trava_nao_muda_a_situacao(cliente_whatsapp: Cliente) -> None:
+    """Meta's events are not all statuses: REINSTATED and UNARCHIVED leave the template sendable, LOCKED only
+    stops edits (a status of "REINSTATED" or "LOCKED" would have `check` warn of a template that works)."""
+    for evento, tempo, situacao in [("DISABLED", 1795446000, "DISABLED"), ("REINSTATED", 1795447000, "APPROVED"),
+                                    ("LOCKED", 1795448000, "APPROVED"), ("ARCHIVED", 1795449000, "ARCHIVED"),
+                                    ("UNARCHIVED", 1795450000, "APPROVED")]:  # fmt: skip
+        assert await postar(cliente_whatsapp, _com(evento, tempo, "NONE")) == 200
+        ((_, guardada, *_),) = await _situacoes(cliente_whatsapp)
+        assert guardada == situacao, evento
+
+
 @pytest.mark.parametrize("falta", ["message_template_id", "message_template_name", "event"])
 async def test_atualizacao_sem_campo_e_recusada(cliente_whatsapp: Cliente, falta: str) -> None:
     payload = carregar("meta_modelo_status.json")
