@@ -15,7 +15,15 @@ from bot.dados.banco import sessao
 from bot.dados.carteira import CONVERSORES
 from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
-from bot.titular.pedidos import PedidoRecusado, anonimizar, apagar_audios, auditar_pedido, corrigir, exportar
+from bot.titular.pedidos import (
+    PedidoRecusado,
+    anonimizar,
+    apagar_audios,
+    auditar_pedido,
+    corrigir,
+    exportar,
+    sem_envios_ao_contato_antigo,
+)
 
 ORIGEM = "pedido do titular (LGPD)"  # of the opt-out an anonymisation records
 # option → column; values are checked by the portfolio import's own converters (one validator for both)
@@ -91,8 +99,12 @@ async def comando_titular(
                 print(erro, file=erros)
                 return 1
             s.add(devedor)
-            auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas))
+            assert devedor.id is not None
+            descartados = await sem_envios_ao_contato_antigo(s, devedor.id, mudancas)
+            auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas),
+                           lembretes_descartados=descartados)  # fmt: skip
             texto = f"corrigido: {', '.join(sorted(mudancas)) or 'nada mudou'}"
+            texto += f"; {descartados} lembrete(s) na fila para o contato antigo descartado(s)" if descartados else ""
         else:
             feito = await anonimizar(s, devedor, agora, ORIGEM)
             auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **feito.contagem)

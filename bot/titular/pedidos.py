@@ -9,6 +9,7 @@ written to `auditoria` in the transaction that carries it out.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -123,6 +124,19 @@ def corrigir(devedor: Devedor, novos: dict[str, str | None]) -> dict[str, tuple[
     if "telefone" in mudancas:
         devedor.telefone_invalido = False  # a new number has not been reported wrong yet (as the import does)
     return mudancas
+
+
+# The channels each contact field addresses: a reminder already queued to a corrected contact must not leave.
+CANAIS_DO_CONTATO = {"telefone": ("whatsapp", "sms"), "email": ("email",), "telegram_id": ("telegram",)}
+
+
+async def sem_envios_ao_contato_antigo(s: AsyncSession, devedor_id: int, campos: Iterable[str]) -> int:
+    """Drop the pending reminders queued to the contacts just corrected (not committed): the old number may be
+    someone else's. Returns how many; the régua's next steps use the new contact."""
+    canais = sorted({canal for campo in campos for canal in CANAIS_DO_CONTATO[campo]})
+    if not canais:
+        return 0
+    return await descartar_pendentes(s, "contato corrigido a pedido do titular", devedor_id=devedor_id, canais=canais)
 
 
 def _sem_textos(dados: Any) -> Any:

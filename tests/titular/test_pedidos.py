@@ -19,6 +19,7 @@ from bot.dados.entrada import Anexo, Atualizacao
 from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Acordo, Conversa, Devedor, Mensagem, Parcela
 from bot.dados.pausas import pausar, registrar_optout
+from bot.dados.saida import Saida
 from bot.projeto import Projeto
 from tests.apoio.relogio import AGORA
 
@@ -163,6 +164,50 @@ def test_corrigir_contatos_com_a_validacao_da_carteira(url: str, capsys: pytest.
         "+5511912345678", None, "4242", False)  # fmt: skip
     (auditoria,) = _ler(url, select(Auditoria).where(Auditoria.acao == "titular_corrigir"))
     assert auditoria.dados["campos"] == ["email", "telefone", "telegram_id"] and "4242" not in str(auditoria.dados)
+
+
+def test_corrigir_o_telefone_descarta_o_que_ia_para_o_numero_antigo(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The old number may be someone else's: a reminder already queued to it does not leave; other channels and
+    other people's reminders stay."""
+
+    async def enfileirar() -> None:
+        engine = criar_engine(url)
+        async with sessao(engine) as s:
+            for devedor, canal, destino in [
+                (1, "whatsapp", "+5511987654321"),
+                (1, "sms", "+5511987654321"),
+                (1, "email", "maria.santos@example.com"),
+                (2, "whatsapp", "+5521"),
+            ]:
+                s.add(
+                    Saida(
+                        alvo=f"parcela:{devedor}",
+                        passo="vespera",
+                        canal=canal,
+                        devedor_id=devedor,
+                        destino=destino,
+                        texto="Oi",
+                        proxima_tentativa=AGORA,
+                        prazo=AGORA,
+                        criada_em=AGORA,
+                    )
+                )
+            await s.commit()  # fmt: skip
+        await engine.dispose()
+
+    asyncio.run(enfileirar())
+    codigo, saida, erro = _rodar(capsys, url, "corrigir", "--cpf", CPF, "--telefone", "(11) 91234-5678")
+    assert codigo == 0, erro
+    assert saida.strip() == "corrigido: telefone; 2 lembrete(s) na fila para o contato antigo descartado(s)"
+    situacoes = {(f.devedor_id, f.canal): (f.situacao, f.motivo) for f in _ler(url, select(Saida))}
+    assert situacoes == {
+        (1, "whatsapp"): ("descartada", "contato corrigido a pedido do titular"),
+        (1, "sms"): ("descartada", "contato corrigido a pedido do titular"),
+        (1, "email"): ("pendente", None),
+        (2, "whatsapp"): ("pendente", None),
+    }
 
 
 def test_anonimizar_apaga_contatos_e_textos_e_mantem_a_divida(
