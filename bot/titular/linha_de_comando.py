@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,16 @@ from bot.titular.pedidos import (
     sem_envios_ao_contato_antigo,
 )
 
+# Why the export file could not be written, in Portuguese (the operating system says it in English).
+MOTIVOS_DO_SISTEMA = {
+    errno.ENOENT: "a pasta não existe",
+    errno.ENOTDIR: "o caminho passa por um arquivo, não por uma pasta",
+    errno.EISDIR: "é uma pasta; informe o nome do arquivo",
+    errno.EACCES: "sem permissão de escrita",
+    errno.EPERM: "sem permissão de escrita",
+    errno.ENOSPC: "disco cheio",
+    errno.EROFS: "sistema de arquivos só de leitura",
+}
 ORIGEM = "pedido do titular (LGPD)"  # of the opt-out an anonymisation records
 # option → column; values are checked by the portfolio import's own converters (one validator for both)
 CORRECOES = {"telefone": "telefone", "email": "email", "telegram_id": "telegram_id"}
@@ -114,7 +125,8 @@ async def comando_titular(
             try:  # before the commit: a file that could not be written is no export, and is not audited as one
                 args.arquivo.write_text(texto + "\n", encoding="utf-8")
             except OSError as erro:
-                print(f"{args.arquivo}: não foi possível gravar: {erro.strerror}", file=erros)
+                motivo = MOTIVOS_DO_SISTEMA.get(erro.errno or 0, erro.strerror)
+                print(f"{args.arquivo}: não foi possível gravar ({motivo}); nada foi exportado", file=erros)
                 return 1
             texto = f"escrito {args.arquivo} ({len(dados)} tabela(s))"
         await s.commit()

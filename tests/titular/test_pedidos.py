@@ -140,8 +140,14 @@ def test_anonimizar_apaga_o_audio_e_mantem_o_comprovante(
     assert (optout.devedor_id, optout.dados) == (1, {"origem": "pedido do titular (LGPD)"})
 
 
-def test_pedidos_com_cpf_ruim_ou_desconhecido_nao_mudam_nada(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pedidos_com_cpf_ruim_ou_desconhecido_nao_mudam_nada(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _rodar(capsys, url, "exportar", "--cpf", "123")[2].strip() != ""
+    for arquivo, motivo in ((tmp_path / "nao" / "existe.json", "a pasta não existe"),
+                            (tmp_path, "é uma pasta; informe o nome do arquivo")):  # fmt: skip
+        codigo, _, erro = _rodar(capsys, url, "exportar", "--cpf", CPF, "--arquivo", str(arquivo))
+        assert codigo == 1 and erro.strip() == f"{arquivo}: não foi possível gravar ({motivo}); nada foi exportado"
     codigo, _, erro = _rodar(capsys, url, "anonimizar", "--cpf", "529.982.247-25")
     assert codigo == 1 and erro.strip() == "nenhum devedor com o CPF ***.982.247-**"
     codigo, _, erro = _rodar(capsys, url, "corrigir", "--cpf", CPF, "--telefone", "12345", "--email", "sem-arroba")
