@@ -43,7 +43,7 @@ from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinh
 from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.importacao import ImportacaoRecusada, ResumoImportacao, importar_carteira
 from bot.dados.integracao import TokenApi
-from bot.dados.modelos import Devedor
+from bot.dados.modelos import Acordo, Devedor, SituacaoAcordo
 from bot.dados.pausas import pausar, registrar_optout, retomar
 from bot.formatos import normalizar_cpf
 from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
@@ -316,14 +316,18 @@ async def registrar_pagamento(request: web.Request) -> web.Response:
     if resultado.desfecho is Desfecho.DUPLICADO and await _chave_de_outro_pagamento(api, confirmacao):
         mensagem = "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou"
         raise ErroApi(422, mensagem, "Idempotency-Key")
-    if resultado.desfecho is Desfecho.REGISTRADO:
-        async with sessao(api.engine) as s:
-            s.add(_auditar(request, "pagamento", None, acordo=resultado.acordo_id, chave=chave, valor=str(valor)))
-            await s.commit()
     registrado = resultado.desfecho is Desfecho.REGISTRADO
+    async with sessao(api.engine) as s:
+        acordo = await s.get(Acordo, resultado.acordo_id) if resultado.acordo_id is not None else None
+        if registrado:
+            s.add(_auditar(request, "pagamento", acordo.devedor_id if acordo else None, acordo=resultado.acordo_id,
+                           chave=chave, valor=str(valor)))  # fmt: skip
+            await s.commit()
+    # A retry answers as things stand: "quitado" is the agreement's state, not this call's (which changed nothing).
+    quitado = resultado.quitado if registrado else acordo is not None and acordo.situacao == SituacaoAcordo.PAGO
     return web.json_response(
         {"situacao": resultado.desfecho.value, "mensagem": str(resultado), "acordo_id": resultado.acordo_id,
-         "quitado": resultado.quitado},
+         "quitado": quitado},
         status=201 if registrado else 200,
     )  # fmt: skip
 

@@ -202,8 +202,10 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
     com_chave = cabecalhos | {"Idempotency-Key": "retorno-2026-11-23-0001"}
     primeiro = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert primeiro.status == 201, await primeiro.text()
+    assert (await primeiro.json())["quitado"] is True
     de_novo = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert de_novo.status == 200 and (await de_novo.json())["situacao"] == "duplicado"
+    assert (await de_novo.json())["quitado"] is True  # the retry tells the agreement's state, as the first call did
     outro = await amb.cliente.post("/api/v1/pagamentos", json=corpo | {"valor": "1.00"}, headers=com_chave)
     assert outro.status == 422 and (await outro.json()) == {
         "erro": "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou",
@@ -225,6 +227,9 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
         ("api", "erp:retorno-2026-11-23-0001", "api")
     ]
     assert saida == ["acordo_criado", "pagamento_confirmado"] and doc is not None
+    async with sessao(amb.engine) as s:
+        (auditoria,) = (await s.exec(select(Auditoria).where(Auditoria.acao == "api:pagamento"))).all()
+    assert auditoria.dados["devedor"] == 1  # so the person's LGPD export finds it
     acordos = await (await amb.cliente.get("/api/v1/devedores/1/acordos", headers=cabecalhos)).json()
     assert acordos["total"] == 1 and acordos["itens"][0]["pago"] == documento["valor"]
 
