@@ -111,7 +111,8 @@ def ler_modelo(corpo: Mapping[str, Any]) -> ModeloAtualizado:
     motivo = _texto(corpo, "reason")
     return ModeloAtualizado(
         nome=str(corpo["message_template_name"]),
-        idioma=_texto(corpo, "message_template_language") or "pt_BR",
+        # The webhook writes the language as "pt-BR" (a locale), the management API and our catalogue as "pt_BR".
+        idioma=(_texto(corpo, "message_template_language") or "pt_BR").replace("-", "_"),
         situacao=SITUACAO_DO_EVENTO.get(str(corpo["event"]), str(corpo["event"])),
         id_meta=_escrito(corpo.get("message_template_id")),
         categoria=_texto(corpo, "message_template_category"),
