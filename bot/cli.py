@@ -312,7 +312,8 @@ async def _gestao(
     if args.comando == "api-token":
         return await comando_token(engine, args, relogio(), sys.stdout)
     if args.comando == "titular":
-        return await comando_titular(engine, args, relogio(), sys.stdout, sys.stderr)
+        pasta_anexos = projeto.raiz / projeto.config.canais.pasta_anexos
+        return await comando_titular(engine, args, relogio(), pasta_anexos, sys.stdout, sys.stderr)
     from bot.canais.gestao_modelos import comando_modelos
 
     return await comando_modelos(engine, projeto, relogio, args.enviar, sys.stdout, sys.stderr)

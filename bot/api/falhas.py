@@ -42,11 +42,14 @@ def erro_de_item(lista: str, erro: ErroLinha) -> dict[str, Any]:
     return {"campo": campo, "mensagem": erro.mensagem} | ({"valor": erro.valor} if erro.valor else {})
 
 
-async def corpo_objeto(request: web.Request) -> dict[str, Any]:
+async def corpo_objeto(request: web.Request, opcional: bool = False) -> dict[str, Any]:
+    """The body's JSON object; with `opcional`, no body at all reads as `{}` (every field of it is optional)."""
     try:
         bruto = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise ErroApi(413, f"corpo grande demais (máximo {request.client_max_size // 1024} KB)") from None
+    if opcional and not bruto.strip():
+        return {}
     try:
         corpo = ler_json(bruto)
     except JsonInvalido as erro:

@@ -64,6 +64,7 @@ _PAGINACAO = [
     {"name": "pagina", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
     {"name": "por_pagina", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
 ]
+_ENCERRADA = "cobrança encerrada por opt-out: nada mudou"
 _MOTIVO = {
     "type": "object",
     "properties": {"motivo": {"type": "string", "maxLength": 200}},
@@ -97,7 +98,7 @@ def documento_openapi() -> dict[str, Any]:
             "title": "Cobrança amigável — API",
             "version": "1",
             "description": 'Valores em reais como texto ("150.00"), datas AAAA-MM-DD, instantes ISO-8601 com fuso. '
-            "Erros em JSON com `erro` e `campo`. Veja docs/api.md.",
+            "Erros em JSON com `erro` e `campo`. Veja docs/integracao.md.",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}, "schemas": {"Erro": _ERRO}},
@@ -167,12 +168,15 @@ def documento_openapi() -> dict[str, Any]:
                 "post": _operacao(
                     "Pausa a régua deste devedor (por regua.pausa_dias, ou até ser retomada)",
                     cobranca,
-                    {"200": "pausada", "400": "motivo ausente", "404": "devedor desconhecido"},
+                    {"200": "pausada", "400": "motivo ausente", "404": "devedor desconhecido", "409": _ENCERRADA},
                     parameters=[_ID],
-                    requestBody=_json(_MOTIVO),
+                    requestBody={"required": True} | _json(_MOTIVO | {"required": ["motivo"]}),
                 ),
                 "delete": _operacao(
-                    "Retoma a régua", cobranca, {"200": "ativa", "404": "devedor desconhecido"}, parameters=[_ID]
+                    "Retoma a régua",
+                    cobranca,
+                    {"200": "ativa", "404": "devedor desconhecido", "409": _ENCERRADA},
+                    parameters=[_ID],
                 ),
             },
             "/devedores/{devedor_id}/optout": {
@@ -181,7 +185,7 @@ def documento_openapi() -> dict[str, Any]:
                     cobranca,
                     {"201": "registrado", "200": "já estava registrado", "404": "devedor desconhecido"},
                     parameters=[_ID],
-                    requestBody=_json(_MOTIVO),
+                    requestBody={"required": False} | _json(_MOTIVO),  # no body at all is fine too
                 )
             },
             "/pagamentos": {
@@ -193,6 +197,7 @@ def documento_openapi() -> dict[str, Any]:
                         "200": "já registrado com esta chave",
                         "400": "corpo ou chave inválidos",
                         "404": "documento desconhecido",
+                        "422": "a chave já registrou outro pagamento (documento, valor ou data diferentes)",
                     },
                     parameters=[
                         {

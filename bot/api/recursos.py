@@ -7,6 +7,7 @@ pt-BR JSON naming the field. The handlers call the services the console and the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from math import ceil
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
@@ -37,17 +39,21 @@ from bot.config.api import ApiConfig
 from bot.config.regua import Politica
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import sessao
-from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, ler_registros
-from bot.dados.importacao import ImportacaoRecusada, importar_carteira
+from bot.dados.carteira import COLUNAS_OBRIGATORIAS, COLUNAS_OPCIONAIS, ErroLinha, LeituraCarteira, ler_registros
+from bot.dados.cobrancas import PagamentoRecebido
+from bot.dados.importacao import ImportacaoRecusada, ResumoImportacao, importar_carteira
 from bot.dados.integracao import TokenApi
-from bot.dados.modelos import Devedor
+from bot.dados.modelos import Acordo, Devedor, SituacaoAcordo
 from bot.dados.pausas import pausar, registrar_optout, retomar
 from bot.formatos import normalizar_cpf
-from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho
+from bot.pagamentos.confirmacao import Confirmacao, Confirmador, Desfecho, documento_por_codigo
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 COLUNAS = frozenset(COLUNAS_OBRIGATORIAS + COLUNAS_OPCIONAIS)
 CHAVE_MAXIMA = 100
+TENTATIVAS_DE_CARGA = 8
 
 
 @dataclass(frozen=True)
@@ -118,11 +124,9 @@ async def carregar_carteira(request: web.Request) -> web.Response:
             registros.append((indice, campos))
     leitura_api = ler_registros(registros, "api", erros)
     try:
-        async with sessao(api.engine) as s:
-            if leitura_api.erros:
-                raise ImportacaoRecusada(leitura_api.erros)
-            s.add(_auditar(request, "carteira", parcelas=len(itens)))
-            resumo = await importar_carteira(s, leitura_api, agora=api.relogio())
+        if leitura_api.erros:
+            raise ImportacaoRecusada(leitura_api.erros)
+        resumo = await _importar(request, leitura_api, len(itens))
     except ImportacaoRecusada as recusa:
         detalhes = [erro_de_item("parcelas", e) for e in sorted(recusa.erros, key=lambda e: e.linha)]
         raise ErroApi(422, f"nada foi gravado: {len(detalhes)} erro(s)", erros=detalhes) from None
@@ -139,6 +143,24 @@ async def carregar_carteira(request: web.Request) -> web.Response:
             "parcelas_mantidas": resumo.parcelas_mantidas,
         }
     )
+
+
+async def _importar(request: web.Request, leitura_api: LeituraCarteira, quantos: int) -> ResumoImportacao:
+    """The upsert in one transaction. Two loads inserting the same new debtor or contract at once (an ERP sending
+    batches in parallel, several servers) collide on a unique key: the loser starts again and now finds the row
+    to update. Each round at least one load commits, so `TENTATIVAS_DE_CARGA` concurrent loads all go through."""
+    api = _api(request)
+    tentativa = 1
+    while True:
+        try:
+            async with sessao(api.engine) as s:
+                s.add(_auditar(request, "carteira", parcelas=quantos))
+                return await importar_carteira(s, leitura_api, agora=api.relogio())
+        except IntegrityError:
+            if tentativa == TENTATIVAS_DE_CARGA:
+                mensagem = "outras cargas dos mesmos devedores ao mesmo tempo; nada foi gravado, tente de novo"
+                raise ErroApi(409, mensagem, "parcelas") from None
+            tentativa += 1
 
 
 # --- reading
@@ -216,6 +238,16 @@ async def _pagina_do_devedor(
 # --- collection: pause, resume, opt-out
 
 
+def _em_cobranca(devedor: Devedor) -> int:
+    """The debtor's id, when collection can be paused or resumed at all: after an opt-out it has ended for good,
+    and answering "pausada" or "ativa" would tell the company something false."""
+    assert devedor.id is not None
+    if devedor.optout_em is not None:
+        quando = devedor.optout_em.isoformat()
+        raise ErroApi(409, f"a cobrança deste devedor está encerrada (opt-out em {quando}); nada mudou", "devedor_id")
+    return devedor.id
+
+
 async def pausar_cobranca(request: web.Request) -> web.Response:
     api = _api(request)
     corpo = await corpo_objeto(request)
@@ -224,10 +256,9 @@ async def pausar_cobranca(request: web.Request) -> web.Response:
     assert motivo is not None
     agora = api.relogio()
     async with sessao(api.engine) as s:
-        devedor = await _devedor(s, request)
-        assert devedor.id is not None
-        pausar(s, devedor.id, motivo, agora, origem="api", token=_token(request).nome)
-        s.add(_auditar(request, "pausar", devedor.id, motivo=motivo))
+        devedor_id = _em_cobranca(await _devedor(s, request))
+        pausar(s, devedor_id, motivo, agora, origem="api", token=_token(request).nome)
+        s.add(_auditar(request, "pausar", devedor_id))  # the motivo lives in the event, which anonymising clears
         await s.commit()
     fim = agora + timedelta(days=api.politica.pausa_dias)
     return web.json_response({"cobranca": "pausada", "motivo": motivo, "ate": fim.isoformat()})
@@ -236,17 +267,16 @@ async def pausar_cobranca(request: web.Request) -> web.Response:
 async def retomar_cobranca(request: web.Request) -> web.Response:
     api = _api(request)
     async with sessao(api.engine) as s:
-        devedor = await _devedor(s, request)
-        assert devedor.id is not None
-        retomar(s, devedor.id, api.relogio(), origem="api", token=_token(request).nome)
-        s.add(_auditar(request, "retomar", devedor.id))
+        devedor_id = _em_cobranca(await _devedor(s, request))
+        retomar(s, devedor_id, api.relogio(), origem="api", token=_token(request).nome)
+        s.add(_auditar(request, "retomar", devedor_id))
         await s.commit()
     return web.json_response({"cobranca": "ativa"})
 
 
 async def optout(request: web.Request) -> web.Response:
     api = _api(request)
-    corpo = await corpo_objeto(request)
+    corpo = await corpo_objeto(request, opcional=True)
     so_campos(corpo, {"motivo"})
     motivo = texto(corpo, "motivo", obrigatorio=False, maximo=200)
     async with sessao(api.engine) as s:
@@ -283,16 +313,42 @@ async def registrar_pagamento(request: web.Request) -> web.Response:
     resultado = await api.confirmador.confirmar(confirmacao, agora)
     if resultado.desfecho is Desfecho.DOCUMENTO_DESCONHECIDO:
         raise ErroApi(404, "documento não encontrado (informe o nosso número ou o txid)", "documento")
-    if resultado.desfecho is Desfecho.REGISTRADO:
-        async with sessao(api.engine) as s:
-            s.add(_auditar(request, "pagamento", None, acordo=resultado.acordo_id, chave=chave, valor=str(valor)))
-            await s.commit()
+    if resultado.desfecho is Desfecho.DUPLICADO and await _chave_de_outro_pagamento(api, confirmacao):
+        mensagem = "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou"
+        raise ErroApi(422, mensagem, "Idempotency-Key")
     registrado = resultado.desfecho is Desfecho.REGISTRADO
+    async with sessao(api.engine) as s:
+        acordo = await s.get(Acordo, resultado.acordo_id) if resultado.acordo_id is not None else None
+        if registrado:
+            s.add(_auditar(request, "pagamento", acordo.devedor_id if acordo else None, acordo=resultado.acordo_id,
+                           chave=chave, valor=str(valor)))  # fmt: skip
+            await s.commit()
+    # A retry answers as things stand: "quitado" is the agreement's state, not this call's (which changed nothing).
+    quitado = resultado.quitado if registrado else acordo is not None and acordo.situacao == SituacaoAcordo.PAGO
     return web.json_response(
         {"situacao": resultado.desfecho.value, "mensagem": str(resultado), "acordo_id": resultado.acordo_id,
-         "quitado": resultado.quitado},
+         "quitado": quitado},
         status=201 if registrado else 200,
     )  # fmt: skip
+
+
+async def _chave_de_outro_pagamento(api: Api, confirmacao: Confirmacao) -> bool:
+    """A retry repeats the same payment; the same key with another document, amount or date is a client's
+    mistake that must not read as "already done" (the second payment would be lost without a word)."""
+    async with sessao(api.engine) as s:
+        anterior = (
+            await s.exec(
+                select(PagamentoRecebido).where(
+                    PagamentoRecebido.provedor == confirmacao.provedor,
+                    PagamentoRecebido.id_provedor == confirmacao.id_provedor,
+                )
+            )
+        ).first()
+        documento = await documento_por_codigo(s, confirmacao.documento)
+    if anterior is None or documento is None:
+        return False
+    return (anterior.documento_id, anterior.valor, anterior.pago_em) != (
+        documento.id, confirmacao.valor, confirmacao.pago_em)  # fmt: skip
 
 
 async def openapi(_request: web.Request) -> web.Response:
@@ -354,6 +410,9 @@ async def _guarda(
     except web.HTTPMethodNotAllowed as erro:
         aceitos = ", ".join(sorted(erro.allowed_methods))
         return ErroApi(405, f"método {request.method} não aceito aqui; aceitos: {aceitos}").resposta()
+    except Exception:  # a client of the API reads JSON even when we fail: never aiohttp's plain-text page
+        log.exception("falha interna na API: %s %s", request.method, request.path)
+        return ErroApi(500, "falha interna no servidor; tente de novo (e avise o suporte se persistir)").resposta()
 
 
 def instalar(app: web.Application, api: Api) -> None:

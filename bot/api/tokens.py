@@ -55,15 +55,22 @@ async def token_valido(s: AsyncSession, token: str) -> TokenApi | None:
 
 
 async def criar_token(engine: AsyncEngine, nome: str, escopos: list[str], agora: datetime) -> str:
-    """A new token (shown once: only its hash is kept); ValueError when the name is taken."""
+    """A new token (shown once: only its hash is kept); ValueError when an active token has the name. A revoked
+    token's name is taken over (rotation: revoke, then create again for the same client system)."""
     token = PREFIXO + secrets.token_urlsafe(32)
+    ocupado = ValueError(f"já existe um token ativo chamado {nome!r} (revogue-o antes ou escolha outro nome)")
     async with sessao(engine) as s:
-        s.add(TokenApi(nome=nome, token_hash=hash_do_token(token), escopos=escopos, criado_em=agora))
+        anterior = (await s.exec(select(TokenApi).where(TokenApi.nome == nome))).first()
+        if anterior is not None and anterior.revogado_em is None:
+            raise ocupado
+        novo = anterior or TokenApi(nome=nome, token_hash="", criado_em=agora)
+        novo.token_hash, novo.escopos, novo.criado_em, novo.revogado_em = hash_do_token(token), escopos, agora, None
+        s.add(novo)
         s.add(Auditoria(acao="api_token_criar", dados={"nome": nome, "escopos": escopos}, criada_em=agora))
         try:
             await s.commit()
-        except IntegrityError:
-            raise ValueError(f"já existe um token chamado {nome!r} (revogue-o ou escolha outro nome)") from None
+        except IntegrityError:  # another `criar` of the same name got there first
+            raise ocupado from None
     return token
 
 

@@ -11,6 +11,7 @@ from bot.canais.entregas import registrar_status
 from bot.canais.recebido import Arquivo, ArquivoRecebido, AvisoDoCanal, Contexto, Fala, Recebido
 from bot.canais.whatsapp_webhook import (
     JANELA_FECHADA,
+    SEM_MUDAR_SITUACAO,
     MensagemRecebida,
     ModeloAtualizado,
     ler_mensagem,
@@ -53,6 +54,9 @@ async def processar_whatsapp(contexto: Contexto, atualizacao: Atualizacao) -> Re
 
 async def _modelo(contexto: Contexto, modelo: ModeloAtualizado) -> None:
     """Meta approved, rejected, paused or disabled a template: kept, so `check` and `modelos` show it."""
+    if modelo.situacao in SEM_MUDAR_SITUACAO:
+        log.info("modelo %s (%s) na Meta: %s (a situação não muda)", modelo.nome, modelo.idioma, modelo.situacao)
+        return
     async with sessao(contexto.engine) as s:
         nova = SituacaoModelo(nome=modelo.nome, idioma=modelo.idioma, situacao=modelo.situacao,
                               id_meta=modelo.id_meta or None, categoria=modelo.categoria, motivo=modelo.motivo,

@@ -23,6 +23,7 @@ class CorpoInvalido(ValueError):
 # Cloud API error code of a message refused outside the 24 h window: send an approved template instead.
 JANELA_FECHADA = frozenset({131047})
 
+
 @dataclass(frozen=True)
 class Unidade:
     tipo: str  # "mensagem" or "status"
@@ -71,6 +72,10 @@ def unidades(payload: Any) -> list[Unidade]:
 
 
 CAMPO_MODELOS = "message_template_status_update"
+# The webhook's `event` says what happened; what we keep is the status it leaves the template in, as
+# `GET /message_templates` would say it: reinstated or unarchived, it can be sent again; a lock only stops edits.
+SITUACAO_DO_EVENTO = {"REINSTATED": "APPROVED", "UNARCHIVED": "APPROVED"}
+SEM_MUDAR_SITUACAO = frozenset({"LOCKED", "UNLOCKED"})
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,9 @@ def ler_modelo(corpo: Mapping[str, Any]) -> ModeloAtualizado:
     motivo = _texto(corpo, "reason")
     return ModeloAtualizado(
         nome=str(corpo["message_template_name"]),
-        idioma=_texto(corpo, "message_template_language") or "pt_BR",
-        situacao=str(corpo["event"]),
+        # The webhook writes the language as "pt-BR" (a locale), the management API and our catalogue as "pt_BR".
+        idioma=(_texto(corpo, "message_template_language") or "pt_BR").replace("-", "_"),
+        situacao=SITUACAO_DO_EVENTO.get(str(corpo["event"]), str(corpo["event"])),
         id_meta=_escrito(corpo.get("message_template_id")),
         categoria=_texto(corpo, "message_template_category"),
         motivo=None if motivo in (None, "NONE") else motivo,

@@ -208,7 +208,7 @@ class _Coerencia:
     def _contrato(self, novo: LinhaCarteira) -> list[ErroLinha]:
         erros = []
         repetida = self.parcelas.get((novo.contrato, novo.parcela))
-        if repetida:
+        if repetida is not None:  # the API numbers items from 0, so the first one's number is falsy
             mensagem = f"parcela repetida no contrato, já está na linha {repetida}"
             erros.append(self._erro(novo, "parcela", mensagem))
         anterior = self.contratos.get(novo.contrato)

@@ -130,9 +130,10 @@ async def cancelar_pendentes(
 
 
 async def descartar_pendentes(
-    s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None
+    s: AsyncSession, motivo: str, devedor_id: int | None = None, alvo: str | None = None, canais: Sequence[str] = ()
 ) -> int:
-    """The same inside the caller's transaction (not committed), so the cause and the drop land together."""
+    """The same inside the caller's transaction (not committed), so the cause and the drop land together;
+    `canais` narrows it to those channels."""
     filtro = [col(Saida.situacao) == _PENDENTE]
     if devedor_id is not None:
         filtro.append(col(Saida.devedor_id) == devedor_id)
@@ -140,6 +141,8 @@ async def descartar_pendentes(
         filtro.append(col(Saida.alvo) == alvo)
     if len(filtro) == 1:
         raise ValueError("cancelar_pendentes precisa de devedor_id ou alvo")
+    if canais:
+        filtro.append(col(Saida.canal).in_(canais))
     comando = update(Saida).where(*filtro).values(situacao=SituacaoSaida.DESCARTADA.value, motivo=motivo)
     resultado = await s.exec(comando)
     return int(getattr(resultado, "rowcount", 0))

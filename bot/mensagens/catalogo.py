@@ -9,7 +9,7 @@ Pure: no I/O but reading the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.config.arquivo import Config
 from bot.config.erros import ErroConfig
+from bot.config.regua import Modelo
 from bot.config.validacao import ler_toml, validar
+from bot.porta import TipoCanal
 
 ARQUIVO = "modelos_whatsapp.toml"
 
@@ -132,12 +134,21 @@ def carregar_catalogo(pasta: Path) -> tuple[Catalogo | None, list[ErroConfig]]:
     return (Catalogo(arquivo.modelos) if arquivo is not None else None), erros
 
 
+def _do_whatsapp(onde: str, modelos: Mapping[TipoCanal, Modelo]) -> Iterator[Uso]:
+    modelo = modelos.get(TipoCanal.WHATSAPP)
+    if modelo is not None and modelo.modelo:
+        yield Uso(onde, modelo.modelo, modelo.parametros)
+
+
 def usos(config: Config) -> Iterator[Uso]:
-    """Every template the bot may send: the régua's steps, the console's re-opening, the payments' notices."""
+    """Every template the bot may send: the régua's steps (and an experiment's variants of them), the console's
+    re-opening, the payments' notices."""
     for passo in config.regua.passos:
-        for canal, modelo in passo.modelos.items():
-            if canal == "whatsapp" and modelo.modelo:
-                yield Uso(f"regua.passos[{passo.nome}].modelos.whatsapp", modelo.modelo, modelo.parametros)
+        yield from _do_whatsapp(f"regua.passos[{passo.nome}].modelos.whatsapp", passo.modelos)
+    for i, experimento in enumerate(config.experimentos):
+        for j, variante in enumerate(experimento.variantes):
+            for nome, modelos in variante.passos.items():
+                yield from _do_whatsapp(f"experimentos[{i}].variantes[{j}].passos.{nome}.whatsapp", modelos)
     yield Uso("console.modelo_whatsapp", config.console.modelo_whatsapp, config.console.parametros_whatsapp)
     pagamentos = config.pagamentos
     yield Uso("pagamentos.modelo_agradecimento", pagamentos.modelo_agradecimento, ("primeiro_nome", "valor"))

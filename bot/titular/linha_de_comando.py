@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,27 @@ from bot.dados.banco import sessao
 from bot.dados.carteira import CONVERSORES
 from bot.dados.modelos import Devedor
 from bot.formatos import mascarar_cpf, normalizar_cpf
-from bot.titular.pedidos import PedidoRecusado, anonimizar, auditar_pedido, corrigir, exportar
+from bot.titular.pedidos import (
+    PedidoRecusado,
+    anonimizar,
+    apagar_audios,
+    auditar_pedido,
+    corrigir,
+    exportar,
+    sem_envios_ao_contato_antigo,
+)
 
+# Why the export file could not be written, in Portuguese (the operating system says it in English).
+MOTIVOS_DO_SISTEMA = {
+    errno.ENOENT: "a pasta não existe",
+    errno.ENOTDIR: "o caminho passa por um arquivo, não por uma pasta",
+    errno.EISDIR: "é uma pasta; informe o nome do arquivo",
+    errno.EACCES: "sem permissão de escrita",
+    errno.EPERM: "sem permissão de escrita",
+    errno.ENOSPC: "disco cheio",
+    errno.EROFS: "sistema de arquivos só de leitura",
+}
+ORIGEM = "pedido do titular (LGPD)"  # of the opt-out an anonymisation records
 # option → column; values are checked by the portfolio import's own converters (one validator for both)
 CORRECOES = {"telefone": "telefone", "email": "email", "telegram_id": "telegram_id"}
 
@@ -66,7 +86,7 @@ def _novos_contatos(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 async def comando_titular(
-    engine: AsyncEngine, args: argparse.Namespace, agora: datetime, saida: TextIO, erros: TextIO
+    engine: AsyncEngine, args: argparse.Namespace, agora: datetime, pasta_anexos: Path, saida: TextIO, erros: TextIO
 ) -> int:
     try:
         cpf = normalizar_cpf(args.cpf)
@@ -90,20 +110,27 @@ async def comando_titular(
                 print(erro, file=erros)
                 return 1
             s.add(devedor)
-            auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas))
+            assert devedor.id is not None
+            descartados = await sem_envios_ao_contato_antigo(s, devedor.id, mudancas)
+            auditar_pedido(s, "corrigir", devedor, agora, protocolo=args.protocolo, campos=sorted(mudancas),
+                           lembretes_descartados=descartados)  # fmt: skip
             texto = f"corrigido: {', '.join(sorted(mudancas)) or 'nada mudou'}"
+            texto += f"; {descartados} lembrete(s) na fila para o contato antigo descartado(s)" if descartados else ""
         else:
-            contagem = await anonimizar(s, devedor, agora)
-            auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **contagem)
-            resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in contagem.items())
+            feito = await anonimizar(s, devedor, agora, ORIGEM)
+            auditar_pedido(s, "anonimizar", devedor, agora, protocolo=args.protocolo, **feito.contagem)
+            resumo = ", ".join(f"{quantos} {nome}" for nome, quantos in feito.contagem.items())
             texto = f"anonimizado: contatos e textos apagados ({resumo}); dívida, acordos e pagamentos mantidos"
         if args.acao_titular == "exportar" and args.arquivo is not None:
             try:  # before the commit: a file that could not be written is no export, and is not audited as one
                 args.arquivo.write_text(texto + "\n", encoding="utf-8")
             except OSError as erro:
-                print(f"{args.arquivo}: não foi possível gravar: {erro.strerror}", file=erros)
+                motivo = MOTIVOS_DO_SISTEMA.get(erro.errno or 0, erro.strerror)
+                print(f"{args.arquivo}: não foi possível gravar ({motivo}); nada foi exportado", file=erros)
                 return 1
             texto = f"escrito {args.arquivo} ({len(dados)} tabela(s))"
         await s.commit()
+    if args.acao_titular == "anonimizar":
+        await apagar_audios(engine, pasta_anexos, feito.audios)
     print(texto, file=saida)
     return 0

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,7 +34,7 @@ from bot.dados.modelos import (
     SituacaoParcela,
 )
 from bot.tarefas import a_cada, no_servidor
-from bot.titular.pedidos import anonimizar, auditar_pedido
+from bot.titular.pedidos import anonimizar, apagar_audios, auditar_pedido
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Retencao:
     engine: AsyncEngine
     config: LgpdConfig
     relogio: Callable[[], datetime]
+    pasta_anexos: Path
 
     async def rodada(self) -> int:
         """Expurge every debtor due; returns how many. Each in its own transaction, audited."""
@@ -114,10 +116,11 @@ class Retencao:
                 return 0
             auditar_pedido(s, "expurgar", devedor, agora, ultimo_fato=ultimo.isoformat(),
                            retencao_dias=self.config.retencao_dias)  # fmt: skip
-            await anonimizar(s, devedor, agora)
+            feito = await anonimizar(s, devedor, agora, "retenção (LGPD)")
             devedor.nome, devedor.cpf, devedor.expurgado_em = NOME_EXPURGADO, cpf_substituto(devedor_id), agora
             s.add(devedor)
             await s.commit()
+        await apagar_audios(self.engine, self.pasta_anexos, feito.audios)
         return 1
 
     async def vigiar(self, parar: asyncio.Event) -> None:

@@ -234,7 +234,7 @@ def _instalar_integracao(
         segredos = segredos_do_ambiente(config.integracoes, str(projeto.raiz / "config.toml"), ambiente)
         instalar_postagem(app, Postagem(engine, config.integracoes, segredos, relogio))
     if com_rotinas:
-        instalar_retencao(app, Retencao(engine, config.lgpd, relogio))
+        instalar_retencao(app, Retencao(engine, config.lgpd, relogio, projeto.raiz / config.canais.pasta_anexos))
 
 
 def rodar(

@@ -3,11 +3,13 @@ CSV import's validation, a debtor's status, pause/resume/opt-out, payments by id
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from bot.api.recursos import ROTAS
@@ -106,6 +108,11 @@ async def test_carteira_com_erros_nao_grava_nada_e_nomeia_cada_campo(amb: Ambien
     assert por_campo["parcelas[3].uf"] == "esperado um texto ou um número"
     assert por_campo["parcelas[4]"] == "esperado um objeto com as colunas da carteira"
     assert (await _contar(amb, Devedor), await _contar(amb, Parcela)) == antes
+    repetido = await amb.cliente.post("/api/v1/carteira", json={"parcelas": [ITEM, ITEM | {"valor": "9.99"}]},
+                                      headers=cabecalhos)  # fmt: skip
+    assert repetido.status == 422 and (await repetido.json())["erros"] == [
+        {"campo": "parcelas[1].parcela", "mensagem": "parcela repetida no contrato, já está na linha 0", "valor": "1"}
+    ]
     sozinho = await amb.cliente.post("/api/v1/carteira", json={"parcelas": [itens[5]]}, headers=cabecalhos)
     assert sozinho.status == 422  # the database's contradiction: the contract is Maria's
     (erro,) = (await sozinho.json())["erros"]
@@ -155,13 +162,29 @@ async def test_pausa_retomada_e_optout(amb: AmbienteApi) -> None:
     assert primeiro.status == 201 and (await primeiro.json())["novo"] is True
     segundo = await amb.cliente.post("/api/v1/devedores/1/optout", json={}, headers=cabecalhos)
     assert segundo.status == 200 and (await segundo.json())["novo"] is False
+    sem_corpo = await amb.cliente.post("/api/v1/devedores/2/optout", headers=cabecalhos)  # the motivo is optional
+    assert sem_corpo.status == 201 and (await sem_corpo.json())["novo"] is True
+    quebrado = await amb.cliente.post("/api/v1/devedores/3/optout", data=b"{", headers=cabecalhos)
+    assert quebrado.status == 400 and (await quebrado.json())["erro"] == "corpo inválido: esperado JSON"
     situacao = await (await amb.cliente.get("/api/v1/devedores/1", headers=cabecalhos)).json()
     assert situacao["cobranca"] == "encerrada (opt-out)" and situacao["optout_em"] == amb.relogio().isoformat()
+    for metodo in ("POST", "DELETE"):  # after an opt-out there is no collection to pause or resume
+        recusa = await amb.cliente.request(metodo, "/api/v1/devedores/1/pausa", json={"motivo": "x"},
+                                           headers=cabecalhos)  # fmt: skip
+        assert recusa.status == 409 and (await recusa.json())["erro"].startswith(
+            "a cobrança deste devedor está encerrada"
+        )
     async with sessao(amb.engine) as s:
         eventos = (await s.exec(select(Evento.tipo).where(Evento.devedor_id == 1).order_by(col(Evento.id)))).all()
-        saida = (await s.exec(select(EventoSaida))).all()
+        saida = (await s.exec(select(EventoSaida).order_by(col(EventoSaida.id)))).all()
     assert eventos == ["pausa", "retomada", "optout"]
-    assert [(e.evento, e.dados) for e in saida] == [("optout", {"origem": "api", "motivo": "pediu no SAC"})]
+    async with sessao(amb.engine) as s:  # the audit, never changed, keeps who and when, not the company's words
+        auditoria = (await s.exec(select(Auditoria).where(Auditoria.acao == "api:pausar"))).one()
+    assert auditoria.dados == {"token": "erp", "devedor": 1}
+    assert [(e.devedor_id, e.evento, e.dados) for e in saida] == [
+        (1, "optout", {"origem": "api", "motivo": "pediu no SAC"}),
+        (2, "optout", {"origem": "api"}),
+    ]
 
 
 async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
@@ -179,8 +202,15 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
     com_chave = cabecalhos | {"Idempotency-Key": "retorno-2026-11-23-0001"}
     primeiro = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert primeiro.status == 201, await primeiro.text()
+    assert (await primeiro.json())["quitado"] is True
     de_novo = await amb.cliente.post("/api/v1/pagamentos", json=corpo, headers=com_chave)
     assert de_novo.status == 200 and (await de_novo.json())["situacao"] == "duplicado"
+    assert (await de_novo.json())["quitado"] is True  # the retry tells the agreement's state, as the first call did
+    outro = await amb.cliente.post("/api/v1/pagamentos", json=corpo | {"valor": "1.00"}, headers=com_chave)
+    assert outro.status == 422 and (await outro.json()) == {
+        "erro": "esta chave já registrou outro pagamento (documento, valor ou data diferentes); nada mudou",
+        "campo": "Idempotency-Key",
+    }
     ruins: list[tuple[dict[str, object], str]] = [
         ({"valor": "-1"}, "valor"), ({"data": "2026-13-01"}, "data"), ({"documento": "9" * 12}, "documento"),
         ({"data": "2026-12-31"}, "data"), ({"extra": 1}, "extra"),
@@ -197,6 +227,9 @@ async def test_pagamento_uma_vez_por_chave(amb: AmbienteApi) -> None:
         ("api", "erp:retorno-2026-11-23-0001", "api")
     ]
     assert saida == ["acordo_criado", "pagamento_confirmado"] and doc is not None
+    async with sessao(amb.engine) as s:
+        (auditoria,) = (await s.exec(select(Auditoria).where(Auditoria.acao == "api:pagamento"))).all()
+    assert auditoria.dados["devedor"] == 1  # so the person's LGPD export finds it
     acordos = await (await amb.cliente.get("/api/v1/devedores/1/acordos", headers=cabecalhos)).json()
     assert acordos["total"] == 1 and acordos["itens"][0]["pago"] == documento["valor"]
 
@@ -221,3 +254,31 @@ async def test_openapi_publico_lista_cada_rota(amb: AmbienteApi) -> None:
     assert documento["openapi"] == "3.1.0"
     publicados = {(metodo.upper(), caminho) for caminho, ops in documento["paths"].items() for metodo in ops}
     assert publicados == {(metodo, caminho) for metodo, caminho, _, _ in ROTAS if caminho != "/openapi.json"}
+    assert "docs/integracao.md" in documento["info"]["description"]
+    pausa, optout = documento["paths"]["/devedores/{devedor_id}/pausa"]["post"], documento["paths"][
+        "/devedores/{devedor_id}/optout"]["post"]  # fmt: skip
+    assert pausa["requestBody"]["content"]["application/json"]["schema"]["required"] == ["motivo"]
+    assert pausa["requestBody"]["required"] is True and optout["requestBody"]["required"] is False
+
+
+async def test_cargas_simultaneas_do_mesmo_devedor_novo(amb: AmbienteApi) -> None:
+    """An ERP sending batches in parallel: the same new debtor in each, all accepted, one debtor, no duplicate."""
+    cabecalhos = await amb.token("erp")
+    cargas = [ITEM | {"parcela": i} for i in range(1, 7)]
+    respostas = await asyncio.gather(
+        *(amb.cliente.post("/api/v1/carteira", json={"parcelas": [item]}, headers=cabecalhos) for item in cargas)
+    )
+    assert [r.status for r in respostas] == [200] * 6, [await r.text() for r in respostas]
+    busca = await amb.cliente.post("/api/v1/devedores/busca", json={"cpf": CPF_NOVO}, headers=cabecalhos)
+    assert sorted(p["parcela"] for p in (await busca.json())["parcelas"]) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_falha_interna_responde_json(amb: AmbienteApi, caplog: pytest.LogCaptureFixture) -> None:
+    """A real fault (a table the status reads is gone): the client still gets a pt-BR JSON error, not HTML."""
+    cabecalhos = await amb.token("erp")
+    async with amb.engine.begin() as conexao:
+        await conexao.execute(text("ALTER TABLE evento RENAME TO evento_sumido"))
+    resposta = await amb.cliente.get("/api/v1/devedores/1", headers=cabecalhos)
+    assert resposta.status == 500 and resposta.content_type == "application/json"
+    assert (await resposta.json())["erro"].startswith("falha interna no servidor")
+    assert "falha interna na API: GET /api/v1/devedores/1" in caplog.text

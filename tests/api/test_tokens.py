@@ -43,7 +43,7 @@ def test_criar_listar_revogar(url: str, capsys: pytest.CaptureFixture[str]) -> N
     assert guardado.token_hash == hash_do_token(token) and guardado.escopos == ["devedores:ler", "pagamentos:escrever"]
     assert acoes == ["api_token_criar"]
     codigo, _, erro = _rodar(capsys, url, "criar", "erp", "--escopos", "devedores:ler")
-    assert codigo == 1 and "já existe um token chamado 'erp'" in erro
+    assert codigo == 1 and "já existe um token ativo chamado 'erp'" in erro
     codigo, saida, _ = _rodar(capsys, url, "listar")
     assert codigo == 0 and saida.startswith("erp  devedores:ler, pagamentos:escrever  criado em 23/11/2026  ativo")
     assert token not in saida
@@ -51,6 +51,13 @@ def test_criar_listar_revogar(url: str, capsys: pytest.CaptureFixture[str]) -> N
     assert "revogado em 23/11/2026 14:00 UTC" in _rodar(capsys, url, "listar")[1]
     codigo, _, erro = _rodar(capsys, url, "revogar", "erp")
     assert codigo == 1 and erro.strip() == "nenhum token ativo chamado 'erp'"
+    codigo, saida, erro = _rodar(capsys, url, "criar", "erp", "--escopos", "devedores:ler")  # rotation
+    assert codigo == 0, erro
+    novo = saida.splitlines()[-1]
+    (guardado,), acoes = _tokens(url)
+    assert guardado.token_hash == hash_do_token(novo) != hash_do_token(token) and guardado.revogado_em is None
+    assert guardado.escopos == ["devedores:ler"] and sorted(acoes) == ["api_token_criar"] * 2 + ["api_token_revogar"]
+    assert "erp  devedores:ler  criado em 23/11/2026  ativo" in _rodar(capsys, url, "listar")[1]
 
 
 def test_escopos_e_nomes_invalidos(url: str, capsys: pytest.CaptureFixture[str]) -> None:

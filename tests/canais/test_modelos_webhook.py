@@ -49,6 +49,30 @@ async def test_situacao_do_modelo_guardada_e_so_avanca(cliente_whatsapp: Cliente
     assert await _situacoes(cliente_whatsapp) == [aprovado]
 
 
+async def test_reabilitado_volta_a_aprovado_e_trava_nao_muda_a_situacao(cliente_whatsapp: Cliente) -> None:
+    """Meta's events are not all statuses: REINSTATED and UNARCHIVED leave the template sendable, LOCKED only
+    stops edits (a status of "REINSTATED" or "LOCKED" would have `check` warn of a template that works)."""
+    for evento, tempo, situacao in [("DISABLED", 1795446000, "DISABLED"), ("REINSTATED", 1795447000, "APPROVED"),
+                                    ("LOCKED", 1795448000, "APPROVED"), ("ARCHIVED", 1795449000, "ARCHIVED"),
+                                    ("UNARCHIVED", 1795450000, "APPROVED")]:  # fmt: skip
+        assert await postar(cliente_whatsapp, _com(evento, tempo, "NONE")) == 200
+        ((_, guardada, *_),) = await _situacoes(cliente_whatsapp)
+        assert guardada == situacao, evento
+
+
+async def test_idioma_escrito_como_local_e_motivo_nulo(cliente_whatsapp: Cliente) -> None:
+    """Meta's webhook writes "pt-BR" (and `reason: null` on approval) where the list of templates says "pt_BR":
+    the status lands on the declared template, so `check` sees it approved."""
+    payload = _com("APPROVED", 1795446000)
+    valor = payload["entry"][0]["changes"][0]["value"]
+    valor["message_template_language"], valor["reason"] = "pt-BR", None
+    assert await postar(cliente_whatsapp, payload) == 200
+    async with sessao(cliente_whatsapp.app[RECEPCAO].engine) as s:
+        (guardada,) = (await s.exec(select(SituacaoModelo))).all()
+    assert (guardada.nome, guardada.idioma, guardada.situacao, guardada.motivo) == (
+        "lembrete_amanha", "pt_BR", "APPROVED", None)  # fmt: skip
+
+
 @pytest.mark.parametrize("falta", ["message_template_id", "message_template_name", "event"])
 async def test_atualizacao_sem_campo_e_recusada(cliente_whatsapp: Cliente, falta: str) -> None:
     payload = carregar("meta_modelo_status.json")

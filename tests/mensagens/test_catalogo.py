@@ -78,6 +78,22 @@ def test_uso_nao_declarado_ou_com_outras_variaveis(copia: Path) -> None:
     )
 
 
+def test_modelo_de_uma_variante_de_experimento_tambem_e_conferido(copia: Path) -> None:
+    """A variant sends its template in place of the step's: it must be declared (and submitted) the same way."""
+    config = copia / "config.toml"
+    variante = (
+        '\n[[experimentos]]\nnome = "curto"\ninicio = 2026-12-01\nfim = 2027-02-28\n'
+        '[[experimentos.variantes]]\nnome = "a"\n[[experimentos.variantes]]\nnome = "b"\n'
+        'passos.vespera.whatsapp = { modelo = "lembrete_inexistente", parametros = ["primeiro_nome"], '
+        'texto = "Oi, {primeiro_nome}. Amanhã vence." }\n'
+    )
+    config.write_text(config.read_text(encoding="utf-8") + variante, encoding="utf-8")
+    assert _erros(copia) == [
+        f"{config}: [experimentos[0].variantes[1].passos.vespera.whatsapp] modelo do WhatsApp não declarado em "
+        f"mensagens/{ARQUIVO} (valor: 'lembrete_inexistente')"
+    ]
+
+
 def test_arquivo_ausente(copia: Path) -> None:
     (copia / "mensagens" / ARQUIVO).unlink()
     erros = _erros(copia)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +12,7 @@ from sqlmodel import col, select
 from bot.config.titular import LgpdConfig
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.integracao import EventoSaida
 from bot.dados.modelos import Contrato, Devedor, Evento, Parcela
 from bot.projeto import Projeto
 from bot.titular.retencao import RETENCAO, Retencao, cpf_substituto, vencido
@@ -31,14 +33,14 @@ def test_vencido_conta_os_dias_desde_o_ultimo_fato() -> None:
     assert vencido(ultimo, ultimo + timedelta(days=365), 365)
 
 
-async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: AsyncEngine) -> None:
+async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: AsyncEngine, tmp_path: Path) -> None:
     daqui_a_pouco = datetime.now(UTC) + timedelta(days=400)  # the seeded rows were written now
     await _quitar(engine_semeado, 2)
     await _quitar(engine_semeado, 3)
     async with sessao(engine_semeado) as s:  # debtor 3 did something recently: the clock restarts
         s.add(Evento(devedor_id=3, tipo="pagamento_informado", dados={}, criado_em=daqui_a_pouco - timedelta(days=10)))
         await s.commit()
-    retencao = Retencao(engine_semeado, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco)
+    retencao = Retencao(engine_semeado, LgpdConfig(retencao_dias=365), lambda: daqui_a_pouco, tmp_path)
     assert await retencao.rodada() == 1
     assert await retencao.rodada() == 0  # once
     async with sessao(engine_semeado) as s:
@@ -52,6 +54,9 @@ async def test_expurga_so_quem_nao_deve_nada_e_esta_parado(engine_semeado: Async
     assert tres.expurgado_em is None and tres.cpf != cpf_substituto(3)
     assert um.expurgado_em is None  # still owes
     assert auditoria.dados["devedor"] == 2 and auditoria.dados["retencao_dias"] == 365
+    async with sessao(engine_semeado) as s:
+        saidas = (await s.exec(select(EventoSaida.devedor_id, EventoSaida.dados))).all()
+    assert saidas == [(2, {"origem": "retenção (LGPD)"})]
 
 
 async def test_serve_roda_a_rotina(projeto: Projeto, url: str) -> None:
