@@ -18,10 +18,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +99,11 @@ class Transacao:
     dialeto: Dialect
     adaptada: Any  # SQLAlchemy's adapted DB-API connection (translates the driver's errors)
     driver: Any  # aiosqlite.Connection or asyncpg.Connection
-    conexao: Connection  # for the engine's `before_cursor_execute` listeners (statement counters, fault tests)
+    engine: Engine  # for its `before_cursor_execute` listeners (statement counters, fault tests)
 
     def _anunciar(self, sql: str, parametros: Sequence[Any]) -> None:
-        if self.conexao._has_events or self.conexao.engine._has_events:
-            self.conexao.dispatch.before_cursor_execute(self.conexao, None, sql, parametros, None, False)
+        if self.engine._has_events:
+            self.engine.dispatch.before_cursor_execute(None, None, sql, parametros, None, False)
 
     @property
     def postgres(self) -> bool:
@@ -173,21 +174,24 @@ async def transacao(engine: AsyncEngine, *, leitura: bool = False) -> AsyncItera
     """A connection from the engine's pool, one transaction on its driver: committed on success, else rolled
     back; a connection the database dropped is discarded from the pool. `leitura`: it only reads (on SQLite, no
     write lock is taken)."""
-    async with engine.connect() as conexao:
-        bruta = await conexao.get_raw_connection()
-        assert conexao.sync_connection is not None  # connected above
-        t = Transacao(engine.dialect, bruta.dbapi_connection, bruta.driver_connection, conexao.sync_connection)
-        try:
-            await t._comando("BEGIN" if t.postgres or leitura else "BEGIN IMMEDIATE")
-            yield t
-            await t._comando("COMMIT")
-        except BaseException as erro:
-            await _desfazer(t)
-            if (isinstance(erro, DBAPIError) and erro.connection_invalidated) or (t.postgres and t.driver.is_closed()):
-                # As SQLAlchemy does on a disconnect: every connection opened before is renewed at its next checkout.
-                engine.sync_engine.pool._invalidate(bruta, erro)
-                await conexao.invalidate()
-            raise
+    sincrono = engine.sync_engine
+    # The pool itself, not an `AsyncConnection`: half the cost of a short transaction was that wrapper. Checkout
+    # and checkin run in a greenlet, as SQLAlchemy's own do (a new connection is opened by the async creator).
+    bruta = await greenlet_spawn(sincrono.pool.connect)
+    t = Transacao(engine.dialect, bruta.dbapi_connection, bruta.driver_connection, sincrono)
+    try:
+        await t._comando("BEGIN" if t.postgres or leitura else "BEGIN IMMEDIATE")
+        yield t
+        await t._comando("COMMIT")
+    except BaseException as erro:
+        await _desfazer(t)
+        if (isinstance(erro, DBAPIError) and erro.connection_invalidated) or (t.postgres and t.driver.is_closed()):
+            # As SQLAlchemy does on a disconnect: every connection opened before is renewed at its next checkout.
+            sincrono.pool._invalidate(bruta, erro)
+            await greenlet_spawn(bruta.invalidate, erro)
+        raise
+    finally:
+        await greenlet_spawn(bruta.close)
 
 
 async def _desfazer(t: Transacao) -> None:
