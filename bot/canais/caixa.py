@@ -19,12 +19,11 @@ from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.dados.banco import sessao
-from bot.dados.cru import Preparados, transacao
+from bot.dados.cru import Preparados, Transacao, insercao, transacao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 
 log = logging.getLogger(__name__)
@@ -57,25 +56,16 @@ def _linhas(canal: str, unidades: Sequence[Unidade], agora: datetime) -> list[di
 
 
 async def _inserir(engine: AsyncEngine, linhas: list[dict[str, Any]]) -> dict[tuple[str, str], Guardada]:
-    """One INSERT for all rows (an id repeated in the batch or already stored is skipped): the new ones by key."""
+    """All rows in one transaction (an id repeated in the batch or already stored is skipped): the new ones by key."""
     unicas = list({(linha["canal"], linha["id_externo"]): linha for linha in reversed(linhas)}.values())[::-1]
+    novas: dict[tuple[str, str], Guardada] = {}
     if not unicas:
-        return {}
-    tabela = Atualizacao.__table__  # type: ignore[attr-defined]
-    async with engine.begin() as conexao:
-        resultado = await conexao.execute(
-            _insercao(engine, unicas).returning(tabela.c.canal, tabela.c.id_externo, tabela.c.id, tabela.c.remetente)
-        )
-        return {(canal, id_externo): (int(i), r) for canal, id_externo, i, r in resultado.all()}
-
-
-def _insercao(engine: AsyncEngine, linhas: list[dict[str, Any]]) -> Any:
-    tabela = Atualizacao.__table__  # type: ignore[attr-defined]
-    if engine.dialect.name == "postgresql":
-        comando: Any = postgresql.insert(tabela)
-    else:
-        comando = sqlite.insert(tabela)
-    return comando.values(linhas).on_conflict_do_nothing(index_elements=["canal", "id_externo"])
+        return novas
+    async with transacao(engine) as t:
+        for linha in unicas:
+            if (guardada := await t.linha(_GUARDAR, linha)) is not None:
+                novas[(linha["canal"], linha["id_externo"])] = (int(guardada[0]), guardada[1])
+    return novas
 
 
 def _novas(canal: str, unidades: Sequence[Unidade], inseridas: dict[tuple[str, str], Guardada]) -> list[Guardada]:
@@ -123,18 +113,24 @@ class Gravador:
 
 
 _TABELA: Any = Atualizacao.__table__  # type: ignore[attr-defined]
-# Built once: the hot path runs them for every message, and building a statement costs more than running it.
-_POR_ID = sa_select(_TABELA).where(_TABELA.c.id == bindparam("id"))
-_FECHAR = (
+# Built once and run on the driver (`bot/dados/cru.py`): every webhook, message and delivery status passes here.
+_GUARDAR = Preparados(
+    lambda dialeto: (
+        insercao(_TABELA, dialeto)
+        .values({c: bindparam(c) for c in ("canal", "tipo", "id_externo", "corpo", "remetente", "situacao")})
+        .values(recebida_em=bindparam("recebida_em"), tentativas=bindparam("tentativas"))
+        .on_conflict_do_nothing(index_elements=["canal", "id_externo"])
+        .returning(_TABELA.c.id, _TABELA.c.remetente)
+    )
+)
+_FECHAR = Preparados(
     update(_TABELA)
     .where(_TABELA.c.id == bindparam("alvo"), _TABELA.c.situacao == PROCESSANDO)
     .values(situacao=bindparam("nova"), erro=bindparam("erro"), processada_em=bindparam("agora"))
 )
-
-
-async def _travar(c: AsyncConnection, remetente: str) -> None:
-    if c.dialect.name == "postgresql":
-        await c.execute(sa_select(func.pg_advisory_xact_lock(chave_trava(remetente))))
+_TRAVAR = Preparados(sa_select(func.pg_advisory_xact_lock(bindparam("chave", type_=BigInteger))))
+_ANOTAR = Preparados(update(_TABELA).where(_TABELA.c.id == bindparam("alvo")).values(erro=bindparam("erro")))
+_COLUNAS = tuple(coluna.name for coluna in _TABELA.c)
 
 
 def _vencida(agora: datetime, prazo: Prazo) -> Any:
@@ -149,91 +145,62 @@ def _reivindicavel(agora: datetime, prazo: Prazo) -> Any:
     )
 
 
-_TOMAR = (
-    update(_TABELA)
-    .where(
-        _TABELA.c.id == bindparam("alvo"),
-        _TABELA.c.tentativas == bindparam("antes"),
-        or_(
-            _TABELA.c.situacao == PENDENTE,
-            (_TABELA.c.situacao == PROCESSANDO)
-            & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
-        ),
-    )
-    .values(situacao=PROCESSANDO, reivindicada_em=bindparam("agora"), tentativas=bindparam("depois"))
-)
-
-
-async def _tomar(c: AsyncConnection, linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool | None:
-    """Claim the row: True; out of attempts, given up: False; None if someone else changed it first."""
-    assert linha.id is not None
-    desistir = linha.tentativas >= prazo.tentativas
-    valores: dict[str, Any] = {"situacao": PROCESSANDO, "reivindicada_em": agora, "tentativas": linha.tentativas + 1}
-    if desistir:
-        erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
-        valores = {"situacao": SituacaoAtualizacao.FALHOU.value, "erro": erro, "processada_em": agora}
-        log.error("%s %s: %s", linha.canal, linha.id_externo, erro)
-        comando: Any = (
-            update(_TABELA)
-            .where(_TABELA.c.id == linha.id, _reivindicavel(agora, prazo))
-            .where(_TABELA.c.tentativas == linha.tentativas)
-            .values(**valores)
-        )
-        resultado = await c.execute(comando)
-    else:
-        parametros = {"alvo": linha.id, "antes": linha.tentativas, "limite": agora - prazo.duracao, "agora": agora,
-                      "depois": linha.tentativas + 1}  # fmt: skip
-        resultado = await c.execute(_TOMAR, parametros)
-    if resultado.rowcount != 1:
-        return None
-    for nome, valor in valores.items():
-        setattr(linha, nome, valor)
-    return not desistir
-
-
-async def _fechar(c: AsyncConnection, atualizacao_id: int, agora: datetime, erro: str | None) -> None:
-    situacao = SituacaoAtualizacao.FALHOU if erro else SituacaoAtualizacao.PROCESSADA
-    await c.execute(_FECHAR, {"alvo": atualizacao_id, "nova": situacao.value, "erro": erro, "agora": agora})
-
-
-def _linha(registro: Any) -> Atualizacao | None:
-    return None if registro is None else Atualizacao(**registro._mapping)
-
-
 _INSTANTE = _TABELA.c.reivindicada_em.type
 _DESISTIR = _TABELA.c.tentativas >= bindparam("maximo")
-_PRIMEIRA = (
+
+
+def _tomada(alvo: Any) -> Preparados:
+    """Claim the row `alvo` (or give it up, out of attempts) in one statement, if it is claimable."""
+    return Preparados(
+        update(_TABELA)
+        .where(
+            _TABELA.c.id == alvo,
+            or_(
+                _TABELA.c.situacao == PENDENTE,
+                (_TABELA.c.situacao == PROCESSANDO)
+                & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
+            ),
+        )
+        .values(
+            situacao=case((_DESISTIR, SituacaoAtualizacao.FALHOU.value), else_=PROCESSANDO),
+            reivindicada_em=case((_DESISTIR, _TABELA.c.reivindicada_em), else_=bindparam("agora", type_=_INSTANTE)),
+            tentativas=case((_DESISTIR, _TABELA.c.tentativas), else_=_TABELA.c.tentativas + 1),
+            processada_em=case((_DESISTIR, bindparam("agora", type_=_INSTANTE)), else_=_TABELA.c.processada_em),
+        )
+        .returning(*_TABELA.c)
+    )
+
+
+# The sender's oldest unfinished row; and one row by id (a delivery status, which needs no order).
+_TOMAR_PRIMEIRA = _tomada(
     sa_select(_TABELA.c.id)
     .where(_TABELA.c.remetente == bindparam("r"), _TABELA.c.situacao.in_([literal(PENDENTE), literal(PROCESSANDO)]))
     .order_by(_TABELA.c.id)
     .limit(1)
     .scalar_subquery()
 )
-# The sender's oldest unfinished row, claimed (or given up, out of attempts) in one statement if it is claimable.
-_TOMAR_PRIMEIRA = (
-    update(_TABELA)
-    .where(
-        _TABELA.c.id == _PRIMEIRA,
-        or_(
-            _TABELA.c.situacao == PENDENTE,
-            (_TABELA.c.situacao == PROCESSANDO)
-            & or_(_TABELA.c.reivindicada_em.is_(None), _TABELA.c.reivindicada_em < bindparam("limite")),
-        ),
-    )
-    .values(
-        situacao=case((_DESISTIR, SituacaoAtualizacao.FALHOU.value), else_=PROCESSANDO),
-        reivindicada_em=case((_DESISTIR, _TABELA.c.reivindicada_em), else_=bindparam("agora", type_=_INSTANTE)),
-        tentativas=case((_DESISTIR, _TABELA.c.tentativas), else_=_TABELA.c.tentativas + 1),
-        processada_em=case((_DESISTIR, bindparam("agora", type_=_INSTANTE)), else_=_TABELA.c.processada_em),
-    )
-    .returning(*_TABELA.c)
-)
+_TOMAR_ESTA = _tomada(bindparam("alvo"))
 
 
-_TRAVAR = Preparados(sa_select(func.pg_advisory_xact_lock(bindparam("chave", type_=BigInteger))))
-_FECHAR_CRU, _TOMAR_PRIMEIRA_CRU = Preparados(_FECHAR), Preparados(_TOMAR_PRIMEIRA)
-_ANOTAR = Preparados(update(_TABELA).where(_TABELA.c.id == bindparam("alvo")).values(erro=bindparam("erro")))
-_COLUNAS = tuple(coluna.name for coluna in _TABELA.c)
+def _parametros(agora: datetime, prazo: Prazo, **outros: Any) -> dict[str, Any]:
+    return {"agora": agora, "limite": agora - prazo.duracao, "maximo": prazo.tentativas, **outros}
+
+
+async def _tomar(t: Transacao, comando: Preparados, parametros: dict[str, Any], prazo: Prazo) -> Atualizacao | None:
+    """The row the claim changed (None: none): `processando` if ours, `falhou` if it was given up (noted)."""
+    if (tomada := await t.linha(comando, parametros)) is None:
+        return None
+    linha = Atualizacao(**dict(zip(_COLUNAS, tomada, strict=True)))
+    if linha.situacao != PROCESSANDO:
+        linha.erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
+        log.error("%s %s: %s", linha.canal, linha.id_externo, linha.erro)
+        await t.executar(_ANOTAR, {"alvo": linha.id, "erro": linha.erro})
+    return linha
+
+
+async def _fechar(t: Transacao, atualizacao_id: int, agora: datetime, erro: str | None) -> None:
+    situacao = SituacaoAtualizacao.FALHOU if erro else SituacaoAtualizacao.PROCESSADA
+    await t.executar(_FECHAR, {"alvo": atualizacao_id, "nova": situacao.value, "erro": erro, "agora": agora})
 
 
 async def proxima(
@@ -242,45 +209,29 @@ async def proxima(
     """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
 
     None also when the oldest unfinished row is held by another worker (its lease still running) or was just
-    claimed by someone else: whoever holds it goes on with the sender. Run on the driver (`bot/dados/cru.py`):
-    every inbound message passes here.
+    claimed by someone else: whoever holds it goes on with the sender.
     """
-    parametros = {"r": remetente, "agora": agora, "limite": agora - prazo.duracao, "maximo": prazo.tentativas}
     async with transacao(engine) as t:
         if t.postgres:
             await t.linha(_TRAVAR, {"chave": chave_trava(remetente)})
         if feita is not None:
-            situacao = SituacaoAtualizacao.FALHOU if feita[1] else SituacaoAtualizacao.PROCESSADA
-            await t.executar(_FECHAR_CRU, {"alvo": feita[0], "nova": situacao.value, "erro": feita[1], "agora": agora})
-        while (tomada := await t.linha(_TOMAR_PRIMEIRA_CRU, parametros)) is not None:
-            linha = Atualizacao(**dict(zip(_COLUNAS, tomada, strict=True)))
+            await _fechar(t, feita[0], agora, feita[1])
+        while (linha := await _tomar(t, _TOMAR_PRIMEIRA, _parametros(agora, prazo, r=remetente), prazo)) is not None:
             if linha.situacao == PROCESSANDO:
                 return linha
-            linha.erro = f"desistência após {linha.tentativas} tentativas sem concluir (prazo {prazo.duracao})"
-            log.error("%s %s: %s", linha.canal, linha.id_externo, linha.erro)
-            await t.executar(_ANOTAR, {"alvo": linha.id, "erro": linha.erro})
         return None
-
-
-def _expirou(linha: Atualizacao, agora: datetime, prazo: Prazo) -> bool:
-    return linha.reivindicada_em is None or linha.reivindicada_em < agora - prazo.duracao
 
 
 async def reivindicar(engine: AsyncEngine, atualizacao_id: int, agora: datetime, prazo: Prazo) -> Atualizacao | None:
     """Claim one update that needs no order (a delivery status); None if it is not ours to run."""
-    async with engine.begin() as c:
-        linha = _linha((await c.execute(_POR_ID, {"id": atualizacao_id})).first())
-        if linha is None or linha.situacao not in (PENDENTE, PROCESSANDO):
-            return None
-        if linha.situacao == PROCESSANDO and not _expirou(linha, agora, prazo):
-            return None
-        tomada = await _tomar(c, linha, agora, prazo)
-        return linha if tomada is True else None
+    async with transacao(engine) as t:
+        linha = await _tomar(t, _TOMAR_ESTA, _parametros(agora, prazo, alvo=atualizacao_id), prazo)
+    return linha if linha is not None and linha.situacao == PROCESSANDO else None
 
 
 async def concluir(engine: AsyncEngine, atualizacao_id: int, agora: datetime, erro: str | None = None) -> None:
-    async with engine.begin() as c:
-        await _fechar(c, atualizacao_id, agora, erro)
+    async with transacao(engine) as t:
+        await _fechar(t, atualizacao_id, agora, erro)
 
 
 async def a_retomar(engine: AsyncEngine, agora: datetime, prazo: Prazo, limite: int = 5000) -> list[Guardada]:
