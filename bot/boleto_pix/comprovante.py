@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 # E + 8-digit ISPB of the payer's institution + yyyyMMddHHmm (UTC) + 11 alphanumerics: 32 characters (BCB, Manual
-# de Padrões para Iniciação do Pix). Receipts print it in upper case, sometimes split by a line break.
-_E2E = re.compile(r"\bE(\d{8})(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([A-Za-z0-9]{11})\b")
+# de Padrões para Iniciação do Pix). The last 11 are case-sensitive; a narrow receipt splits the id across lines.
+_E2E = re.compile(r"E(\d{8})(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([A-Za-z0-9]{11})")
+_TAMANHO_E2E = 32
 _VALOR = re.compile(r"R\$\s*(\d{1,3}(?:\.\d{3})*,\d{2}|\d+,\d{2})")
 _DATA = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 _DATA_EXTENSO = re.compile(r"\b(\d{1,2}) (?:de )?([a-z]{3})[a-z]* (?:de )?(\d{4})\b")
 _CNPJ = re.compile(r"\b(\d{2})\.?(\d{3})\.?(\d{3})/?(\d{4})-?(\d{2})\b")
 _MESES = {m: i for i, m in enumerate(("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov",
                                       "dez"), start=1)}  # fmt: skip
-# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or "Nome: X" under a "Destino"/"Recebedor" heading.
+# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or under a "Destino"/"Para"/"Quem recebeu" heading the
+# "Nome" (with or without a colon, or alone with the name on the next line) or the first line that is no other field.
 _ROTULO_RECEBEDOR = re.compile(r"^(?:recebedor|favorecido|destinatario|destino|para|nome do recebedor)\s*:\s*(.+)$")
-_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor"})
-_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador"})
+_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor",
+                              "quem recebeu", "dados de quem recebeu", "dados do favorecido", "pago para"})  # fmt: skip
+_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador", "quem pagou", "dados de quem pagou"})
+_CAMPOS = frozenset({"cpf", "cnpj", "instituicao", "banco", "agencia", "conta", "chave", "tipo", "ispb", "documento",
+                     "valor", "data", "id", "cpf/cnpj"})  # fmt: skip
 _PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "servicos", "loja", "do", "da", "de",
                               "dos", "das", "e"})  # fmt: skip
 # Words that mark a file as a receipt when the debtor writes them in its caption.
@@ -92,16 +97,32 @@ def parece_comprovante(legenda: str | None) -> bool:
     return bool(legenda) and _PALAVRAS.search(normalizar(legenda or "")) is not None
 
 
+def _candidatos_e2e(texto: str) -> Iterator[str]:
+    """Each alphanumeric word, and a line's last word joined with the next line's first while shorter than an id."""
+    linhas = [palavras for linha in texto.splitlines() if (palavras := re.findall(r"[A-Za-z0-9]+", linha))]
+    for i, palavras in enumerate(linhas):
+        yield from palavras
+        partido = palavras[-1]
+        for seguinte in linhas[i + 1 :]:
+            if not partido.startswith("E") or len(partido) >= _TAMANHO_E2E:
+                break
+            partido += seguinte[0]
+            yield partido
+            if len(seguinte) > 1:
+                break
+
+
 def ler_e2e(texto: str) -> E2E | None:
-    """The first well-formed end-to-end id (a real calendar instant inside it), or None."""
-    compacto = re.sub(r"(?<=[A-Za-z0-9])[ \t]*\n[ \t]*(?=[A-Za-z0-9])", "", texto)  # an id broken across lines
-    for m in _E2E.finditer(compacto):
+    """The first well-formed end-to-end id (a real calendar instant inside it) as printed, or None."""
+    for candidato in _candidatos_e2e(texto):
+        if (m := _E2E.fullmatch(candidato)) is None:
+            continue
         ispb, ano, mes, dia, hora, minuto, _ = m.groups()
         try:
             instante = datetime(int(ano), int(mes), int(dia), int(hora), int(minuto))
         except ValueError:
             continue
-        return E2E(m.group(0).upper(), ispb, instante)
+        return E2E(candidato, ispb, instante)
     return None
 
 
@@ -141,15 +162,30 @@ def _data(texto: str) -> date | None:
 
 
 def _recebedor(texto: str) -> str | None:
-    secao = None
+    secao, nome_a_seguir = None, False
     for linha in (normalizar(bruta) for bruta in texto.splitlines()):
-        rotulo = linha.rstrip(":")
+        rotulo = linha.rstrip(":").strip()
+        if not rotulo:
+            continue
         if rotulo in _SECAO_RECEBEDOR or rotulo in _SECAO_PAGADOR:
             secao = "recebedor" if rotulo in _SECAO_RECEBEDOR else "pagador"
+            nome_a_seguir = secao == "recebedor"
         elif m := _ROTULO_RECEBEDOR.match(linha):
             return m.group(1).strip()
-        elif secao == "recebedor" and linha.startswith("nome:"):
-            return linha.removeprefix("nome:").strip()
+        elif secao == "recebedor" and (nome := _nome_na_secao(rotulo, nome_a_seguir)):
+            return nome
+        else:
+            nome_a_seguir = secao == "recebedor" and rotulo == "nome"
+    return None
+
+
+def _nome_na_secao(rotulo: str, nome_a_seguir: bool) -> str | None:
+    """The payee's name on this line of their section: "nome X", "nome: X", or a bare line after a heading/label."""
+    primeira, _, resto = rotulo.partition(" ")
+    if primeira.rstrip(":") == "nome" and resto.lstrip(": ").strip():
+        return resto.lstrip(": ").strip()
+    if nome_a_seguir and ":" not in rotulo and primeira not in _CAMPOS and primeira != "nome":
+        return rotulo if re.search(r"[a-z]", rotulo) else None
     return None
 
 
@@ -194,7 +230,9 @@ def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[
     credor = re.sub(r"\D", "", cnpj_credor)
     if leitura.cnpjs:
         return None if credor in leitura.cnpjs else f"o comprovante não tem o CNPJ do credor ({_cnpj(credor)})"
-    if leitura.recebedor and nomes_credor and not mesmo_recebedor(leitura.recebedor, nomes_credor):
+    if leitura.recebedor is None:
+        return "o comprovante não diz quem recebeu (nem o CNPJ nem o nome do recebedor foram lidos)"
+    if not mesmo_recebedor(leitura.recebedor, nomes_credor):
         return f"recebedor “{leitura.recebedor}” não é o credor"
     return None
 

@@ -72,7 +72,7 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
         assert (await s.exec(select(Transferencia))).all() == []
         parcela_id = int(mais_antiga.alvo.split(":")[1])
         parcela = await s.get(Parcela, parcela_id)
-    assert (comprovante.situacao, comprovante.alvo, comprovante.e2e) == ("casado", mais_antiga.alvo, E2E.upper())
+    assert (comprovante.situacao, comprovante.alvo, comprovante.e2e) == ("casado", mais_antiga.alvo, E2E)
     assert comprovante.valor == Decimal("489.90") and comprovante.ate == amb_canais.relogio() + timedelta(days=3)
     assert evento.dados["origem"] == "comprovante" and evento.dados["alvo"] == mais_antiga.alvo
     assert parcela is not None and parcela.situacao == "aberta"  # never paid on a receipt alone
@@ -105,7 +105,7 @@ async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(am
     await entrar(amb_canais.cliente, "ana")
     pagina = await (await amb_canais.cliente.get(f"/console/conversas/{transferencia.conversa_id}")).text()
     assert "Comprovante: não confere, conferir (nenhuma parcela em aberto de R$ 100,00)" in pagina
-    assert f"id PIX {E2E.upper()}" not in pagina  # an unmatched receipt keeps no id: it may be the right one later
+    assert f"id PIX {E2E}" not in pagina  # an unmatched receipt keeps no id: it may be the right one later
 
 
 async def test_foto_do_comprovante_sem_ocr_vai_para_uma_pessoa(amb_canais: Ambiente) -> None:
@@ -127,7 +127,7 @@ async def test_o_mesmo_pix_em_dois_comprovantes_nao_informa_dois_pagamentos(amb_
         comprovantes = (await s.exec(select(Comprovante).order_by(col(Comprovante.id)))).all()
         informados = (await s.exec(select(Evento).where(Evento.tipo == "pagamento_informado"))).all()
     assert [c.situacao for c in comprovantes] == ["casado", "sem_casamento"]
-    assert comprovantes[1].motivo == f"id PIX {E2E.upper()} já veio em outro comprovante"
+    assert comprovantes[1].motivo == f"id PIX {E2E} já veio em outro comprovante"
     assert len(informados) == 1
 
 
