@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -36,6 +36,9 @@ _CAMPOS = frozenset({"cpf", "cnpj", "instituicao", "banco", "agencia", "conta", 
                      "valor", "data", "id", "cpf/cnpj"})  # fmt: skip
 _PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "servicos", "loja", "do", "da", "de",
                               "dos", "das", "e"})  # fmt: skip
+# A receipt older than this pays no open item by itself: the bank confirms a payment in days, and a carnê's
+# installments share one amount, so last month's receipt would match this month's installment.
+ANTIGO = timedelta(days=30)
 # Words that mark a file as a receipt when the debtor writes them in its caption.
 _PALAVRAS = re.compile(r"\b(comprovante|recibo|paguei|pago|pagamento|pix|transferi|quitei|transferencia)\b")
 
@@ -205,7 +208,7 @@ def casar(
     leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date, nomes_credor: Sequence[str] = ()
 ) -> Casamento:
     """Which open item this receipt pays: same amount to the cent, paid to the creditor (its CNPJ when the receipt
-    prints one, else its name), not dated in the future.
+    prints one, else its name), dated neither in the future nor more than `ANTIGO` ago.
 
     Several open items of the same amount: the oldest due first (the one the régua is chasing).
     """
@@ -215,14 +218,23 @@ def casar(
         return Casamento(Resultado.SEM_CASAMENTO, "valor não encontrado no comprovante")
     if (outro := _outro_recebedor(leitura, cnpj_credor, nomes_credor)) is not None:
         return Casamento(Resultado.SEM_CASAMENTO, outro)
-    data = leitura.data or (leitura.e2e.instante.date() if leitura.e2e else None)
-    if data is not None and data > hoje:
-        return Casamento(Resultado.SEM_CASAMENTO, f"data do comprovante no futuro ({data:%d/%m/%Y})")
+    if (fora := _fora_de_data(leitura, hoje)) is not None:
+        return Casamento(Resultado.SEM_CASAMENTO, fora)
     iguais = sorted((a for a in abertos if a.valor == leitura.valor), key=lambda a: (a.vencimento, a.alvo))
     if not iguais:
         valor = f"{leitura.valor:.2f}".replace(".", ",")
         return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {valor}")
     return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
+
+
+def _fora_de_data(leitura: Leitura, hoje: date) -> str | None:
+    """Why the receipt's date (or its PIX id's) rules it out: in the future, or older than `ANTIGO`."""
+    data = leitura.data or (leitura.e2e.instante.date() if leitura.e2e else None)
+    if data is not None and data > hoje:
+        return f"data do comprovante no futuro ({data:%d/%m/%Y})"
+    if data is not None and data < hoje - ANTIGO:
+        return f"comprovante antigo ({data:%d/%m/%Y}): pode ser de uma parcela já paga"
+    return None
 
 
 def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[str]) -> str | None:

@@ -128,6 +128,8 @@ def test_casa_pelo_valor_com_a_parcela_mais_antiga(tmp_path: Path) -> None:
         ("Valor: R$ 50,00\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "nenhuma parcela em aberto de R$ 50,00"),
         ("Valor: R$ 99,90\nCNPJ 11.222.333/0001-81", Resultado.SEM_CASAMENTO, "não tem o CNPJ do credor"),
         ("Valor: R$ 99,90\n10/12/2026\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "no futuro"),
+        ("Valor: R$ 99,90\n02/11/2026\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "comprovante antigo (02/11/2026)"),
+        ("Valor: R$ 99,90\n03/11/2026\nPara: Loja Exemplo", Resultado.CASADO, "valor e credor conferem"),
         ("Pagamento realizado\n02/12/2026", Resultado.SEM_CASAMENTO, "valor não encontrado"),
         ("", Resultado.ILEGIVEL, "nada de um comprovante"),
         ("Valor: R$ 99,90\nPara: Loja Exemplo", Resultado.CASADO, "valor e credor conferem"),
