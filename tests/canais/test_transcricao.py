@@ -127,6 +127,13 @@ def test_duracao_de_uma_nota_de_voz_ogg_opus(segundos: float) -> None:
     assert duracao_audio(ogg_opus(segundos)) == pytest.approx(segundos)
 
 
+@pytest.mark.parametrize("arquivo", ["nota_de_voz.opus", "encaminhado.mp3"])
+def test_duracao_de_arquivos_gravados_por_codificadores_reais(arquivo: str) -> None:
+    """libopus and LAME output (through libsndfile), 3.2 s of a 440 Hz tone each."""
+    conteudo = (Path(__file__).parents[1] / "data" / "audio" / arquivo).read_bytes()
+    assert duracao_audio(conteudo) == pytest.approx(3.2, abs=0.05)
+
+
 def test_duracao_de_um_mp3_e_de_um_wav_encaminhados() -> None:
     assert duracao_audio(mp3(400)) == pytest.approx(400, rel=0.01)  # a CBR length: size over bit rate
     arquivo = io.BytesIO()
