@@ -127,7 +127,8 @@ def test_contestacao_pausa_e_transfere(dialogo: Dialogo) -> None:
 
 def test_ja_paguei_pergunta_quando_e_pede_conferencia(dialogo: Dialogo) -> None:
     identificada(dialogo)
-    assert "quando e como" in dialogo.texto("ja paguei")
+    pergunta = dialogo.texto("ja paguei")
+    assert "quando e como" in pergunta and "*comprovante* (o print ou o PDF do app do banco)" in pergunta
     dialogo.diz("paguei dia 10 pelo pix")
     assert dialogo.estado == "verificacao"
     assert PausarCobranca("ja_paguei") in dialogo.efeitos
