@@ -1,9 +1,11 @@
 """A payment receipt a debtor sends: read (text of a PDF), matched against what they owe, recorded, answered.
 
 When a file counts as a receipt: its caption says so ("comprovante", "paguei", "segue o pix"), or the debtor said
-they had paid in the last `RECENTE` (the flow's "já paguei"). A match (`bot/boleto_pix/comprovante.py`) records a
-"pagamento_informado" event and holds the régua for that installment until the bank confirms it or
-`pagamentos.dias_para_confirmar` pass (`bot/disparo/lote.py` reads `comprovante.ate`); nothing is marked paid.
+they had paid: the flow's "já paguei" in the last `RECENTE`, or such words in a message of the last `ESCRITO`
+(the first message of a conversation, before identity is confirmed, reaches no flow state that records it).
+A match (`bot/boleto_pix/comprovante.py`) records a "pagamento_informado" event and holds the régua for that
+installment until the bank confirms it or `pagamentos.dias_para_confirmar` pass (`bot/disparo/lote.py` reads
+`comprovante.ate`); nothing is marked paid.
 No match, or a file nothing could be read from (an image: there is no OCR), goes to an agent with high priority.
 """
 
@@ -31,8 +33,10 @@ from bot.dados.modelos import (
     AcordoParcela,
     Conversa,
     Devedor,
+    Direcao,
     Dono,
     Evento,
+    Mensagem,
     SituacaoAcordo,
     SituacaoAcordoParcela,
     Transferencia,
@@ -45,6 +49,7 @@ from bot.porta import TipoCanal
 log = logging.getLogger(__name__)
 
 RECENTE = timedelta(days=3)  # a file sent this long after "já paguei" is read as its receipt
+ESCRITO = timedelta(hours=1)  # ... and this long after a message with a receipt's words ("paguei", "comprovante")
 MOTIVO = "comprovante"  # the hand-off's reason (the console shows it with high priority)
 PAGINAS = 5  # a receipt is one page; a long PDF is not read past this
 TIPOS = frozenset({"image", "document"})
@@ -103,15 +108,26 @@ async def _do_anexo(s: AsyncSession, anexo_id: int) -> Comprovante | None:
 
 
 async def _disse_que_pagou(anexos: Anexos, devedor_id: int, agora: datetime) -> bool:
-    """The debtor said "já paguei" recently (the flow recorded the reason or the informed payment)."""
+    """The debtor said "já paguei" recently: the flow recorded the reason or the informed payment, or they wrote it."""
     consulta = select(Evento.tipo, Evento.dados).where(
         Evento.devedor_id == devedor_id,
         col(Evento.tipo).in_(["motivo", "pagamento_informado"]),
         col(Evento.criado_em) >= agora - RECENTE,
     )
+    escritas = (
+        select(Mensagem.texto)
+        .join(Conversa, col(Conversa.id) == col(Mensagem.conversa_id))
+        .where(
+            Conversa.devedor_id == devedor_id,
+            Mensagem.direcao == Direcao.ENTRADA.value,
+            col(Mensagem.criada_em) >= agora - ESCRITO,
+        )
+    )
     async with sessao(anexos.engine) as s:
         eventos = (await s.exec(consulta)).all()
-    return any(tipo == "pagamento_informado" or dados.get("motivo") == "ja_paguei" for tipo, dados in eventos)
+        textos = (await s.exec(escritas)).all()
+    informado = any(tipo == "pagamento_informado" or dados.get("motivo") == "ja_paguei" for tipo, dados in eventos)
+    return informado or any(parece_comprovante(texto) for texto in textos)
 
 
 async def _texto(anexos: Anexos, anexo_id: int) -> str:

@@ -22,7 +22,7 @@ from bot.disparo import lote
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.console import entrar
-from tests.apoio.whatsapp import postar
+from tests.apoio.whatsapp import postar, texto
 
 ID_DOCUMENTO, ID_IMAGEM = "1180236789432577", "1003383421387256"  # tests/data/updates
 CNPJ_CREDOR = "11.222.333/0001-81"  # config.toml
@@ -150,6 +150,14 @@ async def test_pdf_sem_legenda_depois_de_ja_paguei_e_lido_como_comprovante(amb_c
     amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
     await postar(amb_canais.cliente, documento(legenda=None))
     assert "Recebi seu comprovante" in amb_canais.respostas()[0]
+
+
+async def test_pdf_sem_legenda_logo_depois_de_escrever_que_pagou_e_lido(amb_canais: Ambiente) -> None:
+    """Said before the flow recorded anything (the first message, identity not yet confirmed): still a receipt."""
+    await postar(amb_canais.cliente, texto("oi, já paguei essa conta, vou mandar o comprovante", "wamid.paguei"))
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento(legenda=None))
+    assert "Recebi seu comprovante" in amb_canais.graph.enviadas[-1]["text"]["body"]  # after the greeting's buttons
 
 
 async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb_canais: Ambiente) -> None:
