@@ -41,6 +41,7 @@ _PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "
 ANTIGO = timedelta(days=30)
 # Words that mark a file as a receipt when the debtor writes them in its caption.
 _PALAVRAS = re.compile(r"\b(comprovante|recibo|paguei|pago|pagamento|pix|transferi|quitei|transferencia)\b")
+_PAGOU = re.compile(r"\b(comprovante|recibo|paguei|transferi|quitei|(ja|esta|ta) pago|(fiz|mandei) o pix|pix feito)\b")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,12 @@ def _candidatos_e2e(texto: str) -> Iterator[str]:
             yield partido
             if len(seguinte) > 1:
                 break
+
+
+def diz_que_pagou(texto: str) -> bool:
+    """A message that says a payment was made ("já paguei", "fiz o pix", "vou mandar o comprovante"); stricter than
+    a caption: "me manda o pix" or "quero fazer o pagamento" said before sending a photo do not make it a receipt."""
+    return _PAGOU.search(normalizar(texto)) is not None
 
 
 def ler_e2e(texto: str) -> E2E | None:

@@ -22,7 +22,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.atendimento.consultas import PARCELAS_ABERTAS
-from bot.boleto_pix.comprovante import Aberto, Casamento, Leitura, Resultado, casar, ler, parece_comprovante
+from bot.boleto_pix.comprovante import (
+    Aberto,
+    Casamento,
+    Leitura,
+    Resultado,
+    casar,
+    diz_que_pagou,
+    ler,
+    parece_comprovante,
+)
 from bot.calendario import fuso
 from bot.canais.midia import Anexos
 from bot.canais.recebido import ArquivoRecebido, Respondedor
@@ -127,7 +136,7 @@ async def _disse_que_pagou(anexos: Anexos, devedor_id: int, agora: datetime) -> 
         eventos = (await s.exec(consulta)).all()
         textos = (await s.exec(escritas)).all()
     informado = any(tipo == "pagamento_informado" or dados.get("motivo") == "ja_paguei" for tipo, dados in eventos)
-    return informado or any(parece_comprovante(texto) for texto in textos)
+    return informado or any(diz_que_pagou(texto) for texto in textos)
 
 
 async def _texto(anexos: Anexos, anexo_id: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from bot.boleto_pix.comprovante import Aberto, Resultado, casar, ler, ler_e2e, parece_comprovante
+from bot.boleto_pix.comprovante import Aberto, Resultado, casar, diz_que_pagou, ler, ler_e2e, parece_comprovante
 from bot.canais.recibos import texto_do_pdf
 
 CNPJ_CREDOR = "12.345.678/0001-95"
@@ -141,6 +141,22 @@ def test_casamento(texto: str, resultado: Resultado, motivo: str) -> None:
     casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE, NOMES_CREDOR)
     assert casamento.resultado == resultado
     assert motivo in casamento.motivo
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("oi, já paguei essa conta", True),
+        ("Fiz o PIX agora há pouco", True),
+        ("vou mandar o comprovante", True),
+        ("tá pago já", True),
+        ("me manda o pix", False),
+        ("quero fazer o pagamento", False),
+        ("quando eu pago?", False),
+    ],
+)
+def test_mensagem_que_diz_que_pagou(texto: str, esperado: bool) -> None:
+    assert diz_que_pagou(texto) is esperado
 
 
 @pytest.mark.parametrize(
