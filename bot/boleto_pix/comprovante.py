@@ -75,6 +75,11 @@ class Aberto:
     alvo: str  # "parcela:<id>" or "acordo:<id>" (an agreement's installment)
     valor: Decimal
     vencimento: date
+    atualizado: Decimal | None = None  # a late installment with today's charges: paid late, it costs up to this
+
+    def aceita(self, valor: Decimal) -> bool:
+        """This amount pays it: its value to the cent, or, late, anything up to its value with today's charges."""
+        return self.valor <= valor <= (self.atualizado or self.valor)
 
 
 class Resultado(StrEnum):
@@ -214,10 +219,11 @@ def mesmo_recebedor(recebedor: str, nomes: Sequence[str]) -> bool:
 def casar(
     leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date, nomes_credor: Sequence[str] = ()
 ) -> Casamento:
-    """Which open item this receipt pays: same amount to the cent, paid to the creditor (its CNPJ when the receipt
-    prints one, else its name), dated neither in the future nor more than `ANTIGO` ago.
+    """Which open item this receipt pays: same amount to the cent (a late one: up to its value with charges), paid to
+    the creditor (its CNPJ when the receipt prints one, else its name), dated neither in the future nor more than
+    `ANTIGO` ago.
 
-    Several open items of the same amount: the oldest due first (the one the régua is chasing).
+    Several open items it could pay: one of exactly that value first, then the oldest due (the one the régua chases).
     """
     if leitura.vazia:
         return Casamento(Resultado.ILEGIVEL, "nada de um comprovante foi lido (sem valor, data, id PIX ou CNPJ)")
@@ -227,10 +233,11 @@ def casar(
         return Casamento(Resultado.SEM_CASAMENTO, outro)
     if (fora := _fora_de_data(leitura, hoje)) is not None:
         return Casamento(Resultado.SEM_CASAMENTO, fora)
-    iguais = sorted((a for a in abertos if a.valor == leitura.valor), key=lambda a: (a.vencimento, a.alvo))
+    valor = leitura.valor
+    iguais = sorted((a for a in abertos if a.aceita(valor)), key=lambda a: (a.valor != valor, a.vencimento, a.alvo))
     if not iguais:
-        valor = f"{leitura.valor:.2f}".replace(".", ",")
-        return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {valor}")
+        impresso = f"{valor:.2f}".replace(".", ",")
+        return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {impresso}")
     return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
 
 

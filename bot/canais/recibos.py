@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ from bot.dados.modelos import (
 from bot.dados.voz import Comprovante, SituacaoComprovante
 from bot.formatos import data_br
 from bot.mensagens.avisos_canal import COMPROVANTE_RECEBIDO, Aviso
+from bot.negociacao.politica import Encargos
+from bot.negociacao.saldo import ParcelaAberta, calcular_saldo
 from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
@@ -148,8 +150,9 @@ async def _texto(anexos: Anexos, anexo_id: int) -> str:
     return await asyncio.to_thread(texto_do_pdf, caminho)
 
 
-async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
-    """What the debtor owes now: the active agreement's open installments, else the open original ones."""
+async def abertos(s: AsyncSession, devedor_id: int, encargos: Encargos, hoje: date, uf: str) -> list[Aberto]:
+    """What the debtor owes now: the active agreement's open installments, else the open original ones (a late one
+    with its value plus today's charges, what the creditor's own boleto asks when paid late)."""
     consulta = (
         select(AcordoParcela)
         .join(Acordo, col(Acordo.id) == col(AcordoParcela.acordo_id))
@@ -163,7 +166,9 @@ async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
     if do_acordo:
         return do_acordo
     linhas = (await s.exec(PARCELAS_ABERTAS, params={"d": devedor_id})).all()
-    return [Aberto(f"parcela:{p.id}", p.em_aberto, p.vencimento) for p, _ in linhas]
+    parcelas = [ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento) for p, c in linhas]
+    atualizados = {linha.parcela.id: linha.total for linha in calcular_saldo(parcelas, encargos, hoje, uf).linhas}
+    return [Aberto(f"parcela:{p.id}", p.valor, p.vencimento, atualizados.get(p.id)) for p in parcelas]
 
 
 async def _registrar(
@@ -177,7 +182,8 @@ async def _registrar(
         assert devedor is not None
         hoje = agora.astimezone(fuso(devedor.uf)).date()
         nomes = (config.credor.nome, config.pagamentos.pix_nome)
-        casamento = casar(leitura, await abertos(s, devedor_id), config.credor.cnpj, hoje, nomes)
+        devidos = await abertos(s, devedor_id, config.encargos, hoje, devedor.uf)
+        casamento = casar(leitura, devidos, config.credor.cnpj, hoje, nomes)
         if casamento.resultado == Resultado.CASADO and leitura.e2e is not None:
             usado = select(Comprovante.anexo_id).where(Comprovante.e2e == leitura.e2e.id)
             if (await s.exec(usado)).first() is not None:

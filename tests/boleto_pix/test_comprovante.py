@@ -123,6 +123,18 @@ def test_casa_pelo_valor_com_a_parcela_mais_antiga(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("valor", "alvo"),
+    [("400.00", "parcela:9"), ("407.20", "parcela:9"), ("412.00", "parcela:9"), ("412.01", None), ("399.99", None)],
+)
+def test_parcela_atrasada_paga_com_encargos(valor: str, alvo: str | None) -> None:
+    """Paid late through the creditor's own boleto, it costs its value plus charges (at most today's)."""
+    atrasada = Aberto("parcela:9", Decimal("400.00"), date(2026, 10, 10), atualizado=Decimal("412.00"))
+    leitura = ler(f"Valor: R$ {valor.replace('.', ',')}\nPara: Loja Exemplo\n02/12/2026")
+    casamento = casar(leitura, [*ABERTOS, atrasada], CNPJ_CREDOR, HOJE, NOMES_CREDOR)
+    assert (casamento.aberto.alvo if casamento.aberto else None) == alvo
+
+
+@pytest.mark.parametrize(
     ("texto", "resultado", "motivo"),
     [
         ("Valor: R$ 50,00\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "nenhuma parcela em aberto de R$ 50,00"),

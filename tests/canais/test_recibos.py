@@ -59,8 +59,12 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
     async with sessao(engine) as s:
         maria = await _maria(s)
         assert maria.id is not None
-        devidos = await abertos(s, maria.id)
+        config = amb_canais.cliente.app[RECEPCAO].atendimento.motor.config
+        hoje = amb_canais.relogio().date()
+        devidos = await abertos(s, maria.id, config.encargos, hoje, maria.uf)
     assert {a.valor for a in devidos} == {Decimal("489.90")}
+    atrasada = min(devidos, key=lambda a: a.vencimento)  # due 10/10/2026: 2 % fine and interest up to today
+    assert atrasada.atualizado is not None and atrasada.atualizado > atrasada.valor
     mais_antiga = min(devidos, key=lambda a: a.vencimento)
     amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
     await postar(amb_canais.cliente, documento())
@@ -86,6 +90,23 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
         depois = await lote.carregar(s, config.regua, [saida], amb_canais.relogio() + timedelta(days=3, minutes=1))
     assert agora.impedimento(saida).pausa == "comprovante enviado: aguardando a confirmação do banco"
     assert depois.impedimento(saida).pausa is None
+
+
+async def test_parcela_atrasada_paga_com_multa_e_juros_confere(amb_canais: Ambiente) -> None:
+    engine = amb_canais.cliente.app[RECEPCAO].engine
+    config = amb_canais.cliente.app[RECEPCAO].atendimento.motor.config
+    async with sessao(engine) as s:
+        maria = await _maria(s)
+        assert maria.id is not None
+        devidos = await abertos(s, maria.id, config.encargos, amb_canais.relogio().date(), maria.uf)
+    atrasada = min(devidos, key=lambda a: a.vencimento)
+    assert atrasada.atualizado is not None
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf(f"{atrasada.atualizado:.2f}".replace(".", ",")), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    assert "Recebi seu comprovante e registrei o pagamento informado" in amb_canais.respostas()[0]
+    async with sessao(engine) as s:
+        (comprovante,) = (await s.exec(select(Comprovante))).all()
+    assert (comprovante.situacao, comprovante.alvo) == ("casado", atrasada.alvo)
 
 
 async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(amb_canais: Ambiente) -> None:
