@@ -175,6 +175,19 @@ def duracao_audio(conteudo: bytes) -> float | None:
     try:
         arquivo = mutagen.File(io.BytesIO(conteudo))
     except (mutagen.MutagenError, ValueError, struct.error, EOFError):  # a damaged file: its length is unknown
-        return None
+        arquivo = None
     duracao = getattr(getattr(arquivo, "info", None), "length", None)
-    return float(duracao) if isinstance(duracao, int | float) and duracao > 0 else None
+    if isinstance(duracao, int | float) and duracao > 0:
+        return float(duracao)
+    return _duracao_opus_bruta(conteudo)
+
+
+def _duracao_opus_bruta(conteudo: bytes) -> float | None:
+    """An Ogg Opus voice note mutagen refused (pages out of spec): the last page's granule counts 48 kHz samples,
+    less the pre-skip of the OpusHead; None when it is not one."""
+    cabeca, ultima = conteudo.find(b"OpusHead", 0, 512), conteudo.rfind(b"OggS")
+    if not conteudo.startswith(b"OggS") or cabeca < 0 or len(conteudo) < max(cabeca + 12, ultima + 14):
+        return None
+    (granulo,) = struct.unpack_from("<q", conteudo, ultima + 6)
+    (preskip,) = struct.unpack_from("<H", conteudo, cabeca + 10)
+    return float(granulo - preskip) / 48000 if granulo > preskip else None

@@ -145,6 +145,13 @@ def test_duracao_de_um_mp3_e_de_um_wav_encaminhados() -> None:
     assert duracao_audio(arquivo.getvalue()) == pytest.approx(5)
 
 
+def test_duracao_de_uma_nota_de_voz_fora_da_especificacao() -> None:
+    """Pages without the beginning-of-stream flag (mutagen refuses them): the last granule still gives the length."""
+    nota = bytearray(ogg_opus(75))
+    nota[5] = 0
+    assert duracao_audio(bytes(nota)) == pytest.approx(75)
+
+
 @pytest.mark.parametrize("conteudo", [b"ID3\x03\x00" + b"\x00" * 64, b"OggS", b"\x00" * 100, b""])
 def test_duracao_desconhecida_de_arquivos_ilegiveis(conteudo: bytes) -> None:
     assert duracao_audio(conteudo) is None
