@@ -19,7 +19,7 @@ from bot.conversa.carregar import ARQUIVO_INTENCOES, carregar_fluxo, carregar_in
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO
 from bot.conversa.fatos import AcordoAtivo, DevedorFatos, DocumentoAtivo, Entrada, Fatos, Memoria, PropostaFeita
 from bot.conversa.modelo import QUALQUER, Acao, Fluxo, Passo
-from bot.conversa.motor import MENSAGEM_CONFIRMAR, Motor, contexto
+from bot.conversa.motor import MENSAGEM_CONFIRMAR, MENSAGEM_CONFIRMAR_ACORDO, Motor, contexto
 from bot.conversa.nlu import Classificador, Entidades, Intencao, Interpretacao
 from bot.conversa.nlu.linear import PesosInvalidos
 from bot.conversa.nlu.treino import ARQUIVO_PESOS, PASTA_CORPUS, CorpusInvalido, carregar_pesos, corpus_do_projeto
@@ -36,6 +36,14 @@ from bot.mensagens.textos import (
     linha_do_erro,
 )
 from bot.negociacao.saldo import ParcelaAberta
+
+# Messages the engine sends by name, whatever the flow: each must exist in mensagens/.
+OBRIGATORIAS = {
+    MENSAGEM_FORA_DO_HORARIO: "diz ao devedor, numa transferência fora do horário, quando a equipe responde "
+    "({{ retorno_equipe }})",
+    MENSAGEM_CONFIRMAR_ACORDO: "pergunta de volta, repetindo o acordo ({{ plano }}), um “sim” em dúvida ou ouvido "
+    "num áudio antes de fechar o acordo",
+}
 
 # What the thank-you message (`pagamento_recebido.j2`, sent by bot.pagamentos.confirmacao) may use.
 EXEMPLO_PAGAMENTO = {
@@ -93,15 +101,12 @@ def carregar_projeto(config_path: Path) -> Projeto:
     textos, erros_textos = carregar_textos(raiz / "mensagens")
     intencoes, erros_intencoes = carregar_intencoes(raiz / "fluxos")
     erros += erros_textos + erros_intencoes
-    if not erros_textos and MENSAGEM_FORA_DO_HORARIO not in textos.nomes:
-        erros.append(
-            ErroConfig(
-                str(raiz / "mensagens" / f"{MENSAGEM_FORA_DO_HORARIO}.j2"),
-                "",
-                "mensagem obrigatória ausente: diz ao devedor, numa transferência fora do horário, "
-                "quando a equipe responde ({{ retorno_equipe }})",
-            )
-        )
+    if not erros_textos:
+        erros += [
+            ErroConfig(str(raiz / "mensagens" / f"{nome}.j2"), "", f"mensagem obrigatória ausente: {para_que}")
+            for nome, para_que in OBRIGATORIAS.items()
+            if nome not in textos.nomes
+        ]
 
     fluxos: dict[str, Fluxo] = {}
     for caminho in sorted((raiz / "fluxos").glob("*.toml")):

@@ -10,29 +10,38 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 # E + 8-digit ISPB of the payer's institution + yyyyMMddHHmm (UTC) + 11 alphanumerics: 32 characters (BCB, Manual
-# de Padrões para Iniciação do Pix). Receipts print it in upper case, sometimes split by a line break.
-_E2E = re.compile(r"\bE(\d{8})(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([A-Za-z0-9]{11})\b")
+# de Padrões para Iniciação do Pix). The last 11 are case-sensitive; a narrow receipt splits the id across lines.
+_E2E = re.compile(r"E(\d{8})(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})([A-Za-z0-9]{11})")
+_TAMANHO_E2E = 32
 _VALOR = re.compile(r"R\$\s*(\d{1,3}(?:\.\d{3})*,\d{2}|\d+,\d{2})")
 _DATA = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 _DATA_EXTENSO = re.compile(r"\b(\d{1,2}) (?:de )?([a-z]{3})[a-z]* (?:de )?(\d{4})\b")
 _CNPJ = re.compile(r"\b(\d{2})\.?(\d{3})\.?(\d{3})/?(\d{4})-?(\d{2})\b")
 _MESES = {m: i for i, m in enumerate(("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov",
                                       "dez"), start=1)}  # fmt: skip
-# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or "Nome: X" under a "Destino"/"Recebedor" heading.
+# Who got paid: "Recebedor: X", "Favorecido: X", "Para: X", or under a "Destino"/"Para"/"Quem recebeu" heading the
+# "Nome" (with or without a colon, or alone with the name on the next line) or the first line that is no other field.
 _ROTULO_RECEBEDOR = re.compile(r"^(?:recebedor|favorecido|destinatario|destino|para|nome do recebedor)\s*:\s*(.+)$")
-_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor"})
-_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador"})
+_SECAO_RECEBEDOR = frozenset({"destino", "recebedor", "favorecido", "destinatario", "para", "dados do recebedor",
+                              "quem recebeu", "dados de quem recebeu", "dados do favorecido", "pago para"})  # fmt: skip
+_SECAO_PAGADOR = frozenset({"origem", "pagador", "de", "dados do pagador", "quem pagou", "dados de quem pagou"})
+_CAMPOS = frozenset({"cpf", "cnpj", "instituicao", "banco", "agencia", "conta", "chave", "tipo", "ispb", "documento",
+                     "valor", "data", "id", "cpf/cnpj"})  # fmt: skip
 _PALAVRAS_FRACAS = frozenset({"ltda", "eireli", "sa", "me", "epp", "comercio", "servicos", "loja", "do", "da", "de",
                               "dos", "das", "e"})  # fmt: skip
+# A receipt older than this pays no open item by itself: the bank confirms a payment in days, and a carnê's
+# installments share one amount, so last month's receipt would match this month's installment.
+ANTIGO = timedelta(days=30)
 # Words that mark a file as a receipt when the debtor writes them in its caption.
 _PALAVRAS = re.compile(r"\b(comprovante|recibo|paguei|pago|pagamento|pix|transferi|quitei|transferencia)\b")
+_PAGOU = re.compile(r"\b(comprovante|recibo|paguei|transferi|quitei|(ja|esta|ta) pago|(fiz|mandei) o pix|pix feito)\b")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,11 @@ class Aberto:
     alvo: str  # "parcela:<id>" or "acordo:<id>" (an agreement's installment)
     valor: Decimal
     vencimento: date
+    atualizado: Decimal | None = None  # a late installment with today's charges: paid late, it costs up to this
+
+    def aceita(self, valor: Decimal) -> bool:
+        """This amount pays it: its value to the cent, or, late, anything up to its value with today's charges."""
+        return self.valor <= valor <= (self.atualizado or self.valor)
 
 
 class Resultado(StrEnum):
@@ -92,16 +106,38 @@ def parece_comprovante(legenda: str | None) -> bool:
     return bool(legenda) and _PALAVRAS.search(normalizar(legenda or "")) is not None
 
 
+def _candidatos_e2e(texto: str) -> Iterator[str]:
+    """Each alphanumeric word, and a line's last word joined with the next line's first while shorter than an id."""
+    linhas = [palavras for linha in texto.splitlines() if (palavras := re.findall(r"[A-Za-z0-9]+", linha))]
+    for i, palavras in enumerate(linhas):
+        yield from palavras
+        partido = palavras[-1]
+        for seguinte in linhas[i + 1 :]:
+            if not partido.startswith("E") or len(partido) >= _TAMANHO_E2E:
+                break
+            partido += seguinte[0]
+            yield partido
+            if len(seguinte) > 1:
+                break
+
+
+def diz_que_pagou(texto: str) -> bool:
+    """A message that says a payment was made ("já paguei", "fiz o pix", "vou mandar o comprovante"); stricter than
+    a caption: "me manda o pix" or "quero fazer o pagamento" said before sending a photo do not make it a receipt."""
+    return _PAGOU.search(normalizar(texto)) is not None
+
+
 def ler_e2e(texto: str) -> E2E | None:
-    """The first well-formed end-to-end id (a real calendar instant inside it), or None."""
-    compacto = re.sub(r"(?<=[A-Za-z0-9])[ \t]*\n[ \t]*(?=[A-Za-z0-9])", "", texto)  # an id broken across lines
-    for m in _E2E.finditer(compacto):
+    """The first well-formed end-to-end id (a real calendar instant inside it) as printed, or None."""
+    for candidato in _candidatos_e2e(texto):
+        if (m := _E2E.fullmatch(candidato)) is None:
+            continue
         ispb, ano, mes, dia, hora, minuto, _ = m.groups()
         try:
             instante = datetime(int(ano), int(mes), int(dia), int(hora), int(minuto))
         except ValueError:
             continue
-        return E2E(m.group(0).upper(), ispb, instante)
+        return E2E(candidato, ispb, instante)
     return None
 
 
@@ -141,15 +177,30 @@ def _data(texto: str) -> date | None:
 
 
 def _recebedor(texto: str) -> str | None:
-    secao = None
+    secao, nome_a_seguir = None, False
     for linha in (normalizar(bruta) for bruta in texto.splitlines()):
-        rotulo = linha.rstrip(":")
+        rotulo = linha.rstrip(":").strip()
+        if not rotulo:
+            continue
         if rotulo in _SECAO_RECEBEDOR or rotulo in _SECAO_PAGADOR:
             secao = "recebedor" if rotulo in _SECAO_RECEBEDOR else "pagador"
+            nome_a_seguir = secao == "recebedor"
         elif m := _ROTULO_RECEBEDOR.match(linha):
             return m.group(1).strip()
-        elif secao == "recebedor" and linha.startswith("nome:"):
-            return linha.removeprefix("nome:").strip()
+        elif secao == "recebedor" and (nome := _nome_na_secao(rotulo, nome_a_seguir)):
+            return nome
+        else:
+            nome_a_seguir = secao == "recebedor" and rotulo == "nome"
+    return None
+
+
+def _nome_na_secao(rotulo: str, nome_a_seguir: bool) -> str | None:
+    """The payee's name on this line of their section: "nome X", "nome: X", or a bare line after a heading/label."""
+    primeira, _, resto = rotulo.partition(" ")
+    if primeira.rstrip(":") == "nome" and resto.lstrip(": ").strip():
+        return resto.lstrip(": ").strip()
+    if nome_a_seguir and ":" not in rotulo and primeira not in _CAMPOS and primeira != "nome":
+        return rotulo if re.search(r"[a-z]", rotulo) else None
     return None
 
 
@@ -168,10 +219,11 @@ def mesmo_recebedor(recebedor: str, nomes: Sequence[str]) -> bool:
 def casar(
     leitura: Leitura, abertos: Sequence[Aberto], cnpj_credor: str, hoje: date, nomes_credor: Sequence[str] = ()
 ) -> Casamento:
-    """Which open item this receipt pays: same amount to the cent, paid to the creditor (its CNPJ when the receipt
-    prints one, else its name), not dated in the future.
+    """Which open item this receipt pays: same amount to the cent (a late one: up to its value with charges), paid to
+    the creditor (its CNPJ when the receipt prints one, else its name), dated neither in the future nor more than
+    `ANTIGO` ago.
 
-    Several open items of the same amount: the oldest due first (the one the régua is chasing).
+    Several open items it could pay: one of exactly that value first, then the oldest due (the one the régua chases).
     """
     if leitura.vazia:
         return Casamento(Resultado.ILEGIVEL, "nada de um comprovante foi lido (sem valor, data, id PIX ou CNPJ)")
@@ -179,14 +231,24 @@ def casar(
         return Casamento(Resultado.SEM_CASAMENTO, "valor não encontrado no comprovante")
     if (outro := _outro_recebedor(leitura, cnpj_credor, nomes_credor)) is not None:
         return Casamento(Resultado.SEM_CASAMENTO, outro)
+    if (fora := _fora_de_data(leitura, hoje)) is not None:
+        return Casamento(Resultado.SEM_CASAMENTO, fora)
+    valor = leitura.valor
+    iguais = sorted((a for a in abertos if a.aceita(valor)), key=lambda a: (a.valor != valor, a.vencimento, a.alvo))
+    if not iguais:
+        impresso = f"{valor:.2f}".replace(".", ",")
+        return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {impresso}")
+    return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
+
+
+def _fora_de_data(leitura: Leitura, hoje: date) -> str | None:
+    """Why the receipt's date (or its PIX id's) rules it out: in the future, or older than `ANTIGO`."""
     data = leitura.data or (leitura.e2e.instante.date() if leitura.e2e else None)
     if data is not None and data > hoje:
-        return Casamento(Resultado.SEM_CASAMENTO, f"data do comprovante no futuro ({data:%d/%m/%Y})")
-    iguais = sorted((a for a in abertos if a.valor == leitura.valor), key=lambda a: (a.vencimento, a.alvo))
-    if not iguais:
-        valor = f"{leitura.valor:.2f}".replace(".", ",")
-        return Casamento(Resultado.SEM_CASAMENTO, f"nenhuma parcela em aberto de R$ {valor}")
-    return Casamento(Resultado.CASADO, "valor e credor conferem", iguais[0])
+        return f"data do comprovante no futuro ({data:%d/%m/%Y})"
+    if data is not None and data < hoje - ANTIGO:
+        return f"comprovante antigo ({data:%d/%m/%Y}): pode ser de uma parcela já paga"
+    return None
 
 
 def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[str]) -> str | None:
@@ -194,7 +256,9 @@ def _outro_recebedor(leitura: Leitura, cnpj_credor: str, nomes_credor: Sequence[
     credor = re.sub(r"\D", "", cnpj_credor)
     if leitura.cnpjs:
         return None if credor in leitura.cnpjs else f"o comprovante não tem o CNPJ do credor ({_cnpj(credor)})"
-    if leitura.recebedor and nomes_credor and not mesmo_recebedor(leitura.recebedor, nomes_credor):
+    if leitura.recebedor is None:
+        return "o comprovante não diz quem recebeu (nem o CNPJ nem o nome do recebedor foram lidos)"
+    if not mesmo_recebedor(leitura.recebedor, nomes_credor):
         return f"recebedor “{leitura.recebedor}” não é o credor"
     return None
 

@@ -132,7 +132,8 @@ def avaliar(midia: Midia, limite: int) -> Veredito:
         return Veredito(SituacaoAnexo.RECUSADO, Aviso.ARQUIVO_RECUSADO, motivo)
     tipo = tipo_do_conteudo(midia.conteudo)
     if tipo is None:
-        motivo = f"tipo não aceito ({midia.mime or 'desconhecido'}): só imagens JPEG, PNG, GIF, WebP, PDF e áudios"
+        declarado = f"declarado como {midia.mime}" if midia.mime else "sem tipo declarado"
+        motivo = f"tipo não aceito: {declarado}, mas o conteúdo não é imagem JPEG, PNG, GIF ou WebP, PDF nem áudio"
         return Veredito(SituacaoAnexo.RECUSADO, Aviso.ARQUIVO_RECUSADO, motivo)
     return Veredito(SituacaoAnexo.GUARDADO, Aviso.ARQUIVO_GUARDADO, mime=tipo[0], extensao=tipo[1])
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.canais.midia import MB, Anexos
 from bot.canais.recebido import ArquivoRecebido, Respondedor
-from bot.canais.transcricao import ErroTranscricao, Transcritor, duracao_ogg
+from bot.canais.transcricao import ErroTranscricao, Transcritor, duracao_audio
 from bot.conversa.fatos import Entrada
 from bot.dados.banco import sessao
 from bot.dados.entrada import Anexo, SituacaoAnexo
@@ -101,7 +101,7 @@ async def _transcricao(
         log.info("áudio %s não transcrito: %s", anexo.id, veredito.motivo)
         return None
     conteudo = await asyncio.to_thread(caminho.read_bytes)
-    duracao = duracao if duracao is not None else duracao_ogg(conteudo)
+    duracao = duracao if duracao is not None else await asyncio.to_thread(duracao_audio, conteudo)
     limite = Limite(anexos.audio_max, anexos.audio_max_segundos)
     linha = Transcricao(anexo_id=anexo_id, situacao=SituacaoTranscricao.FEITA.value, servico=transcritor.servico,
                         duracao=duracao, criada_em=anexos.relogio())  # fmt: skip

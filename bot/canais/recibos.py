@@ -1,9 +1,11 @@
 """A payment receipt a debtor sends: read (text of a PDF), matched against what they owe, recorded, answered.
 
 When a file counts as a receipt: its caption says so ("comprovante", "paguei", "segue o pix"), or the debtor said
-they had paid in the last `RECENTE` (the flow's "já paguei"). A match (`bot/boleto_pix/comprovante.py`) records a
-"pagamento_informado" event and holds the régua for that installment until the bank confirms it or
-`pagamentos.dias_para_confirmar` pass (`bot/disparo/lote.py` reads `comprovante.ate`); nothing is marked paid.
+they had paid: the flow's "já paguei" in the last `RECENTE`, or such words in a message of the last `ESCRITO`
+(the first message of a conversation, before identity is confirmed, reaches no flow state that records it).
+A match (`bot/boleto_pix/comprovante.py`) records a "pagamento_informado" event and holds the régua for that
+installment until the bank confirms it or `pagamentos.dias_para_confirmar` pass (`bot/disparo/lote.py` reads
+`comprovante.ate`); nothing is marked paid.
 No match, or a file nothing could be read from (an image: there is no OCR), goes to an agent with high priority.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.atendimento.consultas import PARCELAS_ABERTAS
-from bot.boleto_pix.comprovante import Aberto, Casamento, Leitura, Resultado, casar, ler, parece_comprovante
+from bot.boleto_pix.comprovante import (
+    Aberto,
+    Casamento,
+    Leitura,
+    Resultado,
+    casar,
+    diz_que_pagou,
+    ler,
+    parece_comprovante,
+)
 from bot.calendario import fuso
 from bot.canais.midia import Anexos
 from bot.canais.recebido import ArquivoRecebido, Respondedor
@@ -31,8 +42,10 @@ from bot.dados.modelos import (
     AcordoParcela,
     Conversa,
     Devedor,
+    Direcao,
     Dono,
     Evento,
+    Mensagem,
     SituacaoAcordo,
     SituacaoAcordoParcela,
     Transferencia,
@@ -40,11 +53,14 @@ from bot.dados.modelos import (
 from bot.dados.voz import Comprovante, SituacaoComprovante
 from bot.formatos import data_br
 from bot.mensagens.avisos_canal import COMPROVANTE_RECEBIDO, Aviso
+from bot.negociacao.politica import Encargos
+from bot.negociacao.saldo import ParcelaAberta, calcular_saldo
 from bot.porta import TipoCanal
 
 log = logging.getLogger(__name__)
 
 RECENTE = timedelta(days=3)  # a file sent this long after "já paguei" is read as its receipt
+ESCRITO = timedelta(hours=1)  # ... and this long after a message with a receipt's words ("paguei", "comprovante")
 MOTIVO = "comprovante"  # the hand-off's reason (the console shows it with high priority)
 PAGINAS = 5  # a receipt is one page; a long PDF is not read past this
 TIPOS = frozenset({"image", "document"})
@@ -103,15 +119,26 @@ async def _do_anexo(s: AsyncSession, anexo_id: int) -> Comprovante | None:
 
 
 async def _disse_que_pagou(anexos: Anexos, devedor_id: int, agora: datetime) -> bool:
-    """The debtor said "já paguei" recently (the flow recorded the reason or the informed payment)."""
+    """The debtor said "já paguei" recently: the flow recorded the reason or the informed payment, or they wrote it."""
     consulta = select(Evento.tipo, Evento.dados).where(
         Evento.devedor_id == devedor_id,
         col(Evento.tipo).in_(["motivo", "pagamento_informado"]),
         col(Evento.criado_em) >= agora - RECENTE,
     )
+    escritas = (
+        select(Mensagem.texto)
+        .join(Conversa, col(Conversa.id) == col(Mensagem.conversa_id))
+        .where(
+            Conversa.devedor_id == devedor_id,
+            Mensagem.direcao == Direcao.ENTRADA.value,
+            col(Mensagem.criada_em) >= agora - ESCRITO,
+        )
+    )
     async with sessao(anexos.engine) as s:
         eventos = (await s.exec(consulta)).all()
-    return any(tipo == "pagamento_informado" or dados.get("motivo") == "ja_paguei" for tipo, dados in eventos)
+        textos = (await s.exec(escritas)).all()
+    informado = any(tipo == "pagamento_informado" or dados.get("motivo") == "ja_paguei" for tipo, dados in eventos)
+    return informado or any(diz_que_pagou(texto) for texto in textos)
 
 
 async def _texto(anexos: Anexos, anexo_id: int) -> str:
@@ -123,8 +150,9 @@ async def _texto(anexos: Anexos, anexo_id: int) -> str:
     return await asyncio.to_thread(texto_do_pdf, caminho)
 
 
-async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
-    """What the debtor owes now: the active agreement's open installments, else the open original ones."""
+async def abertos(s: AsyncSession, devedor_id: int, encargos: Encargos, hoje: date, uf: str) -> list[Aberto]:
+    """What the debtor owes now: the active agreement's open installments, else the open original ones (a late one
+    with its value plus today's charges, what the creditor's own boleto asks when paid late)."""
     consulta = (
         select(AcordoParcela)
         .join(Acordo, col(Acordo.id) == col(AcordoParcela.acordo_id))
@@ -138,7 +166,9 @@ async def abertos(s: AsyncSession, devedor_id: int) -> list[Aberto]:
     if do_acordo:
         return do_acordo
     linhas = (await s.exec(PARCELAS_ABERTAS, params={"d": devedor_id})).all()
-    return [Aberto(f"parcela:{p.id}", p.em_aberto, p.vencimento) for p, _ in linhas]
+    parcelas = [ParcelaAberta(p.id or 0, c.numero, p.numero, p.em_aberto, p.vencimento) for p, c in linhas]
+    atualizados = {linha.parcela.id: linha.total for linha in calcular_saldo(parcelas, encargos, hoje, uf).linhas}
+    return [Aberto(f"parcela:{p.id}", p.valor, p.vencimento, atualizados.get(p.id)) for p in parcelas]
 
 
 async def _registrar(
@@ -152,7 +182,8 @@ async def _registrar(
         assert devedor is not None
         hoje = agora.astimezone(fuso(devedor.uf)).date()
         nomes = (config.credor.nome, config.pagamentos.pix_nome)
-        casamento = casar(leitura, await abertos(s, devedor_id), config.credor.cnpj, hoje, nomes)
+        devidos = await abertos(s, devedor_id, config.encargos, hoje, devedor.uf)
+        casamento = casar(leitura, devidos, config.credor.cnpj, hoje, nomes)
         if casamento.resultado == Resultado.CASADO and leitura.e2e is not None:
             usado = select(Comprovante.anexo_id).where(Comprovante.e2e == leitura.e2e.id)
             if (await s.exec(usado)).first() is not None:

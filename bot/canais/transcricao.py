@@ -9,6 +9,7 @@ write instead and the audio stays for the agent.
 from __future__ import annotations
 
 import asyncio
+import io
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -116,8 +117,6 @@ class TranscritorLocal:
         return await asyncio.to_thread(self._transcrever, audio)
 
     def _transcrever(self, audio: bytes) -> str:
-        import io
-
         try:
             segmentos, _ = self.modelo.transcribe(io.BytesIO(audio), language=self.idioma)
             return " ".join(s.text.strip() for s in segmentos).strip()
@@ -168,21 +167,27 @@ def _local(config: TranscricaoConfig, raiz: Path, arquivo: str) -> TranscritorLo
     return TranscritorLocal(WhisperModel(str(pasta), device="cpu", compute_type="int8"), config.idioma)
 
 
-def duracao_ogg(conteudo: bytes) -> float | None:
-    """Seconds of an Ogg Opus or Vorbis file (WhatsApp and Telegram voice notes), from its last page; None if unsure.
+def duracao_audio(conteudo: bytes) -> float | None:
+    """Seconds of an audio file, read from its own headers by mutagen (Ogg Opus/Vorbis voice notes, MP3, M4A/AAC,
+    WAV, FLAC...); None when the format is unknown or the file is damaged (then only `max_mb` bounds it)."""
+    import mutagen
 
-    The last page's granule position counts samples (48 kHz for Opus, less its pre-skip; Vorbis: its own rate).
-    """
-    if not conteudo.startswith(b"OggS"):
-        return None
-    ultima = conteudo.rfind(b"OggS")
-    if ultima < 0 or len(conteudo) < ultima + 14:
+    try:
+        arquivo = mutagen.File(io.BytesIO(conteudo))
+    except (mutagen.MutagenError, ValueError, struct.error, EOFError):  # a damaged file: its length is unknown
+        arquivo = None
+    duracao = getattr(getattr(arquivo, "info", None), "length", None)
+    if isinstance(duracao, int | float) and duracao > 0:
+        return float(duracao)
+    return _duracao_opus_bruta(conteudo)
+
+
+def _duracao_opus_bruta(conteudo: bytes) -> float | None:
+    """An Ogg Opus voice note mutagen refused (pages out of spec): the last page's granule counts 48 kHz samples,
+    less the pre-skip of the OpusHead; None when it is not one."""
+    cabeca, ultima = conteudo.find(b"OpusHead", 0, 512), conteudo.rfind(b"OggS")
+    if not conteudo.startswith(b"OggS") or cabeca < 0 or len(conteudo) < max(cabeca + 12, ultima + 14):
         return None
     (granulo,) = struct.unpack_from("<q", conteudo, ultima + 6)
-    if (cabeca := conteudo.find(b"OpusHead", 0, 512)) >= 0 and len(conteudo) >= cabeca + 12:
-        (preskip,) = struct.unpack_from("<H", conteudo, cabeca + 10)
-        return max(0.0, float(granulo - preskip) / 48000)
-    if (cabeca := conteudo.find(b"\x01vorbis", 0, 512)) >= 0 and len(conteudo) >= cabeca + 16:
-        (taxa,) = struct.unpack_from("<I", conteudo, cabeca + 12)
-        return float(granulo) / float(taxa) if taxa else None
-    return None
+    (preskip,) = struct.unpack_from("<H", conteudo, cabeca + 10)
+    return float(granulo - preskip) / 48000 if granulo > preskip else None

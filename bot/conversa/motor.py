@@ -11,7 +11,7 @@ from bot.calendario import fuso
 from bot.config.arquivo import Config
 from bot.conversa.expediente import MENSAGEM_FORA_DO_HORARIO, proximo_atendimento, retorno_da_equipe
 from bot.conversa.fatos import Decisao, Efeito, Entrada, Fatos, Memoria, RegistrarEvento, Resposta, Transferir
-from bot.conversa.modelo import AO_ENTRAR, Aparte, Estado, Fluxo, Opcao, Transicao
+from bot.conversa.modelo import AO_ENTRAR, Acao, Aparte, Estado, Fluxo, Opcao, Transicao
 from bot.conversa.nlu import LIMIAR, Classificador, Interpretacao
 from bot.conversa.nlu.entidades import Entidades
 from bot.conversa.regras import GUARDAS, Avaliacao, executar
@@ -23,6 +23,8 @@ from bot.negociacao.saldo import proximas_parcelas
 ATENDENTE = "atendente"
 MENSAGEM_CONFIRMAR = "confirmar_intencao"
 """Asked when a costly intent (agreement, opt-out, wrong number) was read with doubt (`intencao_lida`)."""
+MENSAGEM_CONFIRMAR_ACORDO = "confirmar_acordo"
+"""Asked instead when the doubtful intent would close the agreement: it says back the plan that would be closed."""
 _TITULOS_DE_CONFIRMACAO = {"parar": "Parar mensagens", "nao_sou_eu": "Não é meu número"}
 _MAX_AUTOMATICAS = 20  # a cycle of ao_entrar transitions stops here instead of spinning
 _BOTAO_ATENDENTE = Opcao(ATENDENTE, "Falar com atendente")
@@ -80,7 +82,7 @@ class Motor:
             if transicao.aceita(interpretacao.intencao) and self._permite(transicao, avaliacao):
                 duvidosa = avaliacao.entrada.falada or not interpretacao.inequivoca()
                 if transicao.custosa and interpretacao.intencao is not None and duvidosa:
-                    return self._confirmar(atual, avaliacao, memoria)
+                    return self._confirmar(atual, transicao, avaliacao, memoria)
                 return self._seguir(transicao, avaliacao, memoria)
         aparte = self.fluxo.apartes.get(interpretacao.intencao or "")
         if aparte is not None and not any(interpretacao.intencao in t.quando for t in atual.transicoes):
@@ -101,8 +103,8 @@ class Motor:
         evento = RegistrarEvento("aparte", {"intencao": aparte.intencao, "texto": avaliacao.entrada.texto})
         return self._decisao(estado.nome, memoria, tuple(respostas), (evento,), avaliacao.interpretacao)
 
-    def _confirmar(self, estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
-        """A costly intent read with doubt (a negation, a question, a yes with terms): ask with buttons.
+    def _confirmar(self, estado: Estado, transicao: Transicao, avaliacao: Avaliacao, memoria: Memoria) -> Decisao:
+        """A costly intent read with doubt (a negation, a question, a yes with terms, a voice note): ask with buttons.
 
         Counted like a message not understood, so doubt after doubt still ends with a person.
         """
@@ -110,7 +112,10 @@ class Motor:
         opcoes = self._opcoes(estado, avaliacao, memoria)
         if not any(o.intencao == intencao for o in opcoes):
             opcoes = (Opcao(intencao, _TITULOS_DE_CONFIRMACAO.get(intencao, "Sim")), *opcoes)[:3]
-        return self._nao_entendeu(estado, avaliacao, memoria, MENSAGEM_CONFIRMAR, opcoes)
+        fecha = memoria.plano is not None and any(p.acao == Acao.REGISTRAR_ACORDO for p in transicao.acoes)
+        return self._nao_entendeu(
+            estado, avaliacao, memoria, MENSAGEM_CONFIRMAR_ACORDO if fecha else MENSAGEM_CONFIRMAR, opcoes
+        )
 
     @staticmethod
     def _opcoes(estado: Estado, avaliacao: Avaliacao, memoria: Memoria) -> tuple[Opcao, ...]:

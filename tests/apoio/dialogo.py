@@ -40,8 +40,10 @@ class Dialogo:
     memoria: Memoria = field(default_factory=Memoria)
     decisoes: list[Decisao] = field(default_factory=list)
 
-    def diz(self, texto: str, opcao: str | None = None) -> list[Resposta]:
-        decisao = self.motor.passo(self.estado, self.memoria, Entrada(texto, opcao), self.fatos, self.agora)
+    def diz(self, texto: str, opcao: str | None = None, falada: bool = False) -> list[Resposta]:
+        """`falada`: the text is a voice note's transcript."""
+        entrada = Entrada(texto, opcao, falada=falada)
+        decisao = self.motor.passo(self.estado, self.memoria, entrada, self.fatos, self.agora)
         self.estado, self.memoria = decisao.estado, decisao.memoria
         self.decisoes.append(decisao)
         return list(decisao.respostas)

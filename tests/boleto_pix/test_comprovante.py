@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from bot.boleto_pix.comprovante import Aberto, Resultado, casar, ler, ler_e2e, parece_comprovante
+from bot.boleto_pix.comprovante import Aberto, Resultado, casar, diz_que_pagou, ler, ler_e2e, parece_comprovante
 from bot.canais.recibos import texto_do_pdf
 
 CNPJ_CREDOR = "12.345.678/0001-95"
@@ -47,7 +47,7 @@ LINHAS_PIX = [
 def test_le_um_comprovante_pix_em_pdf(tmp_path: Path) -> None:
     leitura = ler(texto_do_pdf(comprovante_pdf(tmp_path, LINHAS_PIX)))
     assert leitura.e2e is not None
-    assert (leitura.e2e.id, leitura.e2e.ispb, leitura.e2e.instante) == (E2E.upper(), "18236120",
+    assert (leitura.e2e.id, leitura.e2e.ispb, leitura.e2e.instante) == (E2E, "18236120",
                                                                         datetime(2026, 12, 2, 14, 35))  # fmt: skip
     assert leitura.valor == Decimal("1234.56")
     assert leitura.data == date(2026, 12, 2)
@@ -55,8 +55,27 @@ def test_le_um_comprovante_pix_em_pdf(tmp_path: Path) -> None:
 
 
 def test_id_pix_quebrado_em_duas_linhas_e_lido_inteiro() -> None:
-    e2e = ler_e2e(f"ID: {E2E[:20]}\n{E2E[20:]}\n")
-    assert e2e is not None and e2e.id == E2E.upper()
+    e2e = ler_e2e(f"ID: {E2E[:20]}\n{E2E[20:]}\nAutenticação\nABC123")
+    assert e2e is not None and e2e.id == E2E
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        f"ID da transação:\n{E2E}\nData: 02/12/2026",  # a label on the next line (pypdf keeps the layout's lines)
+        f"ID da transação\n{E2E}\nAutenticação\nA1B2C3",
+        f"E2E: {E2E} Protocolo 123",
+        f"Identificador: {E2E}.",
+        f"ID: {E2E[:25]}\n{E2E[25:]}",
+    ],
+)
+def test_id_pix_lido_onde_o_comprovante_o_imprime(texto: str) -> None:
+    e2e = ler_e2e(texto)
+    assert e2e is not None and e2e.id == E2E  # as printed: the 11 last characters are case-sensitive
+
+
+def test_id_pix_nao_e_montado_com_a_linha_seguinte() -> None:
+    assert ler_e2e(f"{E2E[:31]}\n{E2E[31:]}9") is None  # 33 characters once joined
 
 
 @pytest.mark.parametrize(
@@ -93,6 +112,7 @@ ABERTOS = [
     Aberto("parcela:3", Decimal("99.90"), date(2026, 12, 10)),
 ]
 HOJE = date(2026, 12, 3)
+NOMES_CREDOR = ("Loja Exemplo Comércio Ltda.", "Loja Exemplo")
 
 
 def test_casa_pelo_valor_com_a_parcela_mais_antiga(tmp_path: Path) -> None:
@@ -103,20 +123,52 @@ def test_casa_pelo_valor_com_a_parcela_mais_antiga(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("valor", "alvo"),
+    [("400.00", "parcela:9"), ("407.20", "parcela:9"), ("412.00", "parcela:9"), ("412.01", None), ("399.99", None)],
+)
+def test_parcela_atrasada_paga_com_encargos(valor: str, alvo: str | None) -> None:
+    """Paid late through the creditor's own boleto, it costs its value plus charges (at most today's)."""
+    atrasada = Aberto("parcela:9", Decimal("400.00"), date(2026, 10, 10), atualizado=Decimal("412.00"))
+    leitura = ler(f"Valor: R$ {valor.replace('.', ',')}\nPara: Loja Exemplo\n02/12/2026")
+    casamento = casar(leitura, [*ABERTOS, atrasada], CNPJ_CREDOR, HOJE, NOMES_CREDOR)
+    assert (casamento.aberto.alvo if casamento.aberto else None) == alvo
+
+
+@pytest.mark.parametrize(
     ("texto", "resultado", "motivo"),
     [
-        ("Valor: R$ 50,00\n02/12/2026", Resultado.SEM_CASAMENTO, "nenhuma parcela em aberto de R$ 50,00"),
+        ("Valor: R$ 50,00\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "nenhuma parcela em aberto de R$ 50,00"),
         ("Valor: R$ 99,90\nCNPJ 11.222.333/0001-81", Resultado.SEM_CASAMENTO, "não tem o CNPJ do credor"),
-        ("Valor: R$ 99,90\n10/12/2026", Resultado.SEM_CASAMENTO, "no futuro"),
+        ("Valor: R$ 99,90\n10/12/2026\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "no futuro"),
+        ("Valor: R$ 99,90\n02/11/2026\nPara: Loja Exemplo", Resultado.SEM_CASAMENTO, "comprovante antigo (02/11/2026)"),
+        ("Valor: R$ 99,90\n03/11/2026\nPara: Loja Exemplo", Resultado.CASADO, "valor e credor conferem"),
         ("Pagamento realizado\n02/12/2026", Resultado.SEM_CASAMENTO, "valor não encontrado"),
         ("", Resultado.ILEGIVEL, "nada de um comprovante"),
-        ("Valor: R$ 99,90", Resultado.CASADO, "valor e credor conferem"),
+        ("Valor: R$ 99,90\nPara: Loja Exemplo", Resultado.CASADO, "valor e credor conferem"),
+        ("Valor: R$ 99,90", Resultado.SEM_CASAMENTO, "não diz quem recebeu"),  # whoever got it, not shown
+        ("Valor: R$ 99,90\nPara\nJoão Souza\nCPF ***.456.789-**", Resultado.SEM_CASAMENTO, "não é o credor"),
     ],
 )
 def test_casamento(texto: str, resultado: Resultado, motivo: str) -> None:
-    casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE)
+    casamento = casar(ler(texto), ABERTOS, CNPJ_CREDOR, HOJE, NOMES_CREDOR)
     assert casamento.resultado == resultado
     assert motivo in casamento.motivo
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        ("oi, já paguei essa conta", True),
+        ("Fiz o PIX agora há pouco", True),
+        ("vou mandar o comprovante", True),
+        ("tá pago já", True),
+        ("me manda o pix", False),
+        ("quero fazer o pagamento", False),
+        ("quando eu pago?", False),
+    ],
+)
+def test_mensagem_que_diz_que_pagou(texto: str, esperado: bool) -> None:
+    assert diz_que_pagou(texto) is esperado
 
 
 @pytest.mark.parametrize(
@@ -127,9 +179,6 @@ def test_legenda_que_diz_comprovante(legenda: str | None, esperado: bool) -> Non
     assert parece_comprovante(legenda) is esperado
 
 
-NOMES_CREDOR = ("Loja Exemplo Comércio Ltda.", "Loja Exemplo")
-
-
 @pytest.mark.parametrize(
     ("texto", "recebedor"),
     [
@@ -137,6 +186,11 @@ NOMES_CREDOR = ("Loja Exemplo Comércio Ltda.", "Loja Exemplo")
         ("Origem\nNome: Maria da Silva\nDestino\nNome: Loja Exemplo Ltda", "loja exemplo ltda"),
         ("Favorecido: LOJA EXEMPLO COMÉRCIO LTDA\nValor: R$ 10,00", "loja exemplo comercio ltda"),
         ("Para: Zé das Couves ME", "ze das couves me"),
+        ("Para\nLOJA EXEMPLO LTDA\nCNPJ 11.222.333/0001-81", "loja exemplo ltda"),  # the name under its label
+        ("Destino\nNome Loja Exemplo\nCNPJ 11.222.333/0001-81", "loja exemplo"),  # a label without a colon
+        ("Quem recebeu\nNome\nLoja Exemplo\nQuem pagou\nNome\nMaria", "loja exemplo"),
+        ("Dados do recebedor\nInstituição\nNU PAGAMENTOS IP\nConta 123", None),  # a field's value is no name
+        ("De\nMaria da Silva\nValor: R$ 10,00", None),  # only the payer
         ("Valor: R$ 10,00", None),
     ],
 )

@@ -80,7 +80,7 @@ async def test_tipo_nao_aceito_fica_registrado_sem_arquivo(amb_canais: Ambiente)
     await postar(amb_canais.cliente, carregar("whatsapp_documento.json"))
     (anexo,) = await amb_canais.anexos()
     assert (anexo.situacao, anexo.caminho) == ("recusado", None)
-    assert "tipo não aceito (application/zip)" in (anexo.motivo or "")
+    assert "tipo não aceito: declarado como application/zip, mas o conteúdo não é" in (anexo.motivo or "")
 
 
 async def test_404_do_provedor_fica_registrado_e_e_tentado_de_novo(amb_canais: Ambiente) -> None:
@@ -182,6 +182,14 @@ async def test_agente_pede_o_download_de_novo(amb_canais: Ambiente) -> None:
 def test_avaliar(conteudo: bytes, sha256: str | None, situacao: SituacaoAnexo, aviso: Aviso) -> None:
     veredito = avaliar(Midia(conteudo, "image/svg+xml", sha256), limite=20_000)
     assert (veredito.situacao, veredito.aviso) == (situacao, aviso)
+
+
+def test_o_motivo_diz_que_o_conteudo_nao_e_o_tipo_declarado() -> None:
+    veredito = avaliar(Midia(b"MZ\x90\x00\x03" + b"\x00" * 60, "application/pdf"), limite=20_000)  # a Windows .exe
+    assert veredito.motivo == (
+        "tipo não aceito: declarado como application/pdf, mas o conteúdo não é imagem JPEG, PNG, GIF ou WebP, PDF "
+        "nem áudio"
+    )
 
 
 def test_sha256_em_base64_tambem_confere() -> None:

@@ -19,7 +19,7 @@ from bot.dados.voz import Transcricao
 from bot.projeto import Projeto
 from tests.apoio.ambiente_canais import Ambiente, abrir
 from tests.apoio.atualizacoes import carregar
-from tests.apoio.audio import ogg_opus
+from tests.apoio.audio import mp3, ogg_opus
 from tests.apoio.console import entrar
 from tests.apoio.falsos.transcricao import CHAVE, FakeTranscricao
 from tests.apoio.whatsapp import postar
@@ -115,6 +115,20 @@ async def test_audio_longo_nao_vai_para_o_servico(amb_canais: Ambiente, voz: tup
     assert [m.texto for m in await _entradas(amb_canais)] == ["[áudio]"]  # the agent still has the note
 
 
+async def test_mp3_encaminhado_longo_tambem_nao_vai_para_o_servico(
+    amb_canais: Ambiente, voz: tuple[FakeTranscricao, str]
+) -> None:
+    servico, _ = voz
+    amb_canais.graph.midias[ID_AUDIO_WA] = (mp3(75), "audio/mpeg")
+    encaminhado = carregar("whatsapp_audio.json")
+    audio = encaminhado["entry"][0]["changes"][0]["value"]["messages"][0]["audio"]
+    audio.update({"mime_type": "audio/mpeg", "voice": False})  # a forwarded file, not a voice note
+    await postar(amb_canais.cliente, encaminhado)
+    assert servico.pedidos == [] and "longo demais" in amb_canais.respostas()[0]
+    (transcricao,) = await _transcricoes(amb_canais)
+    assert transcricao.situacao == "recusada" and transcricao.motivo == "áudio de 75 s; limite 60 s"
+
+
 @pytest.mark.parametrize("status", [400, 413, 429, 500])
 async def test_falha_do_servico_pede_texto_e_guarda_o_motivo(
     amb_canais: Ambiente, voz: tuple[FakeTranscricao, str], status: int
@@ -199,3 +213,4 @@ async def test_sem_transcricao_configurada_o_console_tem_o_audio(
         await entrar(amb_canais.cliente, "ana")
         pagina = await (await amb_canais.cliente.get(f"/console/conversas/{anexo.conversa_id}")).text()
         assert "<audio controls" in pagina and "Transcrição" not in pagina
+

@@ -22,7 +22,7 @@ from bot.disparo import lote
 from tests.apoio.ambiente_canais import Ambiente
 from tests.apoio.atualizacoes import carregar
 from tests.apoio.console import entrar
-from tests.apoio.whatsapp import postar
+from tests.apoio.whatsapp import postar, texto
 
 ID_DOCUMENTO, ID_IMAGEM = "1180236789432577", "1003383421387256"  # tests/data/updates
 CNPJ_CREDOR = "11.222.333/0001-81"  # config.toml
@@ -59,8 +59,12 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
     async with sessao(engine) as s:
         maria = await _maria(s)
         assert maria.id is not None
-        devidos = await abertos(s, maria.id)
+        config = amb_canais.cliente.app[RECEPCAO].atendimento.motor.config
+        hoje = amb_canais.relogio().date()
+        devidos = await abertos(s, maria.id, config.encargos, hoje, maria.uf)
     assert {a.valor for a in devidos} == {Decimal("489.90")}
+    atrasada = min(devidos, key=lambda a: a.vencimento)  # due 10/10/2026: 2 % fine and interest up to today
+    assert atrasada.atualizado is not None and atrasada.atualizado > atrasada.valor
     mais_antiga = min(devidos, key=lambda a: a.vencimento)
     amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
     await postar(amb_canais.cliente, documento())
@@ -72,7 +76,7 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
         assert (await s.exec(select(Transferencia))).all() == []
         parcela_id = int(mais_antiga.alvo.split(":")[1])
         parcela = await s.get(Parcela, parcela_id)
-    assert (comprovante.situacao, comprovante.alvo, comprovante.e2e) == ("casado", mais_antiga.alvo, E2E.upper())
+    assert (comprovante.situacao, comprovante.alvo, comprovante.e2e) == ("casado", mais_antiga.alvo, E2E)
     assert comprovante.valor == Decimal("489.90") and comprovante.ate == amb_canais.relogio() + timedelta(days=3)
     assert evento.dados["origem"] == "comprovante" and evento.dados["alvo"] == mais_antiga.alvo
     assert parcela is not None and parcela.situacao == "aberta"  # never paid on a receipt alone
@@ -86,6 +90,23 @@ async def test_comprovante_que_confere_informa_o_pagamento_e_segura_a_regua(amb_
         depois = await lote.carregar(s, config.regua, [saida], amb_canais.relogio() + timedelta(days=3, minutes=1))
     assert agora.impedimento(saida).pausa == "comprovante enviado: aguardando a confirmação do banco"
     assert depois.impedimento(saida).pausa is None
+
+
+async def test_parcela_atrasada_paga_com_multa_e_juros_confere(amb_canais: Ambiente) -> None:
+    engine = amb_canais.cliente.app[RECEPCAO].engine
+    config = amb_canais.cliente.app[RECEPCAO].atendimento.motor.config
+    async with sessao(engine) as s:
+        maria = await _maria(s)
+        assert maria.id is not None
+        devidos = await abertos(s, maria.id, config.encargos, amb_canais.relogio().date(), maria.uf)
+    atrasada = min(devidos, key=lambda a: a.vencimento)
+    assert atrasada.atualizado is not None
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf(f"{atrasada.atualizado:.2f}".replace(".", ",")), "application/pdf")
+    await postar(amb_canais.cliente, documento())
+    assert "Recebi seu comprovante e registrei o pagamento informado" in amb_canais.respostas()[0]
+    async with sessao(engine) as s:
+        (comprovante,) = (await s.exec(select(Comprovante))).all()
+    assert (comprovante.situacao, comprovante.alvo) == ("casado", atrasada.alvo)
 
 
 async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(amb_canais: Ambiente) -> None:
@@ -105,7 +126,7 @@ async def test_comprovante_que_nao_confere_vai_para_uma_pessoa_com_prioridade(am
     await entrar(amb_canais.cliente, "ana")
     pagina = await (await amb_canais.cliente.get(f"/console/conversas/{transferencia.conversa_id}")).text()
     assert "Comprovante: não confere, conferir (nenhuma parcela em aberto de R$ 100,00)" in pagina
-    assert f"id PIX {E2E.upper()}" not in pagina  # an unmatched receipt keeps no id: it may be the right one later
+    assert f"id PIX {E2E}" not in pagina  # an unmatched receipt keeps no id: it may be the right one later
 
 
 async def test_foto_do_comprovante_sem_ocr_vai_para_uma_pessoa(amb_canais: Ambiente) -> None:
@@ -127,7 +148,7 @@ async def test_o_mesmo_pix_em_dois_comprovantes_nao_informa_dois_pagamentos(amb_
         comprovantes = (await s.exec(select(Comprovante).order_by(col(Comprovante.id)))).all()
         informados = (await s.exec(select(Evento).where(Evento.tipo == "pagamento_informado"))).all()
     assert [c.situacao for c in comprovantes] == ["casado", "sem_casamento"]
-    assert comprovantes[1].motivo == f"id PIX {E2E.upper()} já veio em outro comprovante"
+    assert comprovantes[1].motivo == f"id PIX {E2E} já veio em outro comprovante"
     assert len(informados) == 1
 
 
@@ -152,10 +173,19 @@ async def test_pdf_sem_legenda_depois_de_ja_paguei_e_lido_como_comprovante(amb_c
     assert "Recebi seu comprovante" in amb_canais.respostas()[0]
 
 
-async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb_canais: Ambiente) -> None:
+async def test_pdf_sem_legenda_logo_depois_de_escrever_que_pagou_e_lido(amb_canais: Ambiente) -> None:
+    """Said before the flow recorded anything (the first message, identity not yet confirmed): still a receipt."""
+    await postar(amb_canais.cliente, texto("oi, já paguei essa conta, vou mandar o comprovante", "wamid.paguei"))
     amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
     await postar(amb_canais.cliente, documento(legenda=None))
-    assert "guardei" in amb_canais.respostas()[0]
+    assert "Recebi seu comprovante" in amb_canais.graph.enviadas[-1]["text"]["body"]  # after the greeting's buttons
+
+
+async def test_pdf_qualquer_sem_legenda_so_e_guardado(amb_canais: Ambiente) -> None:
+    await postar(amb_canais.cliente, texto("me manda o pix", "wamid.pix"))  # asks, has not paid
+    amb_canais.graph.midias[ID_DOCUMENTO] = (pdf("489,90"), "application/pdf")
+    await postar(amb_canais.cliente, documento(legenda=None))
+    assert "guardei" in amb_canais.graph.enviadas[-1]["text"]["body"]
     async with sessao(amb_canais.cliente.app[RECEPCAO].engine) as s:
         assert (await s.exec(select(Comprovante))).all() == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,11 @@ from bot.canais.transcricao import (
     TranscritorLocal,
     TranscritorOpenAI,
     criar_transcritor,
-    duracao_ogg,
+    duracao_audio,
 )
 from bot.config.canais import ServicoTranscricao, TranscricaoConfig
 from bot.config.erros import ConfigInvalida
-from tests.apoio.audio import ogg_opus
+from tests.apoio.audio import mp3, ogg_opus
 from tests.apoio.bancos import Bancos
 from tests.apoio.cli import rodar
 from tests.apoio.falsos.transcricao import CHAVE, FakeTranscricao
@@ -123,12 +124,37 @@ def test_local_sem_faster_whisper_instalado_diz_como_instalar(tmp_path: Path) ->
 
 @pytest.mark.parametrize("segundos", [1.5, 3, 61])
 def test_duracao_de_uma_nota_de_voz_ogg_opus(segundos: float) -> None:
-    assert duracao_ogg(ogg_opus(segundos)) == pytest.approx(segundos)
+    assert duracao_audio(ogg_opus(segundos)) == pytest.approx(segundos)
 
 
-def test_duracao_desconhecida_de_outros_formatos() -> None:
-    assert duracao_ogg(b"ID3\x03\x00" + b"\x00" * 64) is None
-    assert duracao_ogg(b"OggS") is None
+@pytest.mark.parametrize("arquivo", ["nota_de_voz.opus", "encaminhado.mp3"])
+def test_duracao_de_arquivos_gravados_por_codificadores_reais(arquivo: str) -> None:
+    """libopus and LAME output (through libsndfile), 3.2 s of a 440 Hz tone each."""
+    conteudo = (Path(__file__).parents[1] / "data" / "audio" / arquivo).read_bytes()
+    assert duracao_audio(conteudo) == pytest.approx(3.2, abs=0.05)
+
+
+def test_duracao_de_um_mp3_e_de_um_wav_encaminhados() -> None:
+    assert duracao_audio(mp3(400)) == pytest.approx(400, rel=0.01)  # a CBR length: size over bit rate
+    arquivo = io.BytesIO()
+    with wave.open(arquivo, "wb") as gravacao:
+        gravacao.setnchannels(1)
+        gravacao.setsampwidth(2)
+        gravacao.setframerate(8000)
+        gravacao.writeframes(b"\x00" * 16000 * 5)
+    assert duracao_audio(arquivo.getvalue()) == pytest.approx(5)
+
+
+def test_duracao_de_uma_nota_de_voz_fora_da_especificacao() -> None:
+    """Pages without the beginning-of-stream flag (mutagen refuses them): the last granule still gives the length."""
+    nota = bytearray(ogg_opus(75))
+    nota[5] = 0
+    assert duracao_audio(bytes(nota)) == pytest.approx(75)
+
+
+@pytest.mark.parametrize("conteudo", [b"ID3\x03\x00" + b"\x00" * 64, b"OggS", b"\x00" * 100, b""])
+def test_duracao_desconhecida_de_arquivos_ilegiveis(conteudo: bytes) -> None:
+    assert duracao_audio(conteudo) is None
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config.erros import ConfigInvalida
 from bot.conversa.fatos import NovoAcordo, NumeroErrado, OptOut, PausarCobranca, RegistrarEvento, Transferir
 from bot.formatos import brl
-from bot.projeto import Projeto
+from bot.projeto import Projeto, carregar_projeto
 from tests.apoio.dialogo import Dialogo, fatos_maria
 from tests.apoio.projetos import projeto_padrao
 from tests.apoio.relogio import AGORA
@@ -125,7 +127,8 @@ def test_contestacao_pausa_e_transfere(dialogo: Dialogo) -> None:
 
 def test_ja_paguei_pergunta_quando_e_pede_conferencia(dialogo: Dialogo) -> None:
     identificada(dialogo)
-    assert "quando e como" in dialogo.texto("ja paguei")
+    pergunta = dialogo.texto("ja paguei")
+    assert "quando e como" in pergunta and "*comprovante* (o print ou o PDF do app do banco)" in pergunta
     dialogo.diz("paguei dia 10 pelo pix")
     assert dialogo.estado == "verificacao"
     assert PausarCobranca("ja_paguei") in dialogo.efeitos
@@ -192,6 +195,59 @@ def test_proposta_por_parcelas_dentro_do_livro(dialogo: Dialogo) -> None:
     dialogo.diz("da pra fazer em 4x?")
     assert dialogo.estado == "confirmacao"
     assert dialogo.memoria.plano is not None and dialogo.memoria.plano.quantidade == 4
+
+
+@pytest.mark.parametrize(
+    ("proposta", "como"), [("sim", "à vista, {total}"), ("da pra fazer em 4x?", "em 4x, total de {total}")]
+)
+def test_acordo_ouvido_num_audio_e_repetido_como_entendido(dialogo: Dialogo, proposta: str, como: str) -> None:
+    identificada(dialogo)
+    dialogo.diz("esqueci")
+    dialogo.diz(proposta)
+    plano = dialogo.memoria.plano
+    assert dialogo.estado == "confirmacao" and plano is not None
+    (pergunta,) = dialogo.diz("sim, pode fechar", falada=True)
+    entendido = como.format(total=brl(plano.total))
+    assert pergunta.texto == f"Ouvi seu áudio e entendi que você quer *fechar o acordo* {entendido}. Certo?"
+    assert [o.titulo for o in pergunta.opcoes] == ["Confirmo", "Voltar"]
+    assert dialogo.estado == "confirmacao" and not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+    dialogo.diz("Confirmo", opcao="sim")
+    assert any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+
+
+def test_sim_em_duvida_digitado_repete_o_acordo(dialogo: Dialogo) -> None:
+    ate_a_confirmacao(dialogo)
+    plano = dialogo.memoria.plano
+    assert plano is not None
+    assert f"você *confirma* o acordo como está (à vista, {brl(plano.total)})?" in dialogo.texto("sim?")
+    assert not any(isinstance(e, NovoAcordo) for e in dialogo.efeitos)
+
+
+def test_check_exige_a_confirmacao_do_acordo(copia: Path) -> None:
+    (copia / "mensagens" / "confirmar_acordo.j2").unlink()
+    with pytest.raises(ConfigInvalida) as excecao:
+        carregar_projeto(copia / "config.toml")
+    (erro,) = excecao.value.erros
+    assert str(copia / "mensagens" / "confirmar_acordo.j2") in str(erro) and "obrigatória ausente" in str(erro)
+
+
+@pytest.mark.parametrize(
+    ("texto", "pergunta"),
+    [
+        (
+            "PARAR",
+            "Ouvi seu áudio e entendi que você quer *parar de receber* nossas mensagens. Certo? Se for isso, toque "
+            'em "Parar mensagens".',
+        ),
+        ("isso, nao e meu numero", "Ouvi seu áudio e entendi que este número *não* é de Maria. Certo?"),
+    ],
+)
+def test_outra_intencao_custosa_ouvida_e_repetida(dialogo: Dialogo, texto: str, pergunta: str) -> None:
+    dialogo.diz("oi")
+    dialogo.diz("nao sou eu, numero errado")  # typed: asks "este número é de Maria?"
+    respostas = dialogo.diz(texto, falada=True)
+    assert respostas[-1].texto == pergunta
+    assert not any(isinstance(e, (OptOut, NumeroErrado)) for e in dialogo.efeitos)
 
 
 def test_proposta_fora_do_livro_vira_contraproposta_e_depois_pessoa(dialogo: Dialogo) -> None:
