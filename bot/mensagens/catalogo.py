@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.config.arquivo import Config
 from bot.config.erros import ErroConfig
 from bot.config.validacao import ler_toml, validar
+from bot.porta import TipoCanal
 
 ARQUIVO = "modelos_whatsapp.toml"
 
@@ -133,11 +134,18 @@ def carregar_catalogo(pasta: Path) -> tuple[Catalogo | None, list[ErroConfig]]:
 
 
 def usos(config: Config) -> Iterator[Uso]:
-    """Every template the bot may send: the régua's steps, the console's re-opening, the payments' notices."""
+    """Every template the bot may send: the régua's steps and the experiments' variants of them, the console's
+    re-opening, the payments' notices."""
     for passo in config.regua.passos:
         for canal, modelo in passo.modelos.items():
             if canal == "whatsapp" and modelo.modelo:
                 yield Uso(f"regua.passos[{passo.nome}].modelos.whatsapp", modelo.modelo, modelo.parametros)
+    for i, experimento in enumerate(config.experimentos):  # a variant sends its own template in the step's place
+        for j, variante in enumerate(experimento.variantes):
+            for nome, modelos in variante.passos.items():
+                if (do_passo := modelos.get(TipoCanal.WHATSAPP)) is not None and do_passo.modelo:
+                    onde = f"experimentos[{i}].variantes[{j}].passos.{nome}.whatsapp"
+                    yield Uso(onde, do_passo.modelo, do_passo.parametros)
     yield Uso("console.modelo_whatsapp", config.console.modelo_whatsapp, config.console.parametros_whatsapp)
     pagamentos = config.pagamentos
     yield Uso("pagamentos.modelo_agradecimento", pagamentos.modelo_agradecimento, ("primeiro_nome", "valor"))

@@ -23,7 +23,8 @@ from tests.apoio.falsos.graph_modelos import TOKEN, WABA, FalsaGestaoGraph
 from tests.apoio.relogio import AGORA
 
 DECLARADOS = ["lembrete_vencimento", "lembrete_amanha", "pendencia", "pendencia_negociar", "parcela_acordo",
-              "acordo_pendente", "retomar_conversa", "pagamento_recebido", "documento_pronto"]  # fmt: skip
+              "acordo_pendente", "retomar_conversa", "pagamento_recebido", "documento_pronto",
+              "lembrete_curto"]  # fmt: skip
 
 
 def _na_meta(nome: str, status: str = "APPROVED", **extra: Any) -> dict[str, Any]:
@@ -81,7 +82,7 @@ async def test_lista_com_situacao_em_todas_as_paginas(
     assert "(a Meta classificou como MARKETING)" in linhas[3]
     assert "não enviado (use --enviar)" in linhas[4]
     assert linhas[-2] == "Na Meta e não declarados em mensagens/: promocao_natal (pt_BR)"
-    assert linhas[-1] == "9 modelo(s) declarado(s), 7 sem aprovação."
+    assert linhas[-1] == "10 modelo(s) declarado(s), 8 sem aprovação."
     assert falsa.criados == []  # listing submits nothing
     assert await _guardadas(engine) == {
         "lembrete_amanha": ("PENDING", None),
@@ -100,7 +101,7 @@ async def test_enviar_submete_so_os_que_faltam(
     codigo, saida, erros = await _rodar(engine, _com_conta(projeto, url), enviar=True)
     assert codigo == 0
     assert erros == "a Meta recusou enviar o modelo pagamento_recebido: (100) Message template content is invalid\n"
-    assert [c["name"] for c in falsa.criados] == ["retomar_conversa", "documento_pronto"]
+    assert [c["name"] for c in falsa.criados] == ["retomar_conversa", "documento_pronto", "lembrete_curto"]
     assert falsa.criados[0] == {
         "name": "retomar_conversa",
         "language": "pt_BR",
@@ -114,10 +115,10 @@ async def test_enviar_submete_so_os_que_faltam(
     }  # fmt: skip
     guardadas = await _guardadas(engine)
     assert guardadas["retomar_conversa"] == ("PENDING", None) and "pagamento_recebido" not in guardadas
-    assert saida.splitlines()[-1] == "9 modelo(s) declarado(s), 3 sem aprovação."
+    assert saida.splitlines()[-1] == "10 modelo(s) declarado(s), 4 sem aprovação."
     # a second run finds them at Meta and submits nothing again
     assert (await _rodar(engine, _com_conta(projeto, url), enviar=True))[0] == 0
-    assert [c["name"] for c in falsa.criados] == ["retomar_conversa", "documento_pronto"]
+    assert [c["name"] for c in falsa.criados] == ["retomar_conversa", "documento_pronto", "lembrete_curto"]
 
 
 async def test_modelo_apagado_na_meta_deixa_de_valer(
