@@ -50,6 +50,7 @@ def test_check_aceita_e_recusa_com_mensagens_precisas(copia: Path) -> None:
                      "[experimentos[4].inicio] chave obrigatória ausente",
                      "[experimentos[4].cor] chave desconhecida"):  # fmt: skip
         assert esperado in texto, (esperado, texto)
+    assert "[experimentos[1].variantes] deve ter pelo menos" not in texto  # two variants, one of them invalid
 
 
 def test_nomes_repetidos_recusados(copia: Path) -> None:

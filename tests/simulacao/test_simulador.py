@@ -112,6 +112,7 @@ def test_entradas_ruins_dao_erros_precisos(tmp_path: Path, capsys: pytest.Captur
     for esperado_ in (f"{carteira}:2", "[personas[0].engajamento]", "[personas[0].cor] chave desconhecida",
                       "minimo (50) maior que maximo (10)", f"{livro}:", "desconto_principal"):  # fmt: skip
         assert esperado_ in erros, (esperado_, erros)
+    assert "[personas] deve ter pelo menos" not in erros  # one persona, invalid: its own errors say so
     assert not (tmp_path / "s.svg").exists()
     with pytest.raises(SystemExit):
         main([*argv[:-2], "--rodadas", "0"])
