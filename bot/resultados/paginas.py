@@ -57,7 +57,7 @@ def _parametros_curvas(request: web.Request) -> tuple[Agrupamento, int]:
     por, dias = request.query.get("por", Agrupamento.SAFRA.value), request.query.get("dias", str(HORIZONTE_PADRAO))
     if por not in set(Agrupamento):
         raise _Recusa(400, f"agrupamento desconhecido: {por!r} (use {', '.join(Agrupamento)})")
-    if not dias.isdigit() or not 1 <= int(dias) <= HORIZONTE_MAXIMO:
+    if not (dias.isascii() and dias.isdigit()) or not 1 <= int(dias) <= HORIZONTE_MAXIMO:  # "²" is a digit too
         raise _Recusa(400, f"dias inválido: {dias!r} (um número de 1 a {HORIZONTE_MAXIMO})")
     return Agrupamento(por), int(dias)
 

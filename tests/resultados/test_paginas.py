@@ -107,6 +107,10 @@ async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:
 
     assert (await gil.get("/console/gestao/curvas", params={"por": "cor"})).status == 400
     assert "dias inválido: &#39;0&#39;" in await (await gil.get("/console/gestao/curvas", params={"dias": "0"})).text()
+    for estranho in ("²", "٣", "-1", " 7"):  # digits int() refuses or reads differently: refused, never a 500
+        for rota in ("/console/gestao/curvas", "/console/gestao/curvas.csv"):
+            recusa = await gil.get(rota, params={"dias": estranho})
+            assert recusa.status == 400 and "dias inválido" in await recusa.text(), (rota, estranho)
     ana = await amb.cliente()
     await entrar(ana, "ana")
     assert (await ana.get("/console/gestao/curvas")).status == 403
