@@ -82,10 +82,21 @@ def mensagem_de(erro: ErrorDetails) -> str:
     return re.sub(r"^(Value error|Assertion failed), ", "", erro["msg"])
 
 
+def _so_consequencia(detalhe: ErrorDetails, todos: list[ErrorDetails]) -> bool:
+    """A list long enough that pydantic found too short only because it dropped invalid items: their errors say it."""
+    loc, minimo = detalhe["loc"], detalhe.get("ctx", {}).get("min_length", 0)
+    return (
+        detalhe["type"] == "too_short"
+        and len(detalhe["input"]) >= minimo
+        and any(len(o["loc"]) > len(loc) and o["loc"][: len(loc)] == loc for o in todos)
+    )
+
+
 def erros_de_validacao(erro: ValidationError, arquivo: str, texto: str) -> list[ErroConfig]:
     linhas = mapa_de_linhas(texto)
     resultado: list[ErroConfig] = []
-    for detalhe in erro.errors():
+    todos = erro.errors()
+    for detalhe in (d for d in todos if not _so_consequencia(d, todos)):
         caminho = caminho_de(detalhe["loc"])
         sem_valor = detalhe["type"] == "missing" or isinstance(detalhe["input"], dict)
         resultado.append(

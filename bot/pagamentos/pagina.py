@@ -178,7 +178,12 @@ async def mostrar(request: web.Request) -> web.Response:
 
 
 async def _visita(request: web.Request, pagina: Pagina, achado: Encontrado, tipo: TipoPasso) -> None:
-    """An outcome of the debtor's (bot.resultados): the page opened or its PDF downloaded."""
+    """An outcome of the debtor's (bot.resultados): the page opened or its PDF downloaded.
+
+    A HEAD (aiohttp answers it on every GET route) fetches no page: link checkers and scanners, not the debtor.
+    """
+    if request.method != "GET":
+        return
     acordo, documento = achado.acordo, achado.documento
     assert achado.devedor.id is not None and documento.id is not None
     agente = request.headers.get("User-Agent")

@@ -1,7 +1,10 @@
 """Who is in an experiment, in which variant, and what each did since its start: the report's observations.
 
 A debtor's variant is the one first recorded with their contacts when the experiment changes what is sent, else
-the hash draw (`sorteio`); outcomes are the debtors' steps (`trilha`) from the experiment's first day.
+the hash draw (`sorteio`); outcomes are the debtors' steps (`trilha`) from the experiment's first day. R$ at 7/30/90
+days counts from each debtor's own entry — the first contact recorded with the experiment, or (when it only
+measures) the later of its start and the debtor's placement — so a debtor reached in its last week is not judged
+on the first week of the experiment.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ _FLAGS = {
 }
 
 
-async def exposicoes(s: AsyncSession, experimento: Experimento) -> dict[int, str]:
-    """Each debtor's variant as first recorded with a contact (a reminder sent, a bot reply, an agreement)."""
+async def exposicoes(s: AsyncSession, experimento: Experimento) -> dict[int, tuple[datetime, str]]:
+    """Each debtor's first contact recorded with the experiment (a reminder sent, a bot reply, an agreement): when,
+    and in which variant."""
     padrao = f"%{rotulo(experimento.nome, '')}%"
     fontes = (
         select(Saida.devedor_id, Saida.enviada_em, Saida.variante).where(
@@ -50,7 +54,16 @@ async def exposicoes(s: AsyncSession, experimento: Experimento) -> dict[int, str
                 continue
             if devedor_id not in primeiras or instante < primeiras[devedor_id][0]:
                 primeiras[devedor_id] = (instante, variante)
-    return {devedor_id: variante for devedor_id, (_, variante) in primeiras.items()}
+    return primeiras
+
+
+async def _sorteados(s: AsyncSession, experimento: Experimento, inicio: datetime) -> dict[int, tuple[datetime, str]]:
+    """Every debtor placed before the experiment's end, by the hash draw, entering at its start or at their
+    placement if later."""
+    depois_do_fim = datetime.combine(experimento.fim + timedelta(days=1), time(), FUSO_GESTAO)
+    consulta = select(Devedor.id, Devedor.criado_em).where(col(Devedor.criado_em) < depois_do_fim)
+    linhas = (await s.exec(consulta.order_by(col(Devedor.id)))).all()
+    return {d: (max(inicio, criado), variante_de(experimento, d)) for d, criado in linhas if d is not None}
 
 
 async def observacoes(s: AsyncSession, experimento: Experimento) -> Observacoes:
@@ -61,16 +74,14 @@ async def observacoes(s: AsyncSession, experimento: Experimento) -> Observacoes:
     counts every debtor by the hash draw.
     """
     nomes = [v.nome for v in experimento.variantes] + ([RESERVA] if experimento.reserva_percentual else [])
-    if experimento.aplica:
-        recebidas = {d: v for d, v in sorted((await exposicoes(s, experimento)).items()) if v in nomes}
-    else:
-        ids = (await s.exec(select(Devedor.id).order_by(col(Devedor.id)))).all()
-        recebidas = {d: variante_de(experimento, d) for d in ids if d is not None}
+    inicio = datetime.combine(experimento.inicio, time(), FUSO_GESTAO)
+    todas = await exposicoes(s, experimento) if experimento.aplica else await _sorteados(s, experimento, inicio)
+    recebidas = {d: par for d, par in sorted(todas.items()) if par[1] in nomes}
     linha = {devedor_id: i for i, devedor_id in enumerate(recebidas)}
-    variante = np.array([nomes.index(v) for v in recebidas.values()], dtype=np.int64)
+    variante = np.array([nomes.index(v) for _, v in recebidas.values()], dtype=np.int64)
+    entrada = [quando for quando, _ in recebidas.values()]
     colunas = {nome: np.zeros(len(linha)) for nome in _FLAGS.values()}
     recuperado = {prazo: np.zeros(len(linha)) for prazo in PRAZOS}
-    inicio = datetime.combine(experimento.inicio, time(), FUSO_GESTAO)
     for passo in await passos(s, desfechos=True):
         i = linha.get(passo.devedor_id)
         if i is None or passo.instante < inicio:
@@ -79,6 +90,7 @@ async def observacoes(s: AsyncSession, experimento: Experimento) -> Observacoes:
             colunas[_FLAGS[passo.tipo]][i] = 1.0
         if passo.tipo is TipoPasso.PAGAMENTO and passo.valor is not None:
             for prazo in PRAZOS:
-                if passo.instante < inicio + timedelta(days=prazo):
+                if passo.instante < entrada[i] + timedelta(days=prazo):
                     recuperado[prazo][i] += float(passo.valor)
-    return Observacoes(nomes, variante, recuperado=recuperado, **colunas)
+    instantes = np.array([quando.timestamp() for quando in entrada], dtype=np.float64)
+    return Observacoes(nomes, variante, recuperado=recuperado, entrada=instantes, **colunas)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 Z95 = 1.959963984540054
-PRAZOS = (7, 30, 90)  # days after the experiment's start for R$ per debtor
+PRAZOS = (7, 30, 90)  # days after each debtor's entry in the experiment for R$ per debtor
 Vetor = npt.NDArray[np.float64]
 
 
@@ -68,7 +68,8 @@ class Observacoes:
     pagou: Vetor
     optout: Vetor
     contestacao: Vetor
-    recuperado: dict[int, Vetor]  # prazo (days) → reais per debtor
+    recuperado: dict[int, Vetor]  # prazo (days) → reais paid by that many days after the debtor's entry
+    entrada: Vetor = field(default_factory=lambda: np.zeros(0))  # each debtor's entry, POSIX seconds
 
 
 @dataclass(frozen=True)

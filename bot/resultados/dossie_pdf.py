@@ -10,9 +10,24 @@ from fpdf import FPDF
 MARGEM = 15.0
 
 
+CODIFICACAO = "windows-1252"  # the core fonts' widest: Portuguese letters and — • “ ” … € of the bot's messages
+INVISIVEIS = {"\u200d", "\ufe0e", "\ufe0f"}  # joiners and emoji variation selectors: nothing to show
+
+
+def _desenhavel(letra: str) -> str:
+    """An emoji or any sign the font lacks shows as its code point, `[U+1F44B]`, never as a misleading '?'."""
+    if letra in INVISIVEIS:
+        return ""
+    try:
+        letra.encode(CODIFICACAO)
+    except UnicodeEncodeError:
+        return f"[U+{ord(letra):04X}]"
+    return letra
+
+
 def _t(texto: object) -> str:
-    """The PDF core fonts speak Latin-1 (all Portuguese letters); anything else becomes '?', never an error."""
-    return str(texto).encode("latin-1", "replace").decode("latin-1")
+    """Text the core fonts can draw; the exact text is in dossie.json."""
+    return "".join(map(_desenhavel, str(texto)))
 
 
 def _local(instante: dict[str, str] | None) -> str:
@@ -104,6 +119,7 @@ def _registros(pdf: FPDF, titulo: str, itens: list[dict[str, Any]], campo: str) 
 def gerar(dados: dict[str, Any]) -> bytes:
     """One PDF for the whole file; the same data gives the same bytes."""
     pdf = _Documento(format="A4")
+    pdf.core_fonts_encoding = CODIFICACAO
     pdf.sha256 = dados["sha256"]
     pdf.set_margins(MARGEM, MARGEM, MARGEM)
     pdf.set_auto_page_break(True, margin=16)

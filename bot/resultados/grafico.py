@@ -57,6 +57,14 @@ def _numero(valor: float | None) -> str:
     return "" if valor is None else f"{valor:.2f}".replace(".", ",")
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
+
+
+def _celula(texto: str) -> str:
+    """A group name (a portfolio's segment, typed by someone) kept as text: never a formula (CSV injection)."""
+    return f"'{texto}" if texto.startswith(FORMULA) else texto
+
+
 def csv_curvas(curvas: Sequence[Curva]) -> str:
     """One line per group and day: `;`-separated with decimal commas, as a Brazilian spreadsheet opens it."""
     saida = io.StringIO()
@@ -65,5 +73,5 @@ def csv_curvas(curvas: Sequence[Curva]) -> str:
     for curva in curvas:
         colocado = f"{curva.colocado:.2f}".replace(".", ",")
         for dia, percentual in enumerate(curva.percentual):
-            escritor.writerow([curva.grupo, curva.devedores, colocado, dia, _numero(percentual)])
+            escritor.writerow([_celula(curva.grupo), curva.devedores, colocado, dia, _numero(percentual)])
     return saida.getvalue()

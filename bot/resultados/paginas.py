@@ -57,7 +57,7 @@ def _parametros_curvas(request: web.Request) -> tuple[Agrupamento, int]:
     por, dias = request.query.get("por", Agrupamento.SAFRA.value), request.query.get("dias", str(HORIZONTE_PADRAO))
     if por not in set(Agrupamento):
         raise _Recusa(400, f"agrupamento desconhecido: {por!r} (use {', '.join(Agrupamento)})")
-    if not dias.isdigit() or not 1 <= int(dias) <= HORIZONTE_MAXIMO:
+    if not (dias.isascii() and dias.isdigit()) or not 1 <= int(dias) <= HORIZONTE_MAXIMO:  # "²" is a digit too
         raise _Recusa(400, f"dias inválido: {dias!r} (um número de 1 a {HORIZONTE_MAXIMO})")
     return Agrupamento(por), int(dias)
 
@@ -110,6 +110,7 @@ async def pagina_experimentos(request: web.Request) -> web.StreamResponse:
 
 
 FORMATOS = {"pdf": "application/pdf", "zip": "application/zip"}
+ID_MAXIMO = 2**63 - 1  # a BIGINT (and SQLite's INTEGER)
 
 
 async def baixar_dossie(request: web.Request) -> web.StreamResponse:
@@ -120,12 +121,10 @@ async def baixar_dossie(request: web.Request) -> web.StreamResponse:
     formato = str((await request.post()).get("formato", "pdf"))
     if formato not in FORMATOS:
         return pagina(request, "erro.html", status=400, mensagem="formato do dossiê: pdf ou zip")
-    try:
-        conversa_id = int(request.match_info["conversa_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    async with sessao(console.engine) as s:
-        conversa = await s.get(Conversa, conversa_id)
+    texto = request.match_info["conversa_id"]
+    conversa_id = int(texto) if texto.isascii() and texto.isdigit() else 0
+    async with sessao(console.engine) as s:  # an id beyond what the database holds is no conversation either
+        conversa = await s.get(Conversa, conversa_id) if 0 < conversa_id <= ID_MAXIMO else None
     if conversa is None:
         return pagina(request, "erro.html", status=404, mensagem="conversa não encontrada")
     exportado = await exportar(console.engine, console.projeto.config, conversa.devedor_id, eu, console.relogio())

@@ -19,7 +19,7 @@ from bot.dados.banco import sessao
 from bot.dados.experimentos import VarianteParada
 from bot.resultados.amostra import observacoes
 from bot.resultados.colocacao import FUSO_GESTAO
-from bot.resultados.comparacao import PRAZOS, Intervalo, LinhaVariante, comparar
+from bot.resultados.comparacao import PRAZOS, Intervalo, LinhaVariante, Vetor, comparar
 from bot.resultados.protecao import Alarme, alarmes, paradas_de, vigiar
 
 
@@ -31,12 +31,15 @@ class Relatorio:
     linhas: list[LinhaVariante]
     paradas: list[VarianteParada]
     alarmes: list[Alarme]
+    entradas: Vetor  # each debtor's entry in the experiment, POSIX seconds
 
     def avisos(self, agora: datetime) -> list[str]:
-        """Plain pt-BR notices: deadlines not yet reached, stopped variants, alarms only reported."""
-        exp, dia = self.experimento, agora.astimezone(FUSO_GESTAO).date()
-        avisos = [f"atenção: os {p} dias desde o início ainda não passaram; R$ {p} d é parcial"
-                  for p in PRAZOS if exp.inicio + timedelta(days=p) > dia]  # fmt: skip
+        """Plain pt-BR notices: deadlines some debtors have not reached, stopped variants, alarms only reported."""
+        avisos = []
+        for p in PRAZOS:
+            if recentes := int((self.entradas > (agora - timedelta(days=p)).timestamp()).sum()):
+                avisos.append(f"atenção: R$ {p} d é parcial: {recentes} de {len(self.entradas)} devedores entraram "
+                              f"no experimento há menos de {p} dias")  # fmt: skip
         for parada in self.paradas:
             quando = parada.parada_em.astimezone(FUSO_GESTAO)
             avisos.append(f"variante {parada.variante} PARADA em {quando:%d/%m/%Y %H:%M} pela proteção: "
@@ -53,7 +56,8 @@ async def relatorio_de(s: AsyncSession, experimento: Experimento) -> Relatorio:
     """The numbers, verdicts and guardrail state of one experiment (what the CLI prints and gestão shows)."""
     obs = await observacoes(s, experimento)
     linhas = comparar(obs, experimento.minimo_por_variante)
-    return Relatorio(experimento, linhas, await paradas_de(s, experimento.nome), alarmes(obs, experimento.protecao))
+    paradas = await paradas_de(s, experimento.nome)
+    return Relatorio(experimento, linhas, paradas, alarmes(obs, experimento.protecao), obs.entrada)
 
 
 def pct(intervalo: Intervalo) -> str:
@@ -64,9 +68,11 @@ def pct(intervalo: Intervalo) -> str:
 
 
 def reais(intervalo: Intervalo) -> str:
-    """R$ per debtor with its interval, in pt-BR; `-` without debtors."""
+    """R$ per debtor with its interval, in pt-BR; `-` without debtors; a single debtor has no interval."""
     if math.isnan(intervalo.valor):
         return "-"
+    if not math.isfinite(intervalo.baixo - intervalo.alto):
+        return f"R$ {intervalo.valor:.2f} [sem intervalo: 1 devedor]".replace(".", ",")
     return f"R$ {intervalo.valor:.2f} [{intervalo.baixo:.2f}–{intervalo.alto:.2f}]".replace(".", ",")
 
 

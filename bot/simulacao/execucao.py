@@ -78,6 +78,8 @@ def executar(motor: Motor, pedido: Pedido, agora: datetime, saida: TextIO, erros
     personas, problemas = ler_personas(pedido.personas)
     erros += [str(p) for p in problemas]
     livros = _livros(pedido.livros, erros)
+    if not pedido.svg.parent.is_dir():  # checked before the simulation runs, not after it
+        erros.append(f"--svg {pedido.svg}: pasta não encontrada: {pedido.svg.parent}")
     if not erros and not linhas:
         erros.append(f"{pedido.carteira}: nenhuma parcela na carteira")
     if erros or personas is None:
@@ -93,6 +95,10 @@ def executar(motor: Motor, pedido: Pedido, agora: datetime, saida: TextIO, erros
     for linha in tabela(resultados):
         print(linha, file=saida)
     horizonte = min(HORIZONTE_MAXIMO, max((d for r in resultados for d in r.por_dia), default=30))
-    pedido.svg.write_text(svg_curvas([r.curva(horizonte) for r in resultados], horizonte), encoding="utf-8")
+    try:
+        pedido.svg.write_text(svg_curvas([r.curva(horizonte) for r in resultados], horizonte), encoding="utf-8")
+    except OSError as falha:
+        print(f"--svg {pedido.svg}: não foi possível gravar o gráfico: {falha.strerror}", file=erros_saida)
+        return 1
     print(f"Gráfico (recuperado esperado por dia, % do colocado): {pedido.svg}", file=saida)
     return 0

@@ -94,6 +94,38 @@ def test_modelo_de_uma_variante_de_experimento_tambem_e_conferido(copia: Path) -
     ]
 
 
+def test_modelo_de_uma_variante_de_experimento_declarado_como_usado(copia: Path) -> None:
+    """A variant sends its template in the step's place: declared, with the same variables, like the step's own."""
+    config = copia / "config.toml"
+    with config.open("a", encoding="utf-8") as arquivo:
+        arquivo.write("""
+[[experimentos]]
+nome = "vespera"
+inicio = 2026-11-01
+fim = 2026-12-31
+
+[[experimentos.variantes]]
+nome = "a"
+
+[[experimentos.variantes]]
+nome = "b"
+passos.vespera.whatsapp = { modelo = "nao_declarado", parametros = ["primeiro_nome"], texto = "Oi, {primeiro_nome}!" }
+
+[[experimentos.variantes]]
+nome = "c"
+passos.vespera.whatsapp = { modelo = "lembrete_curto", parametros = ["credor"], texto = "Oi! {credor}" }
+""")
+    erros = _erros(copia)
+    assert (
+        f"{config}: [experimentos[0].variantes[1].passos.vespera.whatsapp] modelo do WhatsApp não declarado em "
+        f"mensagens/{ARQUIVO} (valor: 'nao_declarado')" in erros
+    ), erros
+    assert (
+        f"{config}: [experimentos[0].variantes[2].passos.vespera.whatsapp] o modelo “lembrete_curto” declara as "
+        "variáveis (primeiro_nome) e aqui são passadas (credor): devem ser as mesmas, na mesma ordem" in erros
+    ), erros
+
+
 def test_arquivo_ausente(copia: Path) -> None:
     (copia / "mensagens" / ARQUIVO).unlink()
     erros = _erros(copia)

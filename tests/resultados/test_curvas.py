@@ -62,3 +62,12 @@ def test_svg_e_csv() -> None:
     assert linhas[0] == "grupo;devedores;colocado;dia;recuperado_percentual"
     assert linhas[6] == "<A&B>;1;100,00;5;50,00" and linhas[12] == "vazio;1;0,00;0;"
     assert len(linhas) == 1 + 2 * 11
+    # A segment typed as a formula stays text in the spreadsheet.
+    formulas = curvas(_carteira(["=HYPERLINK(\"http://x\")", "+1", "@SOMA(A1)", "-2"], [(g, 1, 0) for g in range(4)],
+                                []), 0)  # fmt: skip
+    assert [linha.split(";")[0] for linha in csv_curvas(formulas).splitlines()[1:]] == [
+        '"\'=HYPERLINK(""http://x"")"',
+        "'+1",
+        "'@SOMA(A1)",
+        "'-2",
+    ]

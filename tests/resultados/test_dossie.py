@@ -19,6 +19,7 @@ from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
 from bot.projeto import Projeto
 from bot.resultados.dossie import conteudo_canonico, nome_mascarado
+from bot.resultados.dossie_pdf import gerar
 from tests.apoio.chat_web import NAVEGADOR, conversar, demo, fechar_acordo
 from tests.apoio.cliente_http import Cliente
 from tests.apoio.projetos import RAIZ
@@ -166,3 +167,22 @@ async def test_lembrete_da_regua_com_modelo_e_entrega(url: str, projeto: Projeto
     assert contato["variante"] == "lembrete:b"  # the experiment's variant it was sent under
     assert [r["status"] for r in contato["entrega"]] == ["delivered", "read"]
     assert contato["permitido_porque"].endswith("1º contato do dia (limite 1), 1º da semana (limite 3)")
+
+
+def test_pdf_mostra_o_texto_das_mensagens_sem_trocar_sinais_por_interrogacao() -> None:
+    """Dashes, bullets and quotes of the bot's messages as they are; an emoji by its code point, never as '?'."""
+    instante = {"utc": "2026-11-23T14:00:00+00:00", "local": "2026-11-23T11:00:00-03:00"}
+    texto = "Olá, Maria! 👋 • *Carnê loja* — parcela 3 “à vista”… 👍🏽 ❤️"
+    contato: dict[str, object] = {"instante": instante, "canal": "whatsapp", "origem": "conversa", "modelo": None,
+               "variante": None, "texto": texto, "situacao": "enviada", "entrega": [],
+               "permitido_porque": "resposta ao devedor"}
+    dados = {"credor": {"nome": "Loja", "cnpj": "11.222.333/0001-81", "endereco": "Av. Paulista, 1000"},
+             "devedor": {"nome": "Maria S. S.", "cpf": "***.533.447-**", "uf": "SP", "fuso": "America/Sao_Paulo",
+                         "optout": None},
+             "emitido": {"instante": instante, "por": "teste"}, "contatos": [contato],
+             "conversa": [{"instante": instante, "canal": "whatsapp", "direcao": "saida", "texto": texto}],
+             "acordos": [], "transferencias": [], "eventos": [], "acoes_de_pessoas": [],
+             "sha256": "0" * 64}  # fmt: skip
+    lido = " ".join(_texto_do_pdf(gerar(dados)).split())  # lines wrap where the page ends
+    assert lido.count("Olá, Maria! [U+1F44B] • *Carnê loja* — parcela 3 “à vista”… [U+1F44D][U+1F3FD] [U+2764]") == 2
+    assert "?" not in lido

@@ -50,6 +50,7 @@ def test_check_aceita_e_recusa_com_mensagens_precisas(copia: Path) -> None:
                      "[experimentos[4].inicio] chave obrigatória ausente",
                      "[experimentos[4].cor] chave desconhecida"):  # fmt: skip
         assert esperado in texto, (esperado, texto)
+    assert "[experimentos[1].variantes] deve ter pelo menos" not in texto  # two variants, one of them invalid
 
 
 def test_nomes_repetidos_recusados(copia: Path) -> None:
@@ -88,8 +89,11 @@ async def test_relatorio_pela_linha_de_comando(
     exp = carregar_projeto(config).config.experimentos[0]
     de_maria = variante_de(exp, 1)
     assert saida.startswith("Experimento primeiro_contato (01/11/2026 a 31/12/2026)")
-    assert "atenção: os 30 dias desde o início ainda não passaram" in saida
-    assert "os 7 dias" not in saida
+    # Each debtor entered when placed (today, after the start): every deadline is still partial for all of them.
+    for prazo in (7, 30, 90):
+        aviso = f"atenção: R$ {prazo} d é parcial: 8 de 8 devedores entraram no experimento há menos de {prazo} dias"
+        assert aviso in saida
+    assert "inf" not in saida  # a variant with one debtor: "[sem intervalo: 1 devedor]"
     linha = next(ln for ln in saida.splitlines() if ln.startswith(f"  {de_maria}: "))
     assert "resposta " in linha and "pagamento " in linha and "[" in linha
     assert "veredito: ainda sem diferença (amostra pequena" in saida or de_maria == "a"

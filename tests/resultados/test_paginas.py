@@ -66,6 +66,8 @@ async def test_sem_csrf_formato_ou_conversa_invalidos(amb: Ambiente) -> None:
     assert ruim.status == 400 and "formato do dossiê: pdf ou zip" in await ruim.text()
     assert (await gil.post("/console/conversas/999/dossie", data={"csrf": csrf})).status == 404
     assert (await gil.post("/console/conversas/abc/dossie", data={"csrf": csrf})).status == 404
+    for estranho in ("99999999999999999999", "-1", "0", "²"):  # beyond a BIGINT, not an id: 404, never a 500
+        assert (await gil.post(f"/console/conversas/{estranho}/dossie", data={"csrf": csrf})).status == 404, estranho
 
 
 async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:
@@ -107,6 +109,10 @@ async def test_curvas_de_liquidacao_na_gestao(amb: Ambiente) -> None:
 
     assert (await gil.get("/console/gestao/curvas", params={"por": "cor"})).status == 400
     assert "dias inválido: &#39;0&#39;" in await (await gil.get("/console/gestao/curvas", params={"dias": "0"})).text()
+    for estranho in ("²", "٣", "-1", " 7"):  # digits int() refuses or reads differently: refused, never a 500
+        for rota in ("/console/gestao/curvas", "/console/gestao/curvas.csv"):
+            recusa = await gil.get(rota, params={"dias": estranho})
+            assert recusa.status == 400 and "dias inválido" in await recusa.text(), (rota, estranho)
     ana = await amb.cliente()
     await entrar(ana, "ana")
     assert (await ana.get("/console/gestao/curvas")).status == 403

@@ -29,6 +29,9 @@ async def test_do_primeiro_contato_ao_pagamento(cliente_demo: Cliente, url: str,
     assert (await cliente_demo.get(f"{caminho}.pdf", headers={"User-Agent": NAVEGADOR})).status == 200
     # WhatsApp fetching the link for its preview is not the debtor opening it.
     assert (await cliente_demo.get(caminho, headers={"User-Agent": "WhatsApp/2.23.20.0 A"})).status == 200
+    # Nor is a HEAD (a link checker or a mail scanner asking whether the page exists), of the page or of the PDF.
+    for alvo in (caminho, f"{caminho}.pdf"):
+        assert (await cliente_demo.head(alvo, headers={"User-Agent": NAVEGADOR})).status == 200
     relogio.agora = AGORA + timedelta(hours=3)
     await cliente_demo.post(f"{caminho}/pagar", headers={"User-Agent": NAVEGADOR}, allow_redirects=False)
 

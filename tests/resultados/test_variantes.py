@@ -17,8 +17,9 @@ from bot.config.regua import Modelo
 from bot.config.resultados import Experimento, Protecao, Variante
 from bot.dados.atendentes import Auditoria
 from bot.dados.banco import criar_engine, sessao
+from bot.dados.cobrancas import PagamentoRecebido
 from bot.dados.experimentos import VarianteParada
-from bot.dados.modelos import Acordo, Contrato, Devedor, Direcao, Evento, Mensagem, Parcela
+from bot.dados.modelos import Acordo, Contrato, Devedor, Direcao, DocumentoPagamento, Evento, Mensagem, Parcela
 from bot.dados.saida import Saida
 from bot.disparo.comando import plano_do_dia
 from bot.disparo.planejamento import planejar_e_enfileirar
@@ -32,6 +33,7 @@ from bot.resultados.protecao import vigia, vigiar
 from bot.resultados.relatorio_experimentos import relatorio_de
 from bot.resultados.sorteio import RESERVA, variante_de
 from bot.resultados.variantes import rotulos
+from tests.apoio.acordos import acordo_em_duas_parcelas
 from tests.apoio.chat_web import conversar, demo
 from tests.apoio.projetos import projeto_padrao
 from tests.apoio.relogio import Relogio
@@ -184,6 +186,46 @@ async def test_relatorio_conta_pelo_que_foi_enviado(engine: AsyncEngine) -> None
     contagem = {nome: int((obs.variante == i).sum()) for i, nome in enumerate(obs.variantes)}
     esperado = {nome: sum(v == nome for v in enviados.values()) for nome in ("a", "b", RESERVA)}
     assert contagem == esperado and sum(contagem.values()) == len(ids) - 1
+
+
+async def test_r_por_devedor_conta_os_prazos_da_entrada_de_cada_devedor(engine: AsyncEngine) -> None:
+    """Two debtors reached 48 days apart, each paying R$ 50 three days and R$ 100 forty days after their own first
+    contact: both have R$ 50 at 7 and 30 days and R$ 150 at 90, however late in the experiment they came in."""
+    ids = await _carteira(engine, 2)
+    primeiros = [datetime(2026, 11, 2, 15, tzinfo=UTC), datetime(2026, 12, 20, 15, tzinfo=UTC)]
+    async with sessao(engine) as s:
+        for devedor_id, primeiro in zip(ids, primeiros, strict=True):
+            saida = _saida_registrada(devedor_id, "a", devedor_id)
+            saida.enviada_em = primeiro
+            s.add(saida)
+            acordo_id = await acordo_em_duas_parcelas(s, devedor_id, f"acordo-{devedor_id}")
+            for numero, (dias, valor) in enumerate(((3, 50), (40, 100)), start=1):
+                documento = DocumentoPagamento(acordo_id=acordo_id, acordo_parcela_numero=numero,
+                                               nosso_numero=f"{devedor_id}{numero}", txid=f"t{devedor_id}{numero}",
+                                               valor=Decimal(valor), vencimento=DIA, codigo_barras="",
+                                               linha_digitavel="", pix="")  # fmt: skip
+                s.add(documento)
+                await s.flush()
+                assert documento.id is not None
+                pago = primeiro + timedelta(days=dias)
+                s.add(PagamentoRecebido(provedor="local", id_provedor=f"p{devedor_id}{numero}", origem="simulado",
+                                        documento_id=documento.id, acordo_id=acordo_id, acordo_parcela_numero=numero,
+                                        valor=Decimal(valor), pago_em=pago.date(), criado_em=pago))  # fmt: skip
+        await s.commit()
+        obs = await observacoes(s, _experimento())
+    assert {prazo: obs.recuperado[prazo].tolist() for prazo in (7, 30, 90)} == {
+        7: [50.0, 50.0],
+        30: [50.0, 50.0],
+        90: [150.0, 150.0],
+    }
+    assert obs.entrada.tolist() == [p.timestamp() for p in primeiros]
+    async with sessao(engine) as s:
+        relatorio = await relatorio_de(s, _experimento())
+    avisos = relatorio.avisos(datetime(2027, 1, 10, 12, tzinfo=UTC))  # 69 and 21 days after each first contact
+    assert avisos == [
+        "atenção: R$ 30 d é parcial: 1 de 2 devedores entraram no experimento há menos de 30 dias",
+        "atenção: R$ 90 d é parcial: 2 de 2 devedores entraram no experimento há menos de 90 dias",
+    ]
 
 
 def _nome_para(alvo: str) -> str:

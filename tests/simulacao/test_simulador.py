@@ -112,7 +112,20 @@ def test_entradas_ruins_dao_erros_precisos(tmp_path: Path, capsys: pytest.Captur
     for esperado_ in (f"{carteira}:2", "[personas[0].engajamento]", "[personas[0].cor] chave desconhecida",
                       "minimo (50) maior que maximo (10)", f"{livro}:", "desconto_principal"):  # fmt: skip
         assert esperado_ in erros, (esperado_, erros)
+    assert "[personas] deve ter pelo menos" not in erros  # one persona, invalid: its own errors say so
     assert not (tmp_path / "s.svg").exists()
     with pytest.raises(SystemExit):
         main([*argv[:-2], "--rodadas", "0"])
     assert "inválido: '0' (esperado um inteiro de 1 a 1000)" in capsys.readouterr().err
+
+
+def test_grafico_sem_pasta_ou_sem_gravar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A chart that cannot be written is a pt-BR line and exit 1 (the missing folder before simulating)."""
+    base = ["simular", "--carteira", str(CARTEIRA), "--personas", str(EXEMPLOS / "personas.toml"),
+            "--book", str(BOOKS[0]), "--rodadas", "1", "--svg"]  # fmt: skip
+    assert main([*base, str(tmp_path / "nao" / "existe.svg")]) == 1
+    capturado = capsys.readouterr()
+    assert f"pasta não encontrada: {tmp_path / 'nao'}" in capturado.err and capturado.out == ""
+    assert main([*base, str(tmp_path)]) == 1  # a folder where the file should be
+    capturado = capsys.readouterr()
+    assert f"--svg {tmp_path}: não foi possível gravar o gráfico" in capturado.err
