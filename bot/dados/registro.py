@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -83,6 +84,9 @@ _NOVA = Preparados(
     .on_conflict_do_nothing()
     .returning(_CHAVE.c.chave)
 )
+_ANTERIORES = sa_select(_CHAVE.c.chave, _CHAVE.c.id_provedor).where(
+    _CHAVE.c.chave.in_(bindparam("b_chaves", expanding=True))
+)
 _ANTERIOR = Preparados(sa_select(_CHAVE.c.id_provedor).where(_CHAVE.c.chave == bindparam("b_chave")))
 _CONFIRMAR_CRU = Preparados(_CONFIRMAR)
 
@@ -91,16 +95,29 @@ async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando
     """Write these keys before the provider is called, in one commit. Keys already in the ledger are returned with
     their provider id (None: handed over before and no answer recorded); the caller must not send those.
 
-    Every reply and every wave passes here: the statements run on the driver (`bot/dados/cru.py`), one per key."""
-    anteriores: dict[str, str | None] = {}
+    One key (a reply: every inbound message passes here) runs on the driver (`bot/dados/cru.py`); a wave's keys
+    go in one multi-row statement, one round trip however many they are."""
+    if len(chaves) == 1:
+        return await _iniciar_uma(engine, canal, chaves[0], quando)
     if not chaves:
-        return anteriores
+        return {}
+    async with engine.begin() as c:
+        dialeto = postgresql if c.dialect.name == "postgresql" else sqlite
+        linhas = [{"chave": chave, "canal": canal, "iniciado_em": quando} for chave in chaves]
+        comando = dialeto.insert(_CHAVE).values(linhas).on_conflict_do_nothing().returning(_CHAVE.c.chave)
+        novas = set((await c.execute(comando)).scalars().all())
+        velhas = [chave for chave in chaves if chave not in novas]
+        if not velhas:
+            return {}
+        return {chave: id_provedor for chave, id_provedor in await c.execute(_ANTERIORES, {"b_chaves": velhas})}
+
+
+async def _iniciar_uma(engine: AsyncEngine, canal: str, chave: str, quando: datetime) -> dict[str, str | None]:
     async with transacao(engine) as t:
-        for chave in chaves:
-            if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is None:
-                anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
-                anteriores[chave] = None if anterior is None else anterior[0]
-    return anteriores
+        if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is not None:
+            return {}
+        anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
+    return {chave: None if anterior is None else anterior[0]}
 
 
 async def confirmar_em(c: AsyncConnection, ids: Mapping[str, str], quando: datetime) -> None:
