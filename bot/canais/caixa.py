@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, bindparam, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
@@ -23,10 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.dados.banco import sessao
-from bot.dados.cru import Preparados, Transacao, insercao, transacao
+from bot.dados.cru import Agrupados, Preparados, Transacao, insercao, transacao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PENDENTE, PROCESSANDO = SituacaoAtualizacao.PENDENTE.value, SituacaoAtualizacao.PROCESSANDO.value
 
@@ -204,14 +206,20 @@ async def _fechar(t: Transacao, atualizacao_id: int, agora: datetime, erro: str 
 
 
 async def proxima(
-    engine: AsyncEngine, remetente: str, agora: datetime, prazo: Prazo, feita: tuple[int, str | None] | None = None
+    engine: AsyncEngine | Agrupados,
+    remetente: str,
+    agora: datetime,
+    prazo: Prazo,
+    feita: tuple[int, str | None] | None = None,
 ) -> Atualizacao | None:
     """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
 
     None also when the oldest unfinished row is held by another worker (its lease still running) or was just
-    claimed by someone else: whoever holds it goes on with the sender.
+    claimed by someone else: whoever holds it goes on with the sender. Given `Agrupados`, the transaction is
+    shared with the other workers' claims and finishes of the moment (ordered by the senders' lock keys).
     """
-    async with transacao(engine) as t:
+
+    async def passo(t: Transacao) -> Atualizacao | None:
         if t.postgres:
             await t.linha(_TRAVAR, {"chave": chave_trava(remetente)})
         if feita is not None:
@@ -221,17 +229,36 @@ async def proxima(
                 return linha
         return None
 
+    return await _em(engine, passo, chave_trava(remetente))
 
-async def reivindicar(engine: AsyncEngine, atualizacao_id: int, agora: datetime, prazo: Prazo) -> Atualizacao | None:
+
+async def reivindicar(
+    engine: AsyncEngine | Agrupados, atualizacao_id: int, agora: datetime, prazo: Prazo
+) -> Atualizacao | None:
     """Claim one update that needs no order (a delivery status); None if it is not ours to run."""
-    async with transacao(engine) as t:
-        linha = await _tomar(t, _TOMAR_ESTA, _parametros(agora, prazo, alvo=atualizacao_id), prazo)
+
+    async def passo(t: Transacao) -> Atualizacao | None:
+        return await _tomar(t, _TOMAR_ESTA, _parametros(agora, prazo, alvo=atualizacao_id), prazo)
+
+    linha = await _em(engine, passo)
     return linha if linha is not None and linha.situacao == PROCESSANDO else None
 
 
-async def concluir(engine: AsyncEngine, atualizacao_id: int, agora: datetime, erro: str | None = None) -> None:
-    async with transacao(engine) as t:
+async def concluir(
+    engine: AsyncEngine | Agrupados, atualizacao_id: int, agora: datetime, erro: str | None = None
+) -> None:
+    async def passo(t: Transacao) -> None:
         await _fechar(t, atualizacao_id, agora, erro)
+
+    await _em(engine, passo)
+
+
+async def _em(engine: AsyncEngine | Agrupados, passo: Callable[[Transacao], Awaitable[T]], ordem: int = 0) -> T:
+    """Run `passo` in a transaction of its own, or in the group's next one."""
+    if isinstance(engine, Agrupados):
+        return await engine.rodar(passo, ordem)
+    async with transacao(engine) as t:
+        return await passo(t)
 
 
 async def a_retomar(engine: AsyncEngine, agora: datetime, prazo: Prazo, limite: int = 5000) -> list[Guardada]:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,14 +31,16 @@ from bot.canais.entregas import resposta_enviada
 from bot.config.arquivo import Config
 from bot.conversa.fatos import Resposta
 from bot.dados.banco import banco_fora, sessao
-from bot.dados.cru import transacao
+from bot.dados.cru import Agrupados, Transacao, transacao
 from bot.dados.envios import EnvioChave
 from bot.dados.modelos import Conversa, Devedor, Direcao, Mensagem
-from bot.dados.registro import confirmar_na, esquecer, iniciar
+from bot.dados.registro import confirmar_na, esquecer, iniciar_na
 from bot.dados.respostas import PENDENTE, PRAZO_RESPOSTA, chave_da_resposta
 from bot.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # The debtor is waiting for a reply: short waits first, then longer ones while the provider stays unavailable.
 ESPERAS = (
@@ -60,6 +62,7 @@ class SaidaRespostas:
     config: Config
     remetentes: Mapping[TipoCanal, Remetente]
     relogio: Callable[[], datetime]
+    agrupados: Agrupados | None = None  # the inbound workers' group commit: keys and ids share transactions
 
     async def enviar(self, canal: TipoCanal, destino: str, resposta: Resposta) -> str | None:
         """Send one stored reply (once per key) and record the outcome on its row; the provider id, or None."""
@@ -71,7 +74,7 @@ class SaidaRespostas:
         if resposta.mensagem_id is None:  # not stored (a channel notice): a plain send
             return await remetente.enviar(Envio(canal, destino, resposta.texto, botoes, documento=pdf))
         mensagem_id, chave = resposta.mensagem_id, chave_da_resposta(resposta.mensagem_id)
-        anteriores = await iniciar(self.engine, canal.value, [chave], self.relogio())
+        anteriores = await self._iniciar(canal.value, chave)
         if chave in anteriores:  # handed over before this call: sent (id known) or unknown
             return await self._anterior(canal, mensagem_id, anteriores[chave])
         envio = Envio(canal, destino, resposta.texto, botoes, chave=chave, documento=pdf)
@@ -97,17 +100,31 @@ class SaidaRespostas:
         """The provider took it: its id goes to the ledger and the reply in one commit. A database that is away
         for a moment (a restart) is waited for, since only this call knows the id; after that the key stays
         without one and a later attempt marks the reply `incerta`."""
+
+        async def gravar(t: Transacao) -> None:
+            await confirmar_na(t, {chave: id_provedor}, self.relogio())
+            await resposta_enviada(t, mensagem_id, canal.value, id_provedor)
+
         for espera in (*ESPERAS_DO_BANCO, None):
             try:
-                async with transacao(self.engine) as t:
-                    await confirmar_na(t, {chave: id_provedor}, self.relogio())
-                    await resposta_enviada(t, mensagem_id, canal.value, id_provedor)
+                await self._na_transacao(gravar)
                 return
             except Exception as erro:
                 if espera is None or not banco_fora(erro):
                     raise
                 log.warning("banco indisponível ao gravar a resposta %s enviada; de novo em %s s", mensagem_id, espera)
                 await asyncio.sleep(espera)
+
+    async def _iniciar(self, canal: str, chave: str) -> dict[str, str | None]:
+        """The reply's key in the ledger, committed before the provider is called."""
+        agora = self.relogio()
+        return await self._na_transacao(lambda t: iniciar_na(t, canal, chave, agora))
+
+    async def _na_transacao(self, passo: Callable[[Transacao], Awaitable[T]]) -> T:
+        if self.agrupados is not None:
+            return await self.agrupados.rodar(passo)
+        async with transacao(self.engine) as t:
+            return await passo(t)
 
     async def entregar(self, canal: TipoCanal, destino: str, respostas: Sequence[Resposta]) -> None:
         for resposta in respostas:

@@ -20,12 +20,14 @@ from bot.canais.recebido import Arquivo, ArquivoRecebido, AvisoDoCanal, Contexto
 from bot.canais.trabalhadores import Chave, Trabalhadores
 from bot.conversa.fatos import Entrada, Resposta
 from bot.dados.banco import banco_fora, sessao
+from bot.dados.cru import Agrupados
 from bot.dados.entrada import Anexo, Atualizacao
 from bot.dados.modelos import Conversa, Direcao, Mensagem
 from bot.mensagens.avisos_canal import Aviso, aviso
 from bot.porta import Cliente, ErroCanal, TipoCanal
 
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class Recepcao:
@@ -40,6 +42,7 @@ class Recepcao:
     prazo: caixa.Prazo = field(default_factory=caixa.Prazo)
     _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
     _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
+    _agrupados: Agrupados | None = field(default=None, init=False, repr=False)
     _saida: SaidaRespostas | None = field(default=None, init=False, repr=False)
     _contexto: Contexto | None = field(default=None, init=False, repr=False)
 
@@ -54,11 +57,19 @@ class Recepcao:
         return self._gravador
 
     @property
+    def agrupados(self) -> Agrupados:
+        """The workers' group commit: claims, finishes, reply keys and provider ids of the moment in one transaction."""
+        if self._agrupados is None:
+            self._agrupados = Agrupados(self.engine)
+        return self._agrupados
+
+    @property
     def saida(self) -> SaidaRespostas:
         """The reply outbox's sender (built once the channels' senders are known)."""
         if self._saida is None:
             config = self.atendimento.motor.config
-            self._saida = SaidaRespostas(self.engine, config, self.remetentes, self.atendimento.relogio)
+            relogio = self.atendimento.relogio
+            self._saida = SaidaRespostas(self.engine, config, self.remetentes, relogio, self.agrupados)
         return self._saida
 
     @property
@@ -97,12 +108,12 @@ class Recepcao:
 
     async def _rodar(self, chave: Chave) -> None:
         if isinstance(chave, int):
-            atualizacao = await caixa.reivindicar(self.engine, chave, self.agora(), self.prazo)
+            atualizacao = await caixa.reivindicar(self.agrupados, chave, self.agora(), self.prazo)
             if atualizacao is not None:
-                await caixa.concluir(self.engine, chave, self.agora(), await self.processar(atualizacao))
+                await caixa.concluir(self.agrupados, chave, self.agora(), await self.processar(atualizacao))
             return
         feita: tuple[int, str | None] | None = None
-        while (atualizacao := await caixa.proxima(self.engine, chave, self.agora(), self.prazo, feita)) is not None:
+        while (atualizacao := await caixa.proxima(self.agrupados, chave, self.agora(), self.prazo, feita)) is not None:
             assert atualizacao.id is not None
             feita = (atualizacao.id, await self.processar(atualizacao))
 

@@ -114,9 +114,14 @@ async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando
 
 async def _iniciar_uma(engine: AsyncEngine, canal: str, chave: str, quando: datetime) -> dict[str, str | None]:
     async with transacao(engine) as t:
-        if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is not None:
-            return {}
-        anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
+        return await iniciar_na(t, canal, chave, quando)
+
+
+async def iniciar_na(t: Transacao, canal: str, chave: str, quando: datetime) -> dict[str, str | None]:
+    """`iniciar` of one key in a transaction on the driver (a reply's); it must commit before the provider call."""
+    if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is not None:
+        return {}
+    anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
     return {chave: None if anterior is None else anterior[0]}
 
 

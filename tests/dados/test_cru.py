@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dados.banco import criar_engine, migrar
-from bot.dados.cru import Preparados, insercao, transacao
+from bot.dados.cru import Agrupados, Preparados, Transacao, insercao, transacao
 from bot.dados.entrada import Atualizacao
 from bot.dados.modelos import Conversa
 
@@ -115,3 +116,62 @@ async def test_sqlite_espera_a_trava_de_escrita_sem_bloquear_o_laco(tmp_path: Pa
         outro.close()
         await engine.dispose()
     assert ordem == ["liberada", "dentro"]
+
+
+async def test_agrupados_varios_passos_numa_transacao_cada_um_com_o_seu_resultado(engine: AsyncEngine) -> None:
+    agrupados = Agrupados(engine)
+
+    async def inserir(t: Transacao, wamid: str) -> int:
+        inserida = await t.linha(INSERIR, {"canal": "whatsapp", "id": wamid, "corpo": {}, "quando": QUANDO})
+        assert inserida is not None
+        return int(inserida[0])
+
+    ids = await asyncio.gather(*(agrupados.rodar(partial(inserir, wamid=f"g{i}")) for i in range(10)))
+    assert len(set(ids)) == 10
+    assert agrupados.transacoes < 10  # the ones that arrived together shared a commit
+    async with transacao(engine) as t:
+        assert [i for (i,) in await t.linhas(ABERTAS)] == [f"g{i}" for i in range(10)]
+
+
+async def test_agrupados_um_passo_que_falha_nao_leva_os_outros(engine: AsyncEngine) -> None:
+    agrupados = Agrupados(engine)
+    async with transacao(engine) as t:
+        await t.linha(INSERIR, {"canal": "whatsapp", "id": "existe", "corpo": {}, "quando": QUANDO})
+    vistos: list[str] = []
+
+    async def inserir(t: Transacao, wamid: str) -> str:
+        vistos.append(wamid)
+        await t.linha(INSERIR, {"canal": "whatsapp", "id": wamid, "corpo": {}, "quando": QUANDO})
+        return wamid
+
+    resultados = await asyncio.gather(
+        *(agrupados.rodar(partial(inserir, wamid=w), ordem=n) for n, w in enumerate(["a", "existe", "b"])),
+        return_exceptions=True,
+    )
+    assert resultados[0] == "a" and resultados[2] == "b"
+    assert isinstance(resultados[1], IntegrityError)  # only the step with the repeated key fails
+    # together first, in `ordem`, up to the failure; then one by one, each in its own transaction
+    assert vistos == ["a", "existe", "a", "existe", "b"]
+    async with transacao(engine) as t:
+        assert sorted(i for (i,) in await t.linhas(ABERTAS)) == ["a", "b", "existe"]
+
+
+async def test_agrupados_cancelado_nao_deixa_ninguem_esperando(engine: AsyncEngine) -> None:
+    agrupados = Agrupados(engine)
+    comecou = asyncio.Event()
+
+    async def demorado(t: Transacao) -> None:
+        comecou.set()
+        await asyncio.sleep(60)
+
+    async def rapido(t: Transacao) -> int:
+        return 1
+
+    primeiro = asyncio.ensure_future(agrupados.rodar(demorado))
+    await comecou.wait()
+    segundo = asyncio.ensure_future(agrupados.rodar(rapido))  # waits for the next transaction
+    assert agrupados._tarefa is not None
+    agrupados._tarefa.cancel()
+    for esperando in (primeiro, segundo):
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(esperando, 5)
