@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -42,7 +42,7 @@ from bot.conversa.fatos import (
 from bot.conversa.modelo import Opcao
 from bot.conversa.motor import Motor
 from bot.dados.banco import sessao
-from bot.dados.cru import transacao
+from bot.dados.cru import Agrupados
 from bot.dados.modelos import (
     Acordo,
     AcordoOrigem,
@@ -91,6 +91,12 @@ class Atendimento:
     emissor: Emissor | None = None  # a PSP issues the charges: called after the agreement is stored
     conselheiro: Conselheiro | None = None  # the optional LLM, asked when the local model is unsure
     variacoes: Variacoes | None = None  # the debtors' experiment variants (templates, offer book); None: none
+    # The hot path's group commit (`bot/dados/cru.py`): the common step shares its transaction with the other
+    # workers' steps, claims and sends of the moment; the inbound workers use the same one.
+    agrupados: Agrupados = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "agrupados", Agrupados(self.engine))
 
     async def receber(
         self, devedor_id: int, canal: str, entrada: Entrada, id_externo: str | None = None
@@ -151,8 +157,9 @@ class Atendimento:
         agora = self.relogio()
         if self.variacoes is None and garantido is None:
             try:
-                async with transacao(self.engine) as t:
-                    feito = await rapido.passo(self.motor, t, devedor_id, canal, entrada, id_externo, agora)
+                feito = await self.agrupados.rodar(
+                    lambda t: rapido.passo(self.motor, t, devedor_id, canal, entrada, id_externo, agora), isolado=True
+                )
             except rapido.NaoSimples:
                 feito = None  # rolled back: the ORM step below decides again from the same facts
             else:

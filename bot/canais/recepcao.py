@@ -42,7 +42,6 @@ class Recepcao:
     prazo: caixa.Prazo = field(default_factory=caixa.Prazo)
     _pool: Trabalhadores | None = field(default=None, init=False, repr=False)
     _gravador: caixa.Gravador | None = field(default=None, init=False, repr=False)
-    _agrupados: Agrupados | None = field(default=None, init=False, repr=False)
     _saida: SaidaRespostas | None = field(default=None, init=False, repr=False)
     _contexto: Contexto | None = field(default=None, init=False, repr=False)
 
@@ -58,10 +57,8 @@ class Recepcao:
 
     @property
     def agrupados(self) -> Agrupados:
-        """The workers' group commit: claims, finishes, reply keys and provider ids of the moment in one transaction."""
-        if self._agrupados is None:
-            self._agrupados = Agrupados(self.engine)
-        return self._agrupados
+        """The group commit of the conversation service: claims and finishes share its transactions."""
+        return self.atendimento.agrupados
 
     @property
     def saida(self) -> SaidaRespostas:

@@ -209,69 +209,104 @@ async def _desfazer(t: Transacao) -> None:
         log.debug("rollback impossível (%s): a conexão será testada antes do próximo uso", erro)
 
 
-class Agrupados:
-    """Group commit for the hot path's short transactions (claiming an inbound update, finishing it, a reply's key
-    and its provider id): the steps that arrive while one transaction runs go together in the next, one BEGIN,
-    one COMMIT and one pooled connection for all of them. Each caller still gets its own result, after the commit
-    that holds its writes.
+@dataclass
+class _Passo:
+    ordem: int
+    passo: Callable[[Transacao], Awaitable[Any]]
+    isolado: bool
+    futuro: asyncio.Future[Any]
 
-    If the shared transaction fails, its steps are run again one by one, each in its own transaction: a step that
-    fails (a unique key, a deadlock, the database away) fails only itself. Steps run in `ordem` (PostgreSQL
-    advisory locks taken in one order by every instance cannot deadlock one another), so a step must need no more
-    than its own writes: it is not told whether it ran in company.
+
+class Agrupados:
+    """Group commit for the hot path's short transactions (claiming an inbound update, the conversation step,
+    finishing it, a reply's key and its provider id): the steps that arrive while one transaction runs go together
+    in the next, one BEGIN, one COMMIT and one pooled connection for all of them. Each caller gets its own result
+    only after the commit that holds its writes.
+
+    A step given `isolado` runs under a SAVEPOINT: when it raises (a step that turns out to need the ORM, a message
+    seen before, a conversation changed meanwhile), only its own writes are undone and the others go on. Any other
+    failure of the shared transaction runs its steps again one by one, each in its own transaction, so a step that
+    fails (a deadlock, the database away) fails only itself. Steps run in `ordem` (PostgreSQL advisory locks taken
+    in one order by every instance cannot deadlock one another): a step must need no more than its own writes.
     """
 
     def __init__(self, engine: AsyncEngine, maximo: int = 64) -> None:
         self.engine = engine
         self.maximo = maximo
         self.transacoes = 0  # commits attempted, for tests and the profile
-        self._espera: list[tuple[int, Callable[[Transacao], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._espera: list[_Passo] = []
         self._tarefa: asyncio.Task[None] | None = None
 
-    async def rodar(self, passo: Callable[[Transacao], Awaitable[T]], ordem: int = 0) -> T:
+    async def rodar(self, passo: Callable[[Transacao], Awaitable[T]], ordem: int = 0, isolado: bool = False) -> T:
         futuro: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._espera.append((ordem, passo, futuro))
+        self._espera.append(_Passo(ordem, passo, isolado, futuro))
         if self._tarefa is None or self._tarefa.done():
             self._tarefa = asyncio.create_task(self._esvaziar())
         return await futuro
 
     async def _esvaziar(self) -> None:
-        lote: list[tuple[int, Callable[[Transacao], Awaitable[Any]], asyncio.Future[Any]]] = []
+        lote: list[_Passo] = []
         try:
             while self._espera:
-                lote = sorted(self._espera[: self.maximo], key=lambda item: item[0])
+                lote = sorted(self._espera[: self.maximo], key=lambda item: item.ordem)
                 del self._espera[: self.maximo]
                 if len(lote) == 1 or not await self._juntos(lote):
-                    for _, passo, futuro in lote:
-                        await self._sozinho(passo, futuro)
+                    for item in lote:
+                        await self._sozinho(item)
         except BaseException:  # cancelled with the loop: nobody may wait forever
-            for _, _, futuro in [*lote, *self._espera]:
-                if not futuro.done():
-                    futuro.cancel()
+            for item in [*lote, *self._espera]:
+                if not item.futuro.done():
+                    item.futuro.cancel()
             self._espera.clear()
             raise
 
-    async def _juntos(self, lote: list[tuple[int, Callable[[Transacao], Awaitable[Any]], asyncio.Future[Any]]]) -> bool:
+    async def _juntos(self, lote: list[_Passo]) -> bool:
         self.transacoes += 1
+        desfechos: list[tuple[Any, Exception | None]] = []
         try:
             async with transacao(self.engine) as t:
-                resultados = [await passo(t) for _, passo, _ in lote]
-        except Exception as erro:
-            log.debug("transação agrupada de %s passos falhou (%s): um por um", len(lote), erro)
+                for item in lote:
+                    desfechos.append(await (self._salvo(t, item.passo) if item.isolado else _desfecho(t, item.passo)))
+                    if desfechos[-1][1] is not None and not item.isolado:
+                        raise desfechos[-1][1]
+        except Exception as falha:
+            log.debug("transação agrupada de %s passos falhou (%s): um por um", len(lote), falha)
             return False
-        for (_, _, futuro), resultado in zip(lote, resultados, strict=True):
-            if not futuro.done():
-                futuro.set_result(resultado)
+        for item, (resultado, erro) in zip(lote, desfechos, strict=True):
+            _entregar(item.futuro, resultado, erro)
         return True
 
-    async def _sozinho(self, passo: Callable[[Transacao], Awaitable[Any]], futuro: asyncio.Future[Any]) -> None:
+    @staticmethod
+    async def _salvo(t: Transacao, passo: Callable[[Transacao], Awaitable[Any]]) -> tuple[Any, Exception | None]:
+        await t._comando("SAVEPOINT passo")
+        resultado, erro = await _desfecho(t, passo)
+        await t._comando("ROLLBACK TO SAVEPOINT passo" if erro is not None else "RELEASE SAVEPOINT passo")
+        if erro is not None:
+            await t._comando("RELEASE SAVEPOINT passo")
+        return resultado, erro
+
+    async def _sozinho(self, item: _Passo) -> None:
         self.transacoes += 1
         try:
             async with transacao(self.engine) as t:
-                resultado = await passo(t)
+                resultado = await item.passo(t)
         except Exception as erro:
-            if not futuro.done():
-                futuro.set_exception(erro)
+            _entregar(item.futuro, None, erro)
             return
-        if not futuro.done():
-            futuro.set_result(resultado)
+        _entregar(item.futuro, resultado, None)
+
+
+async def _desfecho(t: Transacao, passo: Callable[[Transacao], Awaitable[Any]]) -> tuple[Any, Exception | None]:
+    try:
+        return await passo(t), None
+    except Exception as erro:
+        return None, erro
+
+
+def _entregar(futuro: asyncio.Future[Any], resultado: Any, erro: Exception | None) -> None:
+    if futuro.done():  # its caller was cancelled
+        return
+    if erro is not None:
+        futuro.set_exception(erro)
+    else:
+        futuro.set_result(resultado)

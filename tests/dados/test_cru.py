@@ -175,3 +175,22 @@ async def test_agrupados_cancelado_nao_deixa_ninguem_esperando(engine: AsyncEngi
     for esperando in (primeiro, segundo):
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(esperando, 5)
+
+
+async def test_agrupados_passo_isolado_que_falha_desfaz_so_o_seu(engine: AsyncEngine) -> None:
+    agrupados = Agrupados(engine)
+
+    async def inserir(t: Transacao, wamid: str, desistir: bool = False) -> str:
+        await t.linha(INSERIR, {"canal": "whatsapp", "id": wamid, "corpo": {}, "quando": QUANDO})
+        if desistir:  # as the conversation step does when it needs the ORM: after writing
+            raise LookupError(wamid)
+        return wamid
+
+    passos = [partial(inserir, wamid="x"), partial(inserir, wamid="y", desistir=True), partial(inserir, wamid="z")]
+    resultados = await asyncio.gather(
+        *(agrupados.rodar(passo, ordem=n, isolado=True) for n, passo in enumerate(passos)), return_exceptions=True
+    )
+    assert resultados[0] == "x" and resultados[2] == "z" and isinstance(resultados[1], LookupError)
+    assert agrupados.transacoes == 1  # one commit, nothing run twice
+    async with transacao(engine) as t:
+        assert [i for (i,) in await t.linhas(ABERTAS)] == ["x", "z"]  # "y" was rolled back to its savepoint
