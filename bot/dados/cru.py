@@ -219,9 +219,9 @@ class _Passo:
 
 class Agrupados:
     """Group commit for the hot path's short transactions (claiming an inbound update, the conversation step,
-    finishing it, a reply's key and its provider id): the steps that arrive while one transaction runs go together
-    in the next, one BEGIN, one COMMIT and one pooled connection for all of them. Each caller gets its own result
-    only after the commit that holds its writes.
+    finishing it, a reply's key and its provider id): on SQLite the steps that arrive while one transaction runs go
+    together in the next, one BEGIN, one COMMIT and one pooled connection for all of them. Each caller gets its own
+    result only after the commit that holds its writes.
 
     A step given `isolado` runs under a SAVEPOINT: when it raises (a step that turns out to need the ORM, a message
     seen before, a conversation changed meanwhile), only its own writes are undone and the others go on. Any other
@@ -230,14 +230,22 @@ class Agrupados:
     in one order by every instance cannot deadlock one another): a step must need no more than its own writes.
     """
 
-    def __init__(self, engine: AsyncEngine, maximo: int = 64) -> None:
+    def __init__(self, engine: AsyncEngine, maximo: int = 64, juntar: bool | None = None) -> None:
         self.engine = engine
         self.maximo = maximo
+        # SQLite has one writer, so its transactions queue anyway: one for many is pure gain. On PostgreSQL the
+        # workers' transactions run side by side on their own connections, and queueing their statements on one
+        # measured 5-10 % slower (docs/desempenho.md): there each step keeps a transaction of its own.
+        self.juntar = engine.dialect.name == "sqlite" if juntar is None else juntar
         self.transacoes = 0  # commits attempted, for tests and the profile
         self._espera: list[_Passo] = []
         self._tarefa: asyncio.Task[None] | None = None
 
     async def rodar(self, passo: Callable[[Transacao], Awaitable[T]], ordem: int = 0, isolado: bool = False) -> T:
+        if not self.juntar:
+            self.transacoes += 1
+            async with transacao(self.engine) as t:
+                return await passo(t)
         futuro: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._espera.append(_Passo(ordem, passo, isolado, futuro))
         if self._tarefa is None or self._tarefa.done():

@@ -119,7 +119,7 @@ async def test_sqlite_espera_a_trava_de_escrita_sem_bloquear_o_laco(tmp_path: Pa
 
 
 async def test_agrupados_varios_passos_numa_transacao_cada_um_com_o_seu_resultado(engine: AsyncEngine) -> None:
-    agrupados = Agrupados(engine)
+    agrupados = Agrupados(engine, juntar=True)  # on PostgreSQL too, where the product runs them apart
 
     async def inserir(t: Transacao, wamid: str) -> int:
         inserida = await t.linha(INSERIR, {"canal": "whatsapp", "id": wamid, "corpo": {}, "quando": QUANDO})
@@ -134,7 +134,7 @@ async def test_agrupados_varios_passos_numa_transacao_cada_um_com_o_seu_resultad
 
 
 async def test_agrupados_um_passo_que_falha_nao_leva_os_outros(engine: AsyncEngine) -> None:
-    agrupados = Agrupados(engine)
+    agrupados = Agrupados(engine, juntar=True)  # on PostgreSQL too, where the product runs them apart
     async with transacao(engine) as t:
         await t.linha(INSERIR, {"canal": "whatsapp", "id": "existe", "corpo": {}, "quando": QUANDO})
     vistos: list[str] = []
@@ -157,7 +157,7 @@ async def test_agrupados_um_passo_que_falha_nao_leva_os_outros(engine: AsyncEngi
 
 
 async def test_agrupados_cancelado_nao_deixa_ninguem_esperando(engine: AsyncEngine) -> None:
-    agrupados = Agrupados(engine)
+    agrupados = Agrupados(engine, juntar=True)
     comecou = asyncio.Event()
 
     async def demorado(t: Transacao) -> None:
@@ -178,7 +178,7 @@ async def test_agrupados_cancelado_nao_deixa_ninguem_esperando(engine: AsyncEngi
 
 
 async def test_agrupados_passo_isolado_que_falha_desfaz_so_o_seu(engine: AsyncEngine) -> None:
-    agrupados = Agrupados(engine)
+    agrupados = Agrupados(engine, juntar=True)  # on PostgreSQL too, where the product runs them apart
 
     async def inserir(t: Transacao, wamid: str, desistir: bool = False) -> str:
         await t.linha(INSERIR, {"canal": "whatsapp", "id": wamid, "corpo": {}, "quando": QUANDO})
