@@ -200,3 +200,26 @@ async def test_banco_fora_no_processamento_retomado_depois_do_prazo_sem_falhar(
     assert await atualizacoes(cliente) == {"wamid.CAIU": ("processada", 2, None)}
     assert [e["to"] for e in graph[0].enviadas] == [DEVEDOR]
     assert await entradas(cliente) == ["oi"]
+
+
+async def test_remetentes_simultaneos_transacoes_agrupadas_no_sqlite_uma_resposta_cada(
+    cliente: Cliente, graph: tuple[FalsoGraph, str]
+) -> None:
+    remetentes = [f"55118{n:08d}" for n in range(12)]
+    recepcao = cliente.app[RECEPCAO]
+    antes = recepcao.agrupados.transacoes
+    payloads = []
+    for n, de in enumerate(remetentes):
+        payload = texto("oi", f"wamid.GRUPO{n}")
+        payload["entry"][0]["changes"][0]["value"]["messages"] = [corpo_de("oi", f"wamid.GRUPO{n}", de)]
+        payloads.append(payload)
+    await asyncio.gather(*(enviar(cliente, p) for p in payloads))
+    await recepcao.ocioso()
+    assert set((await atualizacoes(cliente)).values()) == {("processada", 1, None)}
+    assert sorted(e["to"] for e in graph[0].enviadas) == remetentes  # one reply each
+    # Each update is claimed, then finished (the reply to an unknown number is a channel notice, not a stored one).
+    passos, transacoes = 2 * len(remetentes), recepcao.agrupados.transacoes - antes
+    if engine_de(cliente).dialect.name == "sqlite":
+        assert transacoes < passos / 2  # the workers' steps of the moment shared commits
+    else:
+        assert transacoes >= passos  # PostgreSQL: each step in its own transaction, side by side
