@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
@@ -27,8 +27,6 @@ from bot.dados.cru import Agrupados, Preparados, Transacao, insercao, transacao
 from bot.dados.entrada import Atualizacao, SituacaoAtualizacao
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 PENDENTE, PROCESSANDO = SituacaoAtualizacao.PENDENTE.value, SituacaoAtualizacao.PROCESSANDO.value
 
@@ -206,7 +204,7 @@ async def _fechar(t: Transacao, atualizacao_id: int, agora: datetime, erro: str 
 
 
 async def proxima(
-    engine: AsyncEngine | Agrupados,
+    agrupados: Agrupados,
     remetente: str,
     agora: datetime,
     prazo: Prazo,
@@ -215,8 +213,8 @@ async def proxima(
     """Finish `feita` (id, error) and claim the sender's next row in one transaction; None when none is ours.
 
     None also when the oldest unfinished row is held by another worker (its lease still running) or was just
-    claimed by someone else: whoever holds it goes on with the sender. Given `Agrupados`, the transaction is
-    shared with the other workers' claims and finishes of the moment (ordered by the senders' lock keys).
+    claimed by someone else: whoever holds it goes on with the sender. On SQLite the transaction is shared with
+    the other workers' steps of the moment (`Agrupados`, ordered by the senders' lock keys).
     """
 
     async def passo(t: Transacao) -> Atualizacao | None:
@@ -229,36 +227,24 @@ async def proxima(
                 return linha
         return None
 
-    return await _em(engine, passo, chave_trava(remetente))
+    return await agrupados.rodar(passo, chave_trava(remetente))
 
 
-async def reivindicar(
-    engine: AsyncEngine | Agrupados, atualizacao_id: int, agora: datetime, prazo: Prazo
-) -> Atualizacao | None:
+async def reivindicar(agrupados: Agrupados, atualizacao_id: int, agora: datetime, prazo: Prazo) -> Atualizacao | None:
     """Claim one update that needs no order (a delivery status); None if it is not ours to run."""
 
     async def passo(t: Transacao) -> Atualizacao | None:
         return await _tomar(t, _TOMAR_ESTA, _parametros(agora, prazo, alvo=atualizacao_id), prazo)
 
-    linha = await _em(engine, passo)
+    linha = await agrupados.rodar(passo)
     return linha if linha is not None and linha.situacao == PROCESSANDO else None
 
 
-async def concluir(
-    engine: AsyncEngine | Agrupados, atualizacao_id: int, agora: datetime, erro: str | None = None
-) -> None:
+async def concluir(agrupados: Agrupados, atualizacao_id: int, agora: datetime, erro: str | None = None) -> None:
     async def passo(t: Transacao) -> None:
         await _fechar(t, atualizacao_id, agora, erro)
 
-    await _em(engine, passo)
-
-
-async def _em(engine: AsyncEngine | Agrupados, passo: Callable[[Transacao], Awaitable[T]], ordem: int = 0) -> T:
-    """Run `passo` in a transaction of its own, or in the group's next one."""
-    if isinstance(engine, Agrupados):
-        return await engine.rodar(passo, ordem)
-    async with transacao(engine) as t:
-        return await passo(t)
+    await agrupados.rodar(passo)
 
 
 async def a_retomar(engine: AsyncEngine, agora: datetime, prazo: Prazo, limite: int = 5000) -> list[Guardada]:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,8 +39,6 @@ from bot.dados.respostas import PENDENTE, PRAZO_RESPOSTA, chave_da_resposta
 from bot.porta import Botao, Envio, ErroCanal, Remetente, SemConfirmacao, TentarDepois, TipoCanal
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 # The debtor is waiting for a reply: short waits first, then longer ones while the provider stays unavailable.
 ESPERAS = (
@@ -62,7 +60,7 @@ class SaidaRespostas:
     config: Config
     remetentes: Mapping[TipoCanal, Remetente]
     relogio: Callable[[], datetime]
-    agrupados: Agrupados | None = None  # the inbound workers' group commit: keys and ids share transactions
+    agrupados: Agrupados  # the inbound workers' group commit (on SQLite keys and ids share transactions)
 
     async def enviar(self, canal: TipoCanal, destino: str, resposta: Resposta) -> str | None:
         """Send one stored reply (once per key) and record the outcome on its row; the provider id, or None."""
@@ -107,7 +105,7 @@ class SaidaRespostas:
 
         for espera in (*ESPERAS_DO_BANCO, None):
             try:
-                await self._na_transacao(gravar)
+                await self.agrupados.rodar(gravar)
                 return
             except Exception as erro:
                 if espera is None or not banco_fora(erro):
@@ -118,13 +116,7 @@ class SaidaRespostas:
     async def _iniciar(self, canal: str, chave: str) -> dict[str, str | None]:
         """The reply's key in the ledger, committed before the provider is called."""
         agora = self.relogio()
-        return await self._na_transacao(lambda t: iniciar_na(t, canal, chave, agora))
-
-    async def _na_transacao(self, passo: Callable[[Transacao], Awaitable[T]]) -> T:
-        if self.agrupados is not None:
-            return await self.agrupados.rodar(passo)
-        async with transacao(self.engine) as t:
-            return await passo(t)
+        return await self.agrupados.rodar(lambda t: iniciar_na(t, canal, chave, agora))
 
     async def entregar(self, canal: TipoCanal, destino: str, respostas: Sequence[Resposta]) -> None:
         for resposta in respostas:
