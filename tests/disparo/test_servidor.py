@@ -89,6 +89,7 @@ async def test_serve_planeja_e_despacha_por_whatsapp_telegram_e_email(
     try:
         agendador = app[AGENDADOR]
         assert agendador.running
+        agendador.pause()  # the test runs the jobs itself: a tick of its own would hold the dispatcher's lock
         trabalhos = {t.id: t for t in agendador.get_jobs()}
         assert await trabalhos["regua-planejar"].func() == 3
         resumo = await trabalhos["regua-despachar"].func()
@@ -143,6 +144,7 @@ async def test_131047_tardio_pelo_webhook_reenvia_o_modelo(
     cliente: Cliente = TestClient(TestServer(app))
     await cliente.start_server()
     try:
+        app[AGENDADOR].pause()  # no tick of its own: one holding the dispatcher's lock makes the test's calls no-ops
         trabalhos = {t.id: t for t in app[AGENDADOR].get_jobs()}
         assert await postar(cliente, carregar("whatsapp_texto.json")) == 200  # Maria wrote: the 24 h window is open
         assert await trabalhos["regua-planejar"].func() == 3
