@@ -162,7 +162,7 @@ async def test_agrupados_cancelado_nao_deixa_ninguem_esperando(engine: AsyncEngi
 
     async def demorado(t: Transacao) -> None:
         comecou.set()
-        await asyncio.sleep(60)
+        await asyncio.Event().wait()  # holds the transaction until cancelled
 
     async def rapido(t: Transacao) -> int:
         return 1
