@@ -31,7 +31,7 @@ from bot.canais.entregas import resposta_enviada
 from bot.config.arquivo import Config
 from bot.conversa.fatos import Resposta
 from bot.dados.banco import banco_fora, sessao
-from bot.dados.cru import Agrupados, Transacao, transacao
+from bot.dados.cru import Agrupados, Transacao
 from bot.dados.envios import EnvioChave
 from bot.dados.modelos import Conversa, Devedor, Direcao, Mensagem
 from bot.dados.registro import confirmar_na, esquecer, iniciar_na
@@ -168,8 +168,7 @@ class SaidaRespostas:
         if id_provedor is None:
             await self._sem_resposta(mensagem_id, chave_da_resposta(mensagem_id))
             return None
-        async with transacao(self.engine) as t:
-            await resposta_enviada(t, mensagem_id, canal.value, id_provedor)
+        await self.agrupados.rodar(lambda t: resposta_enviada(t, mensagem_id, canal.value, id_provedor))
         return id_provedor
 
     async def _sem_resposta(self, mensagem_id: int, chave: str) -> None:

@@ -237,7 +237,7 @@ class Agrupados:
         # workers' transactions run side by side on their own connections, and queueing their statements on one
         # measured 5-10 % slower (docs/desempenho.md): there each step keeps a transaction of its own.
         self.juntar = engine.dialect.name == "sqlite" if juntar is None else juntar
-        self.transacoes = 0  # commits attempted, for tests and the profile
+        self.transacoes = 0  # transactions begun, for the tests
         self._espera: list[_Passo] = []
         self._tarefa: asyncio.Task[None] | None = None
 
