@@ -116,7 +116,7 @@ class SaidaRespostas:
     async def _iniciar(self, canal: str, chave: str) -> dict[str, str | None]:
         """The reply's key in the ledger, committed before the provider is called."""
         agora = self.relogio()
-        return await self.agrupados.rodar(lambda t: iniciar_na(t, canal, chave, agora))
+        return await self.agrupados.rodar(lambda t: iniciar_na(t, canal, [chave], agora))
 
     async def entregar(self, canal: TipoCanal, destino: str, respostas: Sequence[Resposta]) -> None:
         for resposta in respostas:

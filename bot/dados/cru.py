@@ -144,6 +144,23 @@ class Transacao:
         except Exception as erro:
             raise self._traduzir(erro, preparado.sql, parametros) from erro
 
+    async def executar_muitos(self, comando: Preparados, valores: Sequence[Mapping[str, Any]]) -> None:
+        """Run a statement without rows once per set of values (asyncpg pipelines them: one round trip)."""
+        if not valores:
+            return
+        preparado = comando.para(self.dialeto)
+        parametros = [preparado.parametros(v) for v in valores]
+        for um in parametros:
+            self._anunciar(preparado.sql, um)
+        try:
+            if self.postgres:
+                await self.driver.executemany(preparado.sql, parametros)
+            else:
+                async with self.driver.executemany(preparado.sql, parametros):
+                    pass
+        except Exception as erro:
+            raise self._traduzir(erro, preparado.sql, parametros[0]) from erro
+
     async def _comando(self, sql: str) -> None:
         try:
             if self.postgres:

@@ -15,10 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dados.banco import sessao
 from bot.dados.cru import Preparados, Transacao, insercao, transacao
@@ -70,86 +67,55 @@ def _ja_entregue(chave: str, id_provedor: str | None) -> str:
 
 
 _CHAVE: Any = EnvioChave.__table__  # type: ignore[attr-defined]
-# Built once, run on a plain connection (no ORM session): every reply and every wave of the régua writes keys.
-_CONFIRMAR = (
-    update(_CHAVE)
-    .where(_CHAVE.c.chave == bindparam("b_chave"))
-    .values(id_provedor=bindparam("b_id"), confirmado_em=bindparam("b_quando"))
-)
-
-
+# Built once, run on the driver (`bot/dados/cru.py`): every reply and every wave of the régua writes keys.
 _NOVA = Preparados(
     lambda dialeto: insercao(_CHAVE, dialeto)
     .values(chave=bindparam("b_chave"), canal=bindparam("b_canal"), iniciado_em=bindparam("b_quando"))
     .on_conflict_do_nothing()
     .returning(_CHAVE.c.chave)
 )
-_ANTERIORES = sa_select(_CHAVE.c.chave, _CHAVE.c.id_provedor).where(
-    _CHAVE.c.chave.in_(bindparam("b_chaves", expanding=True))
-)
 _ANTERIOR = Preparados(sa_select(_CHAVE.c.id_provedor).where(_CHAVE.c.chave == bindparam("b_chave")))
-_CONFIRMAR_CRU = Preparados(_CONFIRMAR)
+_CONFIRMAR = Preparados(
+    update(_CHAVE)
+    .where(_CHAVE.c.chave == bindparam("b_chave"))
+    .values(id_provedor=bindparam("b_id"), confirmado_em=bindparam("b_quando"))
+)
+_ESQUECER = Preparados(delete(_CHAVE).where(_CHAVE.c.chave == bindparam("b_chave")))
 
 
 async def iniciar(engine: AsyncEngine, canal: str, chaves: Sequence[str], quando: datetime) -> dict[str, str | None]:
     """Write these keys before the provider is called, in one commit. Keys already in the ledger are returned with
-    their provider id (None: handed over before and no answer recorded); the caller must not send those.
-
-    One key (a reply: every inbound message passes here) runs on the driver (`bot/dados/cru.py`); a wave's keys
-    go in one multi-row statement, one round trip however many they are."""
-    if len(chaves) == 1:
-        return await _iniciar_uma(engine, canal, chaves[0], quando)
+    their provider id (None: handed over before and no answer recorded); the caller must not send those."""
     if not chaves:
         return {}
-    async with engine.begin() as c:
-        dialeto = postgresql if c.dialect.name == "postgresql" else sqlite
-        linhas = [{"chave": chave, "canal": canal, "iniciado_em": quando} for chave in chaves]
-        comando = dialeto.insert(_CHAVE).values(linhas).on_conflict_do_nothing().returning(_CHAVE.c.chave)
-        novas = set((await c.execute(comando)).scalars().all())
-        velhas = [chave for chave in chaves if chave not in novas]
-        if not velhas:
-            return {}
-        return {chave: id_provedor for chave, id_provedor in await c.execute(_ANTERIORES, {"b_chaves": velhas})}
-
-
-async def _iniciar_uma(engine: AsyncEngine, canal: str, chave: str, quando: datetime) -> dict[str, str | None]:
     async with transacao(engine) as t:
-        return await iniciar_na(t, canal, chave, quando)
+        return await iniciar_na(t, canal, chaves, quando)
 
 
-async def iniciar_na(t: Transacao, canal: str, chave: str, quando: datetime) -> dict[str, str | None]:
-    """`iniciar` of one key in a transaction on the driver (a reply's); it must commit before the provider call."""
-    if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is not None:
-        return {}
-    anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
-    return {chave: None if anterior is None else anterior[0]}
-
-
-async def confirmar_em(c: AsyncConnection, ids: Mapping[str, str], quando: datetime) -> None:
-    """Record the provider's ids for these keys inside the caller's transaction (not committed)."""
-    if ids:
-        await c.execute(_CONFIRMAR, [{"b_chave": k, "b_id": i, "b_quando": quando} for k, i in ids.items()])
+async def iniciar_na(t: Transacao, canal: str, chaves: Sequence[str], quando: datetime) -> dict[str, str | None]:
+    """`iniciar` in a transaction on the driver (`bot/dados/cru.py`: a statement per key costs microseconds); it
+    must commit before the provider is called."""
+    anteriores: dict[str, str | None] = {}
+    for chave in chaves:
+        if await t.linha(_NOVA, {"b_chave": chave, "b_canal": canal, "b_quando": quando}) is None:
+            anterior = await t.linha(_ANTERIOR, {"b_chave": chave})
+            anteriores[chave] = None if anterior is None else anterior[0]
+    return anteriores
 
 
 async def confirmar_na(t: Transacao, ids: Mapping[str, str], quando: datetime) -> None:
-    """`confirmar_em` in a transaction on the driver (the hot path's)."""
-    for chave, id_provedor in ids.items():
-        await t.executar(_CONFIRMAR_CRU, {"b_chave": chave, "b_id": id_provedor, "b_quando": quando})
+    """Record the provider's ids for these keys inside the caller's transaction on the driver (not committed)."""
+    valores = [{"b_chave": chave, "b_id": id_provedor, "b_quando": quando} for chave, id_provedor in ids.items()]
+    await t.executar_muitos(_CONFIRMAR, valores)
 
 
-async def confirmar(s: AsyncSession, ids: Mapping[str, str], quando: datetime) -> None:
-    """`confirmar_em` in an ORM session's transaction."""
-    if ids:
-        await confirmar_em(await s.connection(), ids, quando)
-
-
-async def esquecer_em(s: AsyncSession, chaves: Collection[str]) -> None:
-    """Drop keys inside the caller's transaction: the sends under them did not happen (or no longer count)."""
-    if chaves:
-        await s.exec(delete(EnvioChave).where(col(EnvioChave.chave).in_(chaves)))
+async def esquecer_na(t: Transacao, chaves: Collection[str]) -> None:
+    """Drop keys inside the caller's transaction on the driver: the sends under them did not happen (or no
+    longer count)."""
+    await t.executar_muitos(_ESQUECER, [{"b_chave": chave} for chave in chaves])
 
 
 async def esquecer(engine: AsyncEngine, chave: str) -> None:
     """Drop a key from the ledger: the send under it did not (or no longer counts to have) happened."""
-    async with engine.begin() as c:
-        await c.execute(delete(_CHAVE).where(_CHAVE.c.chave == chave))
+    async with transacao(engine) as t:
+        await esquecer_na(t, [chave])

@@ -59,6 +59,13 @@ __all__ = ["RESERVA", "Despachante", "Resumo"]
 
 
 @dataclass
+class _Lote:
+    liberadas: list[tuple[Saida, bool]]  # rows the contact policy let go, with "use the template"
+    restantes: dict[int | None, Saida]  # claimed and not yet handed to the provider
+    cheio: bool  # as big as asked: more may be due
+
+
+@dataclass
 class Despachante:
     engine: AsyncEngine
     regua: Regua
@@ -110,8 +117,7 @@ class Despachante:
         reserva = timedelta(seconds=self.regua.limites.reserva_segundos)
         await reconciliar(self.engine, self.regua, self.remetentes, agora, reserva, resumo)
         for canal in self.remetentes:
-            while await self._lote(canal, agora, resumo):
-                pass
+            await self._canal(canal, agora, resumo)
         for canal in self.desligados - set(self.remetentes):
             while await self._sem_canal(canal, agora, resumo):
                 pass
@@ -136,8 +142,33 @@ class Despachante:
             await proximo_canal(self.engine, self.regua, saida, agora)
         return bool(linhas)
 
-    async def _lote(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> bool:
-        """Claim one batch, decide it, send it; False when nothing more is due.
+    async def _canal(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> None:
+        """Batch after batch until nothing more is due. The next batch is claimed and decided while the current
+        one's waves are in flight, and its waves queue behind them, so the sends never stop for a claim; at most
+        two batches are claimed at once. Deciding after the previous batch's decision is safe for the contact
+        caps: its released rows are already `enviando`, which count as contacts (`situacao.contatos`)."""
+        simultaneos = self.regua.limites.simultaneos
+        vagas = asyncio.Semaphore(max(1, simultaneos // self._tamanho_da_onda(canal)))  # waves in flight
+        em_voo: list[asyncio.Future[None]] = []
+        try:
+            while (lote := await self._preparar(canal, agora, resumo)) is not None:
+                em_voo.append(asyncio.ensure_future(self._enviar(canal, lote, agora, resumo, vagas)))
+                if len(em_voo) > 1:
+                    await em_voo.pop(0)
+                if not lote.cheio:
+                    break
+            while em_voo:
+                await em_voo.pop(0)
+        except asyncio.CancelledError:
+            for tarefa in em_voo:
+                tarefa.cancel()
+            raise
+        finally:  # a failure (or a cancellation): the batches in flight end first, freeing what they did not send
+            if em_voo:
+                await asyncio.gather(*em_voo, return_exceptions=True)
+
+    async def _preparar(self, canal: TipoCanal, agora: datetime, resumo: Resumo) -> _Lote | None:
+        """Claim one batch and decide it; None when nothing more is due.
 
         A batch is a few waves' worth (at most a second of the rate): big enough to read its facts in a few queries,
         small enough that a process killed mid-batch leaves few rows waiting `reserva_segundos` to be reconciled.
@@ -146,16 +177,27 @@ class Despachante:
         async with sessao(self.engine) as s:
             linhas = await reservar(s, canal.value, agora, tamanho)
         if not linhas:
-            return False
+            return None
         restantes = {saida.id: saida for saida in linhas}
         try:
             liberadas = await self._decidir(linhas, agora, resumo)
-            await self._ondas(canal, liberadas, agora, resumo, restantes)
         except BaseException:
-            if restantes:  # never handed to the provider: free them again (and their keys, if written)
-                self._pendentes.append(Liquidacao.liberar(list(restantes.values()), agora))
+            self._liberar(restantes, agora)
             raise
-        return len(linhas) == tamanho
+        return _Lote(liberadas, restantes, cheio=len(linhas) == tamanho)
+
+    async def _enviar(self, canal: TipoCanal, lote: _Lote, agora: datetime, resumo: Resumo,
+                      vagas: asyncio.Semaphore) -> None:  # fmt: skip
+        try:
+            await self._ondas(canal, lote.liberadas, agora, resumo, lote.restantes, vagas)
+        except BaseException:
+            self._liberar(lote.restantes, agora)
+            raise
+
+    def _liberar(self, restantes: dict[int | None, Saida], agora: datetime) -> None:
+        """Claimed rows never handed to the provider go back to the queue (and their keys, if written)."""
+        if restantes:
+            self._pendentes.append(Liquidacao.liberar(list(restantes.values()), agora))
 
     async def _decidir(self, linhas: Sequence[Saida], agora: datetime, resumo: Resumo) -> list[tuple[Saida, bool]]:
         """The contact policy for each row, on the batch's facts; rows that may go now, with 'use the template'."""
@@ -191,12 +233,14 @@ class Despachante:
             return Adiado(ultimo + espera, "limite por destinatário do provedor")
         return decisao
 
-    async def _ondas(self, canal: TipoCanal, liberadas: list[tuple[Saida, bool]], agora: datetime, resumo: Resumo,
-                     restantes: dict[int | None, Saida]) -> None:  # fmt: skip
-        """Send in small waves, several at once (at most `limites.simultaneos` sends in flight)."""
+    def _tamanho_da_onda(self, canal: TipoCanal) -> int:
         taxa, simultaneos = self.regua.limites.taxa(canal), self.regua.limites.simultaneos
-        tamanho = max(1, min(ceil(simultaneos / ONDAS_SIMULTANEAS), ceil(taxa / ONDAS_POR_SEGUNDO)))
-        vagas = asyncio.Semaphore(max(1, simultaneos // tamanho))  # while one wave writes, others are in flight
+        return max(1, min(ceil(simultaneos / ONDAS_SIMULTANEAS), ceil(taxa / ONDAS_POR_SEGUNDO)))
+
+    async def _ondas(self, canal: TipoCanal, liberadas: list[tuple[Saida, bool]], agora: datetime, resumo: Resumo,
+                     restantes: dict[int | None, Saida], vagas: asyncio.Semaphore) -> None:  # fmt: skip
+        """Send in small waves, several at once (at most `limites.simultaneos` sends in flight: `vagas` waves)."""
+        tamanho = self._tamanho_da_onda(canal)
 
         async def onda(grupo: list[tuple[Saida, bool]]) -> None:
             async with vagas:

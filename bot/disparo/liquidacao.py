@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Unpack
 
 from sqlalchemy import bindparam, update
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from bot.dados.banco import sessao
+from bot.dados.cru import Preparados, transacao
 from bot.dados.fila import janela_fechada_tardia
-from bot.dados.registro import confirmar, esquecer_em
+from bot.dados.registro import confirmar_na, esquecer_na
 from bot.dados.saida import MudancaSaida, Saida, SituacaoSaida
 from bot.disparo import situacao as fatos
 from bot.disparo.onda import Livro
@@ -68,23 +70,27 @@ class Liquidacao:
 
 
 async def aplicar(engine: AsyncEngine, liquidacao: Liquidacao) -> None:
-    """Write a settlement in one transaction; rows moved on by someone else meanwhile are left alone."""
+    """Write a settlement in one transaction on the driver (every wave settles here); rows moved on by someone
+    else meanwhile are left alone."""
     if not liquidacao.linhas and not liquidacao.livro.esquecidos:
         return
     por_colunas: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for saida_id, valores in liquidacao.linhas:
         por_colunas[tuple(sorted(valores))].append({"b_id": saida_id, **{f"b_{k}": v for k, v in valores.items()}})
-    async with sessao(engine) as s:
+    async with transacao(engine) as t:
         if liquidacao.livro.confirmados:
             assert liquidacao.quando is not None
-            await confirmar(s, liquidacao.livro.confirmados, liquidacao.quando)
-        await esquecer_em(s, liquidacao.livro.esquecidos)
-        conexao = await s.connection()
+            await confirmar_na(t, liquidacao.livro.confirmados, liquidacao.quando)
+        await esquecer_na(t, liquidacao.livro.esquecidos)
         for colunas, parametros in por_colunas.items():
-            comando = (
-                update(Saida)
-                .where(col(Saida.id) == bindparam("b_id"), col(Saida.situacao) == _ENVIANDO)
-                .values({c: bindparam(f"b_{c}") for c in colunas})
-            )
-            await conexao.execute(comando, parametros)
-        await s.commit()
+            await t.executar_muitos(_mudanca(colunas), parametros)
+
+
+@cache
+def _mudanca(colunas: tuple[str, ...]) -> Preparados:
+    """The settling `UPDATE` of these columns, built once (a few column sets occur)."""
+    return Preparados(
+        update(Saida)
+        .where(col(Saida.id) == bindparam("b_id"), col(Saida.situacao) == _ENVIANDO)
+        .values({c: bindparam(f"b_{c}") for c in colunas})
+    )

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dados.banco import criar_engine
@@ -58,3 +59,25 @@ async def test_cada_canal_tem_a_sua_cota(engines: list[AsyncEngine]) -> None:
     assert relogio() == 1_800_000_000.0
     await zap.tomar(1)
     assert relogio() == pytest.approx(1_800_000_000.0 + 1 / zap.balde.por_segundo)
+
+
+async def test_uma_instancia_pede_fichas_so_quando_ja_as_tem(engine: AsyncEngine) -> None:
+    """Alone on the number, an instance waits as long as the level it saw says, then asks once: no failed takes
+    (each would cost a transaction and a wake-up), and the rate is still the bucket's."""
+    relogio = RelogioComum(atores=1)
+    pedidos: list[str] = []
+
+    def anotar(*args: object) -> None:
+        if str(args[2]).startswith("UPDATE fichas_envio"):
+            pedidos.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", anotar)
+    try:
+        cota = Cota(engine, "whatsapp", 100, relogio, relogio.dormir)
+        inicio = relogio()
+        for _ in range(50):
+            await cota.tomar(2)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", anotar)
+    assert len(pedidos) == 51  # one more at the channel's first use: no row yet (created full, then taken)
+    assert relogio() - inicio == pytest.approx(49 * 2 / cota.balde.por_segundo)  # the first two were in the bucket

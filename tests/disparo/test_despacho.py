@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from bot.dados.saida import Saida
 from bot.disparo.comando import plano_do_dia
 from bot.disparo.despacho import RESERVA, Despachante, Resumo
 from bot.disparo.email import Carta
-from bot.porta import Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
+from bot.porta import Envio, Indeliveravel, JanelaFechada, Remetente, TentarDepois, TipoCanal
 from tests.apoio.falsos.remetente import Queda, RemetenteFalso, RemetenteSemConsulta
 from tests.apoio.leituras import saidas_gravadas
 from tests.apoio.projetos import projeto_padrao
@@ -231,6 +232,49 @@ async def test_duas_linhas_do_mesmo_devedor_no_mesmo_lote_contam_uma_para_a_outr
     assert (resumo.enviadas, resumo.adiadas, len(zap.enviados)) == (1, 1, 1)
     adiada = next(s for s in await saidas_gravadas(engine) if s.situacao == "pendente")
     assert "limite diário" in (adiada.motivo or "") and adiada.tentativas == 0
+
+
+@dataclass
+class _Retido(RemetenteFalso):
+    """Holds every send until the test lets them go."""
+
+    solta: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def enviar(self, envio: Envio) -> str:
+        await self.solta.wait()
+        return await super().enviar(envio)
+
+
+async def test_o_lote_seguinte_e_decidido_durante_os_envios_e_conta_os_que_estao_em_voo(engine: AsyncEngine) -> None:
+    """While a batch's sends are in flight the next batch is already claimed and decided, so sends never wait on
+    a claim; a debtor's second reminder there is held by the daily cap, as the first is in flight (`enviando`)."""
+    terca_10h = datetime(2026, 11, 24, 13, tzinfo=UTC)
+    await _muitos_devedores(engine, 4, terca_10h)
+    primeira = min(await saidas_gravadas(engine), key=lambda saida: saida.id or 0)
+    async with sessao(engine) as s:  # a fifth row, for the first debtor at another address: the next batch
+        s.add(Saida(**{**primeira.model_dump(exclude={"id"}), "passo": "outro", "destino": "+5511900000000"}))
+        await s.commit()
+    regua = projeto_padrao().config.regua
+    limites = regua.limites.model_copy(update={"simultaneos": 1})  # batches of 4 rows
+    zap = _Retido()
+    rodada = asyncio.create_task(
+        Despachante(engine, regua.model_copy(update={"limites": limites}), {TipoCanal.WHATSAPP: zap}).rodada(terca_10h)
+    )
+
+    async def quinta_decidida() -> Saida:
+        while True:
+            quinta = next(saida for saida in await saidas_gravadas(engine) if saida.passo == "outro")
+            if quinta.situacao == "pendente" and quinta.motivo:
+                return quinta
+            await asyncio.sleep(0.01)
+
+    quinta = await asyncio.wait_for(quinta_decidida(), 10)
+    assert not zap.enviados  # the first batch's sends are still held
+    assert "limite diário" in (quinta.motivo or "")
+    zap.solta.set()
+    resumo = await rodada
+    assert (resumo.enviadas, resumo.adiadas, len(zap.enviados)) == (4, 1, 4)
+    assert primeira.destino in {envio.destino for envio in zap.enviados}
 
 
 async def test_banco_fora_do_ar_a_rodada_sobrevive_e_recua(engine: AsyncEngine) -> None:
