@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -275,6 +276,41 @@ async def test_o_lote_seguinte_e_decidido_durante_os_envios_e_conta_os_que_estao
     resumo = await rodada
     assert (resumo.enviadas, resumo.adiadas, len(zap.enviados)) == (4, 1, 4)
     assert primeira.destino in {envio.destino for envio in zap.enviados}
+
+
+async def test_se_a_reserva_do_lote_seguinte_falha_o_lote_no_ar_termina_e_fica_gravado(engine: AsyncEngine) -> None:
+    """The database fails on the next batch's claim while the current batch's sends are out: those sends finish
+    and are settled (nothing in doubt), the round backs off, and the unclaimed row waits for the next round."""
+    terca_10h = datetime(2026, 11, 24, 13, tzinfo=UTC)
+    await _muitos_devedores(engine, 5, terca_10h)
+    regua = projeto_padrao().config.regua
+    limites = regua.limites.model_copy(update={"simultaneos": 1})  # batches of 4 rows
+    zap, reservas, falhou, monotonico = _Retido(), [], asyncio.Event(), [0.0]
+
+    def reserva(_conexao: object, _cursor: object, sql: str, *_resto: object) -> None:
+        if "devidas" in sql:
+            reservas.append(sql)
+            if len(reservas) == 2:
+                falhou.set()
+                raise OperationalError(sql, {}, Exception("banco caiu"))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", reserva)
+    try:
+        despachante = Despachante(engine, regua.model_copy(update={"limites": limites}), {TipoCanal.WHATSAPP: zap},
+                                  monotonico=lambda: monotonico[0])  # fmt: skip
+        rodada = asyncio.create_task(despachante.rodada(terca_10h))
+        await asyncio.wait_for(falhou.wait(), 10)
+        assert not rodada.done()  # the first batch's sends are still out: the round waits for them
+        zap.solta.set()
+        resumo = await rodada
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", reserva)
+    assert (resumo.enviadas, len(zap.enviados)) == (4, 4)
+    situacoes = sorted(saida.situacao for saida in await saidas_gravadas(engine))
+    assert situacoes == ["enviada"] * 4 + ["pendente"]
+    assert (await despachante.rodada(terca_10h)).enviadas == 0  # backing off
+    monotonico[0] += 60  # the back-off over: the next round sends the last one
+    assert (await despachante.rodada(terca_10h)).enviadas == 1
 
 
 async def test_banco_fora_do_ar_a_rodada_sobrevive_e_recua(engine: AsyncEngine) -> None:
