@@ -8,7 +8,8 @@ a clock a little behind the last taker's only refills nothing.
 
 Within one process the takers queue (first come, first served) and wait as long as the level they last saw says,
 before asking: with a single instance the first ask succeeds; with several it may not (another took meanwhile),
-and the taker reads the level and waits again. Waiting on an old level never sends early: it only undercounts.
+and the taker reads the level and waits again. An old level can only make the wait too short (other instances
+only take tokens), never a send early: the take itself checks the level in the database.
 """
 
 from __future__ import annotations

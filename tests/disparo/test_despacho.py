@@ -267,7 +267,7 @@ async def test_o_lote_seguinte_e_decidido_durante_os_envios_e_conta_os_que_estao
             quinta = next(saida for saida in await saidas_gravadas(engine) if saida.passo == "outro")
             if quinta.situacao == "pendente" and quinta.motivo:
                 return quinta
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0)  # let the round go on
 
     quinta = await asyncio.wait_for(quinta_decidida(), 10)
     assert not zap.enviados  # the first batch's sends are still held
